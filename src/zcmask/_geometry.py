@@ -1,0 +1,56 @@
+"""Rotations between stored pages and upright output, for pixels and boxes.
+
+``rotation`` is how far the stored content is turned clockwise from upright;
+turning it upright means rotating counter-clockwise by the same angle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zcmask.results import BBox, Char, TextLine
+
+
+def upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Turn ``image`` (H, W[, C]) counter-clockwise by ``rotation`` degrees.
+
+    >>> upright(np.zeros((2, 3, 3), np.uint8), 90).shape
+    (3, 2, 3)
+    """
+    k = (rotation // 90) % 4
+    if k == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, k))
+
+
+def rotate_to_stored(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Inverse of :func:`upright`: turn clockwise by ``rotation``."""
+    k = (rotation // 90) % 4
+    if k == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, -k))
+
+
+def box_upright(b: BBox, rotation: int, w: int, h: int) -> BBox:
+    """Map a box on the stored page (size ``w`` x ``h``) to the upright page."""
+    x0, y0, x1, y1 = b
+    r = rotation % 360
+    if r == 0:
+        return b
+    if r == 90:
+        return (y0, w - x1, y1, w - x0)
+    if r == 180:
+        return (w - x1, h - y1, w - x0, h - y0)
+    return (h - y1, x0, h - y0, x1)  # 270
+
+
+def lines_upright(lines: tuple[TextLine, ...] | list[TextLine], rotation: int, w: int,
+                  h: int) -> list[TextLine]:
+    """Map text lines (and their characters) from the stored page to the upright page."""
+    if rotation % 360 == 0:
+        return list(lines)
+    out = []
+    for ln in lines:
+        chars = tuple(Char(c.text, box_upright(c.bbox, rotation, w, h), c.score) for c in ln.chars)
+        out.append(TextLine(ln.text, box_upright(ln.bbox, rotation, w, h), ln.score, chars, ln.source))
+    return out

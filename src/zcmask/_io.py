@@ -1,0 +1,72 @@
+"""Atomic writes: every output goes to a temporary file first, then is renamed."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from zcmask.exceptions import OutputFileError
+
+
+@contextlib.contextmanager
+def atomic_path(dest: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; rename it over ``dest`` on success.
+
+    On any error the temporary file is removed and nothing is left at ``dest``.
+    """
+    dest = Path(dest)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+        os.close(fd)
+    except OSError as e:
+        raise OutputFileError(f"无法在 {dest.parent} 中写入文件：{e.strerror}。请检查目录权限与磁盘空间。") from e
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp_path, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def write_bytes_atomic(dest: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` atomically."""
+    try:
+        with atomic_path(dest) as tmp:
+            tmp.write_bytes(data)
+    except OSError as e:
+        raise OutputFileError(f"写入 {dest} 失败：{e.strerror}。请检查磁盘空间与权限。") from e
+
+
+def encode_jpeg(image: np.ndarray, dpi: int, quality: int = 92) -> bytes:
+    """Encode (H, W, 3) uint8 RGB as a baseline JPEG with its dpi recorded."""
+    buf = io.BytesIO()
+    Image.fromarray(image, "RGB").save(buf, format="JPEG", quality=quality, dpi=(dpi, dpi),
+                                       subsampling=0 if quality >= 95 else 2, optimize=False)
+    return buf.getvalue()
+
+
+def write_jpeg_atomic(dest: str | Path, image: np.ndarray, dpi: int, quality: int = 92) -> None:
+    """Write ``image`` as a JPEG at ``dest``, atomically."""
+    write_bytes_atomic(dest, encode_jpeg(image, dpi, quality))
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's content."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

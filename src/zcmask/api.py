@@ -1,0 +1,247 @@
+"""The Python API behind every front end: ``mask``, ``check`` and their planning.
+
+The command line, the batch runner and the web UI call these functions with one
+:class:`~zcmask.options.Options`. Pages run through :func:`zcmask.pipeline.process_page`,
+in process or in a local process pool; results are merged here into file results.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from zcmask._io import sha256_file
+from zcmask.documents import SUPPORTED_SUFFIXES, page_count
+from zcmask.exceptions import (
+    BadArgsError,
+    InputFileError,
+    OverwriteInputError,
+    ZcmaskError,
+)
+from zcmask.messages import issue
+from zcmask.options import Options
+from zcmask.pipeline import Command, PageContext, process_page
+from zcmask.report import Report, write_report
+from zcmask.results import FileResult, Issue, PageResult
+
+log = logging.getLogger(__name__)
+
+# Suffixes collected from folders: what we read, plus formats we report as not convertible.
+_FOLDER_SUFFIXES = SUPPORTED_SUFFIXES | {".heic", ".heif", ".gif", ".doc", ".docx", ".ofd"}
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file, how it is shown in reports, and where its outputs go."""
+
+    path: Path
+    shown: str
+    rel: Path  # path relative to its input root, used to name outputs
+
+
+def discover(inputs: Iterable[str | Path], *, exclude: Path | None = None) -> list[InputFile]:
+    """Expand files and folders (recursively, sorted) into input files.
+
+    Hidden files and anything under ``exclude`` (the output folder) are skipped.
+    A path that does not exist raises :class:`InputFileError`.
+    """
+    out: list[InputFile] = []
+    seen: set[Path] = set()
+    ex = exclude.resolve() if exclude else None
+    for raw in inputs:
+        p = Path(raw)
+        if not p.exists():
+            raise InputFileError(f"找不到输入 {p}，请检查路径是否正确。")
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.suffix.lower() not in _FOLDER_SUFFIXES:
+                    continue
+                rf = f.resolve()
+                if ex is not None and (rf == ex or ex in rf.parents):
+                    continue
+                if rf not in seen:
+                    seen.add(rf)
+                    out.append(InputFile(f, str(f), f.relative_to(p)))
+        else:
+            rf = p.resolve()
+            if rf not in seen:
+                seen.add(rf)
+                out.append(InputFile(p, str(p), Path(p.name)))
+    return out
+
+
+def output_names(files: Sequence[InputFile], counts: dict[Path, int], outdir: Path) -> dict[tuple[Path, int], Path]:
+    """Name the JPG of every page: ``<rel stem>.jpg``, or ``<rel stem>-<n>.jpg`` for multi-page files.
+
+    Two inputs that would share a name (``a.png`` and ``a.jpg``) keep their suffix
+    in the output name (``a.png.jpg``) so nothing is overwritten.
+    """
+    stems: dict[Path, int] = {}
+    for f in files:
+        key = f.rel.with_suffix("")
+        stems[key] = stems.get(key, 0) + 1
+    names: dict[tuple[Path, int], Path] = {}
+    for f in files:
+        n = counts.get(f.path, 0)
+        base = f.rel.with_suffix("")
+        if stems[base] > 1:
+            base = f.rel.with_name(f.rel.name.replace(".", "_"))
+        for i in range(n):
+            name = f"{base.name}.jpg" if n == 1 else f"{base.name}-{i + 1}.jpg"
+            names[(f.path, i)] = outdir / base.parent / name
+    return names
+
+
+def _init_worker(threads: int) -> None:
+    os.environ["ZCMASK_OCR_THREADS"] = str(threads)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
+              progress: ProgressFn | None = None) -> list[PageResult]:
+    """Process page contexts in order, in process (``jobs=1``) or in a process pool."""
+    results: list[PageResult] = []
+    total = len(contexts)
+    if jobs <= 1 or total <= 1:
+        for i, ctx in enumerate(contexts):
+            results.append(process_page(ctx))
+            if progress:
+                progress(i + 1, total)
+        return results
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as ex:
+        for i, res in enumerate(ex.map(process_page, contexts, chunksize=1)):
+            results.append(res)
+            if progress:
+                progress(i + 1, total)
+    return results
+
+
+def _file_results(files: Sequence[InputFile], counts: dict[Path, int], errors: dict[Path, ZcmaskError],
+                  page_results: dict[tuple[Path, int], PageResult], options: Options,
+                  command: Command) -> list[FileResult]:
+    out: list[FileResult] = []
+    for f in files:
+        try:
+            digest = sha256_file(f.path)
+        except OSError:
+            digest = None
+        if f.path in errors:
+            e = errors[f.path]
+            file_issues: tuple[Issue, ...] = ()
+            if command != "mask":
+                code = "encrypted_pdf" if e.code == "encrypted_pdf" else "unreadable_file"
+                file_issues = (Issue(code, "error", e.message),)
+                if f.path.suffix.lower() not in (".jpg", ".jpeg"):
+                    file_issues += (issue("not_jpg", fmt=f.path.suffix.lstrip(".").upper() or "未知"),)
+            out.append(FileResult(f.shown, digest, "error", (), (e.code, e.message), file_issues))
+            continue
+        pages = tuple(page_results[(f.path, i)] for i in range(counts[f.path]))
+        failed = [p for p in pages if p.error is not None]
+        extra: list[Issue] = []
+        if command != "mask":
+            size_mb = f.path.stat().st_size / (1 << 20)
+            if size_mb > options.max_file_mb:
+                extra.append(issue("file_too_large", mb=size_mb, limit=options.max_file_mb))
+        if failed:
+            code, msg = failed[0].error  # type: ignore[misc]
+            msg = f"第 {failed[0].index} 页：{msg}" if len(pages) > 1 else msg
+            out.append(FileResult(f.shown, digest, "error", pages, (code, msg), tuple(extra)))
+        else:
+            out.append(FileResult(f.shown, digest, "ok", pages, None, tuple(extra)))
+    return out
+
+
+def _plan(files: Sequence[InputFile], options: Options) -> tuple[dict[Path, int], dict[Path, ZcmaskError]]:
+    counts: dict[Path, int] = {}
+    errors: dict[Path, ZcmaskError] = {}
+    for f in files:
+        try:
+            counts[f.path] = page_count(f.path, options.max_pixels)
+        except ZcmaskError as e:
+            errors[f.path] = e
+    return counts, errors
+
+
+def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
+         report_path: str | Path | None = None, progress: ProgressFn | None = None) -> Report:
+    """Mask every page of every input and write upright JPGs plus the report under ``outdir``.
+
+    Returns the :class:`Report`; files that could not be processed carry an error
+    and every other file is still written.
+    """
+    if options.identity is None:
+        raise BadArgsError("请用 --name（或 --profile）提供申报人姓名，zcmask 才知道要遮盖什么。")
+    out = Path(outdir)
+    files = discover(inputs, exclude=out)
+    counts, errors = _plan(files, options)
+    names = output_names(files, counts, out)
+    input_paths = {f.path.resolve() for f in files}
+    for dest in names.values():
+        if dest.resolve() in input_paths:
+            raise OverwriteInputError(f"输出文件 {dest} 会覆盖原始文件，请用 -o 指定另一个目录。")
+    contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
+                for f in files if f.path in counts for i in range(counts[f.path])]
+    results = run_pages(contexts, options.jobs, progress)
+    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results)}
+    file_results = _file_results(files, counts, errors, by_key, options, "mask")
+    if options.write_pdf:
+        file_results = _write_pdfs(files, file_results, out)
+    report = Report("mask", options.identity, tuple(file_results))
+    write_report(report, Path(report_path) if report_path else out / "zcmask-report.json")
+    return report
+
+
+def check(inputs: Sequence[str | Path], options: Options, *,
+          report_path: str | Path | None = None, progress: ProgressFn | None = None,
+          command: Command = "check") -> Report:
+    """Pre-upload check of every page; writes only the report (and ``--fix`` JPGs)."""
+    fix = options.fix_outdir
+    files = discover(inputs, exclude=fix)
+    counts, errors = _plan(files, options)
+    fix_names = output_names(files, counts, fix) if fix else {}
+    contexts = [PageContext(str(f.path), i, options, command, None,
+                            str(fix_names[(f.path, i)]) if fix else None)
+                for f in files if f.path in counts for i in range(counts[f.path])]
+    results = run_pages(contexts, options.jobs, progress)
+    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results)}
+    report = Report(command, options.identity,
+                    tuple(_file_results(files, counts, errors, by_key, options, command)))
+    if report_path:
+        write_report(report, report_path)
+    return report
+
+
+def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], outdir: Path) -> list[FileResult]:
+    """With ``--pdf``: a truly redacted copy of every PDF input, verified by re-extraction."""
+    from zcmask.masking import redact_pdf
+
+    out = []
+    for f, fr in zip(files, results):
+        if fr.status != "ok" or f.path.suffix.lower() != ".pdf":
+            out.append(fr)
+            continue
+        boxes = {p.index - 1: (p.rotation, p.dpi, [r.bbox for r in p.regions]) for p in fr.pages}
+        dest = outdir / f.rel.with_suffix(".masked.pdf")
+        leftover = redact_pdf(f.path, dest, boxes)
+        if leftover:
+            out.append(FileResult(fr.input, fr.sha256, "error", fr.pages,
+                                  ("redaction_incomplete", "PDF 遮盖后仍能提取到被遮盖区域的文字，请勿上传该 PDF，改用输出的 JPG。"),
+                                  fr.issues))
+        else:
+            out.append(fr)
+    return out

@@ -1,0 +1,207 @@
+"""The ``zcmask`` command line: argument parsing, progress, and the one exit-code handler.
+
+Each verb builds an :class:`~zcmask.options.Options` and calls :mod:`zcmask.api`.
+Verbs that live in their own packages (audit, validate, batch, serve) register
+themselves through a ``register(subparsers)`` function listed in
+:data:`VERB_MODULES`. Machine output goes to stdout; progress and messages to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from zcmask import __version__
+from zcmask.exceptions import BadArgsError, ExitCode, ZcmaskError
+from zcmask.options import Identity, Options, Unit, load_profile
+
+log = logging.getLogger("zcmask")
+
+VERB_MODULES = ("zcmask.audit", "zcmask.rules.cli", "zcmask.batch.cli", "zcmask.web.cli")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as exit code 2 with a Chinese hint."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"zcmask: 参数错误：{message}（用 zcmask {self.prog.split()[-1]} --help 查看用法）\n")
+        raise SystemExit(int(ExitCode.bad_args))
+
+
+def add_identity_args(p: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """The contract's identity flags: --name, --alias, --unit, --profile."""
+    g = p.add_argument_group("申报人身份（identity）")
+    g.add_argument("--name", help="申报人姓名（与 --profile 二选一）")
+    g.add_argument("--alias", action="append", default=[], help="姓名的其他写法（可重复）：曾用名、繁体等")
+    g.add_argument("--unit", action="append", default=[], help="工作单位全称或简称（可重复，每个值都会遮盖）")
+    g.add_argument("--profile", type=Path, help="身份信息 YAML：name / aliases / units")
+
+
+def identity_from_args(args: argparse.Namespace, *, required: bool) -> Identity | None:
+    """Merge --profile and the flags into one Identity (flags add to the profile)."""
+    ident: Identity | None = load_profile(args.profile) if getattr(args, "profile", None) else None
+    name = getattr(args, "name", None)
+    if name is not None and not name.strip():
+        raise BadArgsError("--name 不能为空。")
+    if ident is None and not name:
+        if required:
+            raise BadArgsError("请用 --name 姓名 或 --profile profile.yaml 提供申报人身份。")
+        if args.alias or args.unit:
+            raise BadArgsError("--alias/--unit 需要与 --name 一起使用。")
+        return None
+    base_name = name or (ident.name if ident else "")
+    aliases = list(ident.aliases if ident else ()) + [a for a in args.alias if a.strip()]
+    units = list(ident.units if ident else ()) + [Unit(name=u) for u in args.unit if u.strip()]
+    if ident and name and name != ident.name:
+        aliases.append(ident.name)
+    return Identity(name=base_name, aliases=tuple(dict.fromkeys(aliases)), units=tuple(units))
+
+
+def add_common_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=int, default=1, help="并行进程数（默认 1）")
+    p.add_argument("--dpi", type=int, default=200, help="PDF 页面渲染分辨率（默认 200）")
+    p.add_argument("--seals", choices=("applicant", "all", "none"), default="applicant",
+                   help="遮盖哪些印章：applicant=本单位公章与本人名章（默认）、all=全部、none=不遮盖")
+    p.add_argument("--no-eyes", action="store_true", help="不遮盖照片眼部")
+    p.add_argument("--no-orientation", action="store_true", help="不检测页面方向（假定均为正向）")
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    p.add_argument("--max-file-mb", type=float, default=10.0, help="单个文件大小上限（MB，默认 10）")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+
+
+def options_from_args(args: argparse.Namespace, identity: Identity | None, **extra: Any) -> Options:
+    return Options.build(
+        identity=identity, jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
+        detect_orientation=not args.no_orientation, progress=not args.no_progress,
+        max_file_mb=args.max_file_mb, **extra)
+
+
+@contextmanager
+def progress_bar(enabled: bool, label: str):  # type: ignore[no-untyped-def]
+    """Yield a ``(done, total)`` callback drawing a rich progress bar on stderr."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=False, disable=not console.is_terminal) as prog:
+        task = prog.add_task(label, total=None)
+
+        def cb(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        yield cb
+
+
+def _summarise(report: Any, verb: str) -> None:
+    d = report.to_json()["summary"]
+    sys.stderr.write(
+        f"zcmask {verb}: 文件 {d['files']} 个，页面 {d['pages']} 页，无法处理 {d['errors']} 个，"
+        f"错误级问题 {d['error_issues']} 项，区域 {d['regions']}\n")
+    for f in report.files:
+        if f.status == "error" and f.error:
+            sys.stderr.write(f"  ✗ {f.input}: [{f.error[0]}] {f.error[1]}\n")
+        if verb != "mask":
+            for p in f.pages:
+                for i in p.issues:
+                    if i.severity == "error":
+                        sys.stderr.write(f"  ✗ {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
+
+
+def cmd_mask(args: argparse.Namespace) -> int:
+    from zcmask import api
+
+    ident = identity_from_args(args, required=True)
+    opts = options_from_args(args, ident, write_pdf=args.pdf)
+    with progress_bar(opts.progress, "遮盖") as cb:
+        report = api.mask(args.inputs, args.output, opts, report_path=args.report, progress=cb)
+    _summarise(report, "mask")
+    return int(ExitCode.input_file if report.errors else ExitCode.ok)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from zcmask import api
+
+    ident = identity_from_args(args, required=False)
+    opts = options_from_args(args, ident, fix_outdir=args.fix)
+    with progress_bar(opts.progress, "检查") as cb:
+        report = api.check(args.inputs, opts, report_path=args.report, progress=cb)
+    _summarise(report, "check")
+    if args.report is None:
+        import json
+
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return int(ExitCode.issues_found if report.error_issues or report.errors else ExitCode.ok)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="zcmask", description="职称申报附件盲评遮盖工具：遮盖姓名、单位、公章和照片眼睛，检查 JPG/方向/清晰度。")
+    p.add_argument("--version", action="version", version=f"zcmask {__version__}")
+    sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    m = sub.add_parser("mask", help="遮盖并输出正向 JPG 与报告")
+    m.add_argument("inputs", nargs="+", help="文件或文件夹（递归读取）")
+    m.add_argument("-o", "--output", required=True, type=Path, help="输出目录（不能与原件相同）")
+    m.add_argument("--report", type=Path, help="报告 JSON 路径（默认 OUTDIR/zcmask-report.json）")
+    m.add_argument("--pdf", action="store_true", help="同时为 PDF 输入输出真正删除内容的遮盖版 PDF")
+    add_identity_args(m)
+    add_common_args(m)
+    m.set_defaults(func=cmd_mask)
+
+    c = sub.add_parser("check", help="上传前检查：JPG、正向、清晰，以及是否仍显示本人信息")
+    c.add_argument("inputs", nargs="+", help="文件或文件夹")
+    c.add_argument("--report", type=Path, help="报告 JSON 路径（缺省时打印到标准输出）")
+    c.add_argument("--fix", type=Path, help="把每页转正并另存为 JPG 到该目录（不做遮盖）")
+    add_identity_args(c)
+    add_common_args(c)
+    c.set_defaults(func=cmd_check)
+
+    for mod_name in VERB_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError as e:
+            log.debug("verb module %s unavailable: %s", mod_name, e)
+            continue
+        register: Callable[..., None] | None = getattr(mod, "register", None)
+        if register is not None:
+            register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and map every outcome to one :class:`ExitCode`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return int(ExitCode.bad_args)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except ZcmaskError as e:
+        sys.stderr.write(f"zcmask: [{e.code}] {e.message}\n")
+        if e.detail:
+            log.debug("detail: %s", e.detail)
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("zcmask: 已中断。再次运行即可继续（已完成的输出不会损坏）。\n")
+        return int(ExitCode.ctrl_c)
+    except Exception:  # noqa: BLE001 - the last line of defence: no traceback for users
+        log.exception("internal error")
+        sys.stderr.write("zcmask: [other_error] 发生内部错误，请加 -v 重新运行并把输出反馈给维护者。\n")
+        return int(ExitCode.other_error)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""Find the applicant's name and work unit in recognised text lines.
+
+Matching runs on one character stream built from every line in reading order,
+so that spaced names, names split across lines or table cells, middle-dot
+variants and one OCR confusion are all found. A match becomes one region per
+line it touches. This module does not look at pixels; signature areas that OCR
+could not read are located from their labels' geometry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from zcmask.locate._variants import (
+    CONFUSABLE,
+    DOT_JUNK,
+    DOTS,
+    GENERIC,
+    LEGAL_SUFFIXES,
+    OTHER_SIGNERS,
+    REGION_SHORT,
+    SIGNATURE_LABELS,
+    norm_char,
+    norm_text,
+)
+from zcmask.options import Identity
+from zcmask.results import Char, Region, TextLine
+
+# A low-confidence character may stand for any name character (not the surname).
+_LOW_SCORE = 0.75
+# Shortest run of a long unit name that is masked when the rest is not visible.
+UNIT_NGRAM = 6
+
+
+@dataclass(frozen=True)
+class _S:
+    """One character of the stream."""
+
+    ch: str
+    score: float
+    line: int
+    char: Char
+
+
+def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Sort lines into rows (by vertical overlap), then left to right."""
+    items = sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2)
+    rows: list[list[TextLine]] = []
+    for ln in items:
+        cy = (ln.bbox[1] + ln.bbox[3]) / 2
+        h = max(1.0, ln.bbox[3] - ln.bbox[1])
+        if rows:
+            last = rows[-1]
+            ry0 = np.median([r.bbox[1] for r in last])
+            ry1 = np.median([r.bbox[3] for r in last])
+            if ry0 - 0.1 * h <= cy <= ry1 + 0.1 * h:
+                last.append(ln)
+                continue
+        rows.append([ln])
+    out: list[TextLine] = []
+    for r in rows:
+        out.extend(sorted(r, key=lambda ln: ln.bbox[0]))
+    return out
+
+
+def build_stream(lines: Sequence[TextLine]) -> tuple[list[TextLine], list[_S]]:
+    """Return lines in reading order and the folded character stream over them."""
+    ordered = _reading_order(lines)
+    stream: list[_S] = []
+    for li, ln in enumerate(ordered):
+        for c in ln.chars:
+            for part in c.text:
+                n = norm_char(part)
+                if not n or n.isspace() or n in DOTS:
+                    continue
+                stream.append(_S(n, c.score, li, c))
+    return ordered, stream
+
+
+def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool) -> int | None:
+    """Match ``pat`` at stream position ``i``; return the end index or None."""
+    n = len(stream)
+    j = i
+    subs = 0
+    for k, pc in enumerate(pat):
+        if j >= n:
+            return None
+        sc = stream[j]
+        if k > 0 and junk and sc.ch != pc and sc.ch in DOT_JUNK and j + 1 < n:
+            j += 1
+            sc = stream[j]
+        if sc.ch == pc:
+            j += 1
+            continue
+        if fuzzy and subs == 0 and (
+            sc.ch in CONFUSABLE.get(pc, ()) or (k > 0 and sc.score < _LOW_SCORE)
+        ):
+            subs += 1
+            j += 1
+            continue
+        return None
+    return j
+
+
+def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool) -> list[tuple[int, int]]:
+    spans = []
+    if not pat:
+        return spans
+    first = pat[0]
+    alts = CONFUSABLE.get(first, frozenset()) if fuzzy else frozenset()
+    for i, s in enumerate(stream):
+        if s.ch != first and s.ch not in alts:
+            continue
+        end = _match_at(stream, i, pat, fuzzy, junk)
+        if end is not None:
+            spans.append((i, end))
+    return spans
+
+
+def name_patterns(identity: Identity) -> list[str]:
+    """The folded forms of the name and its aliases."""
+    out: list[str] = []
+    for s in (identity.name, *identity.aliases):
+        n = norm_text(s)
+        if n and n not in out:
+            out.append(n)
+    return out
+
+
+def unit_patterns(identity: Identity) -> list[str]:
+    """Every unit value plus its automatic short forms, folded, longest first.
+
+    Short forms drop legal suffixes (有限公司, 集团 ...), shorten 巴音郭楞蒙古自治州 to
+    巴州 and 新疆维吾尔自治区 to 新疆, and keep the part after the last 公司 of a
+    branch name. Forms shorter than four characters are too generic to use.
+    """
+    out: set[str] = set()
+
+    def add(s: str) -> None:
+        n = norm_text(s)
+        if len(n) >= 4 and n not in GENERIC:
+            out.add(n)
+
+    for u in identity.unit_names:
+        forms = {norm_text(u)}
+        for long, short in REGION_SHORT:
+            forms |= {f.replace(long, short) for f in forms}
+        for f in list(forms):
+            for suf in LEGAL_SUFFIXES:
+                if f.endswith(suf) and len(f) - len(suf) >= 4:
+                    forms.add(f[: -len(suf)])
+                if suf in f[:-1] and suf != "公司":
+                    forms.add(f.replace(suf, ""))
+                    head, _, tail = f.rpartition(suf)
+                    if len(tail) >= 4:
+                        forms.add(tail)
+                    if len(head) >= 4:
+                        forms.add(head)
+        for f in forms:
+            add(f)
+    return sorted(out, key=len, reverse=True)
+
+
+def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[int, int]]:
+    """Runs of >= UNIT_NGRAM characters that also occur in a unit name."""
+    grams: set[str] = set()
+    for u in units:
+        for i in range(len(u) - UNIT_NGRAM + 1):
+            g = u[i : i + UNIT_NGRAM]
+            if not any(g in gen for gen in GENERIC):
+                grams.add(g)
+    if not grams:
+        return []
+    text = "".join(s.ch for s in stream)
+    spans = []
+    for i in range(len(text) - UNIT_NGRAM + 1):
+        if text[i : i + UNIT_NGRAM] in grams:
+            spans.append((i, i + UNIT_NGRAM))
+    return spans
+
+
+def _merge_spans(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + gap:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Sequence[_S],
+                      lines: Sequence[TextLine], pad: float, size: tuple[int, int]) -> list[Region]:
+    """One region per (span, line): the union of its character boxes plus padding."""
+    w, h = size
+    regions: list[Region] = []
+    for a, b in spans:
+        by_line: dict[int, list[_S]] = {}
+        for s in stream[a:b]:
+            by_line.setdefault(s.line, []).append(s)
+        text = "".join(s.ch for s in stream[a:b])
+        for items in _rows(by_line, lines):
+            li = items[0].line
+            line = lines[li]
+            x0 = min(s.char.bbox[0] for s in items)
+            x1 = max(s.char.bbox[2] for s in items)
+            y0 = min(s.char.bbox[1] for s in items)
+            y1 = max(s.char.bbox[3] for s in items)
+            # Cover the full detected line height: on skewed scans the glyphs
+            # drift inside the line box, and over-masking costs little.
+            y0 = min(y0, line.bbox[1])
+            y1 = max(y1, line.bbox[3])
+            ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
+            p = max(2.0, pad * ch)
+            box = (int(max(0, np.floor(x0 - p))), int(max(0, np.floor(y0 - p))),
+                   int(min(w, np.ceil(x1 + p))), int(min(h, np.ceil(y1 + p))))
+            if box[2] > box[0] and box[3] > box[1]:
+                score = float(np.mean([s.score for s in items]))
+                regions.append(Region(kind, box, text, line.source, score))
+    return regions
+
+
+def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[_S]]:
+    """Join the pieces of one match that sit on the same visual row.
+
+    Spaced characters often come back as separate lines (PDF text layers, wide
+    letter-spacing); one box over the whole row also covers the gaps and dots.
+    """
+    groups: list[list[_S]] = []
+    for li in sorted(by_line, key=lambda k: lines[k].bbox[0]):
+        items = by_line[li]
+        b = lines[li].bbox
+        hh = max(1.0, b[3] - b[1])
+        for g in groups:
+            gb = lines[g[0].line].bbox
+            overlap = min(gb[3], b[3]) - max(gb[1], b[1])
+            gx1 = max(s.char.bbox[2] for s in g)
+            if overlap > 0.5 * min(hh, gb[3] - gb[1]) and items[0].char.bbox[0] - gx1 < 4 * hh:
+                g.extend(items)
+                break
+        else:
+            groups.append(list(items))
+    return groups
+
+
+def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int, int],
+                  *, pad: float = 0.18, signatures: bool = True) -> list[Region]:
+    """Locate every appearance of the applicant's name and units.
+
+    Parameters
+    ----------
+    lines : sequence of TextLine
+        Recognised lines of one page (OCR or PDF text layer), in any order.
+    identity : Identity
+        The applicant.
+    size : (width, height)
+        Page size in pixels, for clipping.
+    pad : float
+        Padding around each match, as a share of the character height.
+    signatures : bool
+        Also mask the area after signature labels when no name was read there.
+
+    Returns
+    -------
+    list of Region
+        Kinds ``name``, ``unit`` and ``signature`` (source ``layout``).
+    """
+    ordered, stream = build_stream(lines)
+    name_spans: list[tuple[int, int]] = []
+    for pat in name_patterns(identity):
+        fuzzy = len(pat) >= 3
+        junk = len(pat) >= 3
+        name_spans += _find_all(stream, pat, fuzzy=fuzzy, junk=junk)
+    units = unit_patterns(identity)
+    unit_spans: list[tuple[int, int]] = []
+    for pat in units:
+        unit_spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False)
+    unit_spans += _unit_ngram_spans(stream, units)
+    regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
+    # Pieces of one unit name split by a misread character are joined, so the
+    # misread character is covered too.
+    regions += _spans_to_regions("unit", _merge_spans(unit_spans, gap=2), stream, ordered, pad, size)
+    if signatures:
+        regions += _signature_regions(ordered, stream, name_spans, size)
+    return regions
+
+
+def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
+                       name_spans: Sequence[tuple[int, int]], size: tuple[int, int]) -> list[Region]:
+    """Mask the handwriting area after an applicant's signature label.
+
+    When OCR read the name after the label it is already masked; otherwise the
+    area to the right of the label (about six characters wide) is covered and
+    reported with ``source="layout"``, because a signature OCR cannot read is
+    still the applicant's name.
+    """
+    w, h = size
+    named_lines = {stream[i].line for a, b in name_spans for i in range(a, b)}
+    out: list[Region] = []
+    for li, ln in enumerate(lines):
+        text = norm_text(ln.text)
+        for label in SIGNATURE_LABELS:
+            k = text.find(label)
+            if k < 0:
+                continue
+            before = text[max(0, k - 4) : k]
+            if any(o in before for o in OTHER_SIGNERS) or any(o in label for o in OTHER_SIGNERS):
+                break
+            after = text[k + len(label) :]
+            after_stripped = after.lstrip(":：()（）")
+            # A label in running text ("申报人员须...") is not a signature line.
+            is_field = (after == "" or after[:1] in ":：(（" or label.endswith(("签字", "签名")))
+            if not is_field:
+                break
+            if li in named_lines:
+                break
+            chars = [c for c in ln.chars if c.text.strip()]
+            if len(chars) < len(label):
+                break
+            # The label's last character ends where the signature area begins.
+            end_idx = min(len(chars) - 1, _char_index(chars, k + len(label) - 1))
+            lab_box = chars[end_idx].bbox
+            chh = max(8.0, lab_box[3] - lab_box[1])
+            x0 = lab_box[2]
+            # Skip a colon or "(签字)" right after the label.
+            for c in chars[end_idx + 1 :]:
+                if c.text in ":：()（）签字名" and c.bbox[0] - x0 < 1.5 * chh:
+                    x0 = c.bbox[2]
+                else:
+                    break
+            x1 = x0 + 7.0 * chh
+            y0 = ln.bbox[1] - 0.8 * chh
+            y1 = ln.bbox[3] + 0.8 * chh
+            # Handwriting OCR did read (but not as the name) is covered too.
+            for other in lines:
+                ob = other.bbox
+                if other is not ln and ob[0] >= x0 - chh and ob[0] <= x1 and ob[1] < y1 and ob[3] > y0:
+                    x1 = max(x1, ob[2] + 0.3 * chh)
+                    y0 = min(y0, ob[1] - 0.2 * chh)
+                    y1 = max(y1, ob[3] + 0.2 * chh)
+            if after_stripped and len(after_stripped) >= 2:
+                tail = chars[end_idx + 1 :]
+                if tail:
+                    x1 = max(x1, max(c.bbox[2] for c in tail) + 0.3 * chh)
+            box = (int(max(0, x0)), int(max(0, y0)), int(min(w, x1)), int(min(h, y1)))
+            if box[2] > box[0] and box[3] > box[1]:
+                out.append(Region("signature", box, label, "layout", 0.5))
+            break
+    return out
+
+
+def _char_index(chars: Sequence[Char], folded_index: int) -> int:
+    """Map an index in the folded line text back to the line's characters."""
+    k = -1
+    for i, c in enumerate(chars):
+        n = norm_char(c.text[:1])
+        if not n or n in DOTS:
+            continue
+        k += 1
+        if k == folded_index:
+            return i
+    return len(chars) - 1

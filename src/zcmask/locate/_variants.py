@@ -1,0 +1,83 @@
+"""Character tables for matching names and units on noisy OCR text.
+
+Kept as data so that extending them needs no code change. Nothing here looks at images.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Middle dots and punctuation an OCR engine may put between the parts of a
+# transliterated name, or that the writer used: dropped from the character stream.
+DOTS = frozenset("·•．.・‧∙⋅･ꞏ˙°`'‘’ˉ-－—–_~〃|丨│")
+
+# Characters OCR reads a middle dot as, allowed once between two name characters.
+DOT_JUNK = frozenset("一,，、。oO0*×+=丶ˇ\"“”")
+
+# Visually confusable pairs: one such substitution inside a name of 3+ characters is tolerated.
+_CONFUSABLE_GROUPS = [
+    "己已巳", "未末", "土士", "日曰", "王玉主", "人入八", "干千于", "刀力", "大太犬",
+    "天夭", "戊戌戍", "鸟乌", "贝见", "折拆", "候侯", "拨拔", "徽微", "扬杨", "晴睛",
+    "汩汨", "治冶", "谓渭", "孑子", "兔免", "要耍", "斤斥", "今令", "住往", "析折",
+    "峰锋", "娟绢", "婷停", "莉利", "霞瑕", "芳方", "玲铃", "琳淋", "斌武",
+    "明朋", "东车", "伟传", "佳隹", "俊浚", "浩洁",
+    "军车", "平乎", "永水", "冰水", "雪雷", "尔乐", "买实", "提捉",
+    "热执", "江汪", "肯青", "逊孙", "古吉", "丁了", "仑仓", "坤伸", "玛码", "娜哪",
+    "米来", "依衣", "孜孙", "克充", "斯期", "努奴", "尼泥", "帕柏",
+]
+CONFUSABLE: dict[str, frozenset[str]] = {}
+for _g in _CONFUSABLE_GROUPS:
+    for _c in _g:
+        CONFUSABLE[_c] = CONFUSABLE.get(_c, frozenset()) | frozenset(_g.replace(_c, ""))
+
+# Traditional -> simplified for characters frequent in names, places and unit names.
+_T2S_PAIRS = (
+    "國国張张劉刘陳陈楊杨趙赵黃黄吳吴華华偉伟軍军東东麗丽紅红輝辉龍龙鳳凤強强愛爱車车馬马蘭兰"
+    "雲云學学寧宁慶庆濤涛亞亚傑杰聖圣銀银鐵铁錦锦鵬鹏飛飞誠诚義义興兴衛卫進进貴贵順顺廣广靜静"
+    "嬌娇艷艳電电網网業业門门區区縣县團团醫医廳厅務务財财農农關关劃划設设計计發发開开護护煉炼"
+    "礦矿氣气產产資资會会長长書书記记員员職职稱称證证單单號号爾尔遜逊買买熱热維维蘇苏薩萨達达"
+    "來来納纳孫孙鄭郑謝谢韓韩馮冯鄧邓許许蕭萧盧卢蔣蒋葉叶鍾钟羅罗閻阎賈贾錢钱湯汤龔龚嚴严萬万"
+    "賀贺顧顾譚谭鄒邹陸陆喬乔齊齐聶聂島岛鄉乡鎮镇村村廠厂場场礎础築筑環环鑒鉴據据戶户將将為为"
+    "這这個个們们與与應应實实際际總总經经濟济質质權权術术專专範范處处辦办幹干師师備备統统溫温"
+    "紀纪綫线線线絲丝艱艰義义軒轩燁烨瑩莹鑫鑫韻韵靈灵瑤瑶潔洁鳴鸣鶴鹤賢贤麗丽倫伦陽阳峯峰嶺岭"
+    "濱滨瀋沈穎颖憲宪樂乐慧慧勝胜運运達达遠远連连邊边鄰邻難难雙双雞鸡雜杂項项須须頭头顏颜顯显"
+    "風风飯饭館馆駿骏驗验體体髮发鬥斗魯鲁鮑鲍鵬鹏麥麦齡龄壽寿蕓芸藝艺葉叶蔡蔡薛薛蕾蕾萊莱莉莉"
+)
+T2S: dict[str, str] = {_T2S_PAIRS[i]: _T2S_PAIRS[i + 1] for i in range(0, len(_T2S_PAIRS) - 1, 2)}
+
+# Strings too generic to mask on their own when they are part of a unit name.
+GENERIC = (
+    "新疆维吾尔自治区", "巴音郭楞蒙古自治州", "有限责任公司", "股份有限公司", "人力资源和社会保障",
+    "人民政府", "中华人民共和国", "专业技术人员", "职称评审委员会",
+)
+
+LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
+REGION_SHORT = (("新疆维吾尔自治区", "新疆"), ("巴音郭楞蒙古自治州", "巴州"), ("自治区", ""))
+
+# Labels after which the applicant signs by hand.
+SIGNATURE_LABELS = ("承诺人签字", "承诺人签名", "申报人签字", "申报人签名", "本人签字", "本人签名",
+                    "述职人签字", "述职人签名", "述职人", "承诺人", "申报人", "签字", "签名")
+# A signature label preceded by one of these belongs to somebody else.
+OTHER_SIGNERS = ("负责人", "领导", "审核人", "经办人", "主管", "书记", "法人", "代表", "主任", "校长",
+                 "院长", "局长", "评委", "组长", "填表人", "审批人", "审查人", "考核人")
+
+
+def norm_char(c: str) -> str:
+    """Fold one character for matching: NFKC, traditional to simplified."""
+    c = unicodedata.normalize("NFKC", c)
+    if len(c) != 1:
+        return c[:1] if c else c
+    return T2S.get(c, c)
+
+
+def norm_text(s: str) -> str:
+    """Fold a string: drop whitespace and middle dots, NFKC, traditional to simplified."""
+    out = []
+    for c in s:
+        if c.isspace():
+            continue
+        n = norm_char(c)
+        if not n or n in DOTS or n.isspace():
+            continue
+        out.append(n)
+    return "".join(out)

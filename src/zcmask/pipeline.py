@@ -1,0 +1,204 @@
+"""Per-page work: a picklable :class:`PageContext` in, an immutable PageResult out.
+
+``process_page`` runs every stage on one page: decode, orientation, OCR (or the
+PDF text layer), locating, masking, legibility and writing. It is a plain
+function of its context so that a process pool or a Dask cluster can run it;
+merging page results into file results and reports happens in :mod:`zcmask.api`.
+It never raises for a bad page: the error is recorded in the result.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from zcmask import _geometry
+from zcmask._io import write_jpeg_atomic
+from zcmask.documents import load_page
+from zcmask.exceptions import ZcmaskError
+from zcmask.locate import find_identity
+from zcmask.locate.faces import find_eyes
+from zcmask.locate.seals import find_seals
+from zcmask.masking import mask_regions
+from zcmask.messages import issue
+from zcmask.ocr import OcrEngine, get_engine
+from zcmask.options import Options
+from zcmask.quality import assess_legibility, detect_orientation
+from zcmask.results import Issue, Legibility, Orientation, PageResult, Region, SealSeen, TextLine
+
+log = logging.getLogger(__name__)
+
+Command = Literal["mask", "check", "audit", "fix"]
+
+# Region kinds reported by check/audit as still visible, with their issue code.
+UNMASKED_CODE = {"name": "unmasked_name", "unit": "unmasked_unit", "seal": "unmasked_seal",
+                 "eyes": "unmasked_eyes", "signature": "unmasked_signature"}
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """Everything a worker needs to process one page; small and picklable."""
+
+    input_path: str
+    page_index: int
+    options: Options
+    command: Command = "mask"
+    output_path: str | None = None
+    fix_path: str | None = None
+    manual_regions: tuple[Region, ...] = field(default=())
+    rotation_override: int | None = None
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """The shared analysis of one upright page, reused by mask, check, audit and seals."""
+
+    image: np.ndarray
+    dpi: int
+    format: str
+    orientation: Orientation
+    lines: tuple[TextLine, ...]
+    exif_rotation: int = 0
+
+
+def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnalysis:
+    """Decode a page, turn it upright and read its text once."""
+    opts = ctx.options
+    page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
+    engine = engine or get_engine(opts.ocr_engine)
+    if ctx.rotation_override is not None:
+        orient = Orientation(ctx.rotation_override % 360, 1.0, "manual")
+    elif opts.detect_orientation:
+        orient = detect_orientation(page.image, engine=engine, exif_rotation=page.exif_rotation,
+                                    text_lines=page.text_lines)
+    else:
+        orient = Orientation(0, 1.0, "assumed")
+    h, w = page.image.shape[:2]
+    img = _geometry.upright(page.image, orient.rotation)
+    lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
+    return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation)
+
+
+def _read_text(img: np.ndarray, layer: tuple[TextLine, ...], image_rects: tuple, rotation: int,
+               w: int, h: int, engine: OcrEngine) -> list[TextLine]:
+    """Use the PDF text layer where there is one, and OCR for everything drawn as pixels."""
+    if not layer:
+        return engine.recognize(img)
+    lines = _geometry.lines_upright(list(layer), rotation, w, h)
+    H, W = img.shape[:2]
+    for r in image_rects:
+        x0, y0, x1, y1 = _geometry.box_upright(r, rotation, w, h)
+        x0, y0 = max(0, int(x0)), max(0, int(y0))
+        x1, y1 = min(W, int(np.ceil(x1))), min(H, int(np.ceil(y1)))
+        if (x1 - x0) * (y1 - y0) < 0.02 * W * H or x1 - x0 < 32 or y1 - y0 < 32:
+            continue
+        for ln in engine.recognize(np.ascontiguousarray(img[y0:y1, x0:x1])):
+            lines.append(_offset_line(ln, x0, y0))
+    return lines
+
+
+def _offset_line(ln: TextLine, dx: float, dy: float) -> TextLine:
+    from zcmask.results import Char
+
+    def mv(b):  # type: ignore[no-untyped-def]
+        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+    return TextLine(ln.text, mv(ln.bbox), ln.score,
+                    tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars), ln.source)
+
+
+def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None,
+           ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
+    """Find everything of the applicant on an analysed page."""
+    h, w = an.image.shape[:2]
+    regions: list[Region] = []
+    seals: list[SealSeen] = []
+    issues: list[Issue] = []
+    ident = options.identity
+    if ident is not None:
+        regions += find_identity(an.lines, ident, (w, h), pad=options.pad)
+    if options.seals != "none":
+        s_regions, seals, s_issues = find_seals(an.image, an.lines, ident, mode=options.seals,
+                                                engine=engine or get_engine(options.ocr_engine))
+        regions += s_regions
+        issues += s_issues
+    if options.eyes:
+        regions += find_eyes(an.image)
+    return regions, seals, issues
+
+
+def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
+    """Run every stage on one page and return its result; errors become ``error``."""
+    t0 = time.perf_counter()
+    opts = ctx.options
+    try:
+        an = analyse_page(ctx, engine)
+        h, w = an.image.shape[:2]
+        regions, seals, issues = locate(an, opts, engine)
+        regions += list(ctx.manual_regions)
+        legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+        output = None
+        if ctx.command == "mask":
+            masked, regions = mask_regions(an.image, regions)
+            if ctx.output_path:
+                write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
+                output = ctx.output_path
+        else:
+            issues += page_check_issues(ctx, an, regions, legibility, leg_issues)
+            if ctx.fix_path:
+                write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, opts.jpeg_quality)
+        text = "\n".join(ln.text for ln in an.lines)
+        return PageResult(
+            index=ctx.page_index + 1, width=w, height=h, dpi=an.dpi,
+            rotation=an.orientation.rotation, orientation=an.orientation, legibility=legibility,
+            regions=tuple(regions), issues=tuple(issues), output=output, seals=tuple(seals),
+            text_chars=sum(len(ln.chars) for ln in an.lines), text=text,
+            seconds=time.perf_counter() - t0,
+        )
+    except ZcmaskError as e:
+        return _failed(ctx, e.code, e.message, t0)
+    except MemoryError:
+        return _failed(ctx, "out_of_memory", "处理该页时内存不足，请缩小图片后重试。", t0)
+    except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
+        log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
+        return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+def _failed(ctx: PageContext, code: str, message: str, t0: float) -> PageResult:
+    return PageResult(index=ctx.page_index + 1, width=0, height=0, dpi=ctx.options.dpi, rotation=0,
+                      orientation=Orientation(0, 0.0, "none"), legibility=Legibility(False, 0.0),
+                      regions=(), issues=(issue("unreadable_file") if code != "encrypted_pdf"
+                                          else issue("encrypted_pdf"),),
+                      seconds=time.perf_counter() - t0, error=(code, message))
+
+
+def page_check_issues(ctx: PageContext, an: PageAnalysis, regions: list[Region],
+                      legibility: Legibility, leg_issues: list[Issue]) -> list[Issue]:
+    """The pre-upload check's issues for one analysed page."""
+    opts = ctx.options
+    out: list[Issue] = []
+    suffix = Path(ctx.input_path).suffix.lower()
+    if ctx.page_index == 0 and (an.format != "jpeg" or suffix not in (".jpg", ".jpeg")):
+        out.append(issue("not_jpg", fmt=an.format.upper() if an.format != "jpeg" else suffix))
+    if an.orientation.rotation:
+        out.append(issue("rotated", rotation=an.orientation.rotation))
+    elif an.exif_rotation:
+        out.append(issue("exif_rotated"))
+    h, w = an.image.shape[:2]
+    if min(w, h) < opts.min_side_px:
+        out.append(issue("too_small", w=w, h=h))
+    elif max(w, h) > opts.max_side_px:
+        out.append(issue("too_large", w=w, h=h))
+    if not legibility.legible and not leg_issues:
+        out.append(issue("illegible"))
+    out += leg_issues
+    for r in regions:
+        code = UNMASKED_CODE.get(r.kind)
+        if code is not None:
+            out.append(issue(code, bbox=r.bbox, text=r.text))
+    return out

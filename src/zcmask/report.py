@@ -1,0 +1,119 @@
+"""The ``zcmask.report/1`` JSON report and its human-readable HTML twin.
+
+This module only turns results into documents; it runs no OCR.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zcmask import __version__
+from zcmask._io import write_bytes_atomic
+from zcmask.options import Identity
+from zcmask.results import FileResult
+
+SCHEMA = "zcmask.report/1"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finished run: the command, who it was for, and every file's result."""
+
+    command: str
+    identity: Identity | None
+    files: tuple[FileResult, ...]
+
+    @property
+    def errors(self) -> int:
+        """Files that could not be processed."""
+        return sum(1 for f in self.files if f.status == "error")
+
+    @property
+    def error_issues(self) -> int:
+        """Issues of severity ``error`` on any page or file."""
+        n = sum(1 for f in self.files for i in f.issues if i.severity == "error")
+        return n + sum(1 for f in self.files for p in f.pages for i in p.issues if i.severity == "error")
+
+    def to_json(self) -> dict[str, Any]:
+        regions: Counter[str] = Counter()
+        issues: Counter[str] = Counter()
+        for f in self.files:
+            for p in f.pages:
+                regions.update(r.kind for r in p.regions)
+                issues.update(i.code for i in p.issues)
+            issues.update(i.code for i in f.issues)
+        return {
+            "schema": SCHEMA,
+            "command": self.command,
+            "zcmask_version": __version__,
+            "applicant": self.identity.to_json() if self.identity else None,
+            "files": [f.to_json() for f in self.files],
+            "summary": {
+                "files": len(self.files),
+                "pages": sum(len(f.pages) for f in self.files),
+                "errors": self.errors,
+                "error_issues": self.error_issues,
+                "regions": dict(sorted(regions.items())),
+                "issues": dict(sorted(issues.items())),
+            },
+        }
+
+
+def write_report(report: Report, path: str | Path, *, html_too: bool = True) -> Path:
+    """Write the JSON report (and ``.html`` beside it) atomically; return the JSON path."""
+    path = Path(path)
+    data = report.to_json()
+    write_bytes_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    if html_too:
+        write_bytes_atomic(path.with_suffix(".html"), render_html(data).encode("utf-8"))
+    return path
+
+
+_TITLES = {"mask": "遮盖报告", "check": "上传前检查报告", "audit": "抽查报告", "fix": "转换报告"}
+_KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名",
+            "manual": "手工", "id_number": "身份证号"}
+_SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = ()) -> str:
+    """A self-contained HTML page (no external resources) for a report dict."""
+    e = html.escape
+    title = _TITLES.get(str(data.get("command")), "报告")
+    ap = data.get("applicant") or {}
+    s = data.get("summary", {})
+    rows = []
+    for f in data.get("files", []):
+        if f.get("status") == "error":
+            err = f.get("error") or {}
+            rows.append(f"<tr class=err><td>{e(f['input'])}</td><td>—</td><td colspan=3>"
+                        f"<b>{e(err.get('code', ''))}</b> {e(err.get('message', ''))}</td></tr>")
+        for p in f.get("pages", []):
+            kinds = Counter(r["kind"] for r in p.get("regions", []))
+            reg = "、".join(f"{_KIND_ZH.get(k, k)}×{n}" for k, n in kinds.items()) or "无"
+            iss = "<br>".join(
+                f"<span class={i['severity']}>[{_SEV_ZH.get(i['severity'], i['severity'])}] "
+                f"{e(i['code'])}</span>：{e(i['message'])}" for i in p.get("issues", [])) or "✓"
+            out = e(p.get("output") or "")
+            leg = p.get("legibility") or {}
+            rows.append(
+                f"<tr><td>{e(f['input'])}</td><td>{p['index']}</td>"
+                f"<td>{out}<br><small>{p['width']}×{p['height']} · 旋转 {p['rotation']}° · "
+                f"清晰度 {leg.get('score', '')}</small></td><td>{e(reg)}</td><td>{iss}</td></tr>")
+    return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>zcmask {e(title)}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0}}
+.err td{{background:#fee}}.error{{color:#b00}}.warning{{color:#a60}}.info{{color:#06c}}</style>
+<h1>zcmask {e(title)}</h1>
+<p>申报人：{e(str(ap.get('name', '—')))}　单位：{e('、'.join(ap.get('units', [])))}</p>
+<p>文件 {s.get('files', 0)} 个，页面 {s.get('pages', 0)} 页，无法处理 {s.get('errors', 0)} 个，
+错误级问题 {s.get('error_issues', 0)} 项。遮盖区域：{e(json.dumps(s.get('regions', {}), ensure_ascii=False))}</p>
+<table><tr><th>文件</th><th>页</th><th>输出</th><th>遮盖/发现</th><th>问题与处理办法</th></tr>
+{''.join(rows)}</table></html>
+"""

@@ -1,0 +1,12 @@
+"""Synthetic, labelled 职称 documents built in code (PyMuPDF ``china-s`` font).
+
+Used by the tests, the bundled samples and the benchmarks. Every person and unit
+here is fictional. Public names: :class:`SynthPage`, :class:`Truth`, :func:`render`,
+:func:`TEMPLATES`.
+"""
+
+from __future__ import annotations
+
+from zcmask.synth._pages import TEMPLATES, SynthPage, Truth, render, text_page
+
+__all__ = ["TEMPLATES", "SynthPage", "Truth", "render", "text_page"]

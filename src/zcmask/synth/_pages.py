@@ -1,0 +1,158 @@
+"""Page templates drawn with PyMuPDF, with ground-truth boxes for every instance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zcmask.results import Char, TextLine
+
+FONT = "china-s"
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A true instance on a page: what it is, where (pixels), and which case it exercises."""
+
+    kind: str  # name | unit | seal | eyes | other (must stay visible)
+    bbox: tuple[int, int, int, int]
+    case: str
+    text: str = ""
+
+
+@dataclass
+class SynthPage:
+    """A rendered page plus its labels and text layer (pixels at ``dpi``)."""
+
+    image: np.ndarray
+    dpi: int
+    truths: list[Truth]
+    lines: list[TextLine]
+    pdf_bytes: bytes = b""
+    template: str = ""
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+class _Writer:
+    """Draws text on a PyMuPDF page and records ground truth for marked spans."""
+
+    def __init__(self, page, dpi: int) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.scale = dpi / 72.0
+        self.truths: list[Truth] = []
+
+    def text(self, x: float, y: float, s: str, size: float = 11, kind: str | None = None,
+             case: str = "", color: tuple[float, float, float] = (0, 0, 0)) -> float:
+        """Write ``s`` at baseline (x, y) pt; label it when ``kind`` is given. Returns the end x."""
+        import pymupdf
+
+        self.page.insert_text((x, y), s, fontname=FONT, fontsize=size, color=color)
+        w = pymupdf.get_text_length(s, fontname=FONT, fontsize=size)
+        if kind:
+            # china-s glyphs sit between about 0.88 em above and 0.12 em below the baseline.
+            box = (x, y - 0.9 * size, x + w, y + 0.15 * size)
+            sc = self.scale
+            self.truths.append(Truth(kind, (int(box[0] * sc), int(box[1] * sc),
+                                            int(np.ceil(box[2] * sc)), int(np.ceil(box[3] * sc))), case, s))
+        return x + w
+
+    def spaced(self, x: float, y: float, s: str, size: float, gap: float, kind: str, case: str) -> float:
+        """Write ``s`` one character at a time with ``gap`` pt between characters."""
+        import pymupdf
+
+        sc = self.scale
+        x0 = x
+        for ch in s:
+            self.page.insert_text((x, y), ch, fontname=FONT, fontsize=size)
+            x += pymupdf.get_text_length(ch, fontname=FONT, fontsize=size) + gap
+        box = (x0, y - 0.9 * size, x - gap, y + 0.15 * size)
+        self.truths.append(Truth(kind, (int(box[0] * sc), int(box[1] * sc), int(np.ceil(box[2] * sc)),
+                                        int(np.ceil(box[3] * sc))), case, s))
+        return x
+
+
+def _finish(doc, page, w: _Writer, dpi: int, template: str) -> SynthPage:  # type: ignore[no-untyped-def]
+    import pymupdf
+
+    from zcmask.documents._read import _text_layer
+
+    pix = page.get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[:, :, :3].copy()
+    lines = _text_layer(page, page.rotation_matrix * pymupdf.Matrix(dpi / 72.0, dpi / 72.0))
+    data = doc.tobytes()
+    return SynthPage(img, dpi, w.truths, lines, data, template)
+
+
+def text_page(rows: list[tuple[str, str | None, str]], *, dpi: int = 200, size: float = 12,
+              template: str = "custom") -> SynthPage:
+    """A page of rows, each ``(text, kind or None, case)``; ``text`` may hold one ``[marked]`` span."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    w = _Writer(page, dpi)
+    y = 80.0
+    for text, kind, case in rows:
+        x = 60.0
+        if "[" in text and kind:
+            pre, rest = text.split("[", 1)
+            mid, post = rest.split("]", 1)
+            x = w.text(x, y, pre, size)
+            x = w.text(x, y, mid, size, kind, case)
+            w.text(x, y, post, size)
+        else:
+            w.text(x, y, text.replace("[", "").replace("]", ""), size)
+        y += size * 2.2
+    return _finish(doc, page, w, dpi, template)
+
+
+def _gongshi(w: _Writer, name: str, unit: str) -> None:
+    w.text(200, 90, "公  示", 22)
+    x = w.text(60, 140, "经单位推荐，", 12)
+    x = w.text(x, 140, name, 12, "name", "running_text")
+    w.text(x, 140, "同志申报工程系列电力专业中级职称，", 12)
+    w.text(60, 165, "现将其基本情况予以公示，公示期为5个工作日。", 12)
+    x = w.text(60, 200, "工作单位：", 12)
+    w.text(x, 200, unit, 12, "unit", "field")
+    x = w.text(60, 225, "姓名：", 12)
+    w.spaced(x, 225, name, 12, 10, "name", "spaced")
+    w.text(60, 260, "如有异议，请与单位人事部门联系。联系人：张伟", 12)
+    w.text(330, 360, unit, 12, "unit", "signature_block")
+    w.text(380, 385, "2024年9月2日", 12)
+
+
+def _chengnuo(w: _Writer, name: str, unit: str) -> None:
+    w.text(230, 90, "承 诺 书", 20)
+    w.text(60, 140, "本人承诺所提交的申报材料真实有效，如有弄虚作假，", 12)
+    w.text(60, 162, "自愿承担相应责任。", 12)
+    x = w.text(300, 260, "承诺人：", 12)
+    w.text(x + 4, 262, name, 15, "name", "signature")
+
+
+def _zhengshu(w: _Writer, name: str, unit: str) -> None:
+    w.text(150, 120, "专业技术资格证书", 28)
+    x = w.text(100, 200, "姓    名  ", 14)
+    w.text(x, 200, name, 26, "name", "large_font")
+    x = w.text(100, 250, "工作单位  ", 14)
+    w.text(x, 250, unit, 14, "unit", "field")
+    w.text(100, 300, "资格名称  工程师", 14)
+
+
+TEMPLATES: dict[str, Callable[[_Writer, str, str], None]] = {
+    "公示": _gongshi,
+    "承诺书": _chengnuo,
+    "职称证书": _zhengshu,
+}
+
+
+def render(template: str, name: str, unit: str, *, dpi: int = 200) -> SynthPage:
+    """Render one of :data:`TEMPLATES` for a fictional applicant."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    w = _Writer(page, dpi)
+    TEMPLATES[template](w, name, unit)
+    return _finish(doc, page, w, dpi, template)
