@@ -187,6 +187,9 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     if options.identity is None:
         raise BadArgsError("请用 --name（或 --profile）提供申报人姓名，zcmask 才知道要遮盖什么。")
     out = Path(outdir)
+    for raw in inputs:
+        if Path(raw).is_dir() and Path(raw).resolve() == out.resolve():
+            raise OverwriteInputError(f"输出目录 {out} 就是输入目录，会覆盖原始文件；请用 -o 指定另一个目录。")
     files = discover(inputs, exclude=out)
     counts, errors = _plan(files, options)
     names = output_names(files, counts, out)

@@ -80,11 +80,18 @@ def build_stream(lines: Sequence[TextLine]) -> tuple[list[TextLine], list[_S]]:
     return ordered, stream
 
 
-def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool) -> int | None:
-    """Match ``pat`` at stream position ``i``; return the end index or None."""
+def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
+              max_any: int = 0) -> int | None:
+    """Match ``pat`` at stream position ``i``; return the end index or None.
+
+    ``fuzzy`` tolerates one confusable or low-confidence character; ``max_any``
+    tolerates that many arbitrary substitutions after the first character (long
+    unit names, where a few misread characters cannot make another unit).
+    """
     n = len(stream)
     j = i
     subs = 0
+    anys = 0
     for k, pc in enumerate(pat):
         if j >= n:
             return None
@@ -101,11 +108,16 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool) -
             subs += 1
             j += 1
             continue
+        if k > 0 and anys < max_any:
+            anys += 1
+            j += 1
+            continue
         return None
     return j
 
 
-def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool) -> list[tuple[int, int]]:
+def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
+              max_any: int = 0) -> list[tuple[int, int]]:
     spans = []
     if not pat:
         return spans
@@ -114,7 +126,7 @@ def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool) -> lis
     for i, s in enumerate(stream):
         if s.ch != first and s.ch not in alts:
             continue
-        end = _match_at(stream, i, pat, fuzzy, junk)
+        end = _match_at(stream, i, pat, fuzzy, junk, max_any)
         if end is not None:
             spans.append((i, end))
     return spans
@@ -277,7 +289,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     units = unit_patterns(identity)
     unit_spans: list[tuple[int, int]] = []
     for pat in units:
-        unit_spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False)
+        unit_spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8)
     unit_spans += _unit_ngram_spans(stream, units)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the

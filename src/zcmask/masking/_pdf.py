@@ -57,7 +57,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
             for r in rects:
                 page.add_redact_annot(r, fill=(0, 0, 0))
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-                                  graphics=pymupdf.PDF_REDACT_LINE_ART_IF_TOUCHED)
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED)
             rects_by_page[pno] = rects
         for pno, rects in rects_by_page.items():
             page = doc.load_page(pno)

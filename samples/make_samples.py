@@ -1,0 +1,47 @@
+"""Regenerate the bundled demo applicant (a fictional person) under samples/applicant/.
+
+Run: .venv/bin/python samples/make_samples.py
+Every document is drawn in code with PyMuPDF's built-in ``china-s`` font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from zcmask.synth import render, text_page
+
+NAME = "热依拉·艾买提"
+UNIT = "巴州示范电力工程有限公司"
+OUT = Path(__file__).resolve().parent / "applicant"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for template, fname in (("公示", "01_公示.jpg"), ("承诺书", "02_承诺书.jpg")):
+        sp = render(template, NAME, UNIT)
+        Image.fromarray(sp.image).save(OUT / fname, quality=90, dpi=(200, 200))
+    # A certificate scanned sideways: zcmask writes it upright.
+    sp = render("职称证书", NAME, UNIT)
+    Image.fromarray(np.ascontiguousarray(np.rot90(sp.image, 1))).save(
+        OUT / "03_职称证书_横放.jpg", quality=90, dpi=(200, 200))
+    # A digital PDF with a text layer.
+    sp = text_page([
+        ("工作总结", None, ""),
+        ("本人自参加工作以来，在[巴州示范电力工程]公司从事输电线路运维工作。", "unit", "running"),
+        ("申报人：[热依拉·艾买提]", "name", "field"),
+    ], template="工作总结")
+    (OUT / "04_工作总结.pdf").write_bytes(sp.pdf_bytes)
+    (OUT / "profile.yaml").write_text(
+        "# 申报人身份（虚构人物，仅用于演示）\n"
+        f"name: {NAME}\n"
+        "aliases: [热依拉艾买提]\n"
+        "units:\n"
+        f"  - name: {UNIT}\n"
+        "    aliases: [示范电力]\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Shared fixtures: fake OCR engines, synthetic documents, and helpers to read outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from zcmask.ocr import FakeOcrEngine, register_engine
+from zcmask.options import Identity, Options, Unit
+from zcmask.results import Char, TextLine
+
+NAME = "王建国"
+UNIT = "国网新疆电力有限公司巴州供电公司"
+
+
+def mk_line(text: str, x: float = 100, y: float = 100, ch: float = 40, gap: float = 0.0,
+            score: float = 1.0, scores: dict[int, float] | None = None) -> TextLine:
+    """A synthetic OCR line: one ``ch``-pixel square per character, ``gap`` pixels apart.
+
+    Spaces advance the pen without producing a character, like OCR output.
+    """
+    chars = []
+    cx = x
+    for i, c in enumerate(text):
+        if c == " ":
+            cx += ch / 2
+            continue
+        s = (scores or {}).get(i, score)
+        chars.append(Char(c, (cx, y, cx + ch, y + ch), s))
+        cx += ch + gap
+    return TextLine(text, (x, y, cx, y + ch), score, tuple(chars))
+
+
+def identity(name: str = NAME, units: tuple[str, ...] = (UNIT,), aliases: tuple[str, ...] = ()) -> Identity:
+    return Identity(name=name, aliases=aliases, units=tuple(Unit(name=u) for u in units))
+
+
+@pytest.fixture
+def fake_engine() -> Iterator[FakeOcrEngine]:
+    """Register a fake engine under the name ``fake``; tests set its lines."""
+    eng = FakeOcrEngine([])
+    register_engine("fake", eng)
+    yield eng
+    register_engine("fake", FakeOcrEngine([]))
+
+
+def fake_options(**kw: object) -> Options:
+    base: dict[str, object] = dict(identity=identity(), ocr_engine="fake", detect_orientation=False,
+                                   progress=False, eyes=False, seals="none")
+    base.update(kw)
+    return Options(**base)  # type: ignore[arg-type]
+
+
+def black_fraction(path: Path | str, bbox: tuple[int, int, int, int], thresh: int = 60) -> float:
+    """Share of pixels inside ``bbox`` of the JPG at ``path`` that are black."""
+    with Image.open(path) as im:
+        a = np.asarray(im.convert("RGB"))
+    x0, y0, x1, y1 = bbox
+    crop = a[y0:y1, x0:x1]
+    return float((crop.max(axis=2) < thresh).mean())
+
+
+def save_jpeg(img: np.ndarray, path: Path, dpi: int = 200) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(img).save(path, quality=92, dpi=(dpi, dpi))
+    return path
