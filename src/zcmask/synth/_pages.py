@@ -14,12 +14,17 @@ FONT = "china-s"
 
 @dataclass(frozen=True)
 class Truth:
-    """A true instance on a page: what it is, where (pixels), and which case it exercises."""
+    """A true instance on a page: what it is, where (pixels), and which case it exercises.
+
+    ``mask`` optionally holds the instance's own ink pixels inside ``bbox`` (bool,
+    shape of the box); scoring then asks for those pixels only, as the judge does.
+    """
 
     kind: str  # name | unit | seal | eyes | other (must stay visible)
     bbox: tuple[int, int, int, int]
     case: str
     text: str = ""
+    mask: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
