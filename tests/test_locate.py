@@ -190,3 +190,14 @@ def test_one_misread_character_inside_unit_is_still_covered():
 def test_generic_region_words_alone_are_not_masked():
     ln = mk_line("新疆维吾尔自治区人力资源和社会保障厅")
     assert not kinds(find_identity([ln], identity(units=("新疆维吾尔自治区水利厅",)), SIZE), "unit")
+
+
+def test_partly_visible_unit_made_of_region_words_is_masked():
+    ln = mk_line("原件存于疆维吾尔自治档案室")
+    regs = kinds(find_identity([ln], identity(units=("新疆维吾尔自治区建筑科学研究院",)), SIZE), "unit")
+    assert covers(regs, ln, 4, 10)
+
+
+def test_region_name_of_an_issuing_authority_stays_visible():
+    ln = mk_line("新疆维吾尔自治区人力资源和社会保障厅制")
+    assert not kinds(find_identity([ln], identity(units=("新疆维吾尔自治区建筑科学研究院",)), SIZE), "unit")

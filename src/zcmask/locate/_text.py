@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask.locate._variants import (
+    AUTHORITY_WORDS,
     CONFUSABLE,
     DOT_JUNK,
     DOTS,
@@ -181,16 +182,23 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
     grams: set[str] = set()
     for u in units:
         for i in range(len(u) - UNIT_NGRAM + 1):
-            g = u[i : i + UNIT_NGRAM]
-            if not any(g in gen for gen in GENERIC):
-                grams.add(g)
+            grams.add(u[i : i + UNIT_NGRAM])
     if not grams:
         return []
     text = "".join(s.ch for s in stream)
     spans = []
     for i in range(len(text) - UNIT_NGRAM + 1):
-        if text[i : i + UNIT_NGRAM] in grams:
-            spans.append((i, i + UNIT_NGRAM))
+        g = text[i : i + UNIT_NGRAM]
+        if g not in grams:
+            continue
+        # A piece made only of a generic region name (新疆维吾尔自治区 ...) is still a
+        # visible piece of the unit, unless an issuing authority's name follows it.
+        if any(g in gen for gen in GENERIC):
+            ahead = text[i + UNIT_NGRAM : i + UNIT_NGRAM + 14]
+            if any(a in ahead for a in AUTHORITY_WORDS) or any(
+                    a in text[i : i + UNIT_NGRAM + 14] for a in ("人力资源和社会保障", "人民政府")):
+                continue
+        spans.append((i, i + UNIT_NGRAM))
     return spans
 
 

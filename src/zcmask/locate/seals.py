@@ -1,25 +1,98 @@
-"""Find official seals (公章), read their ring text and decide which to mask.
+"""Find official seals (公章, 名章), read their text and decide which to mask.
 
-STUB: finds nothing yet.
+Finding is geometric (:mod:`zcmask.locate._seal_find`): stamp ink by colour on
+colour scans, ring shapes on gray pages. Reading and ownership are in
+:mod:`zcmask.locate._seal_read`. The policy, set by ``Options.seals``:
+
+- ``applicant`` (default): the applicant's unit seals and name seals are
+  masked; seals of issuing authorities (人社, 教育, 大学/学院, 公安, 税务,
+  发票专用章 ...) stay visible so reviewers can judge authenticity; a seal
+  whose text cannot be read is masked with a ``seal_unreadable`` warning, and
+  a readable seal of nobody we know is masked too (fail safe);
+- ``all``: every seal is masked;
+- ``none``: nothing is looked for (the pipeline does not call us).
+
+Every seal seen is returned as a :class:`~zcmask.results.SealSeen`. The mask
+covers the whole fitted ellipse or rectangle plus a margin, not just the ink.
+This module does not draw.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
 
+from zcmask.locate._seal_find import SealCandidate, find_candidates
+from zcmask.locate._seal_read import owner_of, read_seal
+from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
 from zcmask.options import Identity
 from zcmask.results import Issue, Region, SealSeen, TextLine
+
+log = logging.getLogger(__name__)
+
+#: margin around the fitted shape, as a share of its larger side, plus a few pixels
+MARGIN = 0.06
+MARGIN_PX = 4
+
+
+def _masked_box(cand: SealCandidate, w: int, h: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = cand.bbox
+    m = int(MARGIN * max(x1 - x0, y1 - y0)) + MARGIN_PX
+    return (max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m))
 
 
 def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity | None, *,
                mode: str = "applicant", engine: OcrEngine | None = None,
                ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
-    """Locate seals on an upright page (H, W, 3) uint8 RGB.
+    """Locate seals on an upright page and decide which to mask.
 
-    Returns the regions to mask (kind ``seal``), every seal seen (masked or kept,
-    with its read text), and issues such as ``seal_unreadable``.
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+        The upright page.
+    lines : sequence of TextLine
+        The page's text (unused for now: ring text is read from the seal itself).
+    identity : Identity or None
+        The applicant; without it only authority seals can be told apart.
+    mode : {"applicant", "all", "none"}
+        Which seals to mask.
+    engine : OcrEngine or None
+        Reads the ring text; without one every seal is unreadable (masked).
+
+    Returns
+    -------
+    regions : list of Region
+        Kind ``seal``, one per masked seal.
+    seals : list of SealSeen
+        Every seal found, masked or kept, with its read text.
+    issues : list of Issue
+        ``seal_unreadable`` warnings.
     """
-    return [], [], []
+    if mode == "none":
+        return [], [], []
+    h, w = image.shape[:2]
+    regions: list[Region] = []
+    seen: list[SealSeen] = []
+    issues: list[Issue] = []
+    for cand in find_candidates(image):
+        reading = read_seal(image, cand, engine)
+        box = _masked_box(cand, w, h)
+        if reading.readable:
+            owner = owner_of(reading.text, identity, cand.shape)
+        else:
+            owner = "unknown"
+        if mode == "all":
+            masked = True
+        else:
+            masked = owner != "authority"
+        log.debug("seal %s %s at %s: %r -> %s, masked=%s", cand.shape, cand.source, box,
+                  reading.text, owner, masked)
+        seen.append(SealSeen(box, reading.text, owner, masked, cand.shape, cand.score))
+        if masked:
+            regions.append(Region("seal", box, reading.text, cand.source, cand.score))
+            if not reading.readable and mode != "all":
+                issues.append(issue("seal_unreadable", bbox=box))
+    return regions, seen, issues

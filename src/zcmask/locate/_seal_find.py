@@ -1,0 +1,383 @@
+"""Find seal candidates on an upright page: stamp ink by colour, or ring shapes on gray pages.
+
+Two paths share one verifier. On colour scans, stamp ink (red, vermilion, faded
+pink, purple-red) is split from black text and paper in HSV plus an R-channel
+test, so a seal stamped over text still shows as a ring. On grayscale or
+photocopied pages there is no colour, so rings are proposed from Hough circles
+and from enclosed holes, and kept only with ring evidence: a thin closed curve
+with ink (ring text) laid out along the inside of it.
+
+Every candidate is checked in the ellipse's own polar frame (angle x radius),
+which is also how the ring text is unwrapped for reading. Red things that are
+not seals fail these checks: a 红头 title is a wide line of text, table rules
+are mostly empty cells, an emblem is a filled disc, a pen loop has no ring text.
+
+This module only proposes geometry; it does not read text or decide ownership.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+#: pages are analysed with their longest side scaled to this many pixels
+WORK_SIDE = 1200
+#: polar sampling of a candidate: angles x radii, radius in units of the fitted ellipse
+N_ANG = 180
+RHO_MAX = 1.3
+N_RHO = 130
+
+
+@dataclass(frozen=True)
+class SealCandidate:
+    """A seal-like shape in page pixels.
+
+    ``center``/``axes``/``angle`` describe the ellipse through the middle of
+    the outer ring (``axes`` are semi-axes along the ellipse's own x and y, and
+    ``angle`` turns it clockwise, in degrees). Square seals use the same fields
+    for their rectangle (``axes`` are half sides). ``bbox`` is the outer box of
+    the shape without margin.
+    """
+
+    center: tuple[float, float]
+    axes: tuple[float, float]
+    angle: float
+    shape: str  # round | oval | square
+    source: str  # color | shape
+    score: float
+    bbox: tuple[int, int, int, int]
+
+
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """Stamp-ink pixels: red to purple-red hues, saturated enough, R clearly above G and B.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+
+    Returns
+    -------
+    ndarray, shape (H, W), bool
+
+    Examples
+    --------
+    >>> img = np.full((4, 4, 3), 255, np.uint8); img[1, 1] = (215, 30, 35); img[2, 2] = (20, 20, 20)
+    >>> ink_mask(img).astype(int).sum(), bool(ink_mask(img)[1, 1])
+    (1, True)
+    """
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    r = image[..., 0].astype(np.int16)
+    gb = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
+    hue_ok = (h <= 12) | (h >= 140)
+    return hue_ok & (s >= 34) & (v >= 90) & ((r - gb) >= 24)
+
+
+def redness(image: np.ndarray) -> np.ndarray:
+    """Ink strength of stamp colours, (H, W) float32 in [0, 1]; black text scores 0."""
+    r = image[..., 0].astype(np.float32)
+    gb = np.maximum(image[..., 1], image[..., 2]).astype(np.float32)
+    return np.clip((r - gb) / 120.0, 0.0, 1.0)
+
+
+def polar(plane: np.ndarray, center: tuple[float, float], axes: tuple[float, float], angle: float,
+          *, n_ang: int = N_ANG, rho: tuple[float, float] = (0.0, RHO_MAX), n_rho: int = N_RHO,
+          start_deg: float = 0.0) -> np.ndarray:
+    """Sample ``plane`` on an ellipse's polar grid.
+
+    Row ``i`` is the angle ``start_deg + 360 * i / n_ang`` (clockwise on screen,
+    0 = the ellipse's +x axis); column ``j`` the radius ``rho[0] + (rho[1]-rho[0]) * j / n_rho``
+    in units of the ellipse. Returns (n_ang, n_rho) float32.
+    """
+    t = np.deg2rad(start_deg + 360.0 * np.arange(n_ang, dtype=np.float64) / n_ang)[:, None]
+    p = rho[0] + (rho[1] - rho[0]) * np.arange(n_rho, dtype=np.float64)[None, :] / max(1, n_rho - 1)
+    ex, ey = axes[0] * p * np.cos(t), axes[1] * p * np.sin(t)
+    th = math.radians(angle)
+    mx = (center[0] + ex * math.cos(th) - ey * math.sin(th)).astype(np.float32)
+    my = (center[1] + ex * math.sin(th) + ey * math.cos(th)).astype(np.float32)
+    return cv2.remap(plane.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=0.0)
+
+
+@dataclass(frozen=True)
+class RingEvidence:
+    """How ring-like a shape is, from its polar profile."""
+
+    rho: float  # where the ring is, in units of the fitted ellipse
+    ring: float  # share of angles with ink on the ring
+    outside: float  # share of angles with ink just outside it
+    text: float  # share of angles with ink in the ring-text band
+    fill: float  # inked share of the area inside the ring
+    thickness: float  # ring width, in units of the ellipse
+
+
+def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
+                  angle: float) -> RingEvidence:
+    """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1])."""
+    P = polar(mask.astype(np.float32), center, axes, angle) > 0.5
+    rhos = np.linspace(0.0, RHO_MAX, N_RHO)
+    cov = P.mean(axis=0)
+    band = (rhos >= 0.8) & (rhos <= 1.12)
+    j = int(np.flatnonzero(band)[np.argmax(cov[band])])
+    r0 = rhos[j]
+    step = rhos[1] - rhos[0]
+    w = max(2, int(round(0.05 / step)))
+    ring = float(P[:, max(0, j - w): j + w + 1].any(axis=1).mean())
+    # thickness: contiguous run of high coverage around the peak
+    thr = 0.5 * cov[j]
+    a, b = j, j
+    while a > 0 and cov[a - 1] >= thr:
+        a -= 1
+    while b < N_RHO - 1 and cov[b + 1] >= thr:
+        b += 1
+    thick = (b - a + 1) * step
+    o0, o1 = np.searchsorted(rhos, r0 * 1.12 + thick / 2), np.searchsorted(rhos, r0 * 1.25 + thick / 2)
+    outside = float(P[:, o0:o1].any(axis=1).mean()) if o1 > o0 else 0.0
+    t0, t1 = np.searchsorted(rhos, 0.45 * r0), np.searchsorted(rhos, r0 - thick / 2 - 0.03)
+    text = float(P[:, t0:t1].any(axis=1).mean()) if t1 > t0 else 0.0
+    inner = rhos < r0 - thick / 2
+    wts = rhos[inner]
+    fill = float((P[:, inner].mean(axis=0) * wts).sum() / max(1e-6, wts.sum()))
+    return RingEvidence(float(r0), ring, outside, text, fill, float(thick))
+
+
+def _is_ring_seal(ev: RingEvidence, *, strict: bool) -> bool:
+    if strict:  # gray pages: printed text everywhere, so ask for a clean ring
+        return (ev.ring >= 0.8 and ev.ring - ev.outside >= 0.3 and ev.text >= 0.3
+                and 0.04 <= ev.fill <= 0.5 and ev.thickness <= 0.2)
+    return ev.ring >= 0.6 and ev.text >= 0.25 and 0.02 <= ev.fill <= 0.55 and ev.thickness <= 0.3
+
+
+def _norm_rect(rect: tuple) -> tuple:
+    """A minAreaRect turned by at most 45 degrees, with its sides swapped to match."""
+    (cx, cy), (w, h), ang = rect
+    while ang > 45:
+        ang -= 90
+        w, h = h, w
+    while ang <= -45:
+        ang += 90
+        w, h = h, w
+    return (cx, cy), (w, h), ang
+
+
+def _square_evidence(mask: np.ndarray, rect: tuple) -> tuple[float, float]:
+    """Side coverage and interior fill of a rotated rectangle on a mask."""
+    (cx, cy), (w, h), ang = rect
+    w, h = max(w, 2.0), max(h, 2.0)
+    m = cv2.getRotationMatrix2D((cx, cy), ang, 1.0)
+    m[0, 2] += w / 2 + 2 - cx
+    m[1, 2] += h / 2 + 2 - cy
+    sub = cv2.warpAffine(mask.astype(np.uint8), m, (int(w) + 4, int(h) + 4), flags=cv2.INTER_NEAREST) > 0
+    H, W = sub.shape
+    bw = max(2, int(0.1 * min(H, W)))
+    sides = [sub[:bw].any(axis=0), sub[-bw:].any(axis=0), sub[:, :bw].any(axis=1), sub[:, -bw:].any(axis=1)]
+    side_cov = float(min(s[bw:-bw].mean() for s in sides))
+    inner = sub[bw + 1: H - bw - 1, bw + 1: W - bw - 1]
+    fill = float(inner.mean()) if inner.size else 0.0
+    return side_cov, fill
+
+
+def _box(center: tuple[float, float], axes: tuple[float, float], angle: float, shape: str,
+         ) -> tuple[int, int, int, int]:
+    th = math.radians(angle)
+    c, s = abs(math.cos(th)), abs(math.sin(th))
+    if shape == "square":
+        hx, hy = axes[0] * c + axes[1] * s, axes[0] * s + axes[1] * c
+    else:
+        hx = math.sqrt((axes[0] * c) ** 2 + (axes[1] * s) ** 2)
+        hy = math.sqrt((axes[0] * s) ** 2 + (axes[1] * c) ** 2)
+    return (int(center[0] - hx), int(center[1] - hy), int(math.ceil(center[0] + hx)),
+            int(math.ceil(center[1] + hy)))
+
+
+def _scaled(c: SealCandidate, k: float) -> SealCandidate:
+    ctr = (c.center[0] * k, c.center[1] * k)
+    ax = (c.axes[0] * k, c.axes[1] * k)
+    return SealCandidate(ctr, ax, c.angle, c.shape, c.source, c.score, _box(ctr, ax, c.angle, c.shape))
+
+
+def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bool,
+                   side: int) -> SealCandidate | None:
+    """Decide whether the ink points of one blob form a seal; ``mask`` is the whole work mask."""
+    hull = cv2.convexHull(pts.astype(np.int32))
+    if len(hull) < 5:
+        return None
+    rect = _norm_rect(cv2.minAreaRect(hull))
+    (rw, rh) = rect[1]
+    if min(rw, rh) < 0.025 * side or max(rw, rh) > 0.4 * side:
+        return None
+    aspect = max(rw, rh) / max(1.0, min(rw, rh))
+    if aspect > 1.9:
+        return None
+    hull_area = cv2.contourArea(hull)
+    rectangularity = hull_area / max(1.0, rw * rh)
+    if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= 0.16 * side:
+        side_cov, fill = _square_evidence(mask, rect)
+        if side_cov >= 0.75 and 0.12 <= fill <= 0.6:
+            ang = rect[2]
+            return SealCandidate(rect[0], (rw / 2, rh / 2), ang, "square", source,
+                                 min(1.0, side_cov), _box(rect[0], (rw / 2, rh / 2), ang, "square"))
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(hull)
+    if min(ea, eb) <= 0:
+        return None
+    axes = (ea / 2, eb / 2)
+    ev = ring_evidence(mask, (cx, cy), axes, eang)
+    if not _is_ring_seal(ev, strict=strict):
+        log.debug("blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
+def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
+    ink = ink_mask(small)
+    if int(ink.sum()) < 60:
+        return []
+    side = max(small.shape[:2])
+    k = max(3, int(round(side * 0.008)) | 1)
+    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out: list[SealCandidate] = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if max(w, h) < 0.025 * side:
+            continue
+        sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
+        ys, xs = np.nonzero(sub)
+        if len(xs) < 30:
+            continue
+        pts = np.stack([xs + x, ys + y], axis=1)
+        cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _frame_thickness(dark: np.ndarray, rect: tuple) -> int:
+    """How many pixels of ink surround a rectangular hole, going outwards (0 if not framed)."""
+    (cx, cy), (w, h), ang = rect
+    kmax = int(0.25 * min(w, h)) + 2
+    r = int(max(w, h) / 2 * 1.5) + kmax + 2
+    x0, y0 = max(0, int(cx) - r), max(0, int(cy) - r)
+    crop = dark[y0: int(cy) + r, x0: int(cx) + r]
+    t = 0
+    for k in range(1, kmax):
+        box = cv2.boxPoints(((cx - x0, cy - y0), (w + 2 * k, h + 2 * k), ang)).astype(np.int32)
+        line = np.zeros(crop.shape, np.uint8)
+        cv2.polylines(line, [box], True, 1, 1)
+        on = line > 0
+        if not on.any() or float(crop[on].mean()) < 0.8:
+            break
+        t = k
+    return t
+
+
+def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    dark = gray < 200
+    side = max(gray.shape)
+    proposals: list[tuple[tuple[float, float], tuple[float, float], float]] = []
+    # Hough on a coarse copy is cheap (a few ms) and survives broken or faded rings.
+    q = 600.0 / side
+    coarse = cv2.resize(gray, (max(1, int(gray.shape[1] * q)), max(1, int(gray.shape[0] * q))),
+                        interpolation=cv2.INTER_AREA)
+    coarse = cv2.GaussianBlur(coarse, (5, 5), 1.5)
+    circles = cv2.HoughCircles(coarse, cv2.HOUGH_GRADIENT, dp=1, minDist=600 * 0.05, param1=120,
+                               param2=40, minRadius=int(600 * 0.03), maxRadius=int(600 * 0.16))
+    if circles is not None:
+        for cx, cy, r in circles[0][:12]:
+            proposals.append(((float(cx) / q, float(cy) / q), (float(r) / q, float(r) / q), 0.0))
+    out: list[SealCandidate] = []
+    # enclosed holes: the inside of a closed ring or of a name seal's frame
+    cnts, hier = cv2.findContours(dark.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is not None:
+        lo, hi = (side * 0.02) ** 2, (side * 0.3) ** 2
+        for c, hv in zip(cnts, hier[0]):
+            if hv[3] < 0 or len(c) < 4:
+                continue  # outer contours have no parent; we want holes
+            x, y, w, h = cv2.boundingRect(c)
+            if not lo <= w * h <= hi or max(w, h) / max(1, min(w, h)) > 1.9:
+                continue
+            area = cv2.contourArea(c)
+            rect = _norm_rect(cv2.minAreaRect(c))
+            rw, rh = rect[1]
+            if area >= 0.4 * rw * rh and max(rw, rh) <= 0.16 * side:
+                # A name seal's frame is thick (the characters inside may touch it);
+                # table rules and boxed characters are thin.
+                t = _frame_thickness(dark, rect)
+                if t >= max(3, 0.05 * min(rw, rh)):
+                    inner = (rect[0], (rw - 2, rh - 2), rect[2])
+                    _, fill = _square_evidence(dark, inner)
+                    if 0.12 <= fill <= 0.7:
+                        ax = (rw / 2 + t, rh / 2 + t)
+                        out.append(SealCandidate(rect[0], ax, rect[2], "square", "shape", 0.8,
+                                                 _box(rect[0], ax, rect[2], "square")))
+                        continue
+            if area < 0.6 * w * h or len(c) < 5:
+                continue
+            (cx, cy), (ea, eb), eang = cv2.fitEllipse(c)
+            proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
+    for ctr, axes, ang in proposals:
+        ev = ring_evidence(dark, ctr, axes, ang)
+        if not _is_ring_seal(ev, strict=True):
+            continue
+        outer = ev.rho + ev.thickness / 2
+        ax = (axes[0] * outer, axes[1] * outer)
+        shape = "round" if max(ax) / max(1e-6, min(ax)) < 1.2 else "oval"
+        out.append(SealCandidate(ctr, ax, ang, shape, "shape", ev.ring, _box(ctr, ax, ang, shape)))
+    return out
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / max(1, ua)
+
+
+def _dedupe(cands: list[SealCandidate]) -> list[SealCandidate]:
+    keep: list[SealCandidate] = []
+    for c in sorted(cands, key=lambda c: (c.source != "color", -c.score)):
+        if all(_iou(c.bbox, k.bbox) < 0.3 for k in keep):
+            keep.append(c)
+    return keep
+
+
+def is_grayish(small: np.ndarray) -> bool:
+    """True when a page has almost no colour (a grayscale scan or a photocopy)."""
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    return float(((hsv[..., 1] > 60) & (hsv[..., 2] > 60)).mean()) < 0.002
+
+
+def find_candidates(image: np.ndarray) -> list[SealCandidate]:
+    """Propose seals on an upright page.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+
+    Returns
+    -------
+    list of SealCandidate
+        In page pixels, most confident first, overlapping proposals merged.
+    """
+    H, W = image.shape[:2]
+    small = image
+    # pyrDown halves with a proper low-pass and is several times cheaper than INTER_AREA
+    while max(small.shape[:2]) > WORK_SIDE * 1.25:
+        small = cv2.pyrDown(small)
+    k = small.shape[1] / W
+    cands = _color_candidates(small)
+    if not cands and is_grayish(small):
+        cands = _gray_candidates(small)
+    return [_scaled(c, 1.0 / k) for c in _dedupe(cands)]

@@ -1,0 +1,268 @@
+"""Read a seal's text and decide whose seal it is.
+
+The ring of a round or oval seal is unwrapped into a horizontal strip (angle
+along x, radius down y, outer edge on top) so a line recogniser such as PP-OCR
+can read it left to right; the strip is tried in both directions. The centre
+line (财务专用章, 发票专用章 ...) is read as a plain crop. A square name seal
+(名章) is read cell by cell in the traditional order (right column first) and
+row by row. Stamp colour is separated from black text first, so print under a
+seal does not garble the reading.
+
+Ownership is a text decision: the applicant's unit or name (fuzzy, since
+ring OCR is noisy) makes it the applicant's; issuing-authority words make it
+an authority's; anything else is ``unknown``. This module draws nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from zcmask.locate._seal_find import SealCandidate, polar, redness
+from zcmask.locate._variants import GENERIC, LEGAL_SUFFIXES, norm_text
+from zcmask.ocr import OcrEngine
+from zcmask.options import Identity
+
+log = logging.getLogger(__name__)
+
+#: Words on the seals of issuing authorities, which stay visible by default.
+AUTHORITY_WORDS = (
+    "人力资源", "社会保障", "人社", "社会保险", "社保", "医疗保障", "教育", "大学", "学院", "学校",
+    "公安", "派出所", "税务", "发票专用章", "职称", "评审委员会", "评委会", "人事考试", "考试院",
+    "考试中心", "学信", "学位", "卫生健康", "住房和城乡建设", "市场监督", "继续教育", "人事局",
+    "组织部", "编委", "公证处",
+)
+
+#: A reading shorter than this (folded characters) counts as unreadable.
+MIN_CHARS = 3
+MIN_SCORE = 0.45
+
+
+@dataclass(frozen=True)
+class SealReading:
+    """What was read on one seal, and how sure the recogniser was."""
+
+    text: str
+    score: float
+
+    @property
+    def readable(self) -> bool:
+        """Whether there is enough confident text to decide whose seal it is."""
+        return len(norm_text(self.text)) >= MIN_CHARS and self.score >= MIN_SCORE
+
+
+def _ink_plane(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
+    """Ink strength in [0, 1] as a full-size float plane around the candidate (0 elsewhere)."""
+    x0, y0, x1, y1 = cand.bbox
+    H, W = image.shape[:2]
+    pad = int(0.1 * max(x1 - x0, y1 - y0)) + 2
+    x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
+    crop = image[y0:y1, x0:x1]
+    if cand.source == "color":
+        ink = redness(crop)
+        ink = np.clip(ink / max(0.15, float(np.percentile(ink[ink > 0.05], 90)) if (ink > 0.05).any()
+                              else 1.0), 0, 1)
+    else:
+        g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        ink = np.clip((235.0 - g) / 150.0, 0, 1)
+    plane = np.zeros((H, W), np.float32)
+    plane[y0:y1, x0:x1] = ink
+    return plane
+
+
+def _to_rgb(ink: np.ndarray) -> np.ndarray:
+    g = (255 - np.clip(ink, 0, 1) * 255).astype(np.uint8)
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def ring_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
+    """Unwrap the ring text band of a round or oval seal.
+
+    Returns
+    -------
+    list of ndarray, shape (h, w, 3) uint8
+        Black ink on white. The first strip starts at the bottom of the seal and
+        runs clockwise (how ring text is laid out); the second is the first
+        turned 180 degrees, for text laid out the other way round.
+    """
+    ink = _ink_plane(image, cand)
+    ax = cand.axes
+    r_out, r_in = 0.95, 0.55
+    mean_r = (ax[0] + ax[1]) / 2
+    h = max(24, int((r_out - r_in) * mean_r))
+    w = max(64, int(2 * math.pi * 0.75 * mean_r))
+    # rows = angles, columns = radius from r_in to r_out; angle 90 = bottom of the seal.
+    # On screen (y down) increasing angle runs clockwise, i.e. left to right over the top.
+    P = polar(ink, cand.center, ax, cand.angle, n_ang=w, rho=(r_in, r_out), n_rho=h,
+              start_deg=90.0 - cand.angle)
+    strip = P.T[::-1]  # outer edge (character tops) on top, angle along x
+    rgb = _to_rgb(strip)
+    # a white margin helps the recogniser with characters cut at the strip ends
+    rgb = cv2.copyMakeBorder(rgb, 6, 6, 12, 12, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    return [rgb, np.ascontiguousarray(rgb[::-1, ::-1])]
+
+
+def centre_crop(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
+    """The horizontal line inside the ring (专用章 lines), as black ink on white.
+
+    Only ink well inside the ring counts; of the horizontal bands of ink there,
+    the lowest is taken for a round seal (its star sits above the text) and the
+    heaviest for an oval one.
+    """
+    ink = _ink_plane(image, cand)
+    cx, cy = cand.center
+    a, b = cand.axes
+    H, W = ink.shape
+    x0, x1 = max(0, int(cx - 0.75 * a)), min(W, int(cx + 0.75 * a))
+    y0, y1 = max(0, int(cy - 0.75 * b)), min(H, int(cy + 0.75 * b))
+    sub = ink[y0:y1, x0:x1].copy()
+    if sub.size == 0:
+        return _to_rgb(np.zeros((8, 8), np.float32))
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    th = math.radians(cand.angle)
+    dx, dy = xx - cx, yy - cy
+    u = (dx * math.cos(th) + dy * math.sin(th)) / max(1e-6, a)
+    v = (-dx * math.sin(th) + dy * math.cos(th)) / max(1e-6, b)
+    sub[u * u + v * v > 0.66 ** 2] = 0
+    prof = (sub > 0.3).sum(axis=1)
+    on = prof > max(2, 0.02 * sub.shape[1])
+    runs: list[tuple[int, int]] = []
+    k = 0
+    while k < len(on):
+        if on[k]:
+            j = k
+            while j + 1 < len(on) and on[j + 1]:
+                j += 1
+            if j - k >= 3:
+                runs.append((k, j + 1))
+            k = j + 1
+        else:
+            k += 1
+    if not runs:
+        return _to_rgb(np.zeros((8, 8), np.float32))
+    if cand.shape == "round":
+        r0, r1 = runs[-1]
+    else:
+        r0, r1 = max(runs, key=lambda r: int(prof[r[0]:r[1]].sum()))
+    band = sub[max(0, r0 - 3): r1 + 3]
+    cols = np.flatnonzero((band > 0.3).any(axis=0))
+    band = band[:, max(0, cols[0] - 3): cols[-1] + 4] if len(cols) else band
+    return cv2.copyMakeBorder(_to_rgb(band), 8, 8, 12, 12, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+
+
+def square_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
+    """A name seal's four cells laid in a row: right column first (traditional), then row by row."""
+    ink = _ink_plane(image, cand)
+    (cx, cy), (hx, hy), ang = cand.center, cand.axes, cand.angle
+    m = cv2.getRotationMatrix2D((cx, cy), ang, 1.0)
+    m[0, 2] += hx - cx
+    m[1, 2] += hy - cy
+    sub = cv2.warpAffine(ink, m, (max(8, int(2 * hx)), max(8, int(2 * hy))))
+    H, W = sub.shape
+    bx, by = int(0.1 * W), int(0.1 * H)
+    sub = sub[by: H - by, bx: W - bx]
+    H, W = sub.shape
+    cells = {(c, r): sub[r * H // 2:(r + 1) * H // 2, c * W // 2:(c + 1) * W // 2]
+             for c in (0, 1) for r in (0, 1)}
+    hh = min(x.shape[0] for x in cells.values())
+    ww = min(x.shape[1] for x in cells.values())
+
+    def row(order: Sequence[tuple[int, int]]) -> np.ndarray:
+        strip = np.hstack([cells[k][:hh, :ww] for k in order])
+        return cv2.copyMakeBorder(_to_rgb(strip), 6, 6, 12, 12, cv2.BORDER_CONSTANT,
+                                  value=(255, 255, 255))
+
+    whole = cv2.copyMakeBorder(_to_rgb(sub), 6, 6, 6, 6, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    return [row([(1, 0), (1, 1), (0, 0), (0, 1)]), row([(0, 0), (1, 0), (0, 1), (1, 1)]), whole]
+
+
+def read_seal(image: np.ndarray, cand: SealCandidate, engine: OcrEngine | None) -> SealReading:
+    """Read a candidate's text with ``engine``; an empty reading when there is no engine or it fails."""
+    if engine is None:
+        return SealReading("", 0.0)
+    if cand.shape == "square":
+        crops = square_strips(image, cand)
+    else:
+        crops = [*ring_strips(image, cand), centre_crop(image, cand)]
+    try:
+        got = engine.recognize_lines(crops)
+    except Exception as e:  # noqa: BLE001 - a failed reading must fail safe, not stop the page
+        log.warning("seal text could not be read: %r", e)
+        return SealReading("", 0.0)
+    if cand.shape == "square":
+        # a name is short and the reading order is uncertain: keep every good reading
+        good = [t for t in got if len(norm_text(t[0])) >= 2 and t[1] >= MIN_SCORE]
+        if not good:
+            return SealReading("", 0.0)
+        return SealReading(" ".join(t[0] for t in good), max(t[1] for t in good))
+    ring = max(got[:2], key=lambda t: t[1] * min(1.0, len(norm_text(t[0])) / 4))
+    centre = got[2] if len(got) > 2 else ("", 0.0)
+    text = ring[0] + (" " + centre[0] if centre[0] and centre[1] >= MIN_SCORE else "")
+    return SealReading(text.strip(), ring[1])
+
+
+# --- ownership ---------------------------------------------------------------------------
+
+
+def _lcs(a: str, b: str) -> int:
+    if not a or not b:
+        return 0
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _core(unit: str) -> str:
+    s = norm_text(unit)
+    for g in GENERIC:
+        s = s.replace(g, "")
+    for suf in LEGAL_SUFFIXES:
+        s = s.replace(suf, "")
+    return s or norm_text(unit)
+
+
+def fuzzy_contains(hay: str, needle: str) -> float:
+    """Share of ``needle``'s characters found in order in ``hay`` (both folded), in [0, 1].
+
+    Examples
+    --------
+    >>> fuzzy_contains("巴州某某电力有限公司财务专用章", "巴州某某电力有限公司")
+    1.0
+    """
+    h, n = norm_text(hay), norm_text(needle)
+    if not n:
+        return 0.0
+    return _lcs(n, h) / len(n)
+
+
+def owner_of(text: str, identity: Identity | None, shape: str) -> str:
+    """``applicant``, ``authority`` or ``unknown`` for a seal reading ``text``."""
+    folded = norm_text(text)
+    if not folded:
+        return "unknown"
+    if identity is not None:
+        for unit in identity.unit_names:
+            core = _core(unit)
+            if len(core) >= 2 and (core in folded or fuzzy_contains(folded, core) >= 0.7):
+                return "applicant"
+            if len(norm_text(unit)) >= 4 and fuzzy_contains(folded, unit) >= 0.75:
+                return "applicant"
+        for name in (identity.name, *identity.aliases):
+            n = norm_text(name)
+            if not n:
+                continue
+            need = len(n) if len(n) <= 2 else len(n) - 1
+            if n in folded or (shape == "square" and _lcs(n, folded) >= need):
+                return "applicant"
+    if any(w in folded for w in AUTHORITY_WORDS):
+        return "authority"
+    return "unknown"
