@@ -268,9 +268,8 @@ def test_jobs_run_pages_in_a_process_pool(tmp_path):
     p = tmp_path / "in" / "d.pdf"
     p.parent.mkdir()
     doc.save(p)
-    from zcmask.options import Options
-
     from conftest import identity
+    from zcmask.options import Options
 
     opts = Options(identity=identity(), jobs=2, progress=False, detect_orientation=False, eyes=False,
                    seals="none")

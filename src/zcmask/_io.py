@@ -32,9 +32,9 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        with open(tmp_path, "rb+") as fh:
+        with tmp_path.open("rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp_path, dest)
+        tmp_path.replace(dest)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -66,7 +66,7 @@ def write_jpeg_atomic(dest: str | Path, image: np.ndarray, dpi: int, quality: in
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's content."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

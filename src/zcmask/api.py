@@ -200,7 +200,7 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress)
-    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results)}
+    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results, strict=True)}
     file_results = _file_results(files, counts, errors, by_key, options, "mask")
     if options.write_pdf:
         file_results = _write_pdfs(files, file_results, out)
@@ -221,7 +221,7 @@ def check(inputs: Sequence[str | Path], options: Options, *,
                             str(fix_names[(f.path, i)]) if fix else None)
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress)
-    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results)}
+    by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results, strict=True)}
     report = Report(command, options.identity,
                     tuple(_file_results(files, counts, errors, by_key, options, command)))
     if report_path:
@@ -234,7 +234,7 @@ def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], outdir: P
     from zcmask.masking import redact_pdf
 
     out = []
-    for f, fr in zip(files, results):
+    for f, fr in zip(files, results, strict=True):
         if fr.status != "ok" or f.path.suffix.lower() != ".pdf":
             out.append(fr)
             continue

@@ -54,6 +54,7 @@ class ZcmaskError(Exception):
         What the command line returns when this error ends a run.
     message : str
         zh-CN text saying what went wrong and how to fix it.
+
     """
 
     code = "error"

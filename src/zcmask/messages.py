@@ -6,7 +6,7 @@ ones may be added. :func:`issue` is the only way the pipeline builds an Issue.
 
 from __future__ import annotations
 
-from zcmask.results import Issue, IntBBox, Severity
+from zcmask.results import IntBBox, Issue, Severity
 
 #: code -> (default severity, zh-CN message template)
 ISSUE_CODES: dict[str, tuple[Severity, str]] = {

@@ -136,6 +136,7 @@ class Options(BaseModel):
         Worker processes over pages (1 = in process).
     seals : {"applicant", "all", "none"}
         Which seals to mask: the applicant's unit and name seals (default), all, or none.
+
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

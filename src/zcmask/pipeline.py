@@ -28,7 +28,8 @@ from zcmask.masking import mask_regions
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine, get_engine
 from zcmask.options import Options
-from zcmask.quality import assess_legibility, detect_orientation
+from zcmask.quality import assess_legibility
+from zcmask.quality.orientation import read_orientation
 from zcmask.results import Issue, Legibility, Orientation, PageResult, Region, SealSeen, TextLine
 
 log = logging.getLogger(__name__)
@@ -71,16 +72,21 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
     opts = ctx.options
     page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
     engine = engine or get_engine(opts.ocr_engine)
+    ocr_lines: tuple[TextLine, ...] | None = None
     if ctx.rotation_override is not None:
         orient = Orientation(ctx.rotation_override % 360, 1.0, "manual")
     elif opts.detect_orientation:
-        orient = detect_orientation(page.image, engine=engine, exif_rotation=page.exif_rotation,
-                                    text_lines=page.text_lines)
+        reading = read_orientation(page.image, engine=engine, exif_rotation=page.exif_rotation,
+                                   text_lines=page.text_lines)
+        orient, ocr_lines = reading.orientation, reading.lines
     else:
         orient = Orientation(0, 1.0, "assumed")
     h, w = page.image.shape[:2]
     img = _geometry.upright(page.image, orient.rotation)
-    lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
+    if ocr_lines is not None and not page.text_lines:
+        lines = list(ocr_lines)  # orientation already read the upright page: OCR once
+    else:
+        lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
     return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation)
 
 

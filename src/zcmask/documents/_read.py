@@ -46,6 +46,7 @@ class LoadedPage:
         The PDF text layer in pixel coordinates (empty for images).
     image_rects : tuple of (x0, y0, x1, y1)
         Areas of a PDF page covered by embedded images, in pixels.
+
     """
 
     image: np.ndarray
@@ -98,6 +99,7 @@ def load_page(path: str | Path, index: int = 0, *, dpi: int = 200,
     Returns
     -------
     LoadedPage
+
     """
     p = Path(path)
     _check_file(p)

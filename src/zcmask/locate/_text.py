@@ -287,6 +287,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     -------
     list of Region
         Kinds ``name``, ``unit`` and ``signature`` (source ``layout``).
+
     """
     ordered, stream = build_stream(lines)
     name_spans: list[tuple[int, int]] = []

@@ -35,6 +35,7 @@ def mask_regions(image: np.ndarray, regions: Sequence[Region]) -> tuple[np.ndarr
     >>> out, hid = mask_regions(img, [Region("name", (2, 2, 5, 5))])
     >>> int(out[3, 3].max()), int(img[3, 3].min())
     (0, 255)
+
     """
     out = image.copy()
     h, w = out.shape[:2]

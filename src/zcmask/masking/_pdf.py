@@ -44,6 +44,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
     -------
     int
         Number of characters still found under the boxes after redaction (0 when clean).
+
     """
     import pymupdf
 

@@ -225,6 +225,7 @@ def score_page(truths: Sequence[Truth], output: np.ndarray, regions: Sequence[tu
         The masked output page.
     regions : sequence of (x0, y0, x1, y1)
         Regions the tool reported.
+
     """
     h, w = output.shape[:2]
     inside = np.zeros((h, w), bool)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from zcmask.results import Char, TextLine
+from zcmask.results import TextLine
 
 FONT = "china-s"
 
