@@ -1,0 +1,511 @@
+"""The FastAPI application behind ``zcmask serve``.
+
+:func:`create_app` maps HTTP to :mod:`zcmask.web._workspace` (applicant mode) and
+:mod:`zcmask.web._review` (reviewer mode), and serves the static page from
+``zcmask/web/static`` (plain HTML, CSS and JS; nothing is fetched from the
+internet). Every error reaches the browser as ``{"code", "message"}`` with a
+zh-CN message, never a stack trace. With a token, every ``/api`` call must carry
+it (header ``X-Zcmask-Token`` or query ``token``).
+
+This module needs the ``web`` extra (fastapi, uvicorn, python-multipart).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import importlib
+import inspect
+import json
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zcmask import __version__
+from zcmask.exceptions import BadArgsError, InvalidConfigError, ZcmaskError
+from zcmask.options import Identity, Options, Unit, load_profile
+from zcmask.web._review import Review, open_review
+from zcmask.web._safety import WebLimits
+from zcmask.web._workspace import Job, LimitError, NotFoundError, Session, WebError, Workspace
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+
+#: Notice ids of the contract, with their titles (used when zcmask.rules is absent).
+NOTICES: dict[str, str] = {
+    "bz-dianli-2024": "巴州 工程系列电力专业 中、初级 2024",
+    "bz-shuili-2021": "巴州 工程系列水利专业 中、初级 2021",
+    "xj-zhenggao-2024": "自治区 正高级工程师、正高级经济师等5个系列 2024",
+    "bz-jianzhu-2023": "巴州 工程系列建筑专业 中、初级 2023",
+    "yuli-chuding-2024": "尉犁县 初定初级 2024",
+}
+
+_STATUS = {"not_found": 404, "limit_exceeded": 413, "bad_token": 401}
+
+
+def rules_validator() -> Any | None:
+    """``zcmask.rules.validate`` when that package is installed, else None (checked per call)."""
+    try:
+        mod = importlib.import_module("zcmask.rules")
+    except Exception:  # noqa: BLE001 - an unfinished or broken rules package means "unavailable"
+        return None
+    fn = getattr(mod, "validate", None)
+    return fn if callable(fn) else None
+
+
+def _call_validate(fn: Any, app_dir: Path, notice: str, options: Options) -> dict[str, Any]:
+    params = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {}
+    pos: list[Any] = []
+    for name, prm in params.items():
+        if name in ("app_dir", "path", "folder", "application", "directory", "root"):
+            value: Any = app_dir
+        elif name in ("notice", "notice_id"):
+            value = notice
+        elif name in ("options", "opts"):
+            value = options
+        else:
+            continue
+        if prm.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[name] = value
+        else:
+            pos.append(value)
+    result = fn(*pos, **kwargs) if (pos or kwargs) else fn(app_dir, notice)
+    if hasattr(result, "to_json"):
+        result = result.to_json()
+    if not isinstance(result, dict):
+        raise WebError("材料审核模块返回了无法识别的结果，请改用命令行 zcmask validate。")
+    return result
+
+
+def _err(code: str, message: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+def create_app(options: Options | None = None, *, token: str | None = None,
+               limits: WebLimits | None = None, allowed_hosts: set[str] | None = None,
+               temp_root: Path | None = None) -> FastAPI:
+    """Build the web application.
+
+    Parameters
+    ----------
+    options : Options
+        The server-wide options (OCR engine, dpi, seals, eyes ...); each session
+        adds its applicant to a copy of them.
+    token : str, optional
+        When given, every ``/api`` request must carry it.
+    limits : WebLimits, optional
+        Upload size, file and page limits per session.
+    allowed_hosts : set of str, optional
+        Accepted ``Host`` header names (without port); guards a loopback server
+        against DNS rebinding. None accepts any.
+    temp_root : Path, optional
+        Where the per-server temporary folder is created (default: the system's).
+    """
+    opts = options or Options.build()
+    ws = Workspace(opts, limits, temp_root)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            ws.close()
+
+    app = FastAPI(title="zcmask", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None, openapi_url=None)
+    app.state.workspace = ws
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        if allowed_hosts is not None:
+            host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
+            if host not in allowed_hosts:
+                return _err("bad_host", "拒绝来自该主机名的访问。请用启动时显示的地址打开页面。", 403)
+        if token and request.url.path.startswith("/api/"):
+            given = request.headers.get("x-zcmask-token") or request.query_params.get("token") or ""
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                return _err("bad_token", "访问口令（token）不正确。请使用启动服务时显示的完整地址打开页面。", 401)
+        try:
+            return await call_next(request)  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - the last line of defence: no traceback to the browser
+            log.exception("unhandled web error on %s", request.url.path)
+            return _err("internal_error", "服务内部错误，请重试；如反复出现请把命令行窗口中的信息反馈给维护者。", 500)
+
+    @app.exception_handler(ZcmaskError)
+    async def on_zcmask(_r: Request, e: ZcmaskError) -> JSONResponse:
+        return _err(e.code, e.message, _STATUS.get(e.code, 400))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_r: Request, e: RequestValidationError) -> JSONResponse:
+        return _err("bad_args", "请求内容不完整或格式有误，请刷新页面后重试。", 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_r: Request, e: StarletteHTTPException) -> JSONResponse:
+        msg = "找不到该地址。" if e.status_code == 404 else f"请求无法处理（{e.status_code}）。"
+        return _err("http_error", msg, e.status_code)
+
+    # ------------------------------------------------------------------ page and info
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8",
+                            headers={"Cache-Control": "no-store"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/info")
+    async def info() -> dict[str, Any]:
+        lim = ws.limits
+        return {"version": __version__, "notices": [{"id": k, "title": v} for k, v in NOTICES.items()],
+                "rules_available": rules_validator() is not None,
+                "limits": {"max_file_mb": lim.max_file_mb, "max_total_mb": lim.max_total_mb,
+                           "max_files": lim.max_files, "max_pages": lim.max_pages},
+                "ocr_engine": opts.ocr_engine}
+
+    # ------------------------------------------------------------------ sessions
+
+    @app.post("/api/sessions")
+    async def new_session() -> dict[str, Any]:
+        return ws.new_session().to_json()
+
+    @app.get("/api/sessions/{sid}")
+    async def get_session(sid: str) -> dict[str, Any]:
+        return ws.session(sid).to_json()
+
+    @app.delete("/api/sessions/{sid}")
+    async def drop_session(sid: str) -> dict[str, Any]:
+        ws.drop_session(sid)
+        return {"ok": True}
+
+    @app.post("/api/sessions/{sid}/files")
+    async def upload(sid: str, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        size = request.headers.get("content-length")
+        if size is None or not size.isdigit():
+            raise LimitError("上传请求缺少长度信息，请用页面上的上传按钮。")
+        if int(size) > s.limits.max_file_bytes + (64 << 10):  # one file per request, plus form overhead
+            raise LimitError(f"单个文件不能超过 {s.limits.max_file_mb:g} MB，请压缩或拆分后再上传。")
+        form = await request.form(max_files=64, max_fields=64)
+        names = _json_list(form.get("paths"))
+        out: list[dict[str, Any]] = []
+        try:
+            uploads = [v for k, v in form.multi_items() if k == "files" and not isinstance(v, str)]
+            if not uploads:
+                raise BadArgsError("没有收到文件，请重新选择后上传。")
+            for i, up in enumerate(uploads):
+                name = names[i] if i < len(names) and names[i] else (up.filename or f"file{i}")
+                with tempfile.NamedTemporaryFile(dir=s.root, delete=False) as tmp:
+                    n = 0
+                    while chunk := await up.read(1 << 20):
+                        n += len(chunk)
+                        if n > s.limits.max_file_bytes:
+                            break
+                        tmp.write(chunk)
+                tmp_path = Path(tmp.name)
+                try:
+                    if n > s.limits.max_file_bytes:
+                        out.append({"name": name, "pages": 0, "error": {
+                            "code": "limit_exceeded",
+                            "message": f"单个文件不能超过 {s.limits.max_file_mb:g} MB，请压缩或拆分后再上传。"}})
+                    elif n == 0:
+                        out.append({"name": name, "pages": 0, "error": {
+                            "code": "empty_file", "message": "文件是空的（0 字节），请重新扫描或重新复制该文件。"}})
+                    else:
+                        out += await _in_thread(s.add_upload, name, tmp_path, n)
+                finally:
+                    tmp_path.unlink(missing_ok=True)
+        finally:
+            await form.close()
+        return {"results": out, "session": s.to_json()}
+
+    @app.delete("/api/sessions/{sid}/files")
+    async def remove_file(sid: str, name: str) -> dict[str, Any]:
+        s = ws.session(sid)
+        s.remove_file(name)
+        return s.to_json()
+
+    @app.post("/api/sessions/{sid}/profile")
+    async def upload_profile(sid: str, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        size = request.headers.get("content-length")
+        if size is None or not size.isdigit() or int(size) > (1 << 20):
+            raise LimitError("profile.yaml 文件过大（上限 1 MB）。")
+        form = await request.form(max_files=1, max_fields=4)
+        try:
+            up = form.get("file")
+            if up is None or isinstance(up, str):
+                raise BadArgsError("没有收到 profile.yaml 文件。")
+            data = await up.read()
+        finally:
+            await form.close()
+        with tempfile.NamedTemporaryFile(dir=s.root, suffix=".yaml", delete=False) as tmp:
+            tmp.write(data)
+        try:
+            ident = load_profile(tmp.name)
+        except InvalidConfigError as e:
+            raise InvalidConfigError(e.message.replace(tmp.name, "profile.yaml")) from e
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+        is_app = b"applicant:" in data
+        with s.lock:
+            s.application_yaml = data if is_app else None
+        return {"identity": ident.to_json(), "units": [u.model_dump() for u in ident.units],
+                "application": is_app}
+
+    # ------------------------------------------------------------------ analysis & edits
+
+    @app.post("/api/sessions/{sid}/analyse")
+    async def analyse(sid: str, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        body = await _json_body(request)
+        ident = _identity(body)
+        opt = ws.options_for(ident)
+        with s.lock:
+            s.identity = ident
+            key = json.dumps(ident.to_json(), ensure_ascii=False, sort_keys=True)
+            todo = [p for p in s.pages if not p.analysed or p.error is not None or p.identity_key != key]
+        if not s.pages:
+            raise BadArgsError("请先上传要遮盖的文件（JPG、PNG 或 PDF）。")
+
+        def work(job: Job) -> None:
+            job.total = len(todo)
+            for p in todo:
+                job.current = f"{p.file.rel} 第 {p.page_index + 1} 页"
+                if p.error is not None:
+                    p.analysed = False
+                s.analyse(p, opt)
+                job.done += 1
+            job.current = ""
+
+        return ws.submit("analyse", work).to_json()
+
+    @app.get("/api/jobs/{jid}")
+    async def job(jid: str) -> dict[str, Any]:
+        return ws.job(jid).to_json()
+
+    @app.get("/api/sessions/{sid}/pages/{pid}")
+    async def page(sid: str, pid: int) -> dict[str, Any]:
+        return ws.session(sid).page(pid).to_json()
+
+    @app.get("/api/sessions/{sid}/pages/{pid}/image")
+    async def page_image(sid: str, pid: int) -> FileResponse:
+        s = ws.session(sid)
+        p = s.page(pid)
+        path = s.preview_path(p)
+        if not p.analysed or not path.exists():
+            raise NotFoundError("该页尚未识别完成。")
+        return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    @app.put("/api/sessions/{sid}/pages/{pid}/regions")
+    async def put_regions(sid: str, pid: int, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        p = s.page(pid)
+        body = await _json_body(request)
+        wanted = body.get("regions")
+        if not isinstance(wanted, list) or not all(isinstance(r, dict) for r in wanted):
+            raise BadArgsError("regions 应为遮盖框列表。")
+        s.set_regions(p, wanted)
+        return p.to_json()
+
+    @app.post("/api/sessions/{sid}/pages/{pid}/rotate")
+    async def rotate(sid: str, pid: int, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        p = s.page(pid)
+        body = await _json_body(request)
+        try:
+            delta = int(body.get("degrees", 90))
+        except (TypeError, ValueError) as e:
+            raise BadArgsError("旋转角度应为 90、180 或 270。") from e
+        if s.identity is None:
+            raise BadArgsError("请先填写姓名并开始识别。")
+        opt = ws.options_for(s.identity)
+        s.rotate(p, delta)
+
+        def work(job: Job) -> None:
+            job.total, job.current = 1, f"{p.file.rel} 第 {p.page_index + 1} 页"
+            s.analyse(p, opt)
+            job.done = 1
+
+        return ws.submit("rotate", work).to_json()
+
+    # ------------------------------------------------------------------ output
+
+    @app.post("/api/sessions/{sid}/export")
+    async def export(sid: str) -> dict[str, Any]:
+        s = ws.session(sid)
+        with s.lock:
+            ready = [p for p in s.pages if p.analysed and p.error is None]
+        if not ready:
+            raise BadArgsError("还没有识别完成的页面，请先上传文件并点击“开始识别”。")
+        def work(job: Job) -> None:
+            s.export(job, lambda: None)
+
+        return ws.submit("export", work).to_json()
+
+    @app.get("/api/sessions/{sid}/download")
+    async def download(sid: str) -> FileResponse:
+        s = ws.session(sid)
+        if s.export_path is None or not s.export_path.exists():
+            raise NotFoundError("还没有生成下载文件，请先点击“下载遮盖结果”。")
+        return FileResponse(s.export_path, media_type="application/zip", filename=s.export_name)
+
+    @app.get("/api/sessions/{sid}/report")
+    async def report(sid: str) -> dict[str, Any]:
+        return ws.session(sid).build_report()
+
+    @app.post("/api/sessions/{sid}/validate")
+    async def validate(sid: str, request: Request) -> dict[str, Any]:
+        s = ws.session(sid)
+        body = await _json_body(request)
+        notice = str(body.get("notice") or "")
+        if notice not in NOTICES:
+            raise BadArgsError("请选择一个申报通知。")
+        fn = rules_validator()
+        if fn is None:
+            raise WebError("本机未安装材料审核模块（zcmask.rules），暂时无法按通知审核；遮盖功能不受影响。")
+        opt = ws.options_for(s.identity)
+
+        def work(job: Job) -> None:
+            job.total, job.current = 1, "按通知审核全部材料"
+            app_dir = s.write_application(notice)
+            job.result = _call_validate(fn, app_dir, notice, opt)
+            job.done = 1
+
+        return ws.submit("validate", work).to_json()
+
+    # ------------------------------------------------------------------ reviewer mode
+
+    @app.post("/api/review")
+    async def review_open(request: Request) -> dict[str, Any]:
+        body = await _json_body(request)
+        seed = body.get("seed")
+        try:
+            seed_i = int(seed) if seed not in (None, "") else None
+        except (TypeError, ValueError) as e:
+            raise BadArgsError("随机种子应为整数。") from e
+        ident = _identity(body) if str(body.get("name") or "").strip() else None
+        rv = await _in_thread(open_review, str(body.get("folder") or ""), body.get("sample"), seed_i, ident)
+        ws.reviews[rv.id] = rv
+        return rv.to_json()
+
+    def _review(rid: str) -> Review:
+        rv = ws.reviews.get(rid)
+        if rv is None:
+            raise NotFoundError("找不到该抽查（可能服务已重启），请重新打开文件夹。")
+        return rv  # type: ignore[no-any-return]
+
+    @app.get("/api/review/{rid}")
+    async def review_get(rid: str) -> dict[str, Any]:
+        return _review(rid).to_json()
+
+    @app.get("/api/review/{rid}/image/{k}")
+    async def review_image(rid: str, k: int) -> Response:
+        it = _review(rid).item(k)
+        if it.path.suffix.lower() in (".jpg", ".jpeg", ".png") and it.page == 0:
+            if not it.path.is_file():
+                raise NotFoundError("图片已不存在。")
+            kind = "image/png" if it.path.suffix.lower() == ".png" else "image/jpeg"
+            return FileResponse(it.path, media_type=kind, headers={"Cache-Control": "no-store"})
+        data = await _in_thread(_render_page, it.path, it.page, opts)
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+    @app.post("/api/review/{rid}/verdict")
+    async def review_verdict(rid: str, request: Request) -> dict[str, Any]:
+        rv = _review(rid)
+        body = await _json_body(request)
+        try:
+            k = int(body.get("index", -1))
+        except (TypeError, ValueError) as e:
+            raise BadArgsError("抽查序号应为整数。") from e
+        await _in_thread(rv.record, k, str(body.get("verdict") or ""), str(body.get("note") or ""),
+                         str(body.get("reviewer") or ""))
+        return rv.to_json()
+
+    @app.post("/api/review/{rid}/audit/{k}")
+    async def review_audit(rid: str, k: int, request: Request) -> dict[str, Any]:
+        rv = _review(rid)
+        rv.item(k)
+        body = await _json_body(request)
+        ident = _identity(body) if str(body.get("name") or "").strip() else None
+        if ident is None and rv.item(k).identity is None:
+            raise BadArgsError("不知道该页属于谁：请填写申报人姓名，或在文件夹中放置 profile.yaml。")
+
+        def work(job: Job) -> None:
+            job.total, job.current = 1, rv.item(k).page_id
+            job.result = rv.audit(k, opts, ident)
+            job.done = 1
+
+        return ws.submit("audit", work).to_json()
+
+    return app
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > (2 << 20):
+        raise LimitError("请求内容过大。")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as e:
+        raise BadArgsError("请求内容不是有效的 JSON，请刷新页面后重试。") from e
+    if not isinstance(data, dict):
+        raise BadArgsError("请求内容格式有误，请刷新页面后重试。")
+    return data
+
+
+def _render_page(path: Path, page: int, options: Options) -> bytes:
+    from zcmask._io import encode_jpeg
+    from zcmask.documents import load_page
+
+    lp = load_page(path, page, dpi=options.dpi, max_pixels=options.max_pixels)
+    return encode_jpeg(lp.image, lp.dpi, 85)
+
+
+def _json_list(raw: object) -> list[str]:
+    if not isinstance(raw, str) or not raw:
+        return []
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return []
+    return [str(x) for x in data] if isinstance(data, list) else []
+
+
+def _identity(body: dict[str, Any]) -> Identity:
+    name = str(body.get("name") or "").strip()
+    if not name:
+        raise BadArgsError("请填写申报人姓名（或载入 profile.yaml），zcmask 才知道要遮盖什么。")
+    aliases = body.get("aliases") or []
+    units_raw = body.get("units") or []
+    if not isinstance(aliases, list) or not isinstance(units_raw, list):
+        raise BadArgsError("曾用名和单位应为列表。")
+    units = []
+    for u in units_raw:
+        if isinstance(u, dict):
+            nm = str(u.get("name") or "").strip()
+            al = tuple(str(a).strip() for a in (u.get("aliases") or []) if str(a).strip())
+        else:
+            nm, al = str(u).strip(), ()
+        if nm:
+            units.append(Unit(name=nm, aliases=al))
+    try:
+        return Identity(name=name, aliases=tuple(str(a).strip() for a in aliases if str(a).strip()),
+                        units=tuple(units))
+    except ValueError as e:
+        raise BadArgsError("姓名或单位填写有误，请检查后重试。") from e
