@@ -70,6 +70,7 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     >>> img = np.full((4, 4, 3), 255, np.uint8); img[1, 1] = (215, 30, 35); img[2, 2] = (20, 20, 20)
     >>> ink_mask(img).astype(int).sum(), bool(ink_mask(img)[1, 1])
     (1, True)
+
     """
     hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
@@ -173,10 +174,12 @@ def _square_evidence(mask: np.ndarray, rect: tuple) -> tuple[float, float]:
     m = cv2.getRotationMatrix2D((cx, cy), ang, 1.0)
     m[0, 2] += w / 2 + 2 - cx
     m[1, 2] += h / 2 + 2 - cy
-    sub = cv2.warpAffine(mask.astype(np.uint8), m, (int(w) + 4, int(h) + 4), flags=cv2.INTER_NEAREST) > 0
+    sub: np.ndarray = np.asarray(cv2.warpAffine(mask.astype(np.uint8), m, (int(w) + 4, int(h) + 4),
+                                    flags=cv2.INTER_NEAREST)) > 0
     H, W = sub.shape
     bw = max(2, int(0.1 * min(H, W)))
-    sides = [sub[:bw].any(axis=0), sub[-bw:].any(axis=0), sub[:, :bw].any(axis=1), sub[:, -bw:].any(axis=1)]
+    sides: list[np.ndarray] = [sub[:bw].any(axis=0), sub[-bw:].any(axis=0), sub[:, :bw].any(axis=1),
+                               sub[:, -bw:].any(axis=1)]
     side_cov = float(min(s[bw:-bw].mean() for s in sides))
     inner = sub[bw + 1: H - bw - 1, bw + 1: W - bw - 1]
     fill = float(inner.mean()) if inner.size else 0.0
@@ -301,7 +304,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     cnts, hier = cv2.findContours(dark.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hier is not None:
         lo, hi = (side * 0.02) ** 2, (side * 0.3) ** 2
-        for c, hv in zip(cnts, hier[0]):
+        for c, hv in zip(cnts, hier[0], strict=False):
             if hv[3] < 0 or len(c) < 4:
                 continue  # outer contours have no parent; we want holes
             x, y, w, h = cv2.boundingRect(c)
@@ -370,6 +373,7 @@ def find_candidates(image: np.ndarray) -> list[SealCandidate]:
     -------
     list of SealCandidate
         In page pixels, most confident first, overlapping proposals merged.
+
     """
     H, W = image.shape[:2]
     small = image

@@ -89,6 +89,7 @@ def ring_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
         Black ink on white. The first strip starts at the bottom of the seal and
         runs clockwise (how ring text is laid out); the second is the first
         turned 180 degrees, for text laid out the other way round.
+
     """
     ink = _ink_plane(image, cand)
     ax = cand.axes
@@ -237,6 +238,7 @@ def fuzzy_contains(hay: str, needle: str) -> float:
     --------
     >>> fuzzy_contains("巴州某某电力有限公司财务专用章", "巴州某某电力有限公司")
     1.0
+
     """
     h, n = norm_text(hay), norm_text(needle)
     if not n:

@@ -70,6 +70,7 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         Every seal found, masked or kept, with its read text.
     issues : list of Issue
         ``seal_unreadable`` warnings.
+
     """
     if mode == "none":
         return [], [], []
@@ -80,14 +81,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     for cand in find_candidates(image):
         reading = read_seal(image, cand, engine)
         box = _masked_box(cand, w, h)
-        if reading.readable:
-            owner = owner_of(reading.text, identity, cand.shape)
-        else:
-            owner = "unknown"
-        if mode == "all":
-            masked = True
-        else:
-            masked = owner != "authority"
+        owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
+        masked = True if mode == "all" else owner != "authority"
         log.debug("seal %s %s at %s: %r -> %s, masked=%s", cand.shape, cand.source, box,
                   reading.text, owner, masked)
         seen.append(SealSeen(box, reading.text, owner, masked, cand.shape, cand.score))
