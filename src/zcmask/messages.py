@@ -45,3 +45,37 @@ def issue(code: str, *, severity: Severity | None = None, bbox: IntBBox | None =
     except (KeyError, IndexError, ValueError):
         msg = tmpl
     return Issue(code, severity or sev, msg, bbox)
+
+
+#: How to turn each non-JPG format into JPG, appended to the ``not_jpg`` message.
+CONVERT_HOWTO: dict[str, str] = {
+    "PDF": "请用 zcmask check 文件.pdf --fix 输出目录 把每页导出为 JPG（每页一张，已自动转正），"
+           "或在 WPS/Adobe Acrobat 中选“导出为图片（JPG）”，然后逐页上传。",
+    "PNG": "请用 zcmask check 文件 --fix 输出目录 自动转换为 JPG，或用“画图”打开后“另存为 JPEG 图片”。",
+    "TIFF": "请用 zcmask check 文件 --fix 输出目录 转换为 JPG（多页 TIFF 每页一张），或在扫描软件中直接选择 JPG 格式重新扫描。",
+    "HEIC": "这是苹果手机的 HEIC 照片，zcmask 无法直接读取：请在“照片”App 中选“导出”为 JPEG，"
+            "或在 设置 > 相机 > 格式 中选“兼容性最佳”后重新拍摄，再用 zcmask check 检查。",
+    "JPEG_SUFFIX": "文件内容已是 JPG，只需把扩展名改为 .jpg 后上传。",
+}
+CONVERT_HOWTO["TIF"] = CONVERT_HOWTO["TIFF"]
+CONVERT_HOWTO["HEIF"] = CONVERT_HOWTO["HEIC"]
+for _fmt in ("BMP", "WEBP", "GIF"):
+    CONVERT_HOWTO[_fmt] = CONVERT_HOWTO["PNG"]
+
+
+def not_jpg_issue(fmt: str, *, jpeg_content: bool = False) -> Issue:
+    """A ``not_jpg`` issue whose message says how to convert ``fmt`` (``PNG``, ``pdf``, ``.heic`` ...)."""
+    name = fmt.lstrip(".").upper() or "未知"
+    howto = CONVERT_HOWTO["JPEG_SUFFIX"] if jpeg_content else CONVERT_HOWTO.get(
+        name, "请用 WPS/Office 或扫描软件导出为 JPG（*.jpg）后再检查。")
+    shown = f"{name}（扩展名 .{fmt.lstrip('.').lower()}）" if jpeg_content else name
+    return Issue("not_jpg", "error", f"文件格式为 {shown}，平台只接受 JPG（*.jpg）。{howto}")
+
+
+def rotated_issue(rotation: int, exif_rotation: int = 0) -> Issue:
+    """A ``rotated`` issue; says so when only the EXIF tag makes the picture look upright."""
+    if exif_rotation and exif_rotation % 360 == rotation % 360:
+        return Issue("rotated", "error",
+                     f"图片像素本身是歪的（内容顺时针旋转了 {rotation}°），只是 EXIF 方向标记让它在手机/电脑上看起来是正的，"
+                     "而申报平台会忽略该标记。请用 zcmask check --fix 输出目录 输出转正后的 JPG 再上传。")
+    return issue("rotated", rotation=rotation)

@@ -25,7 +25,7 @@ from zcmask.locate import find_identity
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
-from zcmask.messages import issue
+from zcmask.messages import issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
 from zcmask.options import Options
 from zcmask.quality import assess_legibility
@@ -190,9 +190,10 @@ def page_check_issues(ctx: PageContext, an: PageAnalysis, regions: list[Region],
     out: list[Issue] = []
     suffix = Path(ctx.input_path).suffix.lower()
     if ctx.page_index == 0 and (an.format != "jpeg" or suffix not in (".jpg", ".jpeg")):
-        out.append(issue("not_jpg", fmt=an.format.upper() if an.format != "jpeg" else suffix))
+        out.append(not_jpg_issue(an.format if an.format != "jpeg" else suffix,
+                                 jpeg_content=an.format == "jpeg"))
     if an.orientation.rotation:
-        out.append(issue("rotated", rotation=an.orientation.rotation))
+        out.append(rotated_issue(an.orientation.rotation, an.exif_rotation))
     elif an.exif_rotation:
         out.append(issue("exif_rotated"))
     h, w = an.image.shape[:2]

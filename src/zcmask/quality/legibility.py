@@ -1,17 +1,254 @@
-"""Decide whether a page is legible (清晰) and why not.
+"""Decide whether an upright page is legible (清晰) and, if not, why.
 
-STUB: first version, always legible.
+Each check turns one measurement into a factor in [0, 1] that crosses 0.5 at its
+calibrated threshold; the page score is the smallest factor and the page is
+legible when the score is at least 0.5. The reasons are the contract's codes:
+
+``too_dark`` / ``overexposed`` / ``low_contrast``
+    From the grey levels of paper and ink: inside the OCR line boxes when there
+    are any, else the page histogram's tails.
+``low_resolution``
+    From the median height of recognised characters in pixels (an effective
+    dpi, assuming 五号/小四 body text); without any text, from the pixel size
+    of the page, assuming A4.
+``blurry``
+    Edge width on text crops rescaled to a fixed line height (ink-to-paper
+    contrast over the steepest gradients, in pixels at 32 px per line): Gaussian,
+    motion and resampling blur all widen edges. Without text, the same measure
+    on the page scaled to A4 at 120 dpi.
+``illegible``
+    OCR evidence when nothing above explains it: ink on the page but almost
+    nothing read, or most characters read at low confidence.
+
+Thresholds come from ``benchmarks/orientation_legibility.py`` (see
+``docs/check.md``); they are set so that clean pages keep a wide margin, because
+a false error tells an applicant to rescan a good page. This module does not
+OCR; it only reads the lines it is given.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
 
+from zcmask.messages import issue
 from zcmask.results import Issue, Legibility, TextLine
+
+log = logging.getLogger(__name__)
+
+__all__ = ["THRESHOLDS", "assess_legibility", "legibility_metrics"]
+
+#: Calibrated thresholds (the point where a factor crosses 0.5), and the soft width.
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "paper_min": (60.0, 25.0),        # paper grey level below this: too dark
+    "ink_max": (200.0, 25.0),         # ink grey level above this (on light paper): washed out
+    "contrast_min": (32.0, 12.0),     # paper minus ink
+    "char_px_min": (9.0, 3.0),        # median character height in pixels
+    "page_dpi_min": (60.0, 20.0),     # A4-equivalent dpi of a page without readable text
+    "edge_px_max": (4.2, 1.2),        # edge width at 32 px line height
+    "page_edge_px_max": (3.5, 1.0),   # edge width on a page without text, at 120 dpi
+    "lowconf_max": (0.55, 0.15),      # share of characters read below 0.5 confidence
+}
+
+_LINE_PX = 32.0      # text crops are rescaled to this line height before measuring edges
+_BODY_PT = 11.0      # assumed body text size (五号 10.5 pt .. 小四 12 pt)
+_GLYPH_EM = 0.92     # glyph box height of a CJK character, in em
+
+
+def _factor(value: float, key: str, *, higher_is_better: bool) -> float:
+    thr, width = THRESHOLDS[key]
+    z = (value - thr) / width if higher_is_better else (thr - value) / width
+    return float(np.clip(0.5 + 0.5 * z, 0.0, 1.0))
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image.astype(np.float32)
+    return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
+    import cv2
+
+    h, w = gray.shape
+    nw, nh = max(2, round(w * scale)), max(2, round(h * scale))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(gray, (nw, nh), interpolation=interp)
+
+
+def _edge_width(gray: np.ndarray, contrast: float) -> float:
+    """Ink-to-paper contrast over the 99th percentile gradient: edge width in pixels."""
+    import cv2
+
+    if gray.shape[0] < 3 or gray.shape[1] < 3 or contrast <= 1:
+        return float("inf")
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    mag = np.sqrt(gx * gx + gy * gy)
+    g = float(np.percentile(mag, 99.0))
+    return contrast / max(g, 1e-3)
+
+
+def _text_boxes(lines: Sequence[TextLine], w: int, h: int) -> list[tuple[int, int, int, int]]:
+    out = []
+    for ln in lines:
+        if len(ln.chars) < 2:
+            continue
+        x0, y0, x1, y1 = ln.bbox
+        x0, y0 = max(0, int(x0)), max(0, int(y0))
+        x1, y1 = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        if x1 - x0 >= 4 and y1 - y0 >= 4 and x1 - x0 > y1 - y0:
+            out.append((x0, y0, x1, y1))
+    return out
+
+
+def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 200) -> dict[str, float]:
+    """Measure what the legibility decision rests on.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8
+        The upright page. Not modified.
+    lines : sequence of TextLine
+        OCR (or text-layer) lines of that page.
+    dpi : int
+        The page's nominal resolution (reported only: files often lie about it).
+
+    Returns
+    -------
+    dict of str to float
+        ``paper``, ``ink``, ``contrast`` (grey levels), ``char_px`` (median
+        character height, 0 without text), ``eff_dpi``, ``edge_px`` (edge
+        width, ``inf`` when unmeasurable), ``chars``, ``lowconf`` (share of
+        characters under 0.5 confidence), ``ink_share`` and ``page_dpi``.
+
+    Examples
+    --------
+    >>> m = legibility_metrics(np.full((100, 80, 3), 255, np.uint8), [])
+    >>> m["chars"], m["ink_share"]
+    (0.0, 0.0)
+    """
+    gray = _gray(image)
+    h, w = gray.shape
+    # Page histogram on a bounded copy: cheap and stable.
+    s = min(1.0, 1000.0 / max(h, w))
+    small = _resize(gray, s) if s < 1 else gray
+    page_paper = float(np.percentile(small, 90))
+    page_ink = float(np.percentile(small, 0.3))
+    ink_share = float(np.mean(small < page_paper - 40)) if page_paper > 40 else 0.0
+    page_dpi = min(h, w) / 8.27  # A4 short side in inches
+
+    boxes = _text_boxes(lines, w, h)
+    chars = [c for ln in lines for c in ln.chars]
+    n_chars = float(len(chars))
+    lowconf = float(np.mean([c.score < 0.5 for c in chars])) if chars else 0.0
+    heights = [min(b[3] - b[1], b[2] - b[0]) for b in boxes]
+    char_px = float(np.median(heights)) * 0.8 if heights else 0.0  # line box ~ 1.25 x glyph
+
+    if boxes:
+        inks, papers, edges = [], [], []
+        # The largest boxes first: body text, not stamps or footers.
+        for b in sorted(boxes, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))[:24]:
+            crop = gray[b[1]:b[3], b[0]:b[2]]
+            lo, hi = np.percentile(crop, [3, 97])
+            inks.append(float(lo))
+            papers.append(float(hi))
+            sc = _LINE_PX / max(1, b[3] - b[1])
+            edges.append(_edge_width(_resize(crop, sc), float(hi - lo)))
+        ink, paper = float(np.median(inks)), float(np.median(papers))
+        edge_px = float(np.median(edges))
+    else:
+        ink, paper = page_ink, page_paper
+        sc = 120.0 / max(page_dpi, 1.0)
+        edge_px = _edge_width(_resize(gray, sc) if abs(sc - 1) > 0.02 else gray, paper - ink)
+    return {
+        "paper": paper, "ink": ink, "contrast": paper - ink, "char_px": char_px,
+        "eff_dpi": char_px / (_BODY_PT * _GLYPH_EM / 72.0) if char_px else 0.0,
+        "edge_px": edge_px, "chars": n_chars, "lowconf": lowconf, "ink_share": ink_share,
+        "page_dpi": page_dpi, "page_paper": page_paper, "page_ink": page_ink, "dpi": float(dpi),
+    }
 
 
 def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) -> tuple[Legibility, list[Issue]]:
-    """Score the legibility of an upright page (H, W, 3) uint8 RGB with its OCR lines."""
-    return Legibility(True, 1.0), []
+    """Score the legibility of an upright page with its OCR lines.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8
+        The upright page. Not modified.
+    lines : sequence of TextLine
+        Its OCR or text-layer lines (pixels of ``image``).
+    dpi : int
+        Nominal resolution, reported in the metrics.
+
+    Returns
+    -------
+    (Legibility, list of Issue)
+        ``Legibility.reasons`` holds the issue codes; one :class:`Issue` per reason.
+
+    Examples
+    --------
+    >>> leg, issues = assess_legibility(np.zeros((400, 300, 3), np.uint8), [], 200)
+    >>> leg.legible, [i.code for i in issues]
+    (False, ['too_dark'])
+    """
+    m = legibility_metrics(image, lines, dpi)
+    factors: dict[str, float] = {}
+    has_text = m["chars"] >= 2 and m["char_px"] > 0
+    text_layer = bool(lines) and all(ln.source == "text_layer" for ln in lines)
+
+    # A blank page (both sides of nothing) is empty, not unreadable: no tail of ink at all.
+    blank = not has_text and m["page_paper"] - m["page_ink"] < 8 and m["page_paper"] >= THRESHOLDS["paper_min"][0]
+    f_dark = _factor(m["paper"], "paper_min", higher_is_better=True)
+    f_wash = _factor(m["ink"], "ink_max", higher_is_better=False) if m["paper"] >= 150 and not blank else 1.0
+    f_con = _factor(m["contrast"], "contrast_min", higher_is_better=True) if not blank else 1.0
+    if f_dark < 0.5:
+        factors["too_dark"] = f_dark
+    elif f_wash < 0.5:
+        factors["overexposed"] = min(f_wash, f_con)
+    elif f_con < 0.5:
+        factors["low_contrast"] = f_con
+
+    if has_text:
+        f_res = _factor(m["char_px"], "char_px_min", higher_is_better=True)
+        f_blur = _factor(m["edge_px"], "edge_px_max", higher_is_better=False)
+    elif blank or text_layer:
+        f_res = f_blur = 1.0
+    else:
+        f_res = _factor(m["page_dpi"], "page_dpi_min", higher_is_better=True)
+        f_blur = _factor(m["edge_px"], "page_edge_px_max", higher_is_better=False)
+    if f_res < 0.5:
+        factors["low_resolution"] = f_res
+    if f_blur < 0.5 and "low_resolution" not in factors:
+        factors["blurry"] = f_blur
+
+    f_ocr = 1.0
+    if not text_layer and not blank:
+        if m["chars"] >= 10:
+            f_ocr = _factor(m["lowconf"], "lowconf_max", higher_is_better=False)
+        elif m["ink_share"] >= 0.01:
+            # Plenty of ink and (almost) nothing read.
+            f_ocr = 0.3 + 0.02 * m["chars"]
+    if f_ocr < 0.5 and not factors:
+        factors["illegible"] = f_ocr
+
+    others = [f_dark, f_wash, f_con, f_res, f_blur, f_ocr]
+    score = float(min(others))
+    reasons = tuple(sorted(factors, key=lambda k: factors[k]))
+    legible = not reasons
+    if legible:
+        score = max(score, 0.5)
+    else:
+        score = min(score, 0.499)
+    issues: list[Issue] = []
+    for code in reasons:
+        if code == "low_resolution":
+            px = int(round(m["char_px"])) if m["char_px"] else 0
+            dpi_est = int(round(m["eff_dpi"] if m["char_px"] else m["page_dpi"]))
+            issues.append(issue(code, px=px, dpi=dpi_est))
+        else:
+            issues.append(issue(code))
+    metrics = tuple((k, float(v)) for k, v in m.items() if np.isfinite(v))
+    return Legibility(legible, score, reasons, metrics), issues
