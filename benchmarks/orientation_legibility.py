@@ -98,7 +98,7 @@ def orientation_bench(n_pages: int, dpi: int, engine: CachedEngine, seed: int) -
         page = layout_page(layout, seed + i, dpi=dpi)
         for rot in ROT:
             img = turn(page.image, rot)
-            p = classifier_probs(img, n_windows=0)
+            p = classifier_probs(img, centre_only=True)
             pairs["classifier_centre"].append((rot, ROT[int(np.argmax(p))] if p is not None else 0))
             t = time.perf_counter()
             r = read_orientation(img, method="classifier").orientation
@@ -157,7 +157,7 @@ def _exposure_contrast(kind: str, s: float, paper: float) -> float:
     return float(out[0, 1, 0] - out[0, 0, 0])
 
 
-LEG_LAYOUTS = ("dense", "two_column", "scanned", "table", "top_only", "small_print")
+LEG_LAYOUTS = ("dense", "photo", "two_column", "scanned", "table", "top_only", "small_print")
 
 
 def legibility_bench(n_pages: int, dpi: int, engine: CachedEngine, seed: int,
@@ -187,7 +187,8 @@ def legibility_bench(n_pages: int, dpi: int, engine: CachedEngine, seed: int,
                   f"{'legible' if leg.legible else 'ILLEGIBLE'} {leg.score:.2f} {','.join(leg.reasons):22s} "
                   f"paper {m.get('paper', 0):5.0f} ink {m.get('ink', 0):5.0f} char {m.get('char_px', 0):5.1f} "
                   f"edge {m.get('edge_px', float('nan')):5.2f} chars {m.get('chars', 0):4.0f} "
-                  f"lowc {m.get('lowconf', 0):.2f} pdpi {m.get('page_dpi', 0):4.0f} ink% {m.get('ink_share', 0):.3f}",
+                  f"lowc {m.get('lowconf', 0):.2f} pedge {m.get('page_edge_px', float('nan')):5.2f} "
+                  f"read {m.get('read_share', 0):.2f} pdpi {m.get('page_dpi', 0):4.0f} ink% {m.get('ink_share', 0):.3f}",
                   file=sys.stderr, flush=True)
     print(f"\n## Legibility: {n_pages} clean pages x (1 + {len(DEGRADATIONS)} degradations x "
           f"{len(strengths)} strengths) = {len(rows)} cases, {dpi} dpi")

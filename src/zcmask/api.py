@@ -22,7 +22,7 @@ from zcmask.exceptions import (
     OverwriteInputError,
     ZcmaskError,
 )
-from zcmask.messages import issue
+from zcmask.messages import issue, not_jpg_issue
 from zcmask.options import Options
 from zcmask.pipeline import Command, PageContext, process_page
 from zcmask.report import Report, write_report
@@ -112,8 +112,16 @@ def _init_worker(threads: int) -> None:
 
 
 def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
-              progress: ProgressFn | None = None) -> list[PageResult]:
-    """Process page contexts in order, in process (``jobs=1``) or in a process pool."""
+              progress: ProgressFn | None = None, *, cache_dir: Path | None = None) -> list[PageResult]:
+    """Process page contexts in order, in process (``jobs=1``) or in a process pool.
+
+    With ``cache_dir``, masked pages whose file, options and version are unchanged
+    are taken from the page cache (:mod:`zcmask._cache`) instead of being processed.
+    """
+    if cache_dir is not None:
+        from zcmask._cache import run_cached
+
+        return run_cached(contexts, cache_dir, lambda todo, prog: run_pages(todo, jobs, prog), progress)
     results: list[PageResult] = []
     total = len(contexts)
     if jobs <= 1 or total <= 1:
@@ -147,7 +155,7 @@ def _file_results(files: Sequence[InputFile], counts: dict[Path, int], errors: d
                 code = "encrypted_pdf" if e.code == "encrypted_pdf" else "unreadable_file"
                 file_issues = (Issue(code, "error", e.message),)
                 if f.path.suffix.lower() not in (".jpg", ".jpeg"):
-                    file_issues += (issue("not_jpg", fmt=f.path.suffix.lstrip(".").upper() or "未知"),)
+                    file_issues += (not_jpg_issue(f.path.suffix or "未知"),)
             out.append(FileResult(f.shown, digest, "error", (), (e.code, e.message), file_issues))
             continue
         pages = tuple(page_results[(f.path, i)] for i in range(counts[f.path]))
@@ -199,7 +207,8 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
             raise OverwriteInputError(f"输出文件 {dest} 会覆盖原始文件，请用 -o 指定另一个目录。")
     contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
                 for f in files if f.path in counts for i in range(counts[f.path])]
-    results = run_pages(contexts, options.jobs, progress)
+    results = run_pages(contexts, options.jobs, progress,
+                        cache_dir=out / ".zcmask-cache" if options.cache else None)
     by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results, strict=True)}
     file_results = _file_results(files, counts, errors, by_key, options, "mask")
     if options.write_pdf:

