@@ -201,3 +201,14 @@ def test_partly_visible_unit_made_of_region_words_is_masked():
 def test_region_name_of_an_issuing_authority_stays_visible():
     ln = mk_line("新疆维吾尔自治区人力资源和社会保障厅制")
     assert not kinds(find_identity([ln], identity(units=("新疆维吾尔自治区建筑科学研究院",)), SIZE), "unit")
+
+
+def test_one_dropped_character_inside_a_long_name_is_still_masked():
+    ln = mk_line("申报人艾尔肯吐逊同志")  # OCR dropped 尔 of 吐尔逊
+    regs = kinds(find_identity([ln], identity("艾尔肯·吐尔逊"), SIZE), "name")
+    assert covers(regs, ln, 3, 8)
+
+
+def test_dropped_character_is_not_tolerated_in_short_names():
+    ln = mk_line("王国平同志")
+    assert not kinds(find_identity([ln], identity("王建国"), SIZE), "name")

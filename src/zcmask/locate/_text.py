@@ -109,6 +109,11 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             subs += 1
             j += 1
             continue
+        # One character OCR dropped inside a long name (4+): the neighbours' boxes
+        # still span the dropped character's pixels.
+        if fuzzy and subs == 0 and len(pat) >= 4 and 0 < k < len(pat) - 1 and sc.ch == pat[k + 1]:
+            subs += 1
+            continue
         if k > 0 and anys < max_any:
             anys += 1
             j += 1
