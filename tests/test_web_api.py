@@ -484,3 +484,80 @@ def test_serve_without_fastapi_tells_how_to_install_and_exits_5(monkeypatch, cap
 def test_serve_on_a_public_address_requires_a_token(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["serve", "--host", "0.0.0.0", "--no-browser"]) == 2
     assert "--token" in capsys.readouterr().err
+
+
+APPLICATION_YAML = """applicant:
+  name: 王建国
+  units:
+    - name: 巴州供电公司
+  employer_type: 国有企业
+  status: 在职
+application:
+  series: 工程系列
+  specialty: 电力
+  level: 中级
+  route: 评审
+  submitted: 2024-09-20
+education:
+  - degree: 本科
+    graduated: 2012-07-01
+    full_time: true
+current_title:
+  name: 助理工程师
+  obtained: 2019-12-01
+  region: 新疆
+appraisals: {2021: 合格, 2022: 优秀, 2023: 合格}
+"""
+
+
+def test_validation_with_the_real_rules_lists_missing_materials(client: TestClient, sample) -> None:  # type: ignore[no-untyped-def]
+    rules = pytest.importorskip("zcmask.rules")
+    if not callable(getattr(rules, "validate", None)):
+        pytest.skip("zcmask.rules has no validate()")
+    sid = new_session(client)
+    r = client.post(f"/api/sessions/{sid}/profile",
+                    files=[("file", ("application.yaml", APPLICATION_YAML.encode(), "text/yaml"))])
+    assert r.status_code == 200 and r.json()["application"] is True
+    upload(client, sid, "公示.pdf", sample.pdf_bytes, path="公示/公示.pdf")
+    job = wait(client, client.post(f"/api/sessions/{sid}/validate", json={"notice": "bz-dianli-2024"}).json())
+    assert job["state"] == "done", job
+    res = job["result"]
+    assert res["schema"] == "zcmask.validation/1"
+    assert [a["category"] for a in res["attachments"]] == ["公示"]
+    assert "missing_material" in {f["code"] for f in res["findings"]}
+
+
+def test_serve_starts_answers_and_removes_uploads_on_ctrl_c(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "zcmask", "serve", "--port", str(port), "--no-browser"],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.time()
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.time() - t0 < 60, "server did not start"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/info", timeout=2) as r:
+                    info = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert info["version"]
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/sessions", method="POST")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            assert json.loads(r.read())["id"]
+        assert list(tmp_path.glob("zcmask-web-*"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        err = proc.communicate(timeout=30)[1]
+    assert "已启动" in err and f"127.0.0.1:{port}" in err
+    assert not list(tmp_path.glob("zcmask-web-*"))

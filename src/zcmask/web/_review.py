@@ -54,6 +54,7 @@ def parse_sample(text: str | int | None, total: int) -> int:
     --------
     >>> parse_sample("10%", 45), parse_sample("3", 45), parse_sample("", 4)
     (5, 3, 4)
+
     """
     if text is None or str(text).strip() == "":
         return total

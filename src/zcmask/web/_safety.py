@@ -8,6 +8,7 @@ not decide what a file contains; :mod:`zcmask.documents` does.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import zipfile
@@ -36,6 +37,7 @@ class WebLimits:
         Most files in one session.
     max_pages : int
         Most pages in one session, summed over every file.
+
     """
 
     max_file_mb: float = 50.0
@@ -61,12 +63,12 @@ class UnsafeNameError(ValueError):
 
 
 def safe_relpath(name: str) -> PurePosixPath:
-    """Turn a browser- or archive-supplied name into a safe relative path.
+    r"""Turn a browser- or archive-supplied name into a safe relative path.
 
     Parameters
     ----------
     name : str
-        ``a/b.jpg``, ``folder\\b.jpg`` (Windows separators are accepted).
+        ``a/b.jpg``, ``folder\b.jpg`` (Windows separators are accepted).
 
     Returns
     -------
@@ -81,12 +83,13 @@ def safe_relpath(name: str) -> PurePosixPath:
 
     Examples
     --------
-    >>> str(safe_relpath("材料\\\\公示.jpg"))
+    >>> str(safe_relpath("材料\\公示.jpg"))
     '材料/公示.jpg'
     >>> safe_relpath("../etc/passwd")
     Traceback (most recent call last):
     ...
     zcmask.web._safety.UnsafeNameError: 文件名“../etc/passwd”包含非法路径（如 .. 或绝对路径），已拒绝。请重命名后再上传。
+
     """
     raw = name.replace("\\", "/")
     if not raw.strip() or raw.startswith("/") or _DRIVE.match(raw) or "\x00" in raw:
@@ -128,6 +131,7 @@ def extract_zip(archive: Path, dest: Path, *, prefix: PurePosixPath | None, limi
     -------
     list of Extracted, int
         What happened to each member, and the bytes written.
+
     """
     out: list[Extracted] = []
     written = 0
@@ -182,8 +186,6 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
     # decodes them as cp437, which we undo.
     name = info.filename
     if not info.flag_bits & 0x800:
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     return name

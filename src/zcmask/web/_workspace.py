@@ -168,7 +168,7 @@ class PageState:
 
     def to_json(self) -> dict[str, Any]:
         regs = []
-        for rid, r in zip(self.region_ids, self.regions):
+        for rid, r in zip(self.region_ids, self.regions, strict=True):
             d = r.to_json()
             d["id"] = rid
             regs.append(d)
@@ -357,8 +357,10 @@ class Session:
             self._failed(p, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请换一份文件重试或反馈维护者。")
             return
         h, w = an.image.shape[:2]
+        # The preview must exist before the new version is visible to the page.
+        _write_preview(an.image, self.work / f"p{p.pid}-v{p.version + 1}.jpg")
         with self.lock:
-            manual = [(rid, r) for rid, r in zip(p.region_ids, p.regions) if r.source == "manual"]
+            manual = [(rid, r) for rid, r in zip(p.region_ids, p.regions, strict=True) if r.source == "manual"]
             old_preview = self.preview_path(p)
             p.version += 1
             p.analysed, p.error = True, None
@@ -372,7 +374,6 @@ class Session:
             p.removed = []
             p.seconds = time.perf_counter() - t0
         old_preview.unlink(missing_ok=True)
-        _write_preview(an.image, self.preview_path(p))
 
     def _failed(self, p: PageState, code: str, message: str) -> None:
         with self.lock:
@@ -425,7 +426,7 @@ class Session:
         with self.lock:
             manual = [(rid, Region(r.kind, turn_box(r.bbox, turns, p.width, p.height), r.text, r.source,
                                    r.score))
-                      for rid, r in zip(p.region_ids, p.regions) if r.source == "manual"]
+                      for rid, r in zip(p.region_ids, p.regions, strict=True) if r.source == "manual"]
             p.rotation_override = (p.rotation - 90 * turns) % 360
             p.regions = [r for _, r in manual]
             p.region_ids = [rid for rid, _ in manual]

@@ -34,7 +34,7 @@ from zcmask.exceptions import BadArgsError, InvalidConfigError, ZcmaskError
 from zcmask.options import Identity, Options, Unit, load_profile
 from zcmask.web._review import Review, open_review
 from zcmask.web._safety import WebLimits
-from zcmask.web._workspace import Job, LimitError, NotFoundError, Session, WebError, Workspace
+from zcmask.web._workspace import Job, LimitError, NotFoundError, WebError, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ def rules_validator() -> Any | None:
     return fn if callable(fn) else None
 
 
-def _call_validate(fn: Any, app_dir: Path, notice: str, options: Options) -> dict[str, Any]:
+def _call_validate(fn: Any, app_dir: Path, notice: str, options: Options,
+                   job: Job | None = None) -> dict[str, Any]:
     params = inspect.signature(fn).parameters
     kwargs: dict[str, Any] = {}
     pos: list[Any] = []
@@ -73,6 +74,8 @@ def _call_validate(fn: Any, app_dir: Path, notice: str, options: Options) -> dic
             value = notice
         elif name in ("options", "opts"):
             value = options
+        elif name == "progress" and job is not None:
+            value = _job_progress(job)
         else:
             continue
         if prm.kind is inspect.Parameter.KEYWORD_ONLY:
@@ -85,6 +88,13 @@ def _call_validate(fn: Any, app_dir: Path, notice: str, options: Options) -> dic
     if not isinstance(result, dict):
         raise WebError("材料审核模块返回了无法识别的结果，请改用命令行 zcmask validate。")
     return result
+
+
+def _job_progress(job: Job) -> Any:
+    def cb(done: int, total: int) -> None:
+        job.done, job.total = done, max(total, 1)
+
+    return cb
 
 
 def _err(code: str, message: str, status: int = 400) -> JSONResponse:
@@ -110,6 +120,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         against DNS rebinding. None accepts any.
     temp_root : Path, optional
         Where the per-server temporary folder is created (default: the system's).
+
     """
     opts = options or Options.build()
     ws = Workspace(opts, limits, temp_root)
@@ -136,7 +147,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             if not hmac.compare_digest(given.encode(), token.encode()):
                 return _err("bad_token", "访问口令（token）不正确。请使用启动服务时显示的完整地址打开页面。", 401)
         try:
-            return await call_next(request)  # type: ignore[no-any-return]
+            return await call_next(request)
         except Exception:  # noqa: BLE001 - the last line of defence: no traceback to the browser
             log.exception("unhandled web error on %s", request.url.path)
             return _err("internal_error", "服务内部错误，请重试；如反复出现请把命令行窗口中的信息反馈给维护者。", 500)
@@ -378,8 +389,8 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         def work(job: Job) -> None:
             job.total, job.current = 1, "按通知审核全部材料"
             app_dir = s.write_application(notice)
-            job.result = _call_validate(fn, app_dir, notice, opt)
-            job.done = 1
+            job.result = _call_validate(fn, app_dir, notice, opt, job)
+            job.done = job.total
 
         return ws.submit("validate", work).to_json()
 
@@ -402,7 +413,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         rv = ws.reviews.get(rid)
         if rv is None:
             raise NotFoundError("找不到该抽查（可能服务已重启），请重新打开文件夹。")
-        return rv  # type: ignore[no-any-return]
+        return rv
 
     @app.get("/api/review/{rid}")
     async def review_get(rid: str) -> dict[str, Any]:

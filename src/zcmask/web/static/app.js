@@ -149,6 +149,8 @@ function renderFiles(files) {
 let refused = [];
 async function refresh() {
   const s = await api("GET", `/api/sessions/${SID}`);
+  const known = new Set(s.files.map((f) => f.name));
+  refused = refused.filter((f) => !known.has(f.name));
   renderFiles([...s.files, ...refused]);
   renderPages(s.pages);
   return s;
@@ -282,6 +284,14 @@ function renderPages(pages) {
 function makeCard(p) {
   const c = { page: p, version: -1, selected: null, regions: [], drag: null };
   c.img = el("img", { alt: `${p.file} 第 ${p.index} 页`, draggable: "false" });
+  c.tries = 0;
+  c.img.addEventListener("load", () => { c.tries = 0; });
+  c.img.addEventListener("error", () => {
+    // A page being re-analysed may briefly have no preview: try again shortly.
+    if (c.tries++ < 5 && c.page.analysed && !c.page.error) {
+      setTimeout(() => { c.img.src = withToken(`/api/sessions/${SID}/pages/${c.page.id}/image?v=${c.page.version}&t=${Date.now()}`); }, 400);
+    }
+  });
   c.svg = svgEl("svg", { class: "overlay", preserveAspectRatio: "none" });
   c.view = el("div", { class: "page-view" }, c.img, c.svg);
   c.title = el("span", { class: "t", text: `${p.file}　第 ${p.index} 页` });
@@ -335,8 +345,9 @@ function renderIssues(c) {
   for (const i of p.issues) {
     let msg = i.message;
     if (FIXED_BY_OUTPUT.has(i.code)) msg += "　→ 下载的 JPG 已自动" + (i.code === "not_jpg" ? "转换为 JPG。" : "转正。");
-    list.push(el("li", { class: FIXED_BY_OUTPUT.has(i.code) ? "info" : i.severity, "data-code": i.code },
-      el("b", { text: `[${SEV_ZH[i.severity] || i.severity}] ${i.code}` }), msg));
+    const fixed = FIXED_BY_OUTPUT.has(i.code);
+    list.push(el("li", { class: fixed ? "info" : i.severity, "data-code": i.code },
+      el("b", { text: `[${fixed ? "已自动处理" : SEV_ZH[i.severity] || i.severity}] ${i.code}` }), msg));
   }
   if (!list.length) list.push(el("li", { class: "ok", text: "格式、方向、清晰度均无问题" + rot }));
   c.issues.replaceChildren(...list);
@@ -662,6 +673,7 @@ function showView(name) {
     b.classList.toggle("active", on);
     b.setAttribute("aria-selected", String(on));
   }
+  $("toast").hidden = true;
   $("view-apply").hidden = name !== "apply";
   $("view-review").hidden = name !== "review";
 }
@@ -671,6 +683,11 @@ async function start() {
   $("analyse").addEventListener("click", analyse);
   $("export").addEventListener("click", exportZip);
   $("profile").addEventListener("change", (e) => { if (e.target.files[0]) loadProfile(e.target.files[0]); e.target.value = ""; });
+  $("notice").addEventListener("change", () => {
+    const notice = $("notice").value;
+    if (!notice) { $("findings").replaceChildren(); return; }
+    if (INFO && INFO.rules_available && cards.size) runJob(() => validate(notice));
+  });
   $("preview-mask").addEventListener("change", (e) => document.body.classList.toggle("masked", e.target.checked));
   $("rv-open").addEventListener("click", reviewOpen);
   $("rv-prev").addEventListener("click", () => showReview(RV.k - 1));

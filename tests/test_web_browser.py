@@ -1,0 +1,223 @@
+"""End to end in a real headless browser: Debian's chromium driven by Playwright.
+
+The server runs in a thread (uvicorn on a free port) with the fake OCR engine and a
+text-layer PDF, so the run is fast and deterministic. The same run saves the
+README screenshots under ``docs/screenshots/``. Skipped when ``/usr/bin/chromium``
+or the ``playwright`` package is missing (Playwright's own browser download is not
+used).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip("/usr/bin/chromium is not installed", allow_module_level=True)
+pytest.importorskip("fastapi")
+uvicorn = pytest.importorskip("uvicorn")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from zcmask.ocr import FakeOcrEngine, register_engine  # noqa: E402
+from zcmask.options import Options  # noqa: E402
+from zcmask.synth import render  # noqa: E402
+from zcmask.web import create_app  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+NAME = "王建国"
+UNIT = "巴州供电公司"
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    register_engine("fake", FakeOcrEngine([]))
+    opts = Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False)
+    app = create_app(opts, temp_root=tmp_path_factory.mktemp("web"),
+                     allowed_hosts={"127.0.0.1", "localhost"})
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        lifespan="on", access_log=False))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    t0 = time.time()
+    while not srv.started:
+        assert time.time() - t0 < 30 and th.is_alive(), "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    srv.should_exit = True
+    th.join(timeout=10)
+    register_engine("fake", FakeOcrEngine([]))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page: object, name: str) -> Path:
+    """Save a small PNG screenshot (palette-quantised to stay well under 200 KB)."""
+    page.evaluate("document.getElementById('toast').hidden = true; window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    raw = page.screenshot(full_page=False)  # type: ignore[attr-defined]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dest = SHOTS / name
+    with Image.open(io.BytesIO(raw)) as im:
+        im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(dest, optimize=True)
+    return dest
+
+
+def _black(a: np.ndarray, bbox: tuple[int, int, int, int], m: int = 3) -> float:
+    x0, y0, x1, y1 = bbox
+    crop = a[y0 + m:y1 - m, x0 + m:x1 - m]
+    return float((crop.max(axis=2) < 60).mean())
+
+
+def test_upload_see_regions_add_box_download_and_review(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sample = render("公示", NAME, UNIT)
+    src = tmp_path / "公示.pdf"
+    src.write_bytes(sample.pdf_bytes)
+    other = tmp_path / "职称证书.pdf"
+    other.write_bytes(render("职称证书", NAME, UNIT).pdf_bytes)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#notice option").count() == 6
+
+    # Applicant facts, then the file.
+    page.fill("#name", NAME)
+    page.fill("#units", UNIT)
+    page.set_input_files("#pick-files", [str(src), str(other)])
+    page.wait_for_selector("#files li:has-text('公示.pdf')")
+    page.wait_for_selector("#files li:has-text('职称证书.pdf')")
+    page.click("#analyse")
+
+    # Every page is drawn with its regions.
+    page.locator("article.page").nth(1).locator("svg rect.r").first.wait_for()
+    card = page.locator("article.page", has_text="公示.pdf")
+    card.locator("svg rect.r").nth(3).wait_for()
+    kinds = sorted(card.locator("svg rect.r").evaluate_all("els => els.map(e => e.dataset.kind)"))
+    assert kinds == ["name", "name", "unit", "unit"]
+    all_loaded = "() => [...document.querySelectorAll('article.page img')].every(i => i.complete && i.naturalWidth > 0)"
+    page.wait_for_function(all_loaded)
+    assert "not_jpg" in card.locator("ul.issues").inner_text()
+    page.wait_for_function("() => !document.querySelector('#export').disabled")
+
+    # Drag a manual box over blank paper below the text.
+    w, h = sample.image.shape[1], sample.image.shape[0]
+    svg = card.locator("svg.overlay")
+    box = svg.bounding_box()
+    assert box is not None
+
+    def to_screen(x: float, y: float) -> tuple[float, float]:
+        return box["x"] + x / w * box["width"], box["y"] + y / h * box["height"]
+
+    want = (200, 1500, 700, 1650)  # image pixels
+    page.mouse.move(*to_screen(want[0], want[1]))
+    page.mouse.down()
+    page.mouse.move(*to_screen((want[0] + want[2]) / 2, (want[1] + want[3]) / 2), steps=4)
+    page.mouse.move(*to_screen(want[2], want[3]), steps=4)
+    page.mouse.up()
+    card.locator("svg rect.r[data-kind='manual']").wait_for()
+    page.wait_for_function("el => el.dataset.saved", arg=card.element_handle())
+    page.wait_for_function(all_loaded)
+    _shot(page, "applicant.png")
+    manual = card.locator("svg rect.r[data-kind='manual']")
+    mx, my = float(manual.get_attribute("x") or 0), float(manual.get_attribute("y") or 0)
+    mw, mh = float(manual.get_attribute("width") or 0), float(manual.get_attribute("height") or 0)
+    got = (round(mx), round(my), round(mx + mw), round(my + mh))
+    assert all(abs(a - b) <= 8 for a, b in zip(got, want, strict=True)), (got, want)
+
+    # Download the zip and check the pixels.
+    with page.expect_download() as dl:
+        page.click("#export")
+    zpath = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(zpath)
+    assert zpath.name.startswith("zcmask-masked-") and zpath.suffix == ".zip"
+    with zipfile.ZipFile(zpath) as zf:
+        assert "公示.jpg" in zf.namelist()
+        with Image.open(io.BytesIO(zf.read("公示.jpg"))) as im:
+            out = np.asarray(im.convert("RGB"))
+        report = json.loads(zf.read("报告/zcmask-report.json"))
+    for t in sample.truths:
+        if t.kind == "name":
+            assert _black(out, t.bbox) > 0.98, t
+    assert _black(out, got) > 0.98
+    assert _black(out, (200, 1800, 700, 1900)) < 0.01
+    by_input = {f["input"]: f for f in report["files"]}
+    assert set(by_input) == {"公示.pdf", "职称证书.pdf"}
+    regions = by_input["公示.pdf"]["pages"][0]["regions"]
+    assert [r["bbox"] for r in regions if r["source"] == "manual"] == [list(got)]
+
+    page.check("#preview-mask")
+    page.wait_for_function(all_loaded)
+    _shot(page, "masked-preview.png")
+    page.uncheck("#preview-mask")
+
+    # Reviewer mode on the downloaded output: accept the one sampled page.
+    folder = tmp_path / "masked"
+    folder.mkdir()
+    (folder / "公示.jpg").write_bytes(zipfile.ZipFile(zpath).read("公示.jpg"))
+    page.click("#tab-review")
+    page.fill("#rv-folder", str(folder))
+    page.fill("#rv-sample", "1")
+    page.fill("#rv-seed", "5")
+    page.fill("#rv-name", NAME)
+    page.fill("#rv-units", UNIT)
+    page.click("#rv-open")
+    page.wait_for_selector("#rv-panel:not([hidden])")
+    page.wait_for_function("() => document.querySelector('#rv-audit').textContent.includes('未发现残留')")
+    page.locator("#rv-img").evaluate("img => img.complete || new Promise(r => img.onload = r)")
+    _shot(page, "reviewer.png")
+    page.click("#rv-accept")
+    page.wait_for_function("() => document.querySelector('#rv-counts').textContent.includes('通过 1')")
+    saved = json.loads((folder / "zcmask-review.json").read_text(encoding="utf-8"))
+    assert [v["verdict"] for v in saved["verdicts"].values()] == ["accept"]
+
+    assert errors == []
+    assert all(u.startswith(server) for u in requests), [u for u in requests if not u.startswith(server)]
+    for name in ("applicant.png", "masked-preview.png", "reviewer.png"):
+        assert (SHOTS / name).stat().st_size < 200_000
+    ctx.close()
+
+
+def test_a_bad_file_shows_a_message_in_the_page(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "坏文件.jpg"
+    bad.write_bytes(b"\xff\xd8 not an image")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = ctx.new_page()
+    page.goto(server)
+    page.wait_for_selector("body[data-ready='1']")
+    page.set_input_files("#pick-files", str(bad))
+    item = page.locator("#files li.err:has-text('坏文件.jpg')")
+    item.wait_for()
+    assert "重新扫描" in item.inner_text()
+    assert "Traceback" not in page.content()
+    ctx.close()
