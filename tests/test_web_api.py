@@ -561,3 +561,27 @@ def test_serve_starts_answers_and_removes_uploads_on_ctrl_c(tmp_path: Path) -> N
         err = proc.communicate(timeout=30)[1]
     assert "已启动" in err and f"127.0.0.1:{port}" in err
     assert not list(tmp_path.glob("zcmask-web-*"))
+
+
+def test_review_of_a_batch_output_records_verdicts_in_its_database(client: TestClient, sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    batch = pytest.importorskip("zcmask.batch")
+    pytest.importorskip("zcmask.audit")
+    root = tmp_path / "in"
+    (root / "王建国").mkdir(parents=True)
+    (root / "王建国" / "profile.yaml").write_text(f"name: {NAME}\nunits: [{UNIT}]\n", encoding="utf-8")
+    (root / "王建国" / "公示.pdf").write_bytes(sample.pdf_bytes)
+    out = tmp_path / "out"
+    batch.run_batch(root, out, web_options(), executor=batch.LocalExecutor(1))
+    rv = client.post("/api/review", json={"folder": str(out), "seed": 2}).json()
+    assert rv["batch"] is True and rv["sampler"] == "zcmask.audit"
+    assert [s["name"] for s in rv["sample"]] == ["王建国/公示.pdf#1"]
+    assert rv["sample"][0]["has_identity"] is True
+    job = wait(client, client.post(f"/api/review/{rv['id']}/audit/0", json={}).json())
+    assert job["state"] == "done", job
+    assert job["result"]["regions"] == []  # the batch masked everything
+    r = client.post(f"/api/review/{rv['id']}/verdict", json={"index": 0, "verdict": "accept", "reviewer": "李审"})
+    assert r.status_code == 200, r.text
+    with batch.BatchState.open(out) as state:
+        v = state.verdicts()["王建国/公示.pdf#1"]
+    assert v["verdict"] == "accept" and v["reviewer"] == "李审"
+    assert json.loads((out / "zcmask-review.json").read_text(encoding="utf-8"))["verdicts"]["王建国/公示.pdf#1"]
