@@ -208,16 +208,46 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     ctx.close()
 
 
-def test_a_bad_file_shows_a_message_in_the_page(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_file_folder_and_drop_uploads_in_the_page(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "坏文件.jpg"
     bad.write_bytes(b"\xff\xd8 not an image")
+    folder = tmp_path / "申报材料"
+    (folder / "证书").mkdir(parents=True)
+    (folder / "证书" / "职称证书.pdf").write_bytes(render("职称证书", NAME, UNIT).pdf_bytes)
+    (folder / ".DS_Store").write_bytes(b"hidden")
     ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server)
     page.wait_for_selector("body[data-ready='1']")
+
+    # A bad file: a message in the list, never a trace.
     page.set_input_files("#pick-files", str(bad))
-    item = page.locator("#files li.err:has-text('坏文件.jpg')")
+    item = page.locator("#files li.err", has_text="坏文件.jpg")
     item.wait_for()
     assert "重新扫描" in item.inner_text()
     assert "Traceback" not in page.content()
+
+    # A whole folder keeps its relative paths; hidden files are skipped.
+    page.set_input_files("#pick-folder", str(folder))
+    page.locator("#files li", has_text="申报材料/证书/职称证书.pdf").wait_for()
+    assert "DS_Store" not in page.locator("#files").inner_text()
+
+    # Dropping files on the zone uploads them too.
+    pdf = render("承诺书", NAME, UNIT).pdf_bytes
+    page.evaluate("""(bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], "承诺书.pdf", {type: "application/pdf"}));
+        document.querySelector("#drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }""", list(pdf))
+    page.locator("#files li", has_text="承诺书.pdf").wait_for()
+
+    # The good files are analysed; the bad one does not stop them.
+    page.fill("#name", NAME)
+    page.click("#analyse")
+    page.wait_for_function("() => document.querySelectorAll('article.page svg rect.r').length >= 2")
+    page.wait_for_function("() => document.querySelector('#progress-text').textContent.includes('完成')")
+    assert page.locator("article.page").count() == 2
+    assert errors == []
     ctx.close()

@@ -16,6 +16,7 @@ no web framework in it; :mod:`zcmask.web.app` maps it to HTTP.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
@@ -591,6 +592,8 @@ class Workspace:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zcmask-web")
         self._lock = threading.Lock()
         self.closed = False
+        # Also on a plain interpreter exit (the server's lifespan normally does it first).
+        atexit.register(self.close)
 
     def new_session(self) -> Session:
         sid = secrets.token_urlsafe(12)
@@ -648,5 +651,6 @@ class Workspace:
         if self.closed:
             return
         self.closed = True
+        atexit.unregister(self.close)
         self._executor.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.root, ignore_errors=True)
