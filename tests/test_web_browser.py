@@ -249,5 +249,14 @@ def test_bad_file_folder_and_drop_uploads_in_the_page(server: str, browser, tmp_
     page.wait_for_function("() => document.querySelectorAll('article.page svg rect.r').length >= 2")
     page.wait_for_function("() => document.querySelector('#progress-text').textContent.includes('完成')")
     assert page.locator("article.page").count() == 2
+
+    # Choosing a notice runs the validation when zcmask.rules is installed, or says it is not.
+    page.select_option("#notice", "bz-dianli-2024")
+    if page.evaluate("() => INFO.rules_available"):
+        page.wait_for_function("() => { const t = document.querySelector('#findings').textContent;"
+                               " return t && !t.includes('正在按通知审核'); }")
+        assert "Traceback" not in page.locator("#findings").inner_text()
+    else:
+        assert "未安装" in page.locator("#rules-state").inner_text()
     assert errors == []
     ctx.close()

@@ -549,7 +549,10 @@ function renderFindings(res) {
     el("td", { class: `sev-${f.severity}`, text: SEV_ZH[f.severity] || f.severity }),
     el("td", {}, el("b", { text: f.code }), el("br"), document.createTextNode(f.message || ""),
       f.files && f.files.length ? el("div", { class: "hint", text: f.files.join("、") }) : null)));
-  box.replaceChildren(el("h3", { text: "按通知审核结果" }), el("table", { class: "findings" }, ...rows));
+  const n = (sev) => findings.filter((f) => f.severity === sev).length;
+  box.replaceChildren(el("h3", { text: "按通知审核结果" }),
+    el("p", { class: "hint", text: `错误 ${n("error")} 项（会被退回），警告 ${n("warning")} 项，提示 ${n("info")} 项。` }),
+    el("table", { class: "findings" }, ...rows));
 }
 
 async function exportZip() {
@@ -686,7 +689,7 @@ async function start() {
   $("notice").addEventListener("change", () => {
     const notice = $("notice").value;
     if (!notice) { $("findings").replaceChildren(); return; }
-    if (INFO && INFO.rules_available && cards.size) runJob(() => validate(notice));
+    if (INFO && INFO.rules_available && anyReady()) runJob(() => validate(notice));
   });
   $("preview-mask").addEventListener("change", (e) => document.body.classList.toggle("masked", e.target.checked));
   $("rv-open").addEventListener("click", reviewOpen);
