@@ -1,0 +1,336 @@
+"""The two inputs of ``zcmask validate``: an application and a notice's rules.
+
+:class:`Application` is ``APP_DIR/application.yaml`` (the applicant's facts);
+:class:`Notice` is one rule file under ``zcmask/rules/notices/``. Both are
+validated with pydantic, so a bad file becomes an :class:`InvalidConfigError`
+(exit 6) with a zh-CN message, never a traceback. This module reads no
+attachments and runs no checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from zcmask.exceptions import BadArgsError, InvalidConfigError
+from zcmask.options import Identity, Unit
+
+log = logging.getLogger(__name__)
+
+#: The category names of the contract, in the order reports list them.
+CATEGORIES: tuple[str, ...] = (
+    "身份证", "一寸照", "社保缴费", "学历证书", "学位证书", "学信网备案表", "职称证书", "任职资格文件",
+    "评审表", "年度考核表", "继续教育证书", "免试审批表", "公示", "公示结果", "推荐意见", "承诺书",
+    "工作总结", "业绩材料", "获奖证书", "论文", "其他",
+)
+
+Level = Literal["初级", "中级", "副高级", "正高级"]
+Route = Literal["评审", "初定", "授予"]
+EmployerType = Literal["事业单位", "国有企业", "民营企业", "自由职业", "社会组织"]
+Status = Literal["在职", "退休", "公务员", "参公"]
+Degree = Literal["中专", "大专", "本科", "硕士", "博士"]
+Grade = Literal["优秀", "合格", "基本合格", "不合格"]
+
+# Other ways people write the same values; folded before validation.
+_LEVEL_ALIASES = {"副高": "副高级", "正高": "正高级", "高级": "副高级"}
+_ROUTE_ALIASES = {"初次确定": "初定", "初定初级": "初定"}
+_STATUS_ALIASES = {"离休": "退休", "离退休": "退休", "参照公务员法管理": "参公"}
+_DEGREE_ALIASES = {"专科": "大专", "高职": "大专", "大学本科": "本科", "研究生": "硕士", "中职": "中专"}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Education(_Frozen):
+    """One completed course of education."""
+
+    degree: Degree
+    graduated: dt.date
+    full_time: bool = True
+
+    @field_validator("degree", mode="before")
+    @classmethod
+    def _fold(cls, v: object) -> object:
+        return _DEGREE_ALIASES.get(str(v).strip(), str(v).strip()) if v is not None else v
+
+
+class CurrentTitle(_Frozen):
+    """The title the applicant holds now, and where it was obtained."""
+
+    name: str = ""
+    obtained: dt.date | None = None
+    region: Literal["新疆", "外省"] = "新疆"
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _fold(cls, v: object) -> object:
+        s = str(v or "新疆").strip()
+        return "新疆" if s.startswith("新疆") or s in ("区内", "本区") else ("外省" if s else "新疆")
+
+
+class Flags(_Frozen):
+    """Circumstances the notices treat specially; each defaults to false."""
+
+    fanghuiju: bool = False
+    yuanjiang: bool = False
+    nanjiang_graduate: bool = False
+    county_or_below: bool = False
+
+
+class ApplicantFacts(_Frozen):
+    """Who applies: the identity (masked for blind review) plus employer and status."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    units: tuple[Unit, ...] = ()
+    employer_type: EmployerType = "事业单位"
+    status: Status = "在职"
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _units(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [{"name": v}]
+        if isinstance(v, list):
+            return [{"name": u} if isinstance(u, str) else u for u in v]
+        return v
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else (v or [])
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, v: object) -> object:
+        return _STATUS_ALIASES.get(str(v).strip(), str(v).strip()) if v is not None else "在职"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("申报人姓名不能为空")
+        return v
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(name=self.name, aliases=self.aliases, units=self.units)
+
+
+class ApplicationFacts(_Frozen):
+    """What is applied for, and when it was submitted online."""
+
+    series: str = ""
+    specialty: str = ""
+    level: Level
+    route: Route = "评审"
+    submitted: dt.date | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level(cls, v: object) -> object:
+        return _LEVEL_ALIASES.get(str(v).strip(), str(v).strip()) if v is not None else v
+
+    @field_validator("route", mode="before")
+    @classmethod
+    def _route(cls, v: object) -> object:
+        return _ROUTE_ALIASES.get(str(v).strip(), str(v).strip()) if v is not None else "评审"
+
+
+class Application(_Frozen):
+    """``application.yaml``: the applicant's facts and, optionally, attachment lists."""
+
+    applicant: ApplicantFacts
+    application: ApplicationFacts
+    education: tuple[Education, ...] = ()
+    current_title: CurrentTitle | None = None
+    appraisals: dict[int, Grade] = Field(default_factory=dict)
+    flags: Flags = Flags()
+    attachments: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _attachments(cls, v: object) -> object:
+        if v is None:
+            return {}
+        if isinstance(v, dict):
+            return {k: ([x] if isinstance(x, str) else (x or [])) for k, x in v.items()}
+        return v
+
+    @field_validator("attachments")
+    @classmethod
+    def _known(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        bad = [k for k in v if k not in CATEGORIES]
+        if bad:
+            raise ValueError(f"未知的附件类别 {'、'.join(bad)}；可用类别：{'、'.join(CATEGORIES)}")
+        return v
+
+    @field_validator("education", mode="before")
+    @classmethod
+    def _edu(cls, v: object) -> object:
+        return [v] if isinstance(v, dict) else (v or [])
+
+    @field_validator("appraisals", mode="before")
+    @classmethod
+    def _appr(cls, v: object) -> object:
+        return v or {}
+
+    @property
+    def identity(self) -> Identity:
+        return self.applicant.identity
+
+    def highest_education(self, *, full_time_only: bool = False) -> Education | None:
+        order = {d: i for i, d in enumerate(("中专", "大专", "本科", "硕士", "博士"))}
+        eds = [e for e in self.education if e.full_time or not full_time_only]
+        return max(eds, key=lambda e: (order[e.degree], e.graduated)) if eds else None
+
+    def fact(self, key: str) -> object:
+        """Look up a fact by the names rule conditions use (``level``, ``flags.fanghuiju``...)."""
+        a, p = self.application, self.applicant
+        simple: dict[str, object] = {
+            "level": a.level, "route": a.route, "series": a.series, "specialty": a.specialty,
+            "employer_type": p.employer_type, "status": p.status,
+            "title_region": self.current_title.region if self.current_title else None,
+            "has_current_title": self.current_title is not None,
+        }
+        if key in simple:
+            return simple[key]
+        if key.startswith("flags."):
+            return getattr(self.flags, key.split(".", 1)[1], False)
+        raise InvalidConfigError(f"规则条件引用了未知的申报信息字段 {key}。")
+
+
+def _first_error(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(x) for x in err.get("loc", ()))
+    return f"{where}: {err.get('msg', '')}"
+
+
+def load_application(path: str | Path) -> Application:
+    """Read and validate ``application.yaml``; any problem is an :class:`InvalidConfigError`."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise InvalidConfigError(f"找不到 {p}：申报目录中须有 application.yaml（示例见 samples/application/）。") from e
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise InvalidConfigError(f"{p} 无法解析（须为 UTF-8 编码的 YAML）：{e}") from e
+    if not isinstance(data, dict):
+        raise InvalidConfigError(f"{p} 的内容应为 applicant/application 等字段组成的映射，请对照示例修改。")
+    try:
+        return Application.model_validate(data)
+    except ValidationError as e:
+        raise InvalidConfigError(f"{p} 内容有误：{_first_error(e)}。请对照 samples/application/application.yaml 修改。") from e
+
+
+# --------------------------------------------------------------------------- notices
+
+
+class Window(_Frozen):
+    """The online submission window of a notice."""
+
+    start: dt.date
+    end: dt.date
+    clause: str
+    # Dates before this are inside the window as printed but the text is ambiguous.
+    doubtful_before: dt.date | None = None
+
+
+class Rule(BaseModel):
+    """One rule of a notice: its id (citing the clause), its check type, and parameters.
+
+    ``when`` limits the rule to applications whose facts match: each key is a
+    fact (``level``, ``route``, ``employer_type``, ``status``, ``title_region``,
+    ``flags.X``) and each value a list of allowed values; a key ending in ``_not``
+    lists excluded values.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    type: str
+    clause: str
+    title: str = ""
+    severity: Literal["error", "warning", "info"] = "error"
+    when: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    def applies(self, app: Application) -> bool:
+        for key, allowed in self.when.items():
+            neg = key.endswith("_not")
+            fact = app.fact(key[:-4] if neg else key)
+            values = allowed if isinstance(allowed, list) else [allowed]
+            hit = fact in values
+            if hit == neg:
+                return False
+        return True
+
+
+class Notice(BaseModel):
+    """A notice's rules, read from ``rules/notices/<id>.yaml``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    title: str
+    year: int
+    seed: str = ""
+    issued: dt.date | None = None
+    blind_review: bool
+    blind_clause: str = ""
+    window: Window
+    rules: tuple[Rule, ...]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Notice:
+        seen: set[str] = set()
+        for r in self.rules:
+            if r.id in seen:
+                raise ValueError(f"规则 id 重复：{r.id}")
+            seen.add(r.id)
+        return self
+
+
+def notices_dir() -> Path:
+    return Path(str(resources.files("zcmask.rules") / "notices"))
+
+
+def notice_ids() -> list[str]:
+    """The ids of every bundled notice, sorted."""
+    return sorted(p.stem for p in notices_dir().glob("*.yaml"))
+
+
+def load_notice(notice: str | Path) -> Notice:
+    """Load a bundled notice by id, or a rule file by path.
+
+    An unknown id is a usage error (exit 2); a malformed file is an
+    :class:`InvalidConfigError` (exit 6).
+    """
+    p = Path(notice)
+    if p.suffix not in (".yaml", ".yml") or not p.exists():
+        p = notices_dir() / f"{notice}.yaml"
+        if not p.exists():
+            raise BadArgsError(f"未知的通知编号 {notice}；可用编号：{', '.join(notice_ids())}。")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        return Notice.model_validate(data)
+    except (OSError, yaml.YAMLError) as e:
+        raise InvalidConfigError(f"通知规则文件 {p} 无法解析：{e}") from e
+    except ValidationError as e:
+        raise InvalidConfigError(f"通知规则文件 {p} 内容有误：{_first_error(e)}") from e
+
+
+def as_mapping(v: object) -> Mapping[str, Any]:
+    return v if isinstance(v, Mapping) else {}

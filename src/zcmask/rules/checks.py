@@ -1,0 +1,565 @@
+"""The check types notice rules are written in, one small function each.
+
+A rule file names a check ``type`` and gives its parameters; the function of
+that type turns the application, the notice and the sorted attachments into
+findings. Adding a notice means writing a YAML file with these types; adding a
+check type means adding one function here, registered with :func:`check_type`.
+
+Check types: ``required_material``, ``k_of_n``, ``years_covered``,
+``hours_per_year``, ``statement_text``, ``signature``, ``recommendation``,
+``period_working_days``, ``max_chars``, ``no_identity``, ``social_insurance``,
+``education_record``, ``eligibility``, ``appraisal_delay``, ``date_window``,
+``attachment_check`` and ``info``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zcmask.exceptions import InvalidConfigError
+from zcmask.results import Severity
+from zcmask.rules._collect import Attachment, PageFacts
+from zcmask.rules._model import Application, Notice, Rule
+from zcmask.rules._read import (
+    TextDiff,
+    appraisal_grade,
+    ce_hours,
+    ce_kind,
+    compare_wording,
+    document_year,
+    find_period,
+    fold,
+    insured_months,
+    strip_punct,
+    word_count,
+    working_days,
+    years_mentioned,
+)
+
+#: Finding codes of the contract; a rule may not invent others.
+FINDING_CODES = frozenset({
+    "missing_material", "title_proof_incomplete", "social_insurance_short", "education_unverified",
+    "appraisal_missing", "appraisal_delay", "ce_missing", "ce_hours_short", "publicity_too_short",
+    "statement_mismatch", "statement_unsigned", "recommendation_mismatch", "summary_names_applicant",
+    "summary_too_long", "not_eligible", "outside_window", "attachment_issue", "exemption_info",
+})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a reviewer would act on: what, under which rule, how bad, and where."""
+
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+    files: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "rule": self.rule, "severity": self.severity,
+                "message": self.message, "files": list(self.files)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every check sees: the facts, the notice, and the sorted attachments."""
+
+    app: Application
+    notice: Notice
+    attachments: tuple[Attachment, ...]
+
+    def of(self, *categories: str) -> list[Attachment]:
+        return [a for a in self.attachments if a.category in categories]
+
+
+CheckFn = Callable[[Rule, Context], list[Finding]]
+CHECKS: dict[str, CheckFn] = {}
+
+
+def check_type(name: str) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function under the ``type`` name rule files use."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+def run_rule(rule: Rule, ctx: Context) -> list[Finding]:
+    """Run one rule if it applies to the application; unknown types are a config error."""
+    fn = CHECKS.get(rule.type)
+    if fn is None:
+        raise InvalidConfigError(f"通知 {ctx.notice.id} 的规则 {rule.id} 使用了未知的检查类型 {rule.type}；"
+                                 f"可用类型：{', '.join(sorted(CHECKS))}。")
+    if not rule.applies(ctx.app):
+        return []
+    return fn(rule, ctx)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _p(rule: Rule, key: str, default: Any = None) -> Any:
+    return rule.params.get(key, default)
+
+
+def _finding(rule: Rule, code: str, text: str, files: Iterable[str] = (),
+             severity: Severity | None = None) -> Finding:
+    code = _p(rule, "code", code) if code != "exemption_info" else code
+    if code not in FINDING_CODES:
+        raise InvalidConfigError(f"规则 {rule.id} 的 code {code} 不在约定的代码表中。")
+    return Finding(code, rule.id, severity or rule.severity, f"【通知{rule.clause}】{text}", tuple(files))
+
+
+def _years(rule: Rule, notice: Notice) -> list[int]:
+    """A rule's years: ``years: [..]``, ``range: [a, b]`` or ``last: N`` (before the notice year)."""
+    if (ys := _p(rule, "years")) is not None:
+        return sorted(int(y) for y in ys)
+    if (rg := _p(rule, "range")) is not None:
+        return list(range(int(rg[0]), int(rg[1]) + 1))
+    if (n := _p(rule, "last")) is not None:
+        end = notice.year if _p(rule, "include_current", False) else notice.year - 1
+        return list(range(end - int(n) + 1, end + 1))
+    raise InvalidConfigError(f"规则 {rule.id} 须给出 years、range 或 last。")
+
+
+def _span(years: Sequence[int]) -> str:
+    ys = sorted(years)
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}—{ys[-1]} 年"
+    return "、".join(str(y) for y in ys) + " 年"
+
+
+def _page_year(att: Attachment, page: PageFacts, lo: int, hi: int) -> int | None:
+    y = document_year(page.text, lo=lo, hi=hi)
+    if y is None and len(att.pages) == 1:
+        m = re.findall(r"20\d{2}", att.shown.rsplit("/", 1)[-1])
+        ys = [int(v) for v in m if lo <= int(v) <= hi]
+        y = ys[0] if ys else None
+    return y
+
+
+def _waiver(rule: Rule, ctx: Context, years: Sequence[int]) -> tuple[set[int], list[Finding]]:
+    """Years a 免试审批表 waives for this rule, and the info finding saying so."""
+    cat = _p(rule, "waived_by")
+    if not cat:
+        return set(), []
+    forms = ctx.of(cat)
+    if not forms:
+        return set(), []
+    waives = _p(rule, "waives", "all")
+    waived = set(years) if waives == "all" else {int(y) for y in waives} & set(years)
+    if not waived:
+        return set(), []
+    info = Finding("exemption_info", rule.id, "info",
+                   f"【通知{rule.clause}】已上传{cat}，免除 {_span(sorted(waived))}的继续教育证书要求（以审核部门认定为准）。",
+                   tuple(a.shown for a in forms))
+    return waived, [info]
+
+
+def _kind_ok(page_kind: str | None, kind: str | None) -> bool:
+    return kind is None or page_kind is None or page_kind == kind
+
+
+# --------------------------------------------------------------------------- materials
+
+
+@check_type("required_material")
+def required_material(rule: Rule, ctx: Context) -> list[Finding]:
+    """A category (or any of several) must have at least ``min_files`` attachments."""
+    cats = _p(rule, "any_of") or [_p(rule, "category")]
+    n = len(ctx.of(*cats))
+    need = int(_p(rule, "min_files", 1))
+    if n >= need:
+        return []
+    what = _p(rule, "what") or "或".join(cats)
+    more = f"（至少 {need} 份，现有 {n} 份）" if need > 1 and n else ""
+    return [_finding(rule, "missing_material", f"缺少{what}{more}，请补充上传。")]
+
+
+@check_type("k_of_n")
+def k_of_n(rule: Rule, ctx: Context) -> list[Finding]:
+    """At least k of the listed categories; k depends on where the current title was obtained."""
+    cats: list[str] = list(_p(rule, "categories"))
+    region = ctx.app.current_title.region if ctx.app.current_title else "新疆"
+    kk = _p(rule, "k")
+    k = int(kk.get(region, len(cats))) if isinstance(kk, dict) else int(kk)
+    have = [c for c in cats if ctx.of(c)]
+    if len(have) >= k:
+        return []
+    lacking = [c for c in cats if c not in have]
+    where = "在新疆取得" if region == "新疆" else "在其他省区市取得"
+    return [_finding(rule, "title_proof_incomplete",
+                     f"现专业技术任职资格{where}，须上传“{'”“'.join(cats)}”中的 {k} 项，现只有 {len(have)} 项"
+                     f"（缺：{'、'.join(lacking)}），请补充。",
+                     [a.shown for c in have for a in ctx.of(c)])]
+
+
+@check_type("years_covered")
+def years_covered(rule: Rule, ctx: Context) -> list[Finding]:
+    """Each required year (of a ``kind``, for certificates) has a document of the category."""
+    cat = _p(rule, "category")
+    kind = _p(rule, "kind")
+    years = _years(rule, ctx.notice)
+    waived, out = _waiver(rule, ctx, years)
+    seen: set[int] = set()
+    atts = ctx.of(cat)
+    for a in atts:
+        for pg in a.pages:
+            if not _kind_ok(ce_kind(pg.text), kind):
+                continue
+            if _p(rule, "all_years_on_page", False):
+                seen |= years_mentioned(pg.text)
+            y = _page_year(a, pg, min(years) - 10, max(years) + 1)
+            if y is not None:
+                seen.add(y)
+    missing = [y for y in years if y not in seen and y not in waived]
+    if missing:
+        what = _p(rule, "what") or cat
+        label = f"{kind}科目" if kind else ""
+        out.append(_finding(rule, _p(rule, "code", "missing_material"),
+                            f"缺少 {_span(missing)}的{label}{what}（须覆盖 {_span(years)}），请补充上传。",
+                            [a.shown for a in atts]))
+    return out
+
+
+@check_type("hours_per_year")
+def hours_per_year(rule: Rule, ctx: Context) -> list[Finding]:
+    """A year's certificates of a kind must add up to at least ``hours``."""
+    cat, kind, need = _p(rule, "category"), _p(rule, "kind"), float(_p(rule, "hours"))
+    years = _years(rule, ctx.notice)
+    waived, _info = _waiver(rule, ctx, years)
+    hours: dict[int, float] = {}
+    files: dict[int, list[str]] = {}
+    for a in ctx.of(cat):
+        for pg in a.pages:
+            if ce_kind(pg.text) != kind:
+                continue
+            y = _page_year(a, pg, min(years) - 10, max(years) + 1)
+            if y is None or y not in years or y in waived:
+                continue
+            hours[y] = hours.get(y, 0.0) + ce_hours(pg.text)
+            files.setdefault(y, []).append(a.shown)
+    out = []
+    for y in sorted(hours):
+        h = hours[y]
+        if h <= 0:
+            out.append(_finding(rule, "ce_hours_short", f"{y} 年{kind}科目证书上读不出学时，请确认证书清晰完整"
+                                f"（须满 {need:g} 学时）。", files[y], "warning"))
+        elif h < need:
+            out.append(_finding(rule, "ce_hours_short", f"{y} 年{kind}科目证书合计 {h:g} 学时，"
+                                f"不足 {need:g} 学时/年，请补充学习证明。", files[y]))
+    return out
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def _best_diff(texts: Sequence[str], docs: Sequence[Attachment]) -> tuple[TextDiff | None, Attachment | None]:
+    best: tuple[TextDiff | None, Attachment | None] = (None, None)
+    for a in docs:
+        for t in texts:
+            d = compare_wording(t, a.text)
+            cur = best[0]
+            if cur is None or (d.found, -d.differing, d.ratio) > (cur.found, -cur.differing, cur.ratio):
+                best = (d, a)
+    return best
+
+
+def _wording_findings(rule: Rule, code: str, what: str, texts: Sequence[str],
+                      docs: Sequence[Attachment]) -> list[Finding]:
+    tol = int(_p(rule, "ocr_tolerance", 1))
+    d, a = _best_diff(texts, docs)
+    if d is None or a is None:
+        return []
+    files = [x.shown for x in docs]
+    if not d.found:
+        return [_finding(rule, code, f"未找到通知要求的{what}：“{texts[0]}”，请按原文填写。", files)]
+    if d.differing == 0:
+        return []
+    parts = []
+    for want, got in d.pairs[:8]:
+        if want and got:
+            parts.append(f"“{want}”写成了“{got}”")
+        elif want:
+            parts.append(f"缺少“{want}”")
+        else:
+            parts.append(f"多出“{got}”")
+    detail = "；".join(parts)
+    sev: Severity | None = "warning" if d.differing <= tol and d.ratio >= 0.95 else None
+    hint = "（仅个别字符不同，可能为识别误差，请人工核对）" if sev == "warning" else "，请按通知原文逐字填写"
+    return [_finding(rule, code, f"{what}与通知原文不一致：{detail}{hint}。原文：“{texts[0]}”", [a.shown], sev)]
+
+
+@check_type("statement_text")
+def statement_text(rule: Rule, ctx: Context) -> list[Finding]:
+    """The 承诺书 (or another listed document) must carry the notice's 承诺语 word for word."""
+    cats = _p(rule, "categories") or [_p(rule, "category", "承诺书")]
+    docs = ctx.of(*cats)
+    if not docs:
+        if _p(rule, "required", False):
+            return [_finding(rule, "statement_mismatch",
+                             f"未找到载有承诺语的材料（{'、'.join(cats)}），请按通知原文填写承诺语并上传。")]
+        return []
+    return _wording_findings(rule, "statement_mismatch", _p(rule, "what", "承诺语"), _p(rule, "texts"), docs)
+
+
+@check_type("recommendation")
+def recommendation(rule: Rule, ctx: Context) -> list[Finding]:
+    """推荐意见 must carry the required sentence (fuzzy ``texts``, or a ``patterns`` regex)."""
+    cats = _p(rule, "categories") or [_p(rule, "category", "推荐意见")]
+    docs = ctx.of(*cats)
+    if not docs:
+        return []
+    patterns = [re.compile(p) for p in _p(rule, "patterns", [])]
+    if patterns:
+        for a in docs:
+            s = strip_punct(a.text).replace("×", "").replace("X", "")
+            if any(p.search(s) for p in patterns):
+                return []
+        if not _p(rule, "texts"):
+            return [_finding(rule, "recommendation_mismatch",
+                             f"推荐意见缺少规定表述“{_p(rule, 'example', '')}”，请按通知模板填写。",
+                             [a.shown for a in docs])]
+    return _wording_findings(rule, "recommendation_mismatch", _p(rule, "what", "推荐意见"),
+                             _p(rule, "texts"), docs)
+
+
+@check_type("signature")
+def signature(rule: Rule, ctx: Context) -> list[Finding]:
+    """Each document of the category must be signed on its signature line."""
+    out = []
+    for a in ctx.of(_p(rule, "category", "承诺书")):
+        states = [p.signature for p in a.pages]
+        if any(s is True for s in states):
+            continue
+        if any(s is False for s in states):
+            out.append(_finding(rule, "statement_unsigned", "签字处为空，请本人手写签名（并按手印）后重新扫描上传。",
+                                [a.shown]))
+        else:
+            out.append(_finding(rule, "statement_unsigned", "未找到签字处或签名，请确认已本人签字并完整扫描。",
+                                [a.shown], "warning"))
+    return out
+
+
+# --------------------------------------------------------------------------- content
+
+
+@check_type("period_working_days")
+def period_working_days(rule: Rule, ctx: Context) -> list[Finding]:
+    """The 公示 period read from 公示 / 公示结果 lasts at least ``min_days`` working days."""
+    need = int(_p(rule, "min_days", 5))
+    docs = ctx.of(*_p(rule, "categories", ["公示", "公示结果"]))
+    if not docs:
+        return []
+    out: list[Finding] = []
+    read = False
+    for a in docs:
+        per = find_period(a.text)
+        if per is None:
+            continue
+        read = True
+        days, exact = working_days(*per)
+        if days < need:
+            note = "" if exact else "（该年份节假日数据缺失，按周一至周五计算）"
+            out.append(_finding(rule, "publicity_too_short",
+                                f"公示期 {per[0]:%Y年%m月%d日} 至 {per[1]:%Y年%m月%d日} 仅 {days} 个工作日{note}，"
+                                f"不足 {need} 个工作日（已扣除节假日、计入调休上班日），请重新公示。", [a.shown]))
+    if not read:
+        out.append(_finding(rule, "publicity_too_short", "无法从公示材料中读出公示起止日期，请确认公示时间"
+                            f"（不少于 {need} 个工作日）清晰可见。", [a.shown for a in docs], "warning"))
+    return out
+
+
+@check_type("max_chars")
+def max_chars(rule: Rule, ctx: Context) -> list[Finding]:
+    """The documents of a category together hold at most ``max`` 字."""
+    limit = int(_p(rule, "max"))
+    docs = ctx.of(_p(rule, "category", "工作总结"))
+    n = sum(word_count(a.text) for a in docs)
+    if n <= limit:
+        return []
+    return [_finding(rule, "summary_too_long", f"{_p(rule, 'what', '工作总结')}约 {n} 字，超过 {limit} 字的上限，"
+                     "请精简后重新上传。", [a.shown for a in docs])]
+
+
+@check_type("no_identity")
+def no_identity(rule: Rule, ctx: Context) -> list[Finding]:
+    """No document of the category may show the applicant's name or unit."""
+    from zcmask.locate import find_identity
+
+    out = []
+    ident = ctx.app.identity
+    for a in ctx.of(_p(rule, "category", "工作总结")):
+        seen: list[str] = []
+        for pg in a.pages:
+            for r in find_identity(pg.lines, ident, (10**6, 10**6), signatures=False):
+                if r.kind in ("name", "unit") and r.text not in seen:
+                    seen.append(r.text)
+        if seen:
+            out.append(_finding(rule, "summary_names_applicant",
+                                f"{_p(rule, 'what', '工作总结')}中出现本人姓名或工作单位（“{'”“'.join(seen)}”），"
+                                "请删除或改用“本人”“我单位”等表述后重新上传。", [a.shown]))
+    return out
+
+
+@check_type("social_insurance")
+def social_insurance(rule: Rule, ctx: Context) -> list[Finding]:
+    """Social-insurance proof: present, at least ``min_months`` months, with a QR code if asked."""
+    need = int(_p(rule, "min_months", 6))
+    docs = ctx.of(_p(rule, "category", "社保缴费"))
+    if not docs:
+        return [_finding(rule, "social_insurance_short", f"企业申报人须上传近 {need} 个月以上的社会保险缴费证明"
+                         "（“社会保险个人缴费汇总单”或“个人养老保险缴费对账单”），请补充。")]
+    out = []
+    files = [a.shown for a in docs]
+    months = max(insured_months(a.text) for a in docs)
+    if months == 0:
+        out.append(_finding(rule, "social_insurance_short", "无法从社保缴费证明中读出缴费月份，请上传清晰完整、"
+                            f"列明近 {need} 个月缴费记录的证明。", files, "warning"))
+    elif months < need:
+        out.append(_finding(rule, "social_insurance_short", f"社保缴费证明只显示 {months} 个月，不足 {need} 个月，"
+                            f"请重新打印近 {need} 个月以上的缴费证明。", files))
+    if _p(rule, "qr", False) and not any(p.qr for a in docs for p in a.pages):
+        out.append(_finding(rule, "social_insurance_short", "社保缴费证明上未发现可验证的二维码，请从社保网厅"
+                            "或 APP 重新打印带二维码的缴费证明。", files))
+    return out
+
+
+@check_type("education_record")
+def education_record(rule: Rule, ctx: Context) -> list[Finding]:
+    """A 学信网 record beside the diploma, with its QR code when asked."""
+    if not ctx.app.education and not ctx.of("学历证书"):
+        return []
+    docs = ctx.of(_p(rule, "category", "学信网备案表"))
+    if not docs:
+        return [_finding(rule, "education_unverified", "缺少学信网《教育部学历证书电子注册备案表》（或在线验证报告），"
+                         "请在 www.chsi.com.cn 查询下载有效期内的备案表后上传。")]
+    if _p(rule, "qr", False) and not any(p.qr for a in docs for p in a.pages):
+        return [_finding(rule, "education_unverified", "学信网备案表上未发现二维码，请上传带二维码、在有效期内的完整备案表。",
+                         [a.shown for a in docs])]
+    return []
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _years_between(a: dt.date, b: dt.date) -> float:
+    return (b - a).days / 365.25
+
+
+@check_type("eligibility")
+def eligibility(rule: Rule, ctx: Context) -> list[Finding]:
+    """Scope (level, route, series...), excluded status, and years since graduation."""
+    app = ctx.app
+    out = []
+    excluded = _p(rule, "excluded_status", [])
+    if app.applicant.status in excluded:
+        out.append(_finding(rule, "not_eligible", f"申报人身份为“{app.applicant.status}”，不在本通知申报范围内"
+                            f"（{'、'.join(excluded)}人员不得申报）。"))
+    scope = _p(rule, "scope")
+    if scope:
+        ok = any(all(_match(app, k, v) for k, v in cond.items()) for cond in scope)
+        if not ok:
+            a = app.application
+            out.append(_finding(rule, "not_eligible", f"申报的 {a.series}{a.specialty} {a.level}（{a.route}）"
+                                f"不在本通知的申报范围内：{_p(rule, 'scope_text', '')}"))
+    grad = _p(rule, "graduation_years")
+    if grad:
+        as_of = dt.date.fromisoformat(str(_p(rule, "as_of", f"{ctx.notice.year}-12-31")))
+        ed = app.highest_education(full_time_only=bool(_p(rule, "full_time_only", False)))
+        if ed is None:
+            out.append(_finding(rule, "not_eligible", "未填写全日制学历及毕业时间，无法确认是否满足初定年限，"
+                                "请在 application.yaml 的 education 中补充。"))
+        else:
+            need = float(grad.get(ed.degree, 0))
+            early = _p(rule, "early")
+            if early and app.fact(early["flag"]):
+                need = max(0.0, need - float(early["years"]))
+            have = _years_between(ed.graduated, as_of)
+            if have + 1e-9 < need:
+                out.append(_finding(rule, "not_eligible", f"{ed.degree}毕业于 {ed.graduated:%Y年%m月}，至 {as_of:%Y年%m月%d日} "
+                                    f"从事专业技术工作约 {have:.1f} 年，未满 {need:g} 年，本年度尚不能申报。"))
+    return out
+
+
+def _match(app: Application, key: str, allowed: Any) -> bool:
+    values = allowed if isinstance(allowed, list) else [allowed]
+    fact = app.fact(key)
+    if key in ("series", "specialty"):
+        # Not filled in: nothing to hold against the applicant.
+        return not fact or any(str(v) in str(fact) or str(fact) in str(v) for v in values)
+    return fact in values
+
+
+@check_type("appraisal_delay")
+def appraisal_delay(rule: Rule, ctx: Context) -> list[Finding]:
+    """Each 基本合格 delays the application 1 year and each 不合格 2 years."""
+    years = _years(rule, ctx.notice)
+    delays = {"基本合格": 1, "不合格": 2} | dict(_p(rule, "delays", {}))
+    grades: dict[int, tuple[str, str]] = {}
+    for y, g in ctx.app.appraisals.items():
+        if y in years and g in delays:
+            grades[y] = (g, "application.yaml")
+    for a in ctx.of(_p(rule, "category", "年度考核表")):
+        for pg in a.pages:
+            g = appraisal_grade(pg.text)
+            y = _page_year(a, pg, min(years) - 10, max(years) + 1)
+            if g in delays and y in years:
+                grades[y] = (g, a.shown)
+    if not grades:
+        return []
+    total = sum(delays[g] for g, _ in grades.values())
+    detail = "、".join(f"{y} 年{g}" for y, (g, _) in sorted(grades.items()))
+    return [_finding(rule, "appraisal_delay", f"年度考核出现 {detail}，按规定顺延 {total} 年申报"
+                     "（基本合格顺延 1 年、不合格顺延 2 年），请核实任职年限是否仍满足条件。",
+                     sorted({src for _, src in grades.values() if src != "application.yaml"}))]
+
+
+@check_type("date_window")
+def date_window(rule: Rule, ctx: Context) -> list[Finding]:
+    """The online submission date falls inside the notice's window."""
+    w = ctx.notice.window
+    d = ctx.app.application.submitted
+    if d is None:
+        return [_finding(rule, "outside_window", "application.yaml 未填写网上提交日期（application.submitted），"
+                         f"无法核对是否在 {w.start:%Y年%m月%d日}—{w.end:%Y年%m月%d日} 的申报时间内。", (), "warning")]
+    if not w.start <= d <= w.end:
+        return [_finding(rule, "outside_window", f"网上提交日期 {d:%Y年%m月%d日} 不在申报时间 "
+                         f"{w.start:%Y年%m月%d日}—{w.end:%Y年%m月%d日} 内，逾期不予受理。")]
+    if w.doubtful_before and d < w.doubtful_before:
+        return [_finding(rule, "outside_window", f"通知原文的开始日期有歧义，提交日期 {d:%Y年%m月%d日} 早于 "
+                         f"{w.doubtful_before:%m月%d日}，请向受理部门确认。", (), "warning")]
+    return []
+
+
+@check_type("attachment_check")
+def attachment_check(rule: Rule, ctx: Context) -> list[Finding]:
+    """Every attachment passes ``zcmask check``: JPG, upright, legible (and masked where required)."""
+    out = []
+    for a in ctx.attachments:
+        issues = list(a.issues) + [i for p in a.pages for i in p.issues]
+        if not issues:
+            continue
+        errors = [i for i in issues if i.severity == "error"]
+        worst = errors or [i for i in issues if i.severity == "warning"]
+        if not worst:
+            continue
+        codes = list(dict.fromkeys(i.code for i in worst))
+        pages = sorted({p.index for p in a.pages for i in p.issues if i in worst})
+        where = f"第 {'、'.join(str(p) for p in pages)} 页" if pages and len(a.pages) > 1 else ""
+        out.append(_finding(rule, "attachment_issue",
+                            f"附件{where}未通过上传前检查（{'、'.join(codes)}）：{worst[0].message}",
+                            [a.shown], "error" if errors else "warning"))
+    return out
+
+
+@check_type("info")
+def info(rule: Rule, ctx: Context) -> list[Finding]:
+    """An informational note (答辩 exemption, fee ...); never an error."""
+    return [Finding("exemption_info", rule.id, "info", f"【通知{rule.clause}】{_p(rule, 'message')}")]
