@@ -77,7 +77,7 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     r = image[..., 0].astype(np.int16)
     gb = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
     hue_ok = (h <= 12) | (h >= 140)
-    return hue_ok & (s >= 34) & (v >= 90) & ((r - gb) >= 24)
+    return hue_ok & (s >= 30) & (v >= 90) & ((r - gb) >= 18)
 
 
 def redness(image: np.ndarray) -> np.ndarray:
@@ -152,7 +152,11 @@ def _is_ring_seal(ev: RingEvidence, *, strict: bool) -> bool:
     if strict:  # gray pages: printed text everywhere, so ask for a clean ring
         return (ev.ring >= 0.8 and ev.ring - ev.outside >= 0.3 and ev.text >= 0.3
                 and 0.04 <= ev.fill <= 0.5 and ev.thickness <= 0.2)
-    return ev.ring >= 0.6 and ev.text >= 0.25 and 0.02 <= ev.fill <= 0.55 and ev.thickness <= 0.3
+    if ev.ring < 0.6 or ev.thickness > 0.3 or ev.fill > 0.55:
+        return False
+    # ring text inside the ring; or, for a seal without ring text, a closed ring with ink inside
+    # (a red pen loop around a printed word has no red ink inside it)
+    return (ev.text >= 0.15 and ev.fill >= 0.008) or (ev.ring >= 0.9 and ev.fill >= 0.02)
 
 
 def _norm_rect(rect: tuple) -> tuple:
@@ -178,8 +182,8 @@ def _square_evidence(mask: np.ndarray, rect: tuple) -> tuple[float, float]:
                                     flags=cv2.INTER_NEAREST)) > 0
     H, W = sub.shape
     bw = max(2, int(0.1 * min(H, W)))
-    sides: list[np.ndarray] = [sub[:bw].any(axis=0), sub[-bw:].any(axis=0), sub[:, :bw].any(axis=1),
-                               sub[:, -bw:].any(axis=1)]
+    sides = [np.any(sub[:bw], axis=0), np.any(sub[-bw:], axis=0), np.any(sub[:, :bw], axis=1),
+             np.any(sub[:, -bw:], axis=1)]
     side_cov = float(min(s[bw:-bw].mean() for s in sides))
     inner = sub[bw + 1: H - bw - 1, bw + 1: W - bw - 1]
     fill = float(inner.mean()) if inner.size else 0.0
@@ -284,6 +288,79 @@ def _frame_thickness(dark: np.ndarray, rect: tuple) -> int:
     return t
 
 
+def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
+                ) -> tuple[tuple[float, float], tuple[float, float], float] | None:
+    """Follow the ring around a rough centre and fit an ellipse to it.
+
+    A Hough circle only roughly hits an oval seal, or one with text running
+    through it. In the polar image around the rough centre the ring is the one
+    smooth curve inked at (almost) every angle, so dynamic programming finds it
+    while crossing text, which is broken up, cannot pull it far.
+    """
+    n_ang, lo, hi, n_rho = 120, 0.5, 1.7, 72
+    P = polar(dark.astype(np.float32), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
+    S = (P > 0.5).astype(np.float32)
+    D = S[0].copy()
+    back = np.zeros((n_ang, n_rho), np.int16)
+    idx = np.arange(n_rho)
+    for i in range(1, n_ang):
+        shifted = np.stack([np.roll(D, d) for d in (-2, -1, 0, 1, 2)])
+        shifted[0, -2:] = shifted[1, -1:] = shifted[3, :1] = shifted[4, :2] = -1e9
+        best = np.argmax(shifted, axis=0)
+        back[i] = idx - (best - 2)
+        D = S[i] + shifted[best, idx]
+    j = int(np.argmax(D))
+    path = [j]
+    for i in range(n_ang - 1, 0, -1):
+        j = int(back[i, j])
+        path.append(j)
+    path.reverse()
+    rhos = lo + (hi - lo) * np.asarray(path, np.float64) / (n_rho - 1)
+    on = S[np.arange(n_ang), path] > 0
+    if on.mean() < 0.7:
+        return None
+    t = np.deg2rad(360.0 * np.arange(n_ang) / n_ang)
+    pts = np.stack([center[0] + r * rhos * np.cos(t), center[1] + r * rhos * np.sin(t)], axis=1)[on]
+    (cx, cy), (ea, eb), ang = cv2.fitEllipse(pts.astype(np.float32))
+    if min(ea, eb) <= 0:
+        return None
+    return (cx, cy), (ea / 2, eb / 2), ang
+
+
+def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, int]],
+                  ) -> list[SealCandidate]:
+    """Square name-seal frames on a gray page, even where printed text runs through them.
+
+    A seal's frame is several times thicker than printed strokes, so a small
+    erosion leaves the frame and wipes the text; the frame must then cover all
+    four sides of its box and hold ink (the characters) inside.
+    """
+    core = cv2.erode(dark.astype(np.uint8), np.ones((3, 3), np.uint8))
+    n = max(5, int(0.02 * side))
+    lines = (cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
+             | cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8)))
+    core = np.asarray(lines, np.uint8)
+    cnts, _ = cv2.findContours(core, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out: list[SealCandidate] = []
+    for c in cnts:
+        x, y, w, h = cv2.boundingRect(c)
+        if min(w, h) < 0.03 * side or max(w, h) > 0.16 * side or max(w, h) / max(1, min(w, h)) > 1.6:
+            continue
+        if any(x < t[2] and t[0] < x + w and y < t[3] and t[1] < y + h for t in taken):
+            continue
+        rect = _norm_rect(cv2.minAreaRect(c))
+        side_cov, _ = _square_evidence(core, rect)
+        if side_cov < 0.8:
+            continue
+        (rw, rh) = rect[1]
+        _, fill = _square_evidence(dark, (rect[0], (rw * 0.9, rh * 0.9), rect[2]))
+        if 0.12 <= fill <= 0.7:
+            ax = (rw / 2 + 1, rh / 2 + 1)
+            out.append(SealCandidate(rect[0], ax, rect[2], "square", "shape", side_cov,
+                                     _box(rect[0], ax, rect[2], "square")))
+    return out
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     dark = gray < 200
@@ -295,10 +372,12 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
                         interpolation=cv2.INTER_AREA)
     coarse = cv2.GaussianBlur(coarse, (5, 5), 1.5)
     circles = cv2.HoughCircles(coarse, cv2.HOUGH_GRADIENT, dp=1, minDist=600 * 0.05, param1=120,
-                               param2=40, minRadius=int(600 * 0.03), maxRadius=int(600 * 0.16))
+                               param2=30, minRadius=int(600 * 0.03), maxRadius=int(600 * 0.16))
     if circles is not None:
         for cx, cy, r in circles[0][:12]:
-            proposals.append(((float(cx) / q, float(cy) / q), (float(r) / q, float(r) / q), 0.0))
+            ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
+            if ell is not None:
+                proposals.append(ell)
     out: list[SealCandidate] = []
     # enclosed holes: the inside of a closed ring or of a name seal's frame
     cnts, hier = cv2.findContours(dark.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -329,6 +408,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
                 continue
             (cx, cy), (ea, eb), eang = cv2.fitEllipse(c)
             proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
+    out += _thick_frames(dark, side, [c.bbox for c in out])
     for ctr, axes, ang in proposals:
         ev = ring_evidence(dark, ctr, axes, ang)
         if not _is_ring_seal(ev, strict=True):

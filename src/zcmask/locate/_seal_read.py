@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -182,20 +182,41 @@ def square_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
     return [row([(1, 0), (1, 1), (0, 0), (0, 1)]), row([(0, 0), (1, 0), (0, 1), (1, 1)]), whole]
 
 
-def read_seal(image: np.ndarray, cand: SealCandidate, engine: OcrEngine | None) -> SealReading:
-    """Read a candidate's text with ``engine``; an empty reading when there is no engine or it fails."""
+def read_seal(image: np.ndarray, cand: SealCandidate, engine: OcrEngine | None,
+              enough: Callable[[str], bool] | None = None) -> SealReading:
+    """Read a candidate's text with ``engine``; an empty reading when there is none or it fails.
+
+    Crops are read one at a time, most telling first, and reading stops as soon
+    as ``enough(text so far)`` says the owner is settled (ring OCR is the
+    costly part of seal handling).
+    """
     if engine is None:
         return SealReading("", 0.0)
     if cand.shape == "square":
         crops = square_strips(image, cand)
     else:
-        crops = [*ring_strips(image, cand), centre_crop(image, cand)]
-    try:
-        got = engine.recognize_lines(crops)
-    except Exception as e:  # noqa: BLE001 - a failed reading must fail safe, not stop the page
-        log.warning("seal text could not be read: %r", e)
+        fwd, back = ring_strips(image, cand)
+        crops = [fwd, back, centre_crop(image, cand)]
+    got: list[tuple[str, float]] = []
+    for k, crop in enumerate(crops):
+        if cand.shape != "square" and k == 1 and SealReading(*got[0]).readable:
+            got.append(("", 0.0))  # the forward strip read well: skip the reversed one
+            continue
+        try:
+            got += engine.recognize_lines([crop])[:1] or [("", 0.0)]
+        except Exception as e:  # noqa: BLE001 - a failed reading must fail safe, not stop the page
+            log.warning("seal text could not be read: %r", e)
+            break
+        reading = _combine(got, cand.shape)
+        if enough is not None and reading.readable and enough(reading.text):
+            return reading
+    return _combine(got, cand.shape)
+
+
+def _combine(got: list[tuple[str, float]], shape: str) -> SealReading:
+    if not got:
         return SealReading("", 0.0)
-    if cand.shape == "square":
+    if shape == "square":
         # a name is short and the reading order is uncertain: keep every good reading
         good = [t for t in got if len(norm_text(t[0])) >= 2 and t[1] >= MIN_SCORE]
         if not good:

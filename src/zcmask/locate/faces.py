@@ -132,24 +132,43 @@ def eye_band(face: Box, eyes: Sequence[Box]) -> Box:
     return (int(fx0), int(fy0), int(np.ceil(fx1)), int(np.ceil(fy1)))
 
 
+_FACE_CASCADES = ("haarcascade_frontalface_alt2.xml", "haarcascade_frontalface_default.xml",
+                  "haarcascade_frontalface_alt.xml")
+
+
+def _votes(gray: np.ndarray, face: Box) -> int:
+    """How many face cascades see a face at ``face`` when asked closely (a local, fine search)."""
+    x, y, w, h = face
+    m = int(0.3 * w)
+    x0, y0 = max(0, x - m), max(0, y - m)
+    roi = gray[y0: y + h + m, x0: x + w + m]
+    lo, hi = max(24, int(0.7 * w)), max(25, int(1.4 * w))
+    n = 0
+    for name in _FACE_CASCADES:
+        hits = _cascade(name).detectMultiScale(roi, 1.05, 2, minSize=(lo, lo), maxSize=(hi, hi))
+        n += any(_iou(face, (int(b[0]) + x0, int(b[1]) + y0, int(b[2]), int(b[3]))) > 0.4 for b in hits)
+    return n
+
+
 def find_faces(gray: np.ndarray, min_face: int = MIN_FACE) -> list[tuple[Box, list[Box]]]:
-    """Faces on a (H, W) uint8 gray page and the eye pair found in each (possibly empty)."""
-    eq = gray  # a global equalisation is dominated by white paper and hurts faces
+    """Faces on a (H, W) uint8 gray image and the eye pair found in each (possibly empty).
+
+    Proposals come from two cascades at a coarse step (and one at a finer step
+    when they find nothing); a proposal is kept when it looks like a photo and
+    either eyes are found in it or at least two cascades agree on it.
+    """
+    # no histogram equalisation: on a page it is dominated by white paper and hurts faces
     mn = (max(24, min_face), max(24, min_face))
-    alt2 = [_b4(b) for b in
-            _cascade("haarcascade_frontalface_alt2.xml").detectMultiScale(eq, 1.1, 3, minSize=mn)]
-    default = [_b4(b) for b in
-               _cascade("haarcascade_frontalface_default.xml").detectMultiScale(eq, 1.1, 5, minSize=mn)]
+    props = [_b4(b) for b in _cascade(_FACE_CASCADES[0]).detectMultiScale(gray, 1.1, 3, minSize=mn)]
+    props += [_b4(b) for b in _cascade(_FACE_CASCADES[1]).detectMultiScale(gray, 1.1, 5, minSize=mn)]
+    if not props:
+        props = [_b4(b) for b in _cascade(_FACE_CASCADES[0]).detectMultiScale(gray, 1.05, 2, minSize=mn)]
     out: list[tuple[Box, list[Box]]] = []
-    for face in sorted(alt2 + default, key=lambda b: -b[2] * b[3]):
-        if any(_iou(face, f) > 0.3 for f, _ in out):
+    for face in sorted(props, key=lambda b: -b[2] * b[3]):
+        if any(_iou(face, f) > 0.3 for f, _ in out) or not _photo_like(gray, face):
             continue
-        if not _photo_like(gray, face):
-            continue
-        both = (any(_iou(face, d) > 0.4 for d in default) if face in alt2
-                else any(_iou(face, a) > 0.4 for a in alt2))
         eyes = _eyes(gray, face)
-        if both or eyes:
+        if eyes or _votes(gray, face) >= 2:
             out.append((face, eyes))
     return out
 

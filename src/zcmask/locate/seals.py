@@ -78,8 +78,12 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     regions: list[Region] = []
     seen: list[SealSeen] = []
     issues: list[Issue] = []
+    def settled(text: str) -> bool:
+        # once a seal is known to be the applicant's, reading more cannot change the outcome
+        return mode == "all" or owner_of(text, identity, "round") == "applicant"
+
     for cand in find_candidates(image):
-        reading = read_seal(image, cand, engine)
+        reading = read_seal(image, cand, engine, settled)
         box = _masked_box(cand, w, h)
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
         masked = True if mode == "all" else owner != "authority"
