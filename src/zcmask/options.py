@@ -146,7 +146,7 @@ class Options(BaseModel):
     jobs: int = Field(1, ge=1, le=64)
     seals: SealMode = "applicant"
     eyes: bool = True
-    pad: float = Field(0.18, ge=0.0, le=2.0, description="padding around a text match, in line heights")
+    pad: float = Field(0.12, ge=0.0, le=2.0, description="padding around a text match, in line heights")
     jpeg_quality: int = Field(92, ge=90, le=100)
     max_pixels: int = Field(120_000_000, ge=1_000_000)
     max_file_mb: float = Field(10.0, gt=0)

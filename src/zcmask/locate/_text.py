@@ -230,14 +230,12 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
         for items in _rows(by_line, lines):
             li = items[0].line
             line = lines[li]
+            # OCR character boxes already span the detected (unclipped) line
+            # height, which also absorbs the ±1.5° skew of a scan.
             x0 = min(s.char.bbox[0] for s in items)
             x1 = max(s.char.bbox[2] for s in items)
             y0 = min(s.char.bbox[1] for s in items)
             y1 = max(s.char.bbox[3] for s in items)
-            # Cover the full detected line height: on skewed scans the glyphs
-            # drift inside the line box, and over-masking costs little.
-            y0 = min(y0, line.bbox[1])
-            y1 = max(y1, line.bbox[3])
             ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
             p = max(2.0, pad * ch)
             box = (int(max(0, np.floor(x0 - p))), int(max(0, np.floor(y0 - p))),
@@ -272,7 +270,7 @@ def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[
 
 
 def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int, int],
-                  *, pad: float = 0.18, signatures: bool = True) -> list[Region]:
+                  *, pad: float = 0.12, signatures: bool = True) -> list[Region]:
     """Locate every appearance of the applicant's name and units.
 
     Parameters
