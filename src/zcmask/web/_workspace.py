@@ -318,8 +318,8 @@ class Session:
             return {
                 "id": self.id,
                 "identity": self.identity.to_json() if self.identity else None,
-                "files": [f.to_json() for f in self.files.values()],
-                "pages": [p.to_json() for p in self.pages],
+                "files": [f.to_json() for f in sorted(self.files.values(), key=lambda f: f.rel)],
+                "pages": [p.to_json() for p in sorted(self.pages, key=lambda p: (p.file.rel, p.page_index))],
                 "limits": {"max_file_mb": self.limits.max_file_mb, "max_total_mb": self.limits.max_total_mb,
                            "max_files": self.limits.max_files, "max_pages": self.limits.max_pages},
             }
@@ -444,7 +444,7 @@ class Session:
         with self.lock:
             files: list[FileResult] = []
             extra: dict[tuple[int, int], dict[str, Any]] = {}
-            for fi, f in enumerate(self.files.values()):
+            for fi, f in enumerate(sorted(self.files.values(), key=lambda f: f.rel)):
                 if f.error is not None:
                     files.append(FileResult(f.rel, None, "error", (), f.error))
                     continue
