@@ -26,7 +26,12 @@ from zcmask.options import Identity, Options, Unit
 from zcmask.synth import distort, locating_pages, score_page
 
 
-def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1) -> dict[str, object]:
+SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc",
+                "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
+        fonts: bool = False) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -35,7 +40,10 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1) -> di
     others_hidden = 0
     misses = []
     t_total = 0.0
-    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed)):
+    fontfiles: list[str | None] = [None]
+    if fonts:
+        fontfiles = [f for f in SYSTEM_FONTS if Path(f).exists()] or [None]
+    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=fontfiles)):
         if do_distort:
             sp = distort(sp, skew=rng.uniform(-1.5, 1.5), blur=rng.choice([0, 0.6, 1.0]),
                          noise=rng.choice([0, 6, 10]), seed=i)
@@ -63,6 +71,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1) -> di
     res = {
         "pages": pages,
         "distorted": do_distort,
+        "fonts": [Path(f).name if f else "china-s" for f in fontfiles],
         "instances": sum(len(v) for v in by_kind.values()),
         "recall_by_kind": {k: round(float(np.mean(v)), 4) for k, v in sorted(by_kind.items())},
         "recall_by_case": {k: [round(float(np.mean(v)), 4), len(v)] for k, v in sorted(by_case.items())},
@@ -80,9 +89,11 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=24)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--distort", action="store_true")
+    ap.add_argument("--fonts", action="store_true",
+                    help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/locating"))
     a = ap.parse_args()
-    res = run(a.pages, a.seed, a.distort, a.out)
+    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]

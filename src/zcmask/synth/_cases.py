@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from zcmask.synth._pages import FONT, SynthPage, Truth, _finish, _Writer
+from zcmask.synth._pages import SynthPage, Truth, _finish, _Writer
 
 HAN_NAMES = ["王建国", "李秀英", "张伟", "刘洋", "陈静怡", "杨帆", "赵丽娟", "黄志强", "周晓梅", "吴昊天",
              "马海燕", "郭子涵", "何明", "罗玉兰", "高峰", "林雨萱", "欧阳文博", "司马云"]
@@ -48,7 +48,8 @@ def _short_unit(unit: str) -> str:
     return u
 
 
-def _page(rng: random.Random, dpi: int, idx: int) -> tuple[SynthPage, dict[str, object]]:
+def _page(rng: random.Random, dpi: int, idx: int,
+          fontfile: str | None = None) -> tuple[SynthPage, dict[str, object]]:
     import pymupdf
 
     uy = idx % 3 == 0
@@ -57,7 +58,7 @@ def _page(rng: random.Random, dpi: int, idx: int) -> tuple[SynthPage, dict[str, 
     alias = None
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
-    w = _Writer(page, dpi)
+    w = _Writer(page, dpi, fontfile)
     size = rng.choice([10.5, 11, 12, 14])
     y = 70.0
     lh = size * 2.1
@@ -147,10 +148,8 @@ def _slanted(page, w: _Writer, x: float, y: float, s: str, size: float, kind: st
     """Write ``s`` sheared like quick handwriting, and label its box."""
     import pymupdf
 
-    length = pymupdf.get_text_length(s, fontname=FONT, fontsize=size)
     m = pymupdf.Matrix(1, 0, -0.25, 1, 0, 0)
-    page.insert_text((x, y), s, fontname=FONT, fontsize=size, morph=(pymupdf.Point(x, y), m),
-                     color=(0.05, 0.05, 0.35))
+    length = w.put(x, y, s, size, morph=(pymupdf.Point(x, y), m), color=(0.05, 0.05, 0.35))
     sc = w.scale
     box = (x - 0.05 * size, y - 0.95 * size, x + length + 0.3 * size, y + 0.2 * size)
     w.truths.append(Truth(kind, (int(box[0] * sc), int(box[1] * sc), int(np.ceil(box[2] * sc)),
@@ -168,14 +167,17 @@ def _with_ink_masks(sp: SynthPage) -> SynthPage:
     return sp
 
 
-def locating_pages(n: int = 24, *, seed: int = 0, dpi: int = 200) -> list[tuple[SynthPage, dict[str, object]]]:
+def locating_pages(n: int = 24, *, seed: int = 0, dpi: int = 200,
+                   fontfiles: Sequence[str | None] = (None,)) -> list[tuple[SynthPage, dict[str, object]]]:
     """``n`` labelled pages with every locating case; returns (page, facts) pairs.
 
     ``facts`` holds the ``name``, ``unit`` and ``alias`` the page was drawn for.
-    Each truth carries its ink mask.
+    Each truth carries its ink mask. ``fontfiles`` are used in turn (None is the
+    built-in ``china-s``), so a benchmark can add system fonts (楷体, 宋体 ...).
     """
     rng = random.Random(seed)
-    return [(_with_ink_masks(sp), facts) for sp, facts in (_page(rng, dpi, i) for i in range(n))]
+    return [(_with_ink_masks(sp), facts) for sp, facts in
+            (_page(rng, dpi, i, fontfiles[i % len(fontfiles)]) for i in range(n))]
 
 
 def distort(sp: SynthPage, *, skew: float = 0.0, blur: float = 0.0, noise: float = 0.0,

@@ -43,18 +43,31 @@ class SynthPage:
 class _Writer:
     """Draws text on a PyMuPDF page and records ground truth for marked spans."""
 
-    def __init__(self, page, dpi: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, page, dpi: int, fontfile: str | None = None) -> None:  # type: ignore[no-untyped-def]
+        import pymupdf
+
         self.page = page
         self.scale = dpi / 72.0
         self.truths: list[Truth] = []
+        self.fontfile = fontfile
+        self.fontname = "zcf" if fontfile else FONT
+        self._font = pymupdf.Font(fontfile=fontfile) if fontfile else None
+
+    def put(self, x: float, y: float, s: str, size: float, **kw: object) -> float:
+        """Insert ``s`` at baseline (x, y) in this writer's font; return its advance width."""
+        import pymupdf
+
+        if self._font is not None:
+            self.page.insert_text((x, y), s, fontname=self.fontname, fontfile=self.fontfile,
+                                  fontsize=size, **kw)
+            return float(self._font.text_length(s, fontsize=size))
+        self.page.insert_text((x, y), s, fontname=FONT, fontsize=size, **kw)
+        return float(pymupdf.get_text_length(s, fontname=FONT, fontsize=size))
 
     def text(self, x: float, y: float, s: str, size: float = 11, kind: str | None = None,
              case: str = "", color: tuple[float, float, float] = (0, 0, 0)) -> float:
         """Write ``s`` at baseline (x, y) pt; label it when ``kind`` is given. Returns the end x."""
-        import pymupdf
-
-        self.page.insert_text((x, y), s, fontname=FONT, fontsize=size, color=color)
-        w = pymupdf.get_text_length(s, fontname=FONT, fontsize=size)
+        w = self.put(x, y, s, size, color=color)
         if kind:
             # china-s glyphs sit between about 0.88 em above and 0.12 em below the baseline.
             box = (x, y - 0.9 * size, x + w, y + 0.15 * size)
@@ -65,13 +78,10 @@ class _Writer:
 
     def spaced(self, x: float, y: float, s: str, size: float, gap: float, kind: str, case: str) -> float:
         """Write ``s`` one character at a time with ``gap`` pt between characters."""
-        import pymupdf
-
         sc = self.scale
         x0 = x
         for ch in s:
-            self.page.insert_text((x, y), ch, fontname=FONT, fontsize=size)
-            x += pymupdf.get_text_length(ch, fontname=FONT, fontsize=size) + gap
+            x += self.put(x, y, ch, size) + gap
         box = (x0, y - 0.9 * size, x - gap, y + 0.15 * size)
         self.truths.append(Truth(kind, (int(box[0] * sc), int(box[1] * sc), int(np.ceil(box[2] * sc)),
                                         int(np.ceil(box[3] * sc))), case, s))
