@@ -190,6 +190,33 @@ def _square_evidence(mask: np.ndarray, rect: tuple) -> tuple[float, float]:
     return side_cov, fill
 
 
+def _outside_density(dark: np.ndarray, center: tuple[float, float], half: tuple[float, float]) -> float:
+    """Inked share of the frame 10-35% beyond a box: paper around a seal, dense inside a photo."""
+    H, W = dark.shape
+    cx, cy = center
+    hx, hy = max(half), max(half)
+
+    def clip(f: float) -> tuple[int, int, int, int]:
+        return (max(0, int(cx - hx * f)), max(0, int(cy - hy * f)), min(W, int(cx + hx * f) + 1),
+                min(H, int(cy + hy * f) + 1))
+
+    ox0, oy0, ox1, oy1 = clip(1.35)
+    ix0, iy0, ix1, iy1 = clip(1.1)
+    outer = dark[oy0:oy1, ox0:ox1]
+    n_out = outer.size - max(0, ix1 - ix0) * max(0, iy1 - iy0)
+    if n_out <= 0:
+        return 1.0
+    inked = float(outer.sum()) - float(dark[iy0:iy1, ix0:ix1].sum())
+    return inked / n_out
+
+
+def _square_ok(dark: np.ndarray, center: tuple[float, float], half: tuple[float, float], angle: float,
+               ) -> bool:
+    """Name seals are stamped about upright, are not long, and sit on paper."""
+    return (abs(angle) <= 25 and max(half) / max(1e-6, min(half)) <= 1.6
+            and _outside_density(dark, center, half) < 0.45)
+
+
 def _box(center: tuple[float, float], axes: tuple[float, float], angle: float, shape: str,
          ) -> tuple[int, int, int, int]:
     th = math.radians(angle)
@@ -226,7 +253,7 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     rectangularity = hull_area / max(1.0, rw * rh)
     if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= 0.16 * side:
         side_cov, fill = _square_evidence(mask, rect)
-        if side_cov >= 0.75 and 0.12 <= fill <= 0.6:
+        if side_cov >= 0.75 and 0.12 <= fill <= 0.6 and abs(rect[2]) <= 30:
             ang = rect[2]
             return SealCandidate(rect[0], (rw / 2, rh / 2), ang, "square", source,
                                  min(1.0, side_cov), _box(rect[0], (rw / 2, rh / 2), ang, "square"))
@@ -337,9 +364,8 @@ def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, 
     """
     core = cv2.erode(dark.astype(np.uint8), np.ones((3, 3), np.uint8))
     n = max(5, int(0.02 * side))
-    lines = (cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))
-             | cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8)))
-    core = np.asarray(lines, np.uint8)
+    core = np.maximum(np.asarray(cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((1, n), np.uint8))),
+                      np.asarray(cv2.morphologyEx(core, cv2.MORPH_OPEN, np.ones((n, 1), np.uint8))))
     cnts, _ = cv2.findContours(core, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     out: list[SealCandidate] = []
     for c in cnts:
@@ -354,8 +380,8 @@ def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, 
             continue
         (rw, rh) = rect[1]
         _, fill = _square_evidence(dark, (rect[0], (rw * 0.9, rh * 0.9), rect[2]))
-        if 0.12 <= fill <= 0.7:
-            ax = (rw / 2 + 1, rh / 2 + 1)
+        ax = (rw / 2 + 1, rh / 2 + 1)
+        if 0.12 <= fill <= 0.7 and _square_ok(dark, rect[0], ax, rect[2]):
             out.append(SealCandidate(rect[0], ax, rect[2], "square", "shape", side_cov,
                                      _box(rect[0], ax, rect[2], "square")))
     return out
@@ -399,8 +425,8 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
                 if t >= max(3, 0.05 * min(rw, rh)):
                     inner = (rect[0], (rw - 2, rh - 2), rect[2])
                     _, fill = _square_evidence(dark, inner)
-                    if 0.12 <= fill <= 0.7:
-                        ax = (rw / 2 + t, rh / 2 + t)
+                    ax = (rw / 2 + t, rh / 2 + t)
+                    if 0.12 <= fill <= 0.7 and _square_ok(dark, rect[0], ax, rect[2]):
                         out.append(SealCandidate(rect[0], ax, rect[2], "square", "shape", 0.8,
                                                  _box(rect[0], ax, rect[2], "square")))
                         continue

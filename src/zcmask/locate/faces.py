@@ -121,14 +121,15 @@ def eye_band(face: Box, eyes: Sequence[Box]) -> Box:
         ey0 = min(e[1] for e in eyes)
         ey1 = max(e[1] + e[3] for e in eyes)
         eh = ey1 - ey0
-        # Haar eye boxes include the brow; keep the whole box plus a margin, and
-        # never less than the eye row of the face.
-        bx0 = min(ex0 - 0.12 * (ex1 - ex0), x + 0.12 * w)
-        bx1 = max(ex1 + 0.12 * (ex1 - ex0), x + 0.88 * w)
+        # Haar eye boxes include the brow; keep the whole boxes plus a margin
+        bx0 = ex0 - 0.12 * (ex1 - ex0)
+        bx1 = ex1 + 0.12 * (ex1 - ex0)
         by0 = ey0 - 0.15 * eh
         by1 = ey1 + 0.15 * eh
-        fx0, fx1 = max(x + 0.02 * w, bx0), min(x + 0.98 * w, bx1)
-        fy0, fy1 = max(y + 0.1 * h, by0), min(y + 0.65 * h, by1)
+        # never less than the fallback band either: a wrong eye pair (brows,
+        # nostrils) must not pull the band off the eyes
+        fx0, fx1 = min(fx0, max(x + 0.02 * w, bx0)), max(fx1, min(x + 0.98 * w, bx1))
+        fy0, fy1 = min(fy0, max(y + 0.1 * h, by0)), max(fy1, min(y + 0.65 * h, by1))
     return (int(fx0), int(fy0), int(np.ceil(fx1)), int(np.ceil(fy1)))
 
 

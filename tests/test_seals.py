@@ -1,0 +1,246 @@
+"""Seals (公章, 名章): found by colour or shape, read, masked or kept, and reported."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from conftest import black_fraction, fake_options, save_jpeg
+from zcmask.locate._seal_find import find_candidates
+from zcmask.locate._seal_read import owner_of, ring_strips, square_strips
+from zcmask.locate.seals import find_seals
+from zcmask.masking import mask_regions
+from zcmask.ocr import FakeOcrEngine
+from zcmask.options import Identity, Unit
+from zcmask.pipeline import PageContext, process_page
+from zcmask.results import TextLine
+from zcmask.synth._seals import (
+    SealSpec,
+    annotation_page,
+    emblem_page,
+    red_header_page,
+    red_table_page,
+    seal_ink,
+    seal_page,
+)
+
+UNIT = "巴州鑫源电力工程有限公司"
+NAME = "王建国"
+IDENT = Identity(name=NAME, units=(Unit(name=UNIT, aliases=("鑫源电力",)),))
+AUTH = "巴音郭楞蒙古自治州人力资源和社会保障局"
+
+
+def reads(text: str) -> FakeOcrEngine:
+    """An engine that reads ``text`` on every crop (the seal's ring, centre, cells)."""
+    return FakeOcrEngine(lambda img: [TextLine(text, (0, 0, 10, 10), 0.95, ())] if text else [])
+
+
+def masked_share(image: np.ndarray, regions, box) -> float:  # type: ignore[no-untyped-def]
+    out, _ = mask_regions(image, regions)
+    x0, y0, x1, y1 = box
+    return float((out[y0:y1, x0:x1].max(axis=2) == 0).mean())
+
+
+SHAPES = {
+    "round": SealSpec(UNIT, size=310, seed=1),
+    "round_no_star": SealSpec(UNIT, size=300, star=False, bottom="人事专用章", seed=2, angle=-15),
+    "oval": SealSpec(UNIT, shape="oval", size=350, bottom="财务专用章", star=False, seed=3, angle=8),
+    "square": SealSpec(NAME, shape="square", size=140, seed=4),
+}
+
+
+@pytest.mark.parametrize("color", ["red", "vermilion", "pink", "purple"])
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_colour_seal_of_every_shape_is_found_and_masked_whole(shape: str, color: str) -> None:
+    spec = replace(SHAPES[shape], color=color, fade=0.5 if color == "pink" else 0.0)
+    page = seal_page(spec, unit=UNIT)
+    text = NAME + "印" if shape == "square" else UNIT
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=reads(text))
+    truth = page.truths[-1]
+    assert len(seen) == 1 and seen[0].shape == ("round" if shape.startswith("round") else shape)
+    assert seen[0].owner == "applicant" and seen[0].masked
+    assert masked_share(page.image, regions, truth.bbox) >= 0.99
+    assert regions[0].kind == "seal" and issues == []
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_seal_on_grayscale_photocopy_is_found(shape: str) -> None:
+    page = seal_page(SHAPES[shape], unit=UNIT, gray=True)
+    assert np.ptp(page.image.astype(int), axis=2).max() == 0  # really gray
+    regions, seen, _ = find_seals(page.image, page.lines, IDENT, engine=None)
+    assert len(seen) == 1
+    assert masked_share(page.image, regions, page.truths[-1].bbox) >= 0.99
+
+
+def test_seal_stamped_over_text_is_still_found() -> None:
+    spec = SealSpec(UNIT, size=320, color="red", seed=7)
+    page = seal_page(spec, unit=UNIT, center=(800, 380))  # right over the body paragraph
+    assert len(find_candidates(page.image)) == 1
+
+
+def test_mask_covers_whole_shape_with_margin_not_only_ink() -> None:
+    page = seal_page(SealSpec(UNIT, size=300, fade=0.7, seed=5), unit=UNIT)
+    regions, _, _ = find_seals(page.image, page.lines, IDENT, engine=reads(UNIT))
+    x0, y0, x1, y1 = page.truths[-1].bbox
+    r = regions[0].bbox
+    assert r[0] < x0 and r[1] < y0 and r[2] > x1 and r[3] > y1
+    # ... but not much more than the seal: the margin is a few percent of its size
+    assert (r[2] - r[0]) * (r[3] - r[1]) < 1.4 * (x1 - x0) * (y1 - y0)
+
+
+def test_authority_seal_stays_visible_but_is_reported() -> None:
+    page = seal_page(SealSpec(AUTH, size=320, bottom="职称专用章"), unit=UNIT, owner="authority")
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=reads(AUTH))
+    assert regions == [] and issues == []
+    assert len(seen) == 1 and seen[0].owner == "authority" and not seen[0].masked
+    assert "人力资源" in seen[0].text
+
+
+def test_mode_all_masks_authority_seals_too() -> None:
+    page = seal_page(SealSpec(AUTH, size=320), unit=UNIT, owner="authority")
+    regions, seen, _ = find_seals(page.image, page.lines, IDENT, mode="all", engine=reads(AUTH))
+    assert len(regions) == 1 and seen[0].masked
+
+
+def test_mode_none_finds_nothing() -> None:
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
+    assert find_seals(page.image, page.lines, IDENT, mode="none", engine=reads(UNIT)) == ([], [], [])
+
+
+def test_unreadable_seal_is_masked_with_a_warning() -> None:
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=reads(""))
+    assert len(regions) == 1 and seen[0].masked and seen[0].owner == "unknown"
+    assert [i.code for i in issues] == ["seal_unreadable"]
+    assert issues[0].severity == "warning" and issues[0].bbox == regions[0].bbox
+
+
+def test_crashing_engine_fails_safe() -> None:
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
+    regions, _, issues = find_seals(page.image, page.lines, IDENT, engine=FakeOcrEngine(crash=True))
+    assert len(regions) == 1 and [i.code for i in issues] == ["seal_unreadable"]
+
+
+def test_readable_seal_of_another_unit_is_masked_fail_safe() -> None:
+    page = seal_page(SealSpec("某某县某某建筑有限公司", size=320), unit=UNIT)
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=reads("某某县某某建筑有限公司"))
+    assert len(regions) == 1 and seen[0].owner == "unknown" and issues == []
+
+
+@pytest.mark.parametrize("make", [red_header_page, red_table_page, emblem_page, annotation_page])
+def test_red_things_that_are_not_seals_are_left_alone(make) -> None:  # type: ignore[no-untyped-def]
+    page = make()
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=reads(UNIT))
+    assert (regions, seen, issues) == ([], [], [])
+
+
+def test_input_image_is_not_modified() -> None:
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
+    before = page.image.copy()
+    find_seals(page.image, page.lines, IDENT, engine=reads(UNIT))
+    assert np.array_equal(before, page.image)
+
+
+def test_page_without_colour_or_seal_is_cheap() -> None:
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT, gray=True)
+    blank = page.image.copy()
+    blank[:] = 255
+    find_candidates(blank)  # warm up
+    t0 = time.perf_counter()
+    for _ in range(3):
+        find_candidates(page.image)
+    # well under 0.2 s on an idle core; generous here because CI machines are shared
+    assert (time.perf_counter() - t0) / 3 < 0.6
+
+
+# --- reading and ownership ---------------------------------------------------------------
+
+
+def test_ring_strip_unwraps_text_left_to_right_with_tops_up() -> None:
+    spec = SealSpec(UNIT, size=300, star=False)
+    page = seal_page(spec, unit=UNIT)
+    cand = find_candidates(page.image)[0]
+    fwd, back = ring_strips(page.image, cand)
+    assert fwd.shape[1] > 4 * fwd.shape[0]  # a long horizontal strip
+    ink = fwd.min(axis=2) < 128
+    cols = np.flatnonzero(ink.any(axis=0))
+    # ring text runs over the top of the seal: the middle of the strip, not its ends
+    mid = (cols.min() + cols.max()) / 2
+    assert abs(mid - fwd.shape[1] / 2) < 0.12 * fwd.shape[1]
+    assert np.array_equal(back, fwd[::-1, ::-1])
+
+
+def test_square_seal_cells_are_laid_out_in_traditional_order() -> None:
+    page = seal_page(SealSpec(NAME, shape="square", size=150), unit=UNIT)
+    cand = find_candidates(page.image)[0]
+    strips = square_strips(page.image, cand)
+    assert len(strips) == 3 and strips[0].shape[1] > 3 * strips[0].shape[0]
+
+
+@pytest.mark.parametrize(("text", "shape", "owner"), [
+    (UNIT, "round", "applicant"),
+    ("巴州鑫源电カ工程有限公", "round", "applicant"),  # noisy OCR
+    ("鑫源电力 财务专用章", "oval", "applicant"),
+    ("王建国印", "square", "applicant"),
+    ("国王印建", "square", "applicant"),
+    (AUTH, "round", "authority"),
+    ("新疆维吾尔自治区教育厅", "round", "authority"),
+    ("国家税务总局巴州税务局 发票专用章", "oval", "authority"),
+    ("新疆大学", "round", "authority"),
+    ("某某县公安局", "round", "authority"),
+    ("某某县某某建筑有限公司", "round", "unknown"),
+])
+def test_owner_of_seal_text(text: str, shape: str, owner: str) -> None:
+    assert owner_of(text, IDENT, shape) == owner
+
+
+def test_applicant_unit_wins_over_authority_words() -> None:
+    ident = Identity(name=NAME, units=(Unit(name="新疆某某职业技术学院"),))
+    assert owner_of("新疆某某职业技术学院", ident, "round") == "applicant"
+
+
+def test_without_identity_only_authorities_are_kept() -> None:
+    assert owner_of(AUTH, None, "round") == "authority"
+    assert owner_of(UNIT, None, "round") == "unknown"
+
+
+# --- through the pipeline ----------------------------------------------------------------
+
+
+def test_mask_command_blacks_out_unit_seal_and_reports_it(tmp_path, fake_engine) -> None:  # type: ignore[no-untyped-def]
+    page = seal_page(SealSpec(UNIT, size=320, color="vermilion"), unit=UNIT)
+    src = save_jpeg(page.image, tmp_path / "in" / "证明.jpg")
+    out = tmp_path / "out" / "证明.jpg"
+    out.parent.mkdir()
+    fake_engine._lines = lambda img: ([TextLine(UNIT, (0, 0, 10, 10), 0.95, ())]
+                                      if img.shape[0] < 200 else [])
+    opts = fake_options(seals="applicant", identity=IDENT)
+    res = process_page(PageContext(str(src), 0, opts, "mask", str(out)))
+    assert res.error is None
+    assert black_fraction(out, page.truths[-1].bbox) >= 0.97
+    assert [s.owner for s in res.seals] == ["applicant"] and res.seals[0].masked
+    assert any(r.kind == "seal" for r in res.regions)
+    assert res.to_json()["seals"][0]["text"].startswith(UNIT)
+
+
+@pytest.mark.slow
+def test_real_ocr_reads_ring_text_of_colour_and_gray_seals() -> None:
+    from zcmask.ocr import get_engine
+
+    eng = get_engine("rapidocr")
+    for gray in (False, True):
+        page = seal_page(SealSpec(UNIT, size=320, seed=3), unit=UNIT, gray=gray)
+        regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=eng)
+        assert len(regions) == 1 and seen[0].owner == "applicant", seen
+        assert issues == []
+    page = seal_page(SealSpec(AUTH, size=330, bottom="职称专用章"), unit=UNIT, owner="authority")
+    regions, seen, _ = find_seals(page.image, page.lines, IDENT, engine=eng)
+    assert regions == [] and seen[0].owner == "authority"
+
+
+def test_seal_ink_is_drawn_in_code() -> None:
+    ink = seal_ink(SealSpec(UNIT, size=200))
+    assert ink.dtype == np.float32 and ink.max() > 0.9 and ink.shape[0] > 200
