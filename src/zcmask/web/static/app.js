@@ -163,6 +163,22 @@ async function removeFile(name) {
   catch (e) { toast(e.message); }
 }
 
+async function clearAll() {
+  if (jobRunning) { toast("正在处理，请等当前任务完成。", "info"); return; }
+  if (!confirm("清空本次上传的全部文件和修改？（服务器上的临时文件会被删除）")) return;
+  try {
+    await api("DELETE", `/api/sessions/${SID}`);
+    sessionStorage.removeItem("zcmask-sid");
+    for (const c of cards.values()) c.el.remove();
+    cards.clear();
+    refused = [];
+    $("findings").replaceChildren();
+    $("progress").hidden = true;
+    await ensureSession();
+    await refresh();
+  } catch (e) { toast(e.message); }
+}
+
 // ------------------------------------------------------------------ uploads
 
 async function collectDropped(dt) {
@@ -684,6 +700,7 @@ function showView(name) {
 async function start() {
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => showView(b.dataset.view));
   $("analyse").addEventListener("click", analyse);
+  $("clear").addEventListener("click", clearAll);
   $("export").addEventListener("click", exportZip);
   $("profile").addEventListener("change", (e) => { if (e.target.files[0]) loadProfile(e.target.files[0]); e.target.value = ""; });
   $("notice").addEventListener("change", () => {
