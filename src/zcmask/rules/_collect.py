@@ -125,7 +125,7 @@ def classify_name(name: str) -> str | None:
     hits = [c for c in CATEGORIES if c in name and c != "其他"]
     if not hits:
         for cat, words in KEYWORDS:
-            if any(w in name for w in words[:2]):
+            if any(w in name for w in words[:3]):
                 return cat
         return None
     return max(hits, key=len)
@@ -142,6 +142,21 @@ def _dark(img: np.ndarray, box: tuple[int, int, int, int], level: int) -> float:
     crop = img[y0:y1, x0:x1]
     gray = crop.mean(axis=2) if crop.ndim == 3 else crop
     return float((gray < level).mean())
+
+
+def _filled_box(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the black pixels inside ``box`` form one solid rectangle (a mask), not strokes."""
+    h, w = img.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
+    if x1 <= x0 or y1 <= y0:
+        return False
+    crop = img[y0:y1, x0:x1]
+    black = (crop.max(axis=2) if crop.ndim == 3 else crop) < 50
+    if black.sum() < 0.05 * black.size:
+        return False
+    ys, xs = np.nonzero(black)
+    fill = black.sum() / float((ys.max() - ys.min() + 1) * (xs.max() - xs.min() + 1))
+    return fill > 0.85
 
 
 _SIGN_LABEL = re.compile(r"(承诺人签字|承诺人签名|申报人签字|申报人签名|本人签字|本人签名|承诺人|签字|签名)")
@@ -219,7 +234,7 @@ def _refine_signature_issues(img: np.ndarray, lines: Sequence[TextLine],
         row = [fold(ln.text) for ln in lines if ln.bbox[1] <= cy <= ln.bbox[3] and ln.bbox[0] < x0]
         if any(o in t for t in row for o in OTHER_SIGNERS):
             continue
-        if _dark(img, i.bbox, 60) > 0.35:  # a filled mask box
+        if _filled_box(img, i.bbox):  # already masked
             continue
         if _dark(img, i.bbox, 150) < 0.005:  # nothing written there
             continue

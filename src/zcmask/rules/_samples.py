@@ -328,6 +328,7 @@ def _qr_png(data: str, px: int) -> bytes:
 
 _RENDERED: dict[str, tuple[bytes, str, list[TextLine]]] = {}
 _BY_KEY: dict[str, list[TextLine]] = {}
+_ENGINE = None
 
 
 def sample_ocr_engine():  # type: ignore[no-untyped-def]
@@ -336,9 +337,12 @@ def sample_ocr_engine():  # type: ignore[no-untyped-def]
     It returns exactly the text drawn on the page (hidden spans excluded), so tests
     exercise the rules without the real OCR models. Unknown images read as blank.
     """
+    global _ENGINE
     from zcmask.ocr import FakeOcrEngine
 
-    return FakeOcrEngine(lambda img: list(_BY_KEY.get(_key(img), [])))
+    if _ENGINE is None:  # one instance, so that validation's page cache is reused across tests
+        _ENGINE = FakeOcrEngine(lambda img: list(_BY_KEY.get(_key(img), [])))
+    return _ENGINE
 
 
 def _encode(doc: Doc, name: str, unit: str, masked: bool, reveal: bool) -> tuple[bytes, str, list[TextLine]]:
