@@ -10,6 +10,7 @@ database: the batch runner records results as they come back.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -84,7 +85,12 @@ class LocalExecutor(PageExecutor):
             return
         if self._pool is None:
             threads = max(1, (os.cpu_count() or 1) // self.workers)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
+            # Never fork a parent whose OpenCV/ONNX thread pools are already running:
+            # forked children can deadlock on their locks. A fork server starts clean.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["zcmask.pipeline"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                             initializer=_init_worker,
                                              initargs=(threads, self._initializer))
         pool = self._pool
         window = self.workers * 2
@@ -143,26 +149,27 @@ class DaskExecutor(PageExecutor):
         from distributed import as_completed
 
         it = iter(contexts)
-        ac = as_completed()
         owner: dict[str, PageContext] = {}
 
-        def submit() -> bool:
+        def submit() -> Any:
             ctx = next(it, None)
             if ctx is None:
-                return False
+                return None
             fut = self._client.submit(process_page, ctx, pure=False)
             owner[fut.key] = ctx
-            ac.add(fut)
-            return True
+            return fut
 
-        for _ in range(self._window):
-            if not submit():
-                break
+        first = [f for f in (submit() for _ in range(self._window)) if f is not None]
+        if not first:
+            return
+        ac = as_completed(first, loop=self._client.loop)
         for fut in ac:
             ctx = owner.pop(fut.key)
             res = fut.result()
             fut.release()
-            submit()
+            nxt = submit()
+            if nxt is not None:
+                ac.add(nxt)
             yield ctx, res
 
     def close(self) -> None:
