@@ -10,7 +10,14 @@ Public names: :func:`validate`, :func:`write_validation_report`,
 
 from __future__ import annotations
 
-from zcmask.rules._model import CATEGORIES, Application, Notice, load_application, load_notice, notice_ids
+from zcmask.rules._model import (
+    CATEGORIES,
+    Application,
+    Notice,
+    load_application,
+    load_notice,
+    notice_ids,
+)
 from zcmask.rules.checks import CHECKS, FINDING_CODES, Finding
 from zcmask.rules.validate import ValidationReport, validate, write_validation_report
 

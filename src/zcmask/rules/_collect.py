@@ -10,6 +10,7 @@ the text says nothing, the file name). This module judges no rule.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zcmask.api import discover
+from zcmask.api import InputFile, discover
 from zcmask.documents import page_count
 from zcmask.exceptions import InvalidConfigError, ZcmaskError
 from zcmask.locate._variants import OTHER_SIGNERS
@@ -187,9 +188,9 @@ def find_signature(img: np.ndarray, lines: Sequence[TextLine]) -> bool | None:
         # Other recognised lines in that area (handwriting OCR could read) count as a signature.
         for other in lines:
             ob = other.bbox
-            if other is not ln and ob[0] >= box[0] - chh and ob[0] < box[2] and ob[1] < box[3] and ob[3] > box[1]:
-                if not re.fullmatch(r"[\d年月日×xX]+", fold(other.text)):
-                    return True
+            near = other is not ln and box[0] - chh <= ob[0] < box[2] and ob[1] < box[3] and ob[3] > box[1]
+            if near and not re.fullmatch(r"[\d年月日×xX]+", fold(other.text)):
+                return True
         ink = _dark(img, box, 150)
         found = ink > 0.01
         if found:
@@ -298,7 +299,7 @@ def _run(contexts: Sequence[PageContext], jobs: int, progress: ProgressFn | None
     if progress and done:
         progress(done, total)
     fresh = _inspect_all([contexts[i] for i in todo], jobs, progress, done, total)
-    for i, f in zip(todo, fresh):
+    for i, f in zip(todo, fresh, strict=True):
         results[i] = f
         k = keys[i]
         if k is not None and f.error is None:
@@ -411,13 +412,11 @@ def collect(app_dir: Path, app: Application, options: Options, *,
 
         for p, _r, n, _e in plans:
             if n:
-                try:
+                with contextlib.suppress(OSError):
                     digests[str(p)] = sha256_file(p)
-                except OSError:
-                    pass
     facts = _run(contexts, options.jobs, progress, digests)
     by_file: dict[str, list[PageFacts]] = {}
-    for c, fc in zip(contexts, facts):
+    for c, fc in zip(contexts, facts, strict=True):
         by_file.setdefault(c.input_path, []).append(fc)
     out: list[Attachment] = []
     for p, rel, _n, err in plans:
@@ -437,8 +436,8 @@ def collect(app_dir: Path, app: Application, options: Options, *,
         rp = p.resolve()
         if rp in listed:
             cat, how, basis = listed[rp], "listed", ""
-        elif (fc := _folder_category(Path(rel))) is not None:
-            cat, how, basis = fc, "folder", ""
+        elif (by_folder := _folder_category(Path(rel))) is not None:
+            cat, how, basis = by_folder, "folder", ""
         else:
             cat, basis = classify_text("\n".join(pg.text for pg in pages))
             how = "ocr"
@@ -456,7 +455,6 @@ def collect(app_dir: Path, app: Application, options: Options, *,
     return out
 
 
-def _input(p: Path):  # type: ignore[no-untyped-def]
-    from zcmask.api import InputFile
+def _input(p: Path) -> InputFile:
 
     return InputFile(p, str(p), Path(p.name))

@@ -66,7 +66,7 @@ def find_period(text: str) -> tuple[dt.date, dt.date] | None:
     """The first ``date 至 date`` period in ``text`` (a 公示 period), or None."""
     s = fold(text)
     dates = find_dates(text)
-    for (a0, a1, d0), (b0, _b1, d1) in zip(dates, dates[1:]):
+    for (_a0, a1, d0), (b0, _b1, d1) in zip(dates, dates[1:], strict=False):
         between = s[a1:b0]
         if (_SEP.match(between) or re.fullmatch(r"(?:起)?(?:至|到)", between)) and d1 >= d0:
             return d0, d1
@@ -201,7 +201,7 @@ class TextDiff:
 
 
 def _confusable(a: str, b: str) -> bool:
-    return len(a) == len(b) and all(x == y or y in CONFUSABLE.get(x, ()) for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or y in CONFUSABLE.get(x, ()) for x, y in zip(a, b, strict=True))
 
 
 def compare_wording(required: str, text: str) -> TextDiff:

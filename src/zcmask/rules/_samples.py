@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from zcmask.ocr import FakeOcrEngine
 from zcmask.results import TextLine
 
 FONT = "china-s"
@@ -188,7 +189,6 @@ def summary_text(chars: int) -> list[str]:
 
 def _documents(s: Spec, defects: set[str]) -> list[Doc]:
     N, U = "{N}", "{U}"
-    y = s.submitted.year
     docs: list[Doc] = [
         Doc("身份证", "身份证正面", [f"姓名 {N}", "性别 男    民族 汉", "出生 1990年5月12日",
                                    "住址 新疆库尔勒市人民东路12号", "公民身份号码 652801199005120000"],
@@ -328,18 +328,16 @@ def _qr_png(data: str, px: int) -> bytes:
 
 _RENDERED: dict[str, tuple[bytes, str, list[TextLine]]] = {}
 _BY_KEY: dict[str, list[TextLine]] = {}
-_ENGINE = None
+_ENGINE: FakeOcrEngine | None = None
 
 
-def sample_ocr_engine():  # type: ignore[no-untyped-def]
+def sample_ocr_engine() -> FakeOcrEngine:
     """A fake OCR engine that reads every page this module has generated in this process.
 
     It returns exactly the text drawn on the page (hidden spans excluded), so tests
     exercise the rules without the real OCR models. Unknown images read as blank.
     """
     global _ENGINE
-    from zcmask.ocr import FakeOcrEngine
-
     if _ENGINE is None:  # one instance, so that validation's page cache is reused across tests
         _ENGINE = FakeOcrEngine(lambda img: list(_BY_KEY.get(_key(img), [])))
     return _ENGINE
@@ -497,6 +495,7 @@ def build_application(dest: str | Path, notice: str, defects: Sequence[str] = ()
     layout : {"folder", "listed", "flat"}
         Attachments in sub-folders named by category, listed under ``attachments:``
         in ``application.yaml``, or all in the top folder (sorted by their text).
+
     """
     from zcmask._io import write_bytes_atomic
 
@@ -518,7 +517,7 @@ def build_application(dest: str | Path, notice: str, defects: Sequence[str] = ()
         write_bytes_atomic(target, data)
         built.ocr[key] = lines
         listed.setdefault(doc.category, []).append(rel.as_posix())
-    data = application_yaml(s, defects, listed if layout == "listed" else None)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    meta = application_yaml(s, defects, listed if layout == "listed" else None)
+    text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     (root / "application.yaml").write_text(text, encoding="utf-8")
     return built

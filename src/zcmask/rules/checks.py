@@ -32,7 +32,6 @@ from zcmask.rules._read import (
     compare_wording,
     document_year,
     find_period,
-    fold,
     insured_months,
     strip_punct,
     word_count,
@@ -508,10 +507,10 @@ def appraisal_delay(rule: Rule, ctx: Context) -> list[Finding]:
             grades[y] = (g, "application.yaml")
     for a in ctx.of(_p(rule, "category", "年度考核表")):
         for pg in a.pages:
-            g = appraisal_grade(pg.text)
-            y = _page_year(a, pg, min(years) - 10, max(years) + 1)
-            if g in delays and y in years:
-                grades[y] = (g, a.shown)
+            grade = appraisal_grade(pg.text)
+            year = _page_year(a, pg, min(years) - 10, max(years) + 1)
+            if grade is not None and grade in delays and year is not None and year in years:
+                grades[year] = (grade, a.shown)
     if not grades:
         return []
     total = sum(delays[g] for g, _ in grades.values())

@@ -11,11 +11,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zcmask.exceptions import BadArgsError, ExitCode
 
+if TYPE_CHECKING:
+    from zcmask.rules.validate import ValidationReport
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``validate`` verb to the ``zcmask`` command line."""
     from zcmask.cli import add_common_args
     from zcmask.rules._model import notice_ids
@@ -55,7 +59,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return int(ExitCode.ok if report.ok else ExitCode.issues_found)
 
 
-def _summarise(report) -> None:  # type: ignore[no-untyped-def]
+def _summarise(report: ValidationReport) -> None:
     d = report.to_json()["summary"]
     sys.stderr.write(f"zcmask validate [{report.notice.id}]: 附件 {d['attachments']} 个，"
                      f"错误 {d['errors']} 项，警告 {d['warnings']} 项，提示 {d['infos']} 项\n")

@@ -80,7 +80,7 @@ def validation_options(notice: Notice, app: Application, base: Options | None = 
     """The options attachments are checked with: identity only where the notice requires masking."""
     mask = any(r.type == "attachment_check" and r.params.get("mask", notice.blind_review)
                for r in notice.rules)
-    base = base or Options()
+    base = base or Options.build()
     if mask:
         return base.model_copy(update={"identity": app.identity})
     # Nothing needs hiding: skip the seal and eye search too.
@@ -99,6 +99,8 @@ def validate(app_dir: str | Path, notice: str | Notice, options: Options | None 
         ``application.yaml`` or the rule file is invalid (exit 6).
     InputFileError
         ``app_dir`` is not a folder (exit 3).
+
+
     """
     d = Path(app_dir)
     if not d.is_dir():
