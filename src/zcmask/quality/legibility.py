@@ -47,8 +47,9 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "contrast_min": (32.0, 12.0),     # paper minus ink
     "char_px_min": (9.0, 3.0),        # median character height in pixels
     "page_dpi_min": (60.0, 20.0),     # A4-equivalent dpi of a page without readable text
-    "edge_px_max": (4.2, 1.2),        # edge width at 32 px line height
-    "page_edge_px_max": (3.5, 1.0),   # edge width on a page without text, at 120 dpi
+    "edge_px_max": (7.5, 1.5),        # edge width at 32 px line height
+    "page_edge_px_max": (3.5, 0.8),   # edge width on the page at 120 dpi (no text, or mostly unread)
+    "read_share_min": (0.30, 0.0),    # share of the ink inside read lines, below which the page edge decides
     "lowconf_max": (0.55, 0.15),      # share of characters read below 0.5 confidence
 }
 
@@ -229,6 +230,9 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     else:
         f_res = _factor(m["page_dpi"], "page_dpi_min", higher_is_better=True)
         f_blur = _factor(m["edge_px"], "page_edge_px_max", higher_is_better=False)
+    if has_text and m["read_share"] < THRESHOLDS["read_share_min"][0]:
+        # A few lines read on a page of smeared ink (motion blur): judge the whole page.
+        f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
     if f_res < 0.5:
         factors["low_resolution"] = f_res
     if f_blur < 0.5 and "low_resolution" not in factors:

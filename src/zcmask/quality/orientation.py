@@ -112,7 +112,12 @@ def _windows(gray: np.ndarray, size: int, n: int) -> list[tuple[int, int]]:
     """Top-left corners of up to ``n`` size x size windows holding the most ink, plus the centre."""
     h, w = gray.shape
     bg = float(np.percentile(gray, 90))
-    ink = (gray < bg - 40).astype(np.float64)
+    # Text is dark *and* sharp-edged; a smooth photograph or a dark band is only dark.
+    g = gray.astype(np.float32)
+    edge = np.zeros_like(g, dtype=bool)
+    edge[:, 1:] |= np.abs(np.diff(g, axis=1)) > 40
+    edge[1:, :] |= np.abs(np.diff(g, axis=0)) > 40
+    ink = ((gray < bg - 40) & edge).astype(np.float64)
     ii = np.pad(ink.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     step = max(8, size // 8)
     ys = list(range(0, max(0, h - size) + 1, step)) or [0]
@@ -129,7 +134,7 @@ def _windows(gray: np.ndarray, size: int, n: int) -> list[tuple[int, int]]:
             cand.append((s, y, x))
     cand.sort(reverse=True)
     centre = (max(0, (h - size) // 2), max(0, (w - size) // 2))
-    min_ink = 0.002 * size * size  # a window with less ink than a short line says nothing
+    min_ink = 0.001 * size * size  # a window with less ink than a short line says nothing
     out: list[tuple[int, int]] = []
     cy, cx = centre
     c_ink = ii[min(h, cy + size), min(w, cx + size)] - ii[cy, min(w, cx + size)] \
@@ -142,6 +147,23 @@ def _windows(gray: np.ndarray, size: int, n: int) -> list[tuple[int, int]]:
         if all(abs(y - oy) >= size // 2 or abs(x - ox) >= size // 2 for oy, ox in out):
             out.append((y, x))
     return out or [centre]
+
+
+def _text_ink(image: np.ndarray) -> float:
+    """Share of pixels that are dark with a sharp edge (text-like ink), on a 256-px copy."""
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    if min(h, w) < 8:
+        return 0.0
+    sc = 256.0 / min(h, w)
+    g = np.asarray(Image.fromarray(image).convert("L").resize((max(8, round(w * sc)), max(8, round(h * sc))),
+                                                              Image.BILINEAR), dtype=np.float32)
+    bg = float(np.percentile(g, 90))
+    edge = np.zeros_like(g, dtype=bool)
+    edge[:, 1:] |= np.abs(np.diff(g, axis=1)) > 40
+    edge[1:, :] |= np.abs(np.diff(g, axis=0)) > 40
+    return float(((g < bg - 40) & edge).mean())
 
 
 def classifier_probs(image: np.ndarray, *, n_windows: int = 5, centre_only: bool = False) -> np.ndarray | None:
@@ -243,7 +265,7 @@ def _rec_evidence(img: np.ndarray, lines: Sequence[TextLine], engine: OcrEngine,
     ``d`` that make that frame upright. Only the two turns that make the crops wide
     are tried; the others are absent.
     """
-    cands = [ln for ln in _usable(lines) if len(ln.chars) >= 3]
+    cands = list(_usable(lines))
     cands.sort(key=lambda ln: -len(ln.chars))
     h, w = img.shape[:2]
     crops: list[np.ndarray] = []
@@ -344,13 +366,24 @@ def read_orientation(image: np.ndarray, *, engine: OcrEngine | None = None, exif
     lines = engine.recognize(frame)
     sources.append("ocr")
     wide, weight = _wide_share(lines)
+    if weight < 2 and _text_ink(image) >= 0.0005:
+        # Inked page, nothing read: detection can miss upside-down or sideways lines on a
+        # poor page. Try the next candidates (at most two extra reads, only on such pages).
+        for k in [int(i) for i in np.argsort(-score) if int(i) != first][:2]:
+            alt = _geometry.upright(image, ROTATIONS[k])
+            alt_lines = engine.recognize(alt)
+            if _wide_share(alt_lines)[1] >= 2:
+                r0, frame, lines = ROTATIONS[k], alt, alt_lines
+                wide, weight = _wide_share(lines)
+                sources.append("retry")
+                break
     sure = (probs is not None and float(probs[first]) >= _SURE and weight >= 4
             and wide >= 0.75 and _mean_score(lines) >= 0.85)
     if weight >= 2:
         lo = np.log(np.clip(wide, 0.05, 0.95) / np.clip(1 - wide, 0.05, 0.95))
         for k, r in enumerate(ROTATIONS):
             d = (r - r0) % 360
-            score[k] += _W_AXIS * (lo if d in (0, 180) else -lo) * min(1.0, weight / 10) / 2
+            score[k] += _W_AXIS * (lo if d in (0, 180) else -lo) * min(1.0, 0.4 + weight / 10) / 2
     if not sure:
         rec = _rec_evidence(frame, lines, engine)
         if len(rec) == 2:
