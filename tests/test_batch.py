@@ -218,7 +218,7 @@ def test_unreadable_profile_and_unreadable_folder_are_errors_for_that_applicant(
             raise PermissionError(13, "Permission denied", str(p))
         return real_listdir(p)
 
-    monkeypatch.setattr("zcmask.batch._run.os.listdir", listdir)
+    monkeypatch.setattr(os, "listdir", listdir)
     res = run_batch(root, tmp_path / "out", batch_options())
     assert res.applicant_errors == ("a01-wang", "a02-li")
     rows = {r["applicant"]: r for r in read_csv(tmp_path / "out" / "batch.csv")}
@@ -302,10 +302,8 @@ def test_kill_9_mid_batch_then_rerun_gives_identical_outputs_and_redoes_nothing_
     proc = subprocess.Popen([sys.executable, str(script), str(root), str(out), str(dpi)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
-    committed = 0
-    for line in proc.stdout:
+    for committed, line in enumerate(proc.stdout, start=1):
         assert not line.startswith("FINISHED"), "the batch finished before it could be killed"
-        committed += 1
         if committed == 7:
             time.sleep(0.03)
             break

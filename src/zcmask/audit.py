@@ -1,4 +1,4 @@
-"""Reviewer spot-audit of masked output: is anything of the applicant still visible?
+"""Reviewer spot-audit of masked output: is anything of the applicant still visible.
 
 ``zcmask audit PATH...`` samples pages (all, ``N`` or ``P%``; seeded, stratified
 by applicant and by document category), re-reads each masked page with the same
@@ -159,7 +159,7 @@ def _batch_items(out: Path, override: Identity | None) -> list[AuditItem]:
             if row.status != DONE or not row.result:
                 continue
             pages = row.result.get("pages", [])
-            for p, output in zip(pages, row.outputs):
+            for p, output in zip(pages, row.outputs, strict=False):
                 original = Path(row.input)
                 items.append(AuditItem(
                     page_id=page_id(row.applicant, row.rel, p["index"]), applicant=row.applicant,
@@ -257,11 +257,11 @@ class AuditResult:
 
     @property
     def leaked(self) -> list[tuple[AuditItem, PageResult]]:
-        return [(it, r) for it, r in zip(self.items, self.results) if findings(r)]
+        return [(it, r) for it, r in zip(self.items, self.results, strict=True) if findings(r)]
 
     @property
     def failed(self) -> list[tuple[AuditItem, PageResult]]:
-        return [(it, r) for it, r in zip(self.items, self.results) if r.error is not None]
+        return [(it, r) for it, r in zip(self.items, self.results, strict=True) if r.error is not None]
 
     @property
     def exit_code(self) -> ExitCode:
@@ -295,7 +295,7 @@ def audit(paths: Sequence[str | Path], options: Options, *, sample: str | None =
     picked = sample_items(population, sample, seed)
     contexts = [PageContext(str(it.masked), it.masked_page, options.model_copy(update={"identity": it.identity}),
                             "audit") for it in picked]
-    results = [_drop_blacked_out(it, r) for it, r in zip(picked, run_pages(contexts, options.jobs, progress))]
+    results = [_drop_blacked_out(it, r) for it, r in zip(picked, run_pages(contexts, options.jobs, progress), strict=True)]
     res = AuditResult(tuple(picked), tuple(results), len(population), sample, seed)
     report = to_report(res, options.identity)
     if report_path is not None:
@@ -358,7 +358,7 @@ def _record(res: AuditResult, report: str | None) -> None:
     outs = sorted({it.batch_out for it in res.items if it.batch_out is not None})
     for out in outs:
         with BatchState.open(out) as state:
-            for it, r in zip(res.items, res.results):
+            for it, r in zip(res.items, res.results, strict=True):
                 if it.batch_out != out:
                     continue
                 state.record_audit(it.page_id, it.applicant, it.input, it.original_page + 1, str(it.masked),
@@ -371,13 +371,12 @@ def to_report(res: AuditResult, identity: Identity | None) -> dict[str, Any]:
     from zcmask.report import Report
 
     files = []
-    for it, r in zip(res.items, res.results):
-        status = "error" if r.error else "ok"
-        files.append(FileResult(str(it.masked), None, status, (r,), r.error))
+    for it, r in zip(res.items, res.results, strict=True):
+        files.append(FileResult(str(it.masked), None, "error" if r.error else "ok", (r,), r.error))
     idents = {it.identity for it in res.items if it.identity is not None}
     top = identity or (next(iter(idents)) if len(idents) == 1 else None)
     data = Report("audit", top, tuple(files)).to_json()
-    for fd, it, r in zip(data["files"], res.items, res.results):
+    for fd, it, r in zip(data["files"], res.items, res.results, strict=True):
         fd.update({"page_id": it.page_id, "applicant": it.applicant, "category": it.category,
                    "original": str(it.original) if it.original else None,
                    "original_page": it.original_page + 1 if it.original else None,
@@ -459,7 +458,7 @@ def render_audit_html(res: AuditResult, data: dict[str, Any], assets: Path | Non
     a = data["audit"]
     verdicts = verdicts or {}
     cards = []
-    for n, (it, r) in enumerate(zip(res.items, res.results), start=1):
+    for n, (it, r) in enumerate(zip(res.items, res.results, strict=True), start=1):
         f = findings(r)
         masked_src, orig_src = _page_images(it, r, assets, n) if assets is not None else (None, None)
         status = ("无法读取：" + r.error[1]) if r.error else (

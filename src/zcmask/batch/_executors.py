@@ -68,6 +68,7 @@ class LocalExecutor(PageExecutor):
         Worker processes.
     initializer : callable, optional
         Run once in every worker (tests register a fake OCR engine with it).
+
     """
 
     name = "local"
@@ -87,9 +88,9 @@ class LocalExecutor(PageExecutor):
             threads = max(1, (os.cpu_count() or 1) // self.workers)
             # Never fork a parent whose OpenCV/ONNX thread pools are already running:
             # forked children can deadlock on their locks. A fork server starts clean.
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["zcmask.pipeline"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+            mp = multiprocessing.get_context("forkserver")
+            mp.set_forkserver_preload(["zcmask.pipeline"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp,
                                              initializer=_init_worker,
                                              initargs=(threads, self._initializer))
         pool = self._pool
@@ -128,6 +129,7 @@ class DaskExecutor(PageExecutor):
         The scheduler address, e.g. ``tcp://10.0.0.5:8786``.
     window : int, optional
         Pages in flight at once; defaults to twice the cluster's thread count.
+
     """
 
     name = "dask"

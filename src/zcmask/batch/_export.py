@@ -36,7 +36,7 @@ def file_result_from_json(d: dict[str, Any]) -> FileResult:
 
 def _issue(i: dict[str, Any]) -> Issue:
     bbox = i.get("bbox")
-    return Issue(i["code"], i["severity"], i["message"], tuple(bbox) if bbox else None)  # type: ignore[arg-type]
+    return Issue(i["code"], i["severity"], i["message"], tuple(bbox) if bbox else None)
 
 
 def _page(p: dict[str, Any]) -> PageResult:
@@ -47,11 +47,11 @@ def _page(p: dict[str, Any]) -> PageResult:
         orientation=Orientation(o.get("rotation", 0), o.get("confidence", 0.0), o.get("source", "none")),
         legibility=Legibility(leg.get("legible", True), leg.get("score", 0.0), tuple(leg.get("reasons", ())),
                               tuple((leg.get("metrics") or {}).items())),
-        regions=tuple(Region(r["kind"], tuple(r["bbox"]), r.get("text", ""), r.get("source", "ocr"),  # type: ignore[arg-type]
+        regions=tuple(Region(r["kind"], tuple(r["bbox"]), r.get("text", ""), r.get("source", "ocr"),
                              r.get("score", 1.0)) for r in p.get("regions", [])),
         issues=tuple(_issue(i) for i in p.get("issues", [])),
         output=p.get("output"),
-        seals=tuple(SealSeen(tuple(s["bbox"]), s.get("text", ""), s.get("owner", "unknown"),  # type: ignore[arg-type]
+        seals=tuple(SealSeen(tuple(s["bbox"]), s.get("text", ""), s.get("owner", "unknown"),
                              s.get("masked", False), s.get("shape", "round"), s.get("score", 1.0))
                     for s in p.get("seals", [])),
         text_chars=p.get("text_chars", 0), seconds=p.get("seconds", 0.0))

@@ -107,7 +107,7 @@ def _exclusive(out: Path) -> Iterator[None]:
 
     lock = out / ".zcmask" / "lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh:
+    with lock.open("w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
@@ -143,6 +143,7 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
         Where pages run; defaults to a local pool of ``options.jobs`` workers.
     on_file : callable, optional
         Called with ``("applicant/file", status)`` after each file is committed.
+
     """
     t0 = time.perf_counter()
     root_p, out_p = Path(root), Path(out)
@@ -187,7 +188,7 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
             _applicant_error(app, state, app.error or ("missing_identity", "缺少申报人身份信息。"))
             continue
         try:
-            os.listdir(app.path)
+            next(iter(app.path.iterdir()), None)  # fails early on an unreadable folder
             files = discover([app.path], exclude=out)
         except (OSError, ZcmaskError) as e:
             msg = getattr(e, "message", None) or f"文件夹 {app.path} 无法读取（{getattr(e, 'strerror', e)}），请检查权限。"
@@ -209,7 +210,7 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
         rels = [f.rel.as_posix() for f in files]
         current[app.folder] = rels
         _forget_removed(state, app.folder, set(rels))
-        for f, rel in zip(files, rels):
+        for f, rel in zip(files, rels, strict=True):
             outputs = [str(names[(f.path, i)]) for i in range(counts.get(f.path, 0))]
             sha = digests.get(f.path, "")
             fp = _fingerprint(opts, [str(Path(o).relative_to(out)) for o in outputs])

@@ -114,6 +114,7 @@ class BatchState:
     ----------
     path : Path
         The SQLite file; created (with its folder) when missing.
+
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -239,7 +240,7 @@ class BatchState:
 
 def _file_row(row: tuple[Any, ...], cur: Any) -> FileRow:
     names = [d[0] for d in cur.description]
-    d = dict(zip(names, row))
+    d = dict(zip(names, row, strict=True))
     return FileRow(
         applicant=d["applicant"], rel=d["rel"], input=d["input"], sha256=d["sha256"],
         fingerprint=d["fingerprint"], status=d["status"], pages=d["pages"],
