@@ -336,3 +336,10 @@ def test_every_bundled_rule_uses_a_registered_check_type_and_cites_a_clause():
         for r in load_notice(nid).rules:
             assert r.type in CHECKS, (nid, r.id)
             assert r.clause and any(r.id.startswith(c) for c in r.clause.split("、")), (nid, r.id)
+
+
+def test_photo_sharpness_issues_are_warnings_but_unmasked_eyes_stay_errors():
+    photo = att("一寸照", "", issues=(Issue("blurry", "error", "页面模糊"),))
+    assert codes(run({"type": "attachment_check"}, photo)) == [("attachment_issue", "warning")]
+    eyes = att("一寸照", "", issues=(Issue("unmasked_eyes", "error", "眼睛未遮盖"),))
+    assert codes(run({"type": "attachment_check"}, eyes)) == [("attachment_issue", "error")]

@@ -106,3 +106,14 @@ def test_confusable_ocr_swap_is_not_a_difference():
 
 def test_word_count_counts_cjk_and_latin_words_not_ascii_punctuation():
     assert word_count("我完成了 PLC 改造，节约 30% 电量。") == 14
+
+
+def test_period_without_any_year_takes_the_notice_year():
+    assert find_period("公示时间：9月2日至9月6日") is None
+    assert find_period("公示时间：9月2日至9月6日", default_year=2024) == (D(2024, 9, 2), D(2024, 9, 6))
+
+
+def test_other_ways_forms_and_certificates_write_years_hours_and_months():
+    assert document_year("考核年度：2022\n考核等次：合格") == 2022
+    assert ce_hours("公需科目 学时：30") == 30
+    assert insured_months("2024/03 2024/04 2024/05") == 3

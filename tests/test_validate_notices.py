@@ -158,3 +158,11 @@ def test_new_notice_needs_only_a_yaml_file(tmp_path, fake_ocr):
     assert got == [("appraisal_missing", "五(一)10 年度考核表"), ("missing_material", "五(一)9 获奖证书"),
                    ("outside_window", "三(一) 网上申报时间")]
     assert "2024 年" in next(f.message for f in report.findings if f.code == "appraisal_missing")
+
+
+def test_parallel_reading_gives_the_same_report(tmp_path, fake_ocr):
+    build_application(tmp_path / "app", "yuli-chuding-2024", ["ce_hours"])
+    one = validate(tmp_path / "app", "yuli-chuding-2024", fake_ocr.model_copy(update={"cache": False}))
+    two = validate(tmp_path / "app", "yuli-chuding-2024", fake_ocr.model_copy(update={"cache": False, "jobs": 2}))
+    assert one.to_json()["findings"] == two.to_json()["findings"]
+    assert [a.category for a in one.attachments] == [a.category for a in two.attachments]

@@ -43,8 +43,12 @@ def _date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
-    """Every date in ``text`` as ``(start, end, date)``; ``9月6日`` takes the year before it."""
+def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, int, dt.date]]:
+    """Every date in ``text`` as ``(start, end, date)``.
+
+    A date without a year (``9月6日``) takes the year of the date before it, or
+    ``default_year`` when there is none.
+    """
     s = fold(text)
     out: list[tuple[int, int, dt.date]] = []
     for m in _FULL.finditer(s):
@@ -55,17 +59,18 @@ def find_dates(text: str) -> list[tuple[int, int, dt.date]]:
         if any(a <= m.start() < b for a, b, _ in out):
             continue
         prev = [d for a, b, d in out if b <= m.start()]
-        if prev:
-            d = _date(prev[-1].year, int(m.group(1)), int(m.group(2)))
+        year = prev[-1].year if prev else default_year
+        if year:
+            d = _date(year, int(m.group(1)), int(m.group(2)))
             if d:
                 out.append((m.start(), m.end(), d))
     return sorted(out)
 
 
-def find_period(text: str) -> tuple[dt.date, dt.date] | None:
+def find_period(text: str, default_year: int | None = None) -> tuple[dt.date, dt.date] | None:
     """The first ``date 至 date`` period in ``text`` (a 公示 period), or None."""
     s = fold(text)
-    dates = find_dates(text)
+    dates = find_dates(text, default_year)
     for (_a0, a1, d0), (b0, _b1, d1) in zip(dates, dates[1:], strict=False):
         between = s[a1:b0]
         if (_SEP.match(between) or re.fullmatch(r"(?:起)?(?:至|到)", between)) and d1 >= d0:
@@ -98,7 +103,7 @@ def working_days(start: dt.date, end: dt.date) -> tuple[int, bool]:
 
 # ------------------------------------------------------------------ years, grades, hours
 
-_YEAR_DU = re.compile(r"(20\d{2})年度")
+_YEAR_DU = re.compile(r"(20\d{2})年度|(?:考核年度|年度)[:：](20\d{2})")
 _YEAR = re.compile(r"(20\d{2})年")
 
 
@@ -107,7 +112,7 @@ def document_year(text: str, *, lo: int = 2000, hi: int = 2100) -> int | None:
     s = fold(text)
     for rx in (_YEAR_DU, _YEAR):
         for m in rx.finditer(s):
-            y = int(m.group(1))
+            y = int(m.group(1) or m.group(2))
             if lo <= y <= hi:
                 return y
     return None
@@ -115,7 +120,7 @@ def document_year(text: str, *, lo: int = 2000, hi: int = 2100) -> int | None:
 
 def years_mentioned(text: str) -> set[int]:
     """Every ``20XX年度`` year in ``text`` (a form covering several years names each)."""
-    return {int(m.group(1)) for m in _YEAR_DU.finditer(fold(text))}
+    return {int(m.group(1) or m.group(2)) for m in _YEAR_DU.finditer(fold(text))}
 
 
 _GRADE_LABEL = re.compile(r"(?:考核等次|考核结果|评定等次|考核意见|等次)[:：]?")
@@ -143,18 +148,19 @@ def ce_kind(text: str) -> str | None:
     return None
 
 
-_HOURS = re.compile(r"(\d{1,3}(?:\.\d)?)(?:个)?(?:学时|课时|小时)")
+_HOURS = re.compile(r"(\d{1,3}(?:\.\d)?)(?:个)?(?:学时|课时|小时)|(?:学时|课时)(?:数)?[:：](\d{1,3}(?:\.\d)?)")
 
 
 def ce_hours(text: str) -> float:
     """The hours a certificate states (the largest ``N学时/课时`` figure), 0 when none."""
-    vals = [float(m.group(1)) for m in _HOURS.finditer(fold(text))]
+    vals = [float(m.group(1) or m.group(2)) for m in _HOURS.finditer(fold(text))]
     return max(vals) if vals else 0.0
 
 
 # ------------------------------------------------------------------ social insurance months
 
 _YM = (re.compile(r"(20\d{2})年(\d{1,2})月(?!\d{1,2}日)"), re.compile(r"(?<!\d)(20\d{2})[./-](\d{1,2})(?![\d./-])"),
+       re.compile(r"(?<!\d)(20\d{2})/(\d{1,2})(?![\d/])"),
        re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"))
 _RANGE = re.compile(r"(20\d{2})[年./-]?(\d{1,2})月?(?:至|到|—|–|-|－|~|～)+(20\d{2})[年./-]?(\d{1,2})月?")
 _COUNT = re.compile(r"(?:缴费月数|累计缴费|实际缴费|缴费)[:：]?(\d{1,3})(?:个)?月")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zcmask.exceptions import InvalidConfigError
-from zcmask.results import Severity
+from zcmask.results import Issue, Severity
 from zcmask.rules._collect import Attachment, PageFacts
 from zcmask.rules._model import Application, Notice, Rule
 from zcmask.rules._read import (
@@ -359,7 +359,7 @@ def period_working_days(rule: Rule, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     read = False
     for a in docs:
-        per = find_period(a.text)
+        per = find_period(a.text, ctx.notice.year)
         if per is None:
             continue
         read = True
@@ -537,12 +537,20 @@ def date_window(rule: Rule, ctx: Context) -> list[Finding]:
     return []
 
 
+_PHOTO_CATEGORIES = frozenset({"一寸照"})
+_TEXT_QUALITY = frozenset({"blurry", "illegible", "low_contrast", "low_resolution", "empty_page"})
+
+
 @check_type("attachment_check")
 def attachment_check(rule: Rule, ctx: Context) -> list[Finding]:
     """Every attachment passes ``zcmask check``: JPG, upright, legible (and masked where required)."""
     out = []
     for a in ctx.attachments:
         issues = list(a.issues) + [i for p in a.pages for i in p.issues]
+        if a.category in _PHOTO_CATEGORIES:
+            # Text-based sharpness measures mean little on a photo: report, but do not reject.
+            issues = [Issue(i.code, "warning", i.message, i.bbox) if i.code in _TEXT_QUALITY else i
+                      for i in issues]
         if not issues:
             continue
         errors = [i for i in issues if i.severity == "error"]
