@@ -223,3 +223,21 @@ def test_unreadable_masked_page_is_reported_and_not_passed(batch_out, capsys):
     (batch_out / "a01-wang" / "承诺书.jpg").write_bytes(b"garbage")
     assert main(["audit", str(batch_out), *FLAGS]) == ExitCode.input_file
     assert "a01-wang/承诺书.pdf#1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_real_ocr_audit_passes_masked_output_and_catches_an_unmasked_name(tmp_path, capsys):
+    root = tmp_path / "root" / "wang"
+    root.mkdir(parents=True)
+    (root / "profile.yaml").write_text("name: 王建国\nunits: [国网新疆电力有限公司巴州供电公司]\n", encoding="utf-8")
+    sp = render("公示", "王建国", "国网新疆电力有限公司巴州供电公司")
+    (root / "公示.pdf").write_bytes(sp.pdf_bytes)
+    out = tmp_path / "out"
+    flags = ["--no-progress", "--seals", "none", "--no-eyes"]
+    assert main(["batch", str(tmp_path / "root"), "-o", str(out), *flags]) == ExitCode.ok
+    assert main(["audit", str(out), *flags]) == ExitCode.ok, capsys.readouterr().err
+    Image.fromarray(sp.image).save(out / "wang" / "公示.jpg", quality=92)
+    assert main(["audit", str(out), *flags]) == ExitCode.issues_found
+    data = json.loads((out / "zcmask-audit.json").read_text(encoding="utf-8"))
+    kinds = {r["kind"] for r in data["files"][0]["pages"][0]["regions"]}
+    assert "name" in kinds
