@@ -21,6 +21,7 @@ from zcmask.cli import main
 from zcmask.exceptions import BadArgsError, ExitCode
 from zcmask.ocr import OcrEngine
 from zcmask.ocr._engine import _ENGINES
+from zcmask.options import Identity
 from zcmask.results import Char, TextLine
 from zcmask.synth import render
 
@@ -241,3 +242,15 @@ def test_real_ocr_audit_passes_masked_output_and_catches_an_unmasked_name(tmp_pa
     data = json.loads((out / "zcmask-audit.json").read_text(encoding="utf-8"))
     kinds = {r["kind"] for r in data["files"][0]["pages"][0]["regions"]}
     assert "name" in kinds
+
+
+def test_report_written_inside_the_audited_folder_is_not_audited_next_time(tmp_path, seeing):
+    masked = tmp_path / "masked"
+    masked.mkdir()
+    sp = render("职称证书", "王建国", "巴州供电公司", dpi=DPI)
+    Image.fromarray(sp.image).save(masked / "职称证书.jpg", quality=92)
+    opts = batch_options().model_copy(update={"identity": Identity(name="王建国")})
+    first = audit([masked], opts, report_path=masked / "r.json")
+    assert first.population == 1 and (masked / "r-pages").is_dir()
+    again = audit([masked], opts, report_path=masked / "r.json")
+    assert again.population == 1 and again.exit_code == ExitCode.issues_found

@@ -199,6 +199,12 @@ def _original_for(rel: Path, originals: Path | None) -> tuple[Path | None, int]:
     return None, page
 
 
+def _is_report_asset(path: Path) -> bool:
+    """A thumbnail an earlier audit report wrote (``<report>-pages/``), not a masked page."""
+    d = path.parent
+    return d.name.endswith("-pages") and d.with_name(d.name[: -len("-pages")] + ".json").is_file()
+
+
 def _folder_items(path: Path, override: Identity | None, originals: Path | None) -> list[AuditItem]:
     from zcmask.api import discover
     from zcmask.documents import page_count
@@ -206,7 +212,7 @@ def _folder_items(path: Path, override: Identity | None, originals: Path | None)
     top = path if path.is_dir() else path.parent
     items: list[AuditItem] = []
     for f in discover([path]):
-        if f.path.name.startswith("zcmask-") or f.path.suffix.lower() in (".html", ".json"):
+        if f.path.name.startswith("zcmask-") or _is_report_asset(f.path):
             continue
         ident, applicant = (override, "") if override else _find_profile(f.path, top)
         if override is not None:
