@@ -24,7 +24,7 @@ from zcmask import pipeline
 from zcmask._io import atomic_path
 from zcmask.batch import BatchState, DaskExecutor, LocalExecutor, run_batch, state_path
 from zcmask.cli import main
-from zcmask.exceptions import ExitCode, OutputFileError
+from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError
 from zcmask.ocr import FakeOcrEngine, register_engine
 from zcmask.ocr._engine import _ENGINES
 from zcmask.options import Options
@@ -247,6 +247,14 @@ def test_cli_batch_exit_codes_and_review_verb(tmp_path, monkeypatch, capsys):
     assert main(["batch", str(root), "-o", str(out), "--executor", "dask", *flags]) == ExitCode.bad_args
     (root / "a02-li" / "坏.pdf").write_bytes(b"%PDF-1.4 broken")
     assert main(["batch", str(root), "-o", str(out), *flags]) == ExitCode.input_file
+
+
+def test_output_folder_equal_to_root_is_refused(tmp_path):
+    root = make_root(tmp_path, PEOPLE[:1], multipage=False)
+    with pytest.raises(OverwriteInputError):
+        run_batch(root, root, batch_options())
+    assert sorted(p.name for p in (root / "a01-wang").iterdir()) == [
+        "profile.yaml", "公示.pdf", "承诺书.pdf", "职称证书.pdf"]
 
 
 def test_local_process_pool_gives_the_same_bytes_as_one_process(tmp_path):

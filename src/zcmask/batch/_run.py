@@ -30,7 +30,7 @@ from zcmask.batch._export import applicant_summary, export_batch, file_result_fr
 from zcmask.batch._identity import Applicant, find_applicants, load_roster
 from zcmask.batch._state import DONE, FAILED, BatchState
 from zcmask.documents import page_count
-from zcmask.exceptions import ExitCode, OutputFileError, ZcmaskError
+from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError, ZcmaskError
 from zcmask.options import Options
 from zcmask.pipeline import PageContext
 from zcmask.report import Report, write_report
@@ -147,6 +147,8 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
     """
     t0 = time.perf_counter()
     root_p, out_p = Path(root), Path(out)
+    if out_p.resolve() == root_p.resolve():
+        raise OverwriteInputError(f"输出目录 {out_p} 就是批量输入目录，会写到原件旁边；请用 -o 指定另一个目录。")
     roster_map = load_roster(roster) if roster else None
     applicants = find_applicants(root_p, roster_map, exclude=out_p)
     out_p.mkdir(parents=True, exist_ok=True)
@@ -207,6 +209,11 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
             except OSError as e:
                 errors[f.path] = ("unreadable_file", f"文件无法读取（{e.strerror}），请检查权限或重新复制该文件。")
         names = output_names(files, counts, out / app.folder)
+        inputs = {f.path.resolve() for f in files}
+        if any(dest.resolve() in inputs for dest in names.values()):
+            _applicant_error(app, state, ("overwrite_input",
+                                          f"输出会覆盖 {app.folder} 中的原始文件，请用 -o 指定 ROOT 之外的目录。"))
+            continue
         rels = [f.rel.as_posix() for f in files]
         current[app.folder] = rels
         _forget_removed(state, app.folder, set(rels))
