@@ -290,7 +290,6 @@ def audit(paths: Sequence[str | Path], options: Options, *, sample: str | None =
     ``options.identity``, when set, applies to every page; otherwise each page's
     identity comes from its batch database or ``profile.yaml``.
     """
-    from zcmask.api import run_pages
     from zcmask.pipeline import PageContext
 
     population = collect(paths, options.identity, originals)
@@ -301,13 +300,28 @@ def audit(paths: Sequence[str | Path], options: Options, *, sample: str | None =
     picked = sample_items(population, sample, seed)
     contexts = [PageContext(str(it.masked), it.masked_page, options.model_copy(update={"identity": it.identity}),
                             "audit") for it in picked]
-    results = [_drop_blacked_out(it, r) for it, r in zip(picked, run_pages(contexts, options.jobs, progress), strict=True)]
+    results = [_drop_blacked_out(it, r)
+               for it, r in zip(picked, _run(contexts, options.jobs, progress), strict=True)]
     res = AuditResult(tuple(picked), tuple(results), len(population), sample, seed)
     report = to_report(res, options.identity)
     if report_path is not None:
         write_audit_report(res, report, Path(report_path))
     _record(res, str(report_path) if report_path else None)
     return res
+
+
+def _run(contexts: list[Any], jobs: int, progress: Any) -> list[PageResult]:
+    """Run the audit pages in order, in process or in the batch's fork-server pool."""
+    from zcmask.batch import LocalExecutor
+
+    index = {id(c): i for i, c in enumerate(contexts)}
+    out: list[PageResult | None] = [None] * len(contexts)
+    with LocalExecutor(jobs) as ex:
+        for n, (ctx, res) in enumerate(ex.run(contexts), start=1):
+            out[index[id(ctx)]] = res
+            if progress:
+                progress(n, len(contexts))
+    return [r for r in out if r is not None]
 
 
 def _drop_blacked_out(it: AuditItem, r: PageResult, dark: int = 60, share: float = 0.9) -> PageResult:
