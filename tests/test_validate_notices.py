@@ -106,8 +106,9 @@ def test_waiver_form_replaces_continuing_education_certificates(tmp_path, fake_o
 def test_unmasked_attachment_names_the_page_issue(tmp_path, fake_ocr):
     build_application(tmp_path / "app", "bz-dianli-2024", ["unmasked"])
     report = validate(tmp_path / "app", "bz-dianli-2024", fake_ocr)
-    [f] = [f for f in report.findings if f.code == "attachment_issue"]
-    assert "unmasked_name" in f.message and f.files == ("身份证/身份证正面.jpg",)
+    found = [f for f in report.findings if f.code == "attachment_issue" and f.severity == "error"]
+    assert len(found) == 1, [(f.severity, f.message, f.files) for f in report.findings]
+    assert "unmasked_name" in found[0].message and found[0].files == ("身份证/身份证正面.jpg",)
 
 
 def test_masking_is_not_required_where_the_notice_has_no_blind_review(tmp_path, fake_ocr):

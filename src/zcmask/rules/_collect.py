@@ -73,7 +73,7 @@ class Attachment:
         return tuple(ln for p in self.pages for ln in p.lines)
 
     def to_json(self) -> dict[str, object]:
-        return {"file": self.shown, "category": self.category, "how": self.how,
+        return {"file": self.shown, "input": self.shown, "category": self.category, "how": self.how,
                 "basis": self.basis, "pages": len(self.pages)}
 
 

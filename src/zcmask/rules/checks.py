@@ -538,7 +538,8 @@ def date_window(rule: Rule, ctx: Context) -> list[Finding]:
 
 
 _PHOTO_CATEGORIES = frozenset({"一寸照"})
-_TEXT_QUALITY = frozenset({"blurry", "illegible", "low_contrast", "low_resolution", "empty_page"})
+# A standard 一寸照 is about 295 x 413 px: small and textless by nature.
+_TEXT_QUALITY = frozenset({"blurry", "illegible", "low_contrast", "low_resolution", "empty_page", "too_small"})
 
 
 @check_type("attachment_check")
