@@ -111,6 +111,20 @@ def _init_worker(threads: int) -> None:
         pass
 
 
+def default_jobs() -> int:
+    """Worker processes for this machine: one per usable CPU, at most 4, about 600 MB each."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        by_mem = max(1, int(mem // (600 << 20)))
+    except (ValueError, OSError, AttributeError):
+        by_mem = 1
+    return max(1, min(cpus, 4, by_mem))
+
+
 def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
               progress: ProgressFn | None = None, *, cache_dir: Path | None = None) -> list[PageResult]:
     """Process page contexts in order, in process (``jobs=1``) or in a process pool.
@@ -130,6 +144,7 @@ def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
             if progress:
                 progress(i + 1, total)
         return results
+    jobs = min(jobs, total)  # a worker per page at most: each one loads the models
     threads = max(1, (os.cpu_count() or 1) // jobs)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as ex:
         for i, res in enumerate(ex.map(process_page, contexts, chunksize=1)):

@@ -65,7 +65,10 @@ def identity_from_args(args: argparse.Namespace, *, required: bool) -> Identity 
 
 
 def add_common_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", "-j", type=int, default=1, help="并行进程数（默认 1）")
+    from zcmask.api import default_jobs
+
+    p.add_argument("--jobs", "-j", type=int, default=default_jobs(),
+                   help="并行进程数（默认按 CPU 核数与内存自动选择，最多 4）")
     p.add_argument("--dpi", type=int, default=200, help="PDF 页面渲染分辨率（默认 200）")
     p.add_argument("--seals", choices=("applicant", "all", "none"), default="applicant",
                    help="遮盖哪些印章：applicant=本单位公章与本人名章（默认）、all=全部、none=不遮盖")

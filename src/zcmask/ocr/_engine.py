@@ -32,6 +32,21 @@ class OcrEngine(ABC):
         Coordinates are pixels of ``image``. Whitespace is not returned as chars.
         """
 
+    def fingerprint(self) -> str:
+        """A string that changes whenever this engine could read a page differently.
+
+        The page cache keys on it. The default is unique to this engine object, so
+        results are only reused within its lifetime; real engines return their
+        model and settings instead.
+        """
+        fp = getattr(self, "_fingerprint", None)
+        if fp is None:
+            import uuid
+
+            fp = f"{type(self).__name__}-{uuid.uuid4().hex}"
+            self._fingerprint = fp
+        return fp
+
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """Recognise single-line crops without detection (used for seal ring strips).
 
@@ -46,6 +61,10 @@ class OcrEngine(ABC):
         return out
 
 
+#: Default detection side length, chosen on the benchmark (docs/benchmarks.md).
+DET_SIDE = 1024
+
+
 def _ort_threads() -> int:
     env = os.environ.get("ZCMASK_OCR_THREADS")
     if env and env.isdigit():
@@ -57,24 +76,54 @@ class RapidOcrEngine(OcrEngine):
     """PP-OCRv6 detection and recognition through RapidOCR and ONNX Runtime.
 
     The models ship inside the ``rapidocr`` wheel (see ``models/MANIFEST.md``).
+    Only detection runs on a reduced page: recognition reads its line crops from
+    the page at full resolution (up to ``max_side``), so small print stays sharp
+    while detection cost, which grows with the square of ``det_side``, stays low.
+    The angle classifier never runs: the orientation stage has already turned
+    the page upright.
 
     Parameters
     ----------
     det_side : int
-        Longest side the page is scaled to for text detection. Document text at
-        200 dpi is still several pixels tall at 1600, and detection cost grows
-        with the square of this number.
+        Longest side the page is scaled to for text detection. Body text at
+        200 dpi (12 pt is about 33 px) is still about 15 px tall at 1024 px,
+        well inside what the detector finds (see ``docs/benchmarks.md``).
+    max_side : int
+        Pages with a longer side are scaled down before anything else (phone
+        photos); 200 dpi A4 (2339 px) is read as it is.
     threads : int or None
         ONNX Runtime intra-op threads; defaults to ``ZCMASK_OCR_THREADS`` or the CPU count.
+    rec_batch : int
+        Lines per recognition run. Batching pads every line to the widest one in
+        the batch, which on CPU costs more than it saves: 1 measured fastest.
+    crop : bool or None
+        Detect only inside the printed area (:func:`content_box`), at the scale the
+        whole page would get; default on (``ZCMASK_OCR_CROP=0`` turns it off).
+
     """
 
     name = "rapidocr"
 
-    def __init__(self, det_side: int = 1600, threads: int | None = None) -> None:
-        self.det_side = det_side
+    def __init__(self, det_side: int | None = None, threads: int | None = None,
+                 max_side: int = 3508, rec_batch: int = 1, crop: bool | None = None) -> None:
+        env = os.environ.get("ZCMASK_DET_SIDE", "")
+        self.det_side = det_side or (int(env) if env.isdigit() else DET_SIDE)
+        self.max_side = max(max_side, self.det_side)
         self.threads = threads or _ort_threads()
+        self.rec_batch = rec_batch
+        self.crop = os.environ.get("ZCMASK_OCR_CROP", "1") != "0" if crop is None else crop
         self._ocr: object | None = None
         self._lock = threading.Lock()
+        self._call_lock = threading.Lock()  # RapidOCR keeps per-call settings on the instance
+
+    def fingerprint(self) -> str:
+        try:
+            from importlib.metadata import version
+
+            v = version("rapidocr")
+        except Exception:  # noqa: BLE001 - metadata missing in odd installs
+            v = "?"
+        return f"rapidocr-{v}-det{self.det_side}-max{self.max_side}-crop{int(self.crop)}-rb{self.rec_batch}"
 
     def _engine(self):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -86,11 +135,13 @@ class RapidOcrEngine(OcrEngine):
                 params = {
                     "Global.log_level": "error",
                     "Global.use_cls": False,
-                    "Global.max_side_len": self.det_side,
+                    "Global.max_side_len": self.max_side,
                     "Global.return_word_box": True,
                     "Global.return_single_char_box": True,
                     "Det.limit_type": "max",
                     "Det.limit_side_len": self.det_side,
+                    # One line per run: batches pad every line to the widest, which costs more.
+                    "Rec.rec_batch_num": self.rec_batch,
                     "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 }
@@ -100,12 +151,23 @@ class RapidOcrEngine(OcrEngine):
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
         eng = self._engine()
-        bgr = np.ascontiguousarray(image[:, :, ::-1])
-        try:
-            res = eng(bgr, use_cls=False, return_word_box=True, return_single_char_box=True)  # type: ignore[operator]
-        except Exception as e:  # noqa: BLE001 - engine internals raise anything
-            raise OcrEngineError(detail=repr(e)) from e
-        return _lines_from_rapid(res)
+        h, w = image.shape[:2]
+        x0, y0, x1, y1 = content_box(image) if self.crop else (0, 0, w, h)
+        if x1 <= x0 or y1 <= y0:
+            return []  # a blank page
+        bgr = np.ascontiguousarray(image[y0:y1, x0:x1, ::-1])
+        # Detect at the scale the whole page would get, so a crop is never read coarser.
+        page_scale = min(1.0, self.det_side / max(h, w), self.max_side / max(h, w))
+        limit = max(32, int(round(max(x1 - x0, y1 - y0) * page_scale)))
+        with self._call_lock:
+            try:
+                eng._load_det_model().limit_side_len = limit  # type: ignore[attr-defined]
+                res = eng(bgr, use_det=True, use_cls=False, use_rec=True,  # explicit: recognize_lines turns det off
+                          return_word_box=True, return_single_char_box=True)  # type: ignore[operator]
+            except Exception as e:  # noqa: BLE001 - engine internals raise anything
+                raise OcrEngineError(detail=repr(e)) from e
+        lines = _lines_from_rapid(res)
+        return [_shift(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         eng = self._engine()
@@ -113,13 +175,61 @@ class RapidOcrEngine(OcrEngine):
         for c in crops:
             bgr = np.ascontiguousarray(c[:, :, ::-1])
             try:
-                res = eng(bgr, use_det=False, use_cls=False, use_rec=True)  # type: ignore[operator]
+                with self._call_lock:
+                    res = eng(bgr, use_det=False, use_cls=False, use_rec=True)  # type: ignore[operator]
             except Exception as e:  # noqa: BLE001
                 raise OcrEngineError(detail=repr(e)) from e
             txts = getattr(res, "txts", None) or ()
             scores = getattr(res, "scores", None) or ()
             out.append(("".join(txts), float(np.mean(scores)) if len(scores) else 0.0))
         return out
+
+
+def content_box(image: np.ndarray, *, margin: int = 24) -> tuple[int, int, int, int]:
+    """The box ``(x0, y0, x1, y1)`` around everything printed on a page, plus ``margin`` px.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8
+        An RGB page. Not modified.
+
+    Returns
+    -------
+    tuple of int
+        Pixel box of ``image``; ``(0, 0, 0, 0)`` for a blank page. Anything darker
+        than the paper by a clear step counts, seal ink and pale print included, so
+        only empty margins are cut: detection then spends no time on blank paper.
+
+    Examples
+    --------
+    >>> page = np.full((400, 300, 3), 255, np.uint8)
+    >>> page[100:120, 50:200] = 0
+    >>> content_box(page)
+    (28, 76, 224, 144)
+
+    """
+    h, w = image.shape[:2]
+    step = 4
+    small = image[::step, ::step].min(axis=2)
+    paper = float(np.percentile(small, 75))
+    ink = small < paper - max(24.0, 0.12 * paper)
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    cols = np.flatnonzero(ink.sum(axis=0) >= 2)
+    if rows.size == 0 or cols.size == 0:
+        return (0, 0, 0, 0)
+    x0 = max(0, int(cols[0]) * step - margin)
+    y0 = max(0, int(rows[0]) * step - margin)
+    x1 = min(w, (int(cols[-1]) + 1) * step + margin)
+    y1 = min(h, (int(rows[-1]) + 1) * step + margin)
+    return (x0, y0, x1, y1)
+
+
+def _shift(ln: TextLine, dx: float, dy: float) -> TextLine:
+    def mv(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+    return TextLine(ln.text, mv(ln.bbox), ln.score, tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars),
+                    ln.source)
 
 
 def _quad_bbox(q) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
@@ -135,7 +245,7 @@ def _lines_from_rapid(res) -> list[TextLine]:  # type: ignore[no-untyped-def]
     scores = res.scores or [1.0] * len(txts)
     words = getattr(res, "word_results", None) or [()] * len(txts)
     lines: list[TextLine] = []
-    for box, txt, score, wr in zip(boxes, txts, scores, words):
+    for box, txt, score, wr in zip(boxes, txts, scores, words, strict=False):
         chars: list[Char] = []
         for item in wr or ():
             t, s, q = item[0], item[1], item[2]
