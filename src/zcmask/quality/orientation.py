@@ -377,7 +377,7 @@ def read_orientation(image: np.ndarray, *, engine: OcrEngine | None = None, exif
                 wide, weight = _wide_share(lines)
                 sources.append("retry")
                 break
-    sure = (probs is not None and float(probs[first]) >= _SURE and weight >= 4
+    sure = (probs is not None and ROTATIONS[first] == r0 and float(probs[first]) >= _SURE and weight >= 4
             and wide >= 0.75 and _mean_score(lines) >= 0.85)
     if weight >= 2:
         lo = np.log(np.clip(wide, 0.05, 0.95) / np.clip(1 - wide, 0.05, 0.95))
