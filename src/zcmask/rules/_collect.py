@@ -318,11 +318,19 @@ def _inspect_all(contexts: Sequence[PageContext], jobs: int, progress: ProgressF
             if progress:
                 progress(done + i + 1, total)
         return out
+    import multiprocessing
+
     from zcmask.api import _init_worker
 
     threads = max(1, (os.cpu_count() or 1) // jobs)
+    # Never fork a parent whose OpenCV/ONNX thread pools may be running (children can
+    # deadlock on their locks): a fork server starts clean. A fake engine exists only in
+    # this process's registry, so test runs with one fork instead.
+    method = "fork" if contexts[0].options.ocr_engine == "fake" else "forkserver"
+    mp = multiprocessing.get_context(method)
     res = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as ex:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_worker,
+                             initargs=(threads,)) as ex:
         for i, r in enumerate(ex.map(inspect_page, contexts, chunksize=1)):
             res.append(r)
             if progress:
