@@ -46,9 +46,11 @@ def test_contract_example_loads(tmp_path):
 def test_common_spellings_are_folded(tmp_path):
     p = tmp_path / "application.yaml"
     p.write_text(GOOD.replace("level: 中级", "level: 正高").replace("route: 评审", "route: 初次确定")
+                 .replace("employer_type: 国有企业", "employer_type: 私营企业")
                  .replace("degree: 本科", "degree: 专科"), encoding="utf-8")
     a = load_application(p)
     assert (a.application.level, a.application.route, a.education[0].degree) == ("正高级", "初定", "大专")
+    assert a.applicant.employer_type == "民营企业"
 
 
 @pytest.mark.parametrize("bad", [

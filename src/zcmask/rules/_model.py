@@ -42,6 +42,8 @@ Grade = Literal["优秀", "合格", "基本合格", "不合格"]
 _LEVEL_ALIASES = {"副高": "副高级", "正高": "正高级", "高级": "副高级"}
 _ROUTE_ALIASES = {"初次确定": "初定", "初定初级": "初定"}
 _STATUS_ALIASES = {"离休": "退休", "离退休": "退休", "参照公务员法管理": "参公"}
+_EMPLOYER_ALIASES = {"国企": "国有企业", "央企": "国有企业", "民营": "民营企业", "私营企业": "民营企业",
+                     "非公企业": "民营企业", "事业": "事业单位", "自由职业者": "自由职业"}
 _DEGREE_ALIASES = {"专科": "大专", "高职": "大专", "大学本科": "本科", "研究生": "硕士", "中职": "中专"}
 
 
@@ -107,6 +109,11 @@ class ApplicantFacts(_Frozen):
     @classmethod
     def _aliases(cls, v: object) -> object:
         return [v] if isinstance(v, str) else (v or [])
+
+    @field_validator("employer_type", mode="before")
+    @classmethod
+    def _employer(cls, v: object) -> object:
+        return _EMPLOYER_ALIASES.get(str(v).strip(), str(v).strip()) if v is not None else "事业单位"
 
     @field_validator("status", mode="before")
     @classmethod
