@@ -10,6 +10,7 @@ import pymupdf
 import pytest
 from PIL import Image
 
+from conftest import NAME, UNIT, fake_options, save_jpeg
 from zcmask import api
 from zcmask.cli import main
 from zcmask.exceptions import ExitCode
@@ -18,8 +19,6 @@ from zcmask.ocr import _engine as engine_mod
 from zcmask.results import Char, TextLine
 from zcmask.synth import render
 from zcmask.synth._degrade import degrade
-
-from conftest import NAME, UNIT, fake_options, save_jpeg
 
 
 def _ocr_lines(lines: list[TextLine]) -> list[TextLine]:

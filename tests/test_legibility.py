@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import NAME, UNIT
 from zcmask.quality import assess_legibility
 from zcmask.quality.legibility import legibility_metrics
 from zcmask.results import TextLine
 from zcmask.synth import render
 from zcmask.synth._degrade import degrade, layout_page
-
-from conftest import NAME, UNIT
 
 
 def _as_ocr(lines: list[TextLine], scale: float = 1.0, score: float = 0.97) -> list[TextLine]:

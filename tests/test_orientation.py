@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from conftest import NAME, UNIT
 from zcmask import _geometry
 from zcmask.ocr import FakeOcrEngine, OcrEngine
 from zcmask.quality import orientation as orient_mod
@@ -14,8 +15,6 @@ from zcmask.quality.orientation import classifier_probs, read_orientation
 from zcmask.results import Char, TextLine
 from zcmask.synth import render
 from zcmask.synth._degrade import layout_page, turn
-
-from conftest import NAME, UNIT
 
 ROT = (0, 90, 180, 270)
 

@@ -158,6 +158,7 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     >>> m = legibility_metrics(np.full((100, 80, 3), 255, np.uint8), [])
     >>> m["chars"], m["ink_share"]
     (0.0, 0.0)
+
     """
     gray = _gray(image)
     h, w = gray.shape
@@ -233,6 +234,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     >>> leg, issues = assess_legibility(np.zeros((400, 300, 3), np.uint8), [], 200)
     >>> leg.legible, [i.code for i in issues]
     (False, ['too_dark'])
+
     """
     m = legibility_metrics(image, lines, dpi)
     factors: dict[str, float] = {}
@@ -281,10 +283,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     score = float(min(others))
     reasons = tuple(sorted(factors, key=lambda k: factors[k]))
     legible = not reasons
-    if legible:
-        score = max(score, 0.5)
-    else:
-        score = min(score, 0.499)
+    score = max(score, 0.5) if legible else min(score, 0.499)
     issues: list[Issue] = []
     for code in reasons:
         if code == "low_resolution":

