@@ -17,6 +17,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,6 +40,7 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float
     """Run ``cmd``; return wall seconds, the peak summed RSS of its process tree, and its status."""
     import psutil
 
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     peak = 0
@@ -71,7 +73,9 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float
     wall = time.perf_counter() - t0
     stop.set()
     th.join()
-    return {"wall": wall, "peak_rss_mb": round(peak / 2**20, 1), "rc": proc.returncode,
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)  # the whole waited-for tree
+    return {"wall": wall, "cpu": round(cpu, 2), "peak_rss_mb": round(peak / 2**20, 1), "rc": proc.returncode,
             "stderr_tail": err.decode("utf-8", "replace")[-800:]}
 
 
@@ -251,23 +255,28 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     if rep == 0 and jobs == jobs_list[0] and args.cache_rerun:
                         m2 = measure(zcmask_cmd(src, out, a, jobs), env=env)
                         m2["pages"] = len(pages)
+                        print(f"  cached re-run: {m2['wall']:.1f}s", file=sys.stderr)
                         timings.setdefault(f"{label}, cached re-run", []).append(m2)
 
     speed: dict[str, object] = {}
     for label, ms in timings.items():
         ok = [m for m in ms if m["rc"] in (0, None) or label.startswith("zcmask")]
         spp = [float(m["wall"]) / int(m["pages"]) for m in ok]  # type: ignore[arg-type]
-        speed[label] = {"s_per_page_median": _median(spp),
+        cpp = [float(m["cpu"]) / int(m["pages"]) for m in ok]  # type: ignore[arg-type]
+        speed[label] = {"s_per_page_median": _median(spp), "cpu_s_per_page_median": _median(cpp),
                         "folder_wall_median": _median([float(m["wall"]) for m in ok]),  # type: ignore[arg-type]
                         "pages_per_s": round(1 / statistics.median(spp), 3) if spp else None,
                         "peak_rss_mb_max": max(float(m["peak_rss_mb"]) for m in ok) if ok else None,  # type: ignore[arg-type]
                         "runs": len(ok)}
     ratios: dict[str, float | None] = {}
+    cpu_ratios: dict[str, float | None] = {}
     if "peer" in speed:
         pw = speed["peer"]["folder_wall_median"]  # type: ignore[index]
+        pc = speed["peer"]["cpu_s_per_page_median"]  # type: ignore[index]
         for label, s in speed.items():
             if label.startswith("zcmask") and pw:
                 ratios[label] = round(s["folder_wall_median"] / pw, 3)  # type: ignore[index, operator]
+                cpu_ratios[label] = round(s["cpu_s_per_page_median"] / pc, 3) if pc else None  # type: ignore[index, operator]
     results: dict[str, object] = {
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.run" + (" --quick" if args.quick else ""),
@@ -282,6 +291,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                  if peer_ok else {"unavailable": peer_why}),
         "speed": speed,
         "wall_ratio_zcmask_over_peer": ratios,
+        "cpu_ratio_zcmask_over_peer": cpu_ratios,
         "extra": {} if args.no_siblings else _extra_suites(args.quick),
     }
     return results
@@ -322,12 +332,13 @@ def markdown(r: dict[str, object]) -> str:
               f"{pz.get('others_hidden', '–')}/{pz.get('others', '–')} |",
               f"| orientation accuracy | {_fmt(z['orientation_accuracy'])} | not detected |", ""]  # type: ignore[index]
     lines += ["## Speed and memory (per 12-page folder)", "",
-              "| run | s/page (median) | folder wall s (median) | pages/s | peak RSS MB (tree) | wall ratio vs peer |",
-              "|---|---:|---:|---:|---:|---:|"]
+              "| run | wall s/page | CPU s/page | folder wall s | pages/s | peak RSS MB (tree) | wall ratio vs peer | CPU ratio vs peer |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label, s in r["speed"].items():  # type: ignore[union-attr]
-        lines.append(f"| {label} | {_fmt(s['s_per_page_median'])} | {_fmt(s['folder_wall_median'])} | "
-                     f"{_fmt(s['pages_per_s'])} | {_fmt(s['peak_rss_mb_max'])} | "
-                     f"{_fmt(r['wall_ratio_zcmask_over_peer'].get(label))} |")  # type: ignore[union-attr]
+        lines.append(f"| {label} | {_fmt(s['s_per_page_median'])} | {_fmt(s['cpu_s_per_page_median'])} | "
+                     f"{_fmt(s['folder_wall_median'])} | {_fmt(s['pages_per_s'])} | {_fmt(s['peak_rss_mb_max'])} | "
+                     f"{_fmt(r['wall_ratio_zcmask_over_peer'].get(label))} | "  # type: ignore[union-attr]
+                     f"{_fmt(r['cpu_ratio_zcmask_over_peer'].get(label))} |")  # type: ignore[union-attr]
     m = r["machine"]
     lines += ["", f"Machine: {m.get('Model name', '?')}, {m.get('CPU(s)', m.get('cpus'))} CPUs, "  # type: ignore[union-attr]
               f"{m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
