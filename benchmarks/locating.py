@@ -25,7 +25,6 @@ from zcmask import api
 from zcmask.options import Identity, Options, Unit
 from zcmask.synth import distort, locating_pages, score_page
 
-
 SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc",
                 "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 

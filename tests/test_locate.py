@@ -63,6 +63,38 @@ def test_uyghur_name_split_at_the_dot_across_lines_is_masked():
     assert covers(regs, a, 3, 6) and covers(regs, b, 0, 3)
 
 
+def test_name_wrapped_inside_a_table_cell_is_masked():
+    # 姓名 | 艾尔肯· / 吐尔逊 | 性别 | 男: the second half sits under the first,
+    # while reading order runs on to the next cell of the row.
+    label = mk_line("姓名", x=100, y=120)
+    a = mk_line("艾尔肯·", x=300, y=100)
+    b = mk_line("吐尔逊", x=300, y=145)
+    sex = mk_line("性别", x=700, y=120)
+    m = mk_line("男", x=900, y=120)
+    regs = kinds(find_identity([label, a, sex, m, b], identity("艾尔肯·吐尔逊"), SIZE), "name")
+    assert covers(regs, a, 0, 3) and covers(regs, b, 0, 3)
+    assert not covers(regs, sex, 0, 2) and not covers(regs, label, 0, 2)
+
+
+def test_unit_wrapped_inside_a_table_cell_is_masked():
+    label = mk_line("单位", x=100, y=120)
+    a = mk_line("新疆维吾尔自治区", x=300, y=100)
+    b = mk_line("塔城地区水利局", x=300, y=145)
+    other = mk_line("职务工程师", x=700, y=120)
+    ident = identity(units=("新疆维吾尔自治区塔城地区水利局",))
+    regs = kinds(find_identity([label, a, other, b], ident, SIZE), "unit")
+    assert covers(regs, a, 0, 8) and covers(regs, b, 0, 7)
+    assert not covers(regs, other, 0, 5)
+
+
+def test_lines_far_apart_are_not_joined():
+    a = mk_line("艾尔肯", x=300, y=100)
+    b = mk_line("吐尔逊", x=300, y=400)
+    c = mk_line("其他", x=700, y=100)
+    regs = kinds(find_identity([a, c, b], identity("艾尔肯·吐尔逊"), SIZE), "name")
+    assert not regs
+
+
 def test_name_given_without_dot_matches_dotted_text():
     ln = mk_line("买买提·艾力")
     regs = kinds(find_identity([ln], identity("买买提艾力"), SIZE), "name")

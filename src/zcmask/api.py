@@ -8,9 +8,10 @@ in process or in a local process pool; results are merged here into file results
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,23 @@ def _init_worker(threads: int) -> None:
         pass
 
 
+def page_pool(engine: str, jobs: int) -> Executor:
+    """An executor of ``jobs`` workers for page work.
+
+    Real engines run in worker processes started by a fork server: forking a
+    parent whose OpenCV or ONNX Runtime thread pools already run can leave a
+    child waiting forever on a lock it inherited. An engine that lives only in
+    this process's registry (the tests' ``fake``) runs in threads instead.
+    """
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    if engine == "fake":
+        return ThreadPoolExecutor(max_workers=jobs)
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["zcmask.pipeline"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_worker,
+                               initargs=(threads,))
+
+
 def default_jobs() -> int:
     """Worker processes for this machine: one per usable CPU, at most 4, about 600 MB each."""
     try:
@@ -145,8 +163,7 @@ def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
                 progress(i + 1, total)
         return results
     jobs = min(jobs, total)  # a worker per page at most: each one loads the models
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(threads,)) as ex:
+    with page_pool(contexts[0].options.ocr_engine, jobs) as ex:
         for i, res in enumerate(ex.map(process_page, contexts, chunksize=1)):
             results.append(res)
             if progress:

@@ -293,23 +293,71 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
 
     """
     ordered, stream = build_stream(lines)
-    name_spans: list[tuple[int, int]] = []
-    for pat in name_patterns(identity):
-        fuzzy = len(pat) >= 3
-        junk = len(pat) >= 3
-        name_spans += _find_all(stream, pat, fuzzy=fuzzy, junk=junk)
+    names = name_patterns(identity)
     units = unit_patterns(identity)
-    unit_spans: list[tuple[int, int]] = []
-    for pat in units:
-        unit_spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8)
-    unit_spans += _unit_ngram_spans(stream, units)
+    name_spans = _name_spans(stream, names)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
-    regions += _spans_to_regions("unit", _merge_spans(unit_spans, gap=2), stream, ordered, pad, size)
+    regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units), gap=2),
+                                 stream, ordered, pad, size)
+    # Text wrapped inside a table cell (艾尔肯· | 吐尔逊) continues on the line
+    # below, not on the next line in reading order, when other cells share the row.
+    for sub in _wrapped_streams(ordered, stream):
+        def crossing(spans: list[tuple[int, int]], sub: list[_S] = sub) -> list[tuple[int, int]]:
+            return [(a, b) for a, b in spans if sub[a].line != sub[b - 1].line]
+
+        regions += _spans_to_regions("name", crossing(_merge_spans(_name_spans(sub, names))),
+                                     sub, ordered, pad, size)
+        regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units), gap=2)),
+                                     sub, ordered, pad, size)
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
+
+
+def _name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for pat in patterns:
+        spans += _find_all(stream, pat, fuzzy=len(pat) >= 3, junk=len(pat) >= 3)
+    return spans
+
+
+def _unit_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for pat in units:
+        spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8)
+    return spans + _unit_ngram_spans(stream, units)
+
+
+def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
+    """Streams of two lines where the second continues the first one below it.
+
+    Only pairs that reading order does not already join are returned: the second
+    line starts under the first one (within its width), close below it, and is
+    not the next line of the main stream.
+    """
+    by_line: dict[int, list[_S]] = {}
+    for s in stream:
+        by_line.setdefault(s.line, []).append(s)
+    out: list[list[_S]] = []
+    for a, la in enumerate(lines):
+        if a not in by_line:
+            continue
+        ax0, ay0, ax1, ay1 = la.bbox
+        ha = max(1.0, ay1 - ay0)
+        for b in range(a + 2, len(lines)):
+            lb = lines[b]
+            bx0, by0, _bx1, by1 = lb.bbox
+            if by0 - ay1 > 1.2 * ha:
+                if by0 - ay1 > 4 * ha:
+                    break
+                continue
+            if b not in by_line or (by0 + by1) / 2 <= ay1 or abs((by1 - by0) - ha) > 0.5 * ha:
+                continue
+            if ax0 - ha <= bx0 <= ax1:
+                out.append(by_line[a] + by_line[b])
+    return out
 
 
 def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],

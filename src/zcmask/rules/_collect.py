@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -318,19 +316,10 @@ def _inspect_all(contexts: Sequence[PageContext], jobs: int, progress: ProgressF
             if progress:
                 progress(done + i + 1, total)
         return out
-    import multiprocessing
+    from zcmask.api import page_pool
 
-    from zcmask.api import _init_worker
-
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    # Never fork a parent whose OpenCV/ONNX thread pools may be running (children can
-    # deadlock on their locks): a fork server starts clean. A fake engine exists only in
-    # this process's registry, so test runs with one fork instead.
-    method = "fork" if contexts[0].options.ocr_engine == "fake" else "forkserver"
-    mp = multiprocessing.get_context(method)
     res = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_worker,
-                             initargs=(threads,)) as ex:
+    with page_pool(contexts[0].options.ocr_engine, jobs) as ex:
         for i, r in enumerate(ex.map(inspect_page, contexts, chunksize=1)):
             res.append(r)
             if progress:

@@ -119,14 +119,14 @@ def _page(rng: random.Random, dpi: int, idx: int,
     w.text(x0 + 228 + size * 6, y, other, size, "other", "other_person")
     y += lh + 6
     # unit split across lines
-    k = rng.randint(4, len(unit) - 4)
+    k = rng.randint(min(4, len(unit) // 2), max(min(4, len(unit) // 2), len(unit) - 4))
     x = w.text(56, y, "推荐单位：", size)
     w.text(x, y, unit[:k], size, "unit", "unit_split_line")
     y += lh
     w.text(56, y, unit[k:], size, "unit", "unit_split_line")
     y += lh
     # partial unit (a run of >= 6 characters)
-    a = rng.randint(0, len(unit) - 7)
+    a = rng.randint(0, max(0, len(unit) - 7))
     b = min(len(unit), a + rng.randint(6, 9))
     line([("原件存于", None, ""), (unit[a:b], "unit", "unit_partial"), ("档案室。", None, "")])
     # large certificate font
