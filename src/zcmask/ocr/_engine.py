@@ -61,7 +61,7 @@ class OcrEngine(ABC):
         return out
 
 
-#: Default detection side length, chosen on the benchmark (docs/benchmarks.md).
+#: Default detection side length, chosen on the benchmark (README, "Benchmarks").
 DET_SIDE = 1024
 
 
@@ -87,7 +87,7 @@ class RapidOcrEngine(OcrEngine):
     det_side : int
         Longest side the page is scaled to for text detection. Body text at
         200 dpi (12 pt is about 33 px) is still about 15 px tall at 1024 px,
-        well inside what the detector finds (see ``docs/benchmarks.md``).
+        well inside what the detector finds (see the README, "Benchmarks").
     max_side : int
         Pages with a longer side are scaled down before anything else (phone
         photos); 200 dpi A4 (2339 px) is read as it is.

@@ -21,7 +21,7 @@ legible when the score is at least 0.5. The reasons are the contract's codes:
     nothing read, or most characters read at low confidence.
 
 Thresholds come from ``benchmarks/orientation_legibility.py`` (see
-``docs/check.md``); they are set so that clean pages keep a wide margin, because
+the README, "Legibility"); they are set so that clean pages keep a wide margin, because
 a false error tells an applicant to rescan a good page. This module does not
 OCR; it only reads the lines it is given.
 """
