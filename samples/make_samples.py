@@ -12,9 +12,13 @@ import numpy as np
 from PIL import Image
 
 from zcmask.synth import render, text_page
+from zcmask.synth._photos import Portrait, crop_portrait, id_card_page
+from zcmask.synth._seals import COLORS, SealSpec, seal_ink, stamp
 
 NAME = "热依拉·艾买提"
 UNIT = "巴州示范电力工程有限公司"
+#: The band across both eyes of skimage's 512 x 512 astronaut, as in tests/test_eyes.py.
+ASTRONAUT_EYES = (188, 92, 264, 114)
 OUT = Path(__file__).resolve().parent / "applicant"
 
 
@@ -22,11 +26,21 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for template, fname in (("公示", "01_公示.jpg"), ("承诺书", "02_承诺书.jpg")):
         sp = render(template, NAME, UNIT)
-        Image.fromarray(sp.image).save(OUT / fname, quality=90, dpi=(200, 200))
+        img = sp.image
+        if template == "公示":  # the unit's round seal over the date line
+            h, w = img.shape[:2]
+            img, _ = stamp(img, seal_ink(SealSpec(UNIT, size=330)), (w * 0.7, h * 0.42), COLORS["red"])
+        Image.fromarray(img).save(OUT / fname, quality=90, dpi=(200, 200))
     # A certificate scanned sideways: zcmask writes it upright.
     sp = render("职称证书", NAME, UNIT)
     Image.fromarray(np.ascontiguousarray(np.rot90(sp.image, 1))).save(
         OUT / "03_职称证书_横放.jpg", quality=90, dpi=(200, 200))
+    # An ID-card copy with a photo: scikit-image's public-domain astronaut (NASA),
+    # only needed to regenerate the samples (pip install scikit-image).
+    from skimage.data import astronaut
+
+    face = crop_portrait(Portrait(astronaut(), ASTRONAUT_EYES), (130, 10, 330, 260))
+    Image.fromarray(id_card_page(face).image).save(OUT / "05_身份证复印件.jpg", quality=90, dpi=(200, 200))
     # A digital PDF with a text layer.
     sp = text_page([
         ("工作总结", None, ""),

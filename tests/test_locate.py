@@ -214,6 +214,24 @@ def test_unit_broken_across_lines_is_masked():
     assert covers(regs, a, 5, 13) and covers(regs, b, 0, 8)
 
 
+def test_unit_read_in_fragments_under_a_seal_is_covered_whole():
+    # Seal ink hides 示范 and 公司: OCR returns 巴州 and 电力工程有限 as two lines.
+    a = mk_line("巴州", x=916, y=968)
+    b = mk_line("电力工程有限", x=1045, y=960)
+    date = mk_line("2024年9月2日", x=1063, y=1030)
+    ident = identity(units=("巴州示范电力工程有限公司",))
+    regs = kinds(find_identity([b, a, date], ident, SIZE), "unit")
+    assert covers(regs, a, 0, 2) and covers(regs, b, 0, 6)
+    assert not covers(regs, date, 0, 4)
+
+
+def test_piece_does_not_grow_over_unrelated_neighbours():
+    ln = mk_line("原件存于电力工程有限档案室")
+    ident = identity(units=("巴州示范电力工程有限公司",))
+    regs = kinds(find_identity([ln], ident, SIZE), "unit")
+    assert covers(regs, ln, 4, 10) and not covers(regs, ln, 3, 4) and not covers(regs, ln, 10, 11)
+
+
 def test_one_misread_character_inside_unit_is_still_covered():
     ln = mk_line("国网新疆电力有限公司巴洲供电公司")
     assert covers(kinds(find_identity([ln], identity(), SIZE), "unit"), ln, 0, 16)

@@ -184,10 +184,10 @@ def unit_patterns(identity: Identity) -> list[str]:
 
 def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[int, int]]:
     """Runs of >= UNIT_NGRAM characters that also occur in a unit name."""
-    grams: set[str] = set()
+    grams: dict[str, list[tuple[str, int]]] = {}
     for u in units:
         for i in range(len(u) - UNIT_NGRAM + 1):
-            grams.add(u[i : i + UNIT_NGRAM])
+            grams.setdefault(u[i : i + UNIT_NGRAM], []).append((u, i))
     if not grams:
         return []
     text = "".join(s.ch for s in stream)
@@ -203,8 +203,49 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
             if any(a in ahead for a in AUTHORITY_WORDS) or any(
                     a in text[i : i + UNIT_NGRAM + 14] for a in ("人力资源和社会保障", "人民政府")):
                 continue
-        spans.append((i, i + UNIT_NGRAM))
+        for unit, k in grams[g]:
+            spans.append(_extend_piece(stream, i, i + UNIT_NGRAM, unit, k))
     return spans
+
+
+#: Unit characters OCR may lose between two read pieces (seal ink, a fold).
+_MAX_DROPPED = 3
+
+
+def _extend_piece(stream: Sequence[_S], i: int, j: int, unit: str, k: int) -> tuple[int, int]:
+    """Grow the piece ``stream[i:j]`` (= ``unit[k:k+j-i]``) over neighbouring pieces of the unit.
+
+    A unit name printed under a seal often comes back in fragments (巴州 | 电力工程有限)
+    with the characters under the ring ink lost. Characters of the same row that
+    continue the unit in order, skipping up to ``_MAX_DROPPED`` lost ones, are taken in.
+    """
+    a, b = k, k + (j - i)
+
+    def fits(s: _S, u: str) -> bool:
+        return s.ch == u or s.ch in CONFUSABLE.get(u, ())
+
+    def same_row(s: _S, t: _S, skipped: int) -> bool:
+        sb, tb = s.char.bbox, t.char.bbox
+        hh = max(1.0, min(sb[3] - sb[1], tb[3] - tb[1]))
+        overlap = min(sb[3], tb[3]) - max(sb[1], tb[1])
+        gap = max(tb[0] - sb[2], sb[0] - tb[2])
+        return overlap > 0.5 * hh and gap < (skipped + 1.5) * 1.6 * hh
+
+    while i > 0 and a > 0:
+        s = stream[i - 1]
+        u = next((a - 1 - d for d in range(min(_MAX_DROPPED + 1, a))
+                  if fits(s, unit[a - 1 - d]) and same_row(s, stream[i], d)), None)
+        if u is None:
+            break
+        i, a = i - 1, u
+    while j < len(stream) and b < len(unit):
+        s = stream[j]
+        u = next((b + d for d in range(min(_MAX_DROPPED + 1, len(unit) - b))
+                  if fits(s, unit[b + d]) and same_row(stream[j - 1], s, d)), None)
+        if u is None:
+            break
+        j, b = j + 1, u + 1
+    return i, j
 
 
 def _merge_spans(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
