@@ -47,14 +47,9 @@ class PageExecutor:
 
 
 def _init_worker(threads: int, user_init: Callable[[], None] | None) -> None:
-    os.environ["ZCMASK_OCR_THREADS"] = str(threads)
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    try:
-        import cv2
+    from zcmask.api import _init_worker as init_page_worker
 
-        cv2.setNumThreads(1)
-    except ImportError:  # pragma: no cover
-        pass
+    init_page_worker(threads)
     if user_init is not None:
         user_init()
 

@@ -376,7 +376,8 @@ def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[li
 
     Only pairs that reading order does not already join are returned: the second
     line starts under the first one (within its width), close below it, and is
-    not the next line of the main stream.
+    not the next line of the main stream. Reading order may even put the lower
+    line first, when both overlap the row of a taller cell beside them.
     """
     by_line: dict[int, list[_S]] = {}
     for s in stream:
@@ -387,14 +388,11 @@ def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[li
             continue
         ax0, ay0, ax1, ay1 = la.bbox
         ha = max(1.0, ay1 - ay0)
-        for b in range(a + 2, len(lines)):
-            lb = lines[b]
+        for b, lb in enumerate(lines):
+            if b == a + 1 or b not in by_line:
+                continue  # the main stream already joins a line with its successor
             bx0, by0, _bx1, by1 = lb.bbox
-            if by0 - ay1 > 1.2 * ha:
-                if by0 - ay1 > 4 * ha:
-                    break
-                continue
-            if b not in by_line or (by0 + by1) / 2 <= ay1 or abs((by1 - by0) - ha) > 0.5 * ha:
+            if by0 - ay1 > 1.2 * ha or (by0 + by1) / 2 <= ay1 or abs((by1 - by0) - ha) > 0.5 * ha:
                 continue
             if ax0 - ha <= bx0 <= ax1:
                 out.append(by_line[a] + by_line[b])
