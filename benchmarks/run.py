@@ -46,6 +46,11 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float
     peak = 0
     stop = threading.Event()
 
+    # CPU seconds of every process seen in the tree (last reading of each). Worker
+    # processes started by a fork server are not waited for by the command itself,
+    # so RUSAGE_CHILDREN alone misses them.
+    seen_cpu: dict[int, float] = {}
+
     def poll() -> None:
         nonlocal peak
         try:
@@ -58,6 +63,8 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float
                 for p in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
                         total += p.memory_info().rss
+                        t = p.cpu_times()
+                        seen_cpu[p.pid] = t.user + t.system
             except psutil.Error:
                 pass
             peak = max(peak, total)
@@ -75,6 +82,7 @@ def measure(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float
     th.join()
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)  # the whole waited-for tree
+    cpu = max(cpu, sum(seen_cpu.values()))
     return {"wall": wall, "cpu": round(cpu, 2), "peak_rss_mb": round(peak / 2**20, 1), "rc": proc.returncode,
             "stderr_tail": err.decode("utf-8", "replace")[-800:]}
 

@@ -22,6 +22,7 @@ from zcmask._io import write_jpeg_atomic
 from zcmask.documents import load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
+from zcmask.locate._ink import fit_to_ink
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
@@ -127,7 +128,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None,
     issues: list[Issue] = []
     ident = options.identity
     if ident is not None:
-        regions += find_identity(an.lines, ident, (w, h), pad=options.pad)
+        regions += fit_to_ink(find_identity(an.lines, ident, (w, h), pad=options.pad), an.image,
+                              options.pad)
     if options.seals != "none":
         s_regions, seals, s_issues = find_seals(an.image, an.lines, ident, mode=options.seals,
                                                 engine=engine or get_engine(options.ocr_engine))
