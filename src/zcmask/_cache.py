@@ -149,12 +149,12 @@ def run_cached(contexts: Sequence[PageContext], cache_dir: str | Path, run: RunF
     fresh = run([contexts[i] for i in todo], sub_progress) if todo else []
     for i, res in zip(todo, fresh, strict=True):
         results[i] = res
-        k = keys[i]
-        if k is None or res.error is not None or not res.output:
+        key = keys[i]
+        if key is None or res.error is not None or not res.output:
             continue
         try:
             jpg = Path(res.output).read_bytes()
         except OSError:
             continue
-        cache.put(k, res, jpg)
+        cache.put(key, res, jpg)
     return [r for r in results if r is not None]

@@ -87,7 +87,7 @@ class Identity(BaseModel):
         if isinstance(aliases, str):
             aliases = [aliases]
         return cls(name=str(data.get("name") or ""),
-                   aliases=tuple(str(a) for a in aliases),  # type: ignore[union-attr]
+                   aliases=tuple(str(a) for a in aliases),  # type: ignore[union-attr,attr-defined]
                    units=tuple(units))
 
 

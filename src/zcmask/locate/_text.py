@@ -124,7 +124,7 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
 
 def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
               max_any: int = 0) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     if not pat:
         return spans
     first = pat[0]

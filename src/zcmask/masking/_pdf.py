@@ -57,8 +57,8 @@ def redact_pdf(src: str | Path, dest: str | Path,
             rects = [_to_pdf_rect(page, b, rotation, dpi) for b in bxs]
             for r in rects:
                 page.add_redact_annot(r, fill=(0, 0, 0))
-            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED)
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,  # type: ignore[attr-defined]
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED)  # type: ignore[attr-defined]
             rects_by_page[pno] = rects
         for pno, rects in rects_by_page.items():
             page = doc.load_page(pno)
