@@ -47,7 +47,7 @@ def test_name_split_across_lines_is_masked():
     assert len(regs) == 2
 
 
-@pytest.mark.parametrize("dot", ["·", "•", "．", ".", "・", "", "一", "-", "，"])
+@pytest.mark.parametrize("dot", ["·", "•", "．", ".", "・", "", "一", "-", "，", "：", ":", "；"])
 def test_uyghur_name_with_any_dot_variant_is_masked(dot):
     ln = mk_line(f"申报人艾尔肯{dot}吐尔逊同志")
     regs = kinds(find_identity([ln], identity("艾尔肯·吐尔逊"), SIZE), "name")

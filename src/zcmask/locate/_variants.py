@@ -12,7 +12,7 @@ import unicodedata
 DOTS = frozenset("·•．.・‧∙⋅･ꞏ˙°`'‘’ˉ-－—–_~〃|丨│")
 
 # Characters OCR reads a middle dot as, allowed once between two name characters.
-DOT_JUNK = frozenset("一,，、。oO0*×+=丶ˇ\"“”")
+DOT_JUNK = frozenset("一,，、。:：;；!！¦oO0*×+=丶ˇ\"“”")
 
 # Visually confusable pairs: one such substitution inside a name of 3+ characters is tolerated.
 _CONFUSABLE_GROUPS = [
