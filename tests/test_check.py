@@ -213,3 +213,31 @@ def test_every_check_message_is_chinese(tmp_path, page, reader):
     rep = _check([*paths, tmp_path / "p.png"])
     msgs = [i.message for f in rep.files for p in f.pages for i in p.issues]
     assert msgs and all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in msgs)
+
+
+def _signature_page(tmp_path: Path, masked: bool) -> tuple[Path, FakeOcrEngine]:
+    """A page with 申报人： and, after it, either a black box or handwriting-like strokes."""
+    import cv2
+
+    img = np.full((1400, 1000, 3), 255, np.uint8)
+    label = TextLine("申报人：", (100, 600, 300, 650), 0.97,
+                     tuple(Char(c, (100 + 50 * i, 600, 150 + 50 * i, 650), 0.97) for i, c in enumerate("申报人：")))
+    cv2.putText(img, "x", (110, 640), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (0, 0, 0), 3)  # some label ink
+    if masked:
+        img[595:660, 305:560] = 0
+    else:
+        for k in range(6):  # a scrawl OCR cannot read
+            cv2.ellipse(img, (350 + 40 * k, 625), (28, 18), 20 * k, 0, 300, (20, 20, 20), 4)
+    path = tmp_path / ("masked.jpg" if masked else "plain.jpg")
+    Image.fromarray(img).save(path, quality=95)
+    return path, FakeOcrEngine([label])
+
+
+@pytest.mark.parametrize("masked", [True, False])
+def test_signature_area_is_an_issue_only_while_ink_shows(tmp_path, monkeypatch, masked):
+    path, eng = _signature_page(tmp_path, masked)
+    monkeypatch.setitem(engine_mod._ENGINES, "fake", eng)
+    rep = api.check([str(path)], fake_options(detect_orientation=False))
+    assert ("unmasked_signature" in _codes(rep)) is (not masked)
+    if not masked:
+        assert _issue(rep, "unmasked_signature").severity == "error"

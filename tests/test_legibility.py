@@ -45,6 +45,26 @@ def test_clean_layouts_are_never_flagged(layout):
     assert issues == []
 
 
+def test_id_card_copy_with_a_soft_photo_and_a_crisp_title_is_legible():
+    # An ID-card copy: one printed line, most of the ink a (soft, upscaled) photo.
+    astronaut = pytest.importorskip("skimage.data").astronaut
+    from zcmask.synth._photos import Portrait, crop_portrait, id_card_page
+
+    face = crop_portrait(Portrait(astronaut(), (188, 92, 264, 114)), (130, 10, 330, 260))
+    sp = id_card_page(face)
+    leg, issues = assess_legibility(sp.image, _as_ocr(sp.lines), sp.dpi)
+    assert leg.legible, leg
+    assert issues == []
+
+
+def test_few_crisp_lines_do_not_excuse_a_motion_blurred_page(dense):
+    # Lines that were read but are themselves smeared: the page measure still decides.
+    img = degrade(dense.image, "motion", 1.0)
+    few = _as_ocr(dense.lines[:1])
+    leg, _ = assess_legibility(img, few, 200)
+    assert "blurry" in leg.reasons
+
+
 def test_blank_white_page_is_not_called_illegible():
     leg, issues = assess_legibility(np.full((2339, 1654, 3), 255, np.uint8), [], 200)
     assert leg.legible and issues == []

@@ -158,6 +158,16 @@ def test_unreadable_signature_after_label_is_masked_by_layout():
     assert x0 >= label.chars[-1].bbox[0] and x1 - x0 >= 5 * 40
 
 
+def test_signature_area_stays_out_of_printed_lines_above_and_below():
+    above = mk_line("本人自参加工作以来，在本单位从事输电线路运维工作", x=100, y=1930)
+    label = mk_line("申报人：", x=100, y=2000)
+    below = mk_line("二〇二四年九月十日于本单位人事部门签收备查", x=100, y=2070)
+    (sig,) = kinds(find_identity([above, label, below], identity(), SIZE), "signature")
+    x0, y0, x1, y1 = sig.bbox
+    assert y0 >= above.bbox[3] and y1 <= below.bbox[1]
+    assert y0 <= label.bbox[1] and y1 >= label.bbox[3] and x1 - x0 >= 5 * 40
+
+
 def test_misread_signature_text_after_label_is_covered():
     label = mk_line("申报人签字：", x=800, y=2000)
     scrawl = mk_line("玍廴囗", x=1100, y=1990, ch=60, score=0.3)

@@ -18,7 +18,6 @@ This module never changes a masked page. Reviewer verdicts are recorded with
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import html
 import json
 import logging
@@ -300,8 +299,9 @@ def audit(paths: Sequence[str | Path], options: Options, *, sample: str | None =
     picked = sample_items(population, sample, seed)
     contexts = [PageContext(str(it.masked), it.masked_page, options.model_copy(update={"identity": it.identity}),
                             "audit") for it in picked]
-    results = [_drop_blacked_out(it, r)
-               for it, r in zip(picked, _run(contexts, options.jobs, progress), strict=True)]
+    # Layout locators (a signature beside 承诺人, a photo's eyes) report where something
+    # *would* be; the pipeline drops those that are black already (``already_hidden``).
+    results = _run(contexts, options.jobs, progress)
     res = AuditResult(tuple(picked), tuple(results), len(population), sample, seed)
     report = to_report(res, options.identity)
     if report_path is not None:
@@ -322,53 +322,6 @@ def _run(contexts: list[Any], jobs: int, progress: Any) -> list[PageResult]:
             if progress:
                 progress(n, len(contexts))
     return [r for r in out if r is not None]
-
-
-def _drop_blacked_out(it: AuditItem, r: PageResult, dark: int = 60, share: float = 0.9) -> PageResult:
-    """Drop findings that sit on a black box already.
-
-    Text is only found where it is readable, but layout-based locators (a
-    signature beside 承诺人, a photo's eyes) report where something *would* be;
-    on a masked page that place is black, and black is not a leak.
-    """
-    if not r.regions or r.error is not None:
-        return r
-    from zcmask import _geometry
-    from zcmask.documents import load_page
-
-    try:
-        img = _geometry.upright(load_page(it.masked, it.masked_page, dpi=r.dpi).image, r.rotation)
-    except (ZcmaskError, OSError):
-        return r
-    h, w = img.shape[:2]
-    gone = []
-    for reg in r.regions:
-        x0, y0, x1, y1 = (int(v) for v in reg.bbox)
-        crop = img[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
-        if not crop.size:
-            continue
-        black = crop.max(axis=2) < dark
-        if float(black.mean()) >= share or (reg.source == "layout" and _ink_share(crop, black) < 0.004):
-            gone.append(reg)
-    if not gone:
-        return r
-    boxes = {tuple(int(v) for v in g.bbox) for g in gone}
-    from zcmask.pipeline import UNMASKED_CODE
-
-    codes = set(UNMASKED_CODE.values())
-    return dataclasses.replace(
-        r, regions=tuple(x for x in r.regions if x not in gone),
-        issues=tuple(i for i in r.issues
-                     if not (i.code in codes and i.bbox is not None and tuple(int(v) for v in i.bbox) in boxes)))
-
-
-def _ink_share(crop: np.ndarray, black: np.ndarray) -> float:
-    """Share of a (H, W, 3) uint8 crop that is ink: dark pixels outside solid black boxes."""
-    import cv2
-
-    solid = cv2.morphologyEx(black.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-    ink = (crop.max(axis=2) < 140) & ~cv2.dilate(solid.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    return float(ink.mean())
 
 
 def _record(res: AuditResult, report: str | None) -> None:

@@ -157,6 +157,8 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
                 output = ctx.output_path
         else:
+            # Checking masked output: what is black already is not visible.
+            regions = [r for r in regions if not already_hidden(an.image, r)]
             issues += page_check_issues(ctx, an, regions, legibility, leg_issues)
             if ctx.fix_path:
                 write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, opts.jpeg_quality)
@@ -175,6 +177,36 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
         log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
         return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+def already_hidden(image: np.ndarray, region: Region, dark: int = 60, share: float = 0.9) -> bool:
+    """True when ``region`` of an upright page is blacked out already.
+
+    Text is only found where it is readable, but layout-based locators (the
+    handwriting area beside 承诺人, a photo's eye band) report where something
+    *would* be; on a masked page that place is a black box, and black is not a
+    leak. A layout area counts as hidden when nearly all of it is black, or
+    when no ink is left in it outside solid black boxes.
+    """
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (int(v) for v in region.bbox)
+    crop = image[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    if not crop.size:
+        return False
+    black = crop.max(axis=2) < dark if crop.ndim == 3 else crop < dark
+    if float(black.mean()) >= share:
+        return True
+    return region.source == "layout" and _ink_share(crop, black) < 0.004
+
+
+def _ink_share(crop: np.ndarray, black: np.ndarray) -> float:
+    """Share of a crop that is ink: dark pixels outside solid black boxes."""
+    import cv2
+
+    solid = cv2.morphologyEx(black.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    gray = crop.max(axis=2) if crop.ndim == 3 else crop
+    ink = (gray < 140) & ~cv2.dilate(solid.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return float(ink.mean())
 
 
 def _failed(ctx: PageContext, code: str, message: str, t0: float) -> PageResult:

@@ -445,6 +445,15 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
             x1 = x0 + 7.0 * chh
             y0 = ln.bbox[1] - 0.8 * chh
             y1 = ln.bbox[3] + 0.8 * chh
+            # Never reach into printed lines above or below that run across the area.
+            for other in lines:
+                ob = other.bbox
+                if other is ln or ob[0] >= x0 - chh or ob[2] <= x0 or ob[0] >= x1:
+                    continue
+                if ob[3] <= ln.bbox[1] + 0.2 * chh:
+                    y0 = max(y0, min(ob[3], ln.bbox[1] - 0.2 * chh))
+                elif ob[1] >= ln.bbox[3] - 0.2 * chh:
+                    y1 = min(y1, max(ob[1], ln.bbox[3] + 0.2 * chh))
             # Handwriting OCR did read (but not as the name) is covered too.
             for other in lines:
                 ob = other.bbox

@@ -38,6 +38,9 @@ from zcmask.results import Issue, Legibility, TextLine
 
 log = logging.getLogger(__name__)
 
+#: Text whose edge width is under this share of ``edge_px_max`` is crisp.
+_CRISP = 0.5
+
 __all__ = ["THRESHOLDS", "assess_legibility", "legibility_metrics"]
 
 #: Calibrated thresholds (the point where a factor crosses 0.5), and the soft width.
@@ -261,8 +264,13 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     else:
         f_res = _factor(m["page_dpi"], "page_dpi_min", higher_is_better=True)
         f_blur = _factor(m["edge_px"], "page_edge_px_max", higher_is_better=False)
-    if has_text and m["read_share"] < THRESHOLDS["read_share_min"][0]:
+    # Lines read sharp and sure: the page is in focus, even where OCR read nothing.
+    crisp_text = (has_text and m["edge_px"] <= _CRISP * THRESHOLDS["edge_px_max"][0]
+                  and m["lowconf"] < 0.2)
+    if has_text and m["read_share"] < THRESHOLDS["read_share_min"][0] and not crisp_text:
         # A few lines read on a page of smeared ink (motion blur): judge the whole page.
+        # Not when the lines read are crisp: blur smears a whole page, so the unread
+        # ink is then a photo (ID card, 一寸照), which is softer than print.
         f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
     if f_res < 0.5:
         factors["low_resolution"] = f_res
@@ -273,7 +281,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     if not text_layer and not blank:
         if m["chars"] >= 10:
             f_ocr = _factor(m["lowconf"], "lowconf_max", higher_is_better=False)
-        elif m["ink_share"] >= 0.01:
+        elif m["ink_share"] >= 0.01 and not crisp_text:
             # Plenty of ink and (almost) nothing read.
             f_ocr = 0.3 + 0.02 * m["chars"]
     if f_ocr < 0.5 and not factors:
