@@ -180,6 +180,11 @@ def test_signature_of_someone_else_is_not_masked():
     assert not kinds(find_identity([ln], identity(), SIZE), "signature")
 
 
+def test_signature_label_followed_by_another_signer_is_not_the_applicants():
+    ln = mk_line("签字：（单位负责人签字）", x=100, y=1000)
+    assert not kinds(find_identity([ln], identity(), SIZE), "signature")
+
+
 def test_label_in_running_text_is_not_a_signature():
     ln = mk_line("申报人员须在规定时间内完成申报")
     assert not kinds(find_identity([ln], identity(), SIZE), "signature")

@@ -422,6 +422,9 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                 break
             after = text[k + len(label) :]
             after_stripped = after.lstrip(":：()（）")
+            # "签字：（单位负责人签字）" names another signer right after the label.
+            if any(o in after_stripped[:8] for o in OTHER_SIGNERS):
+                break
             # A label in running text ("申报人员须...") is not a signature line.
             is_field = (after == "" or after[:1] in ":：(（" or label.endswith(("签字", "签名")))
             if not is_field:
