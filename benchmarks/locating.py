@@ -1,6 +1,6 @@
 """Locating benchmark: recall per case and over-mask for names and units, with real OCR.
 
-Run: .venv/bin/python -m benchmarks.locating [--pages N] [--seed S] [--distort]
+Run: .venv/bin/python -m benchmarks.locating [--pages N] [--seed S] [--distort] [--fonts] [--other-names]
 
 Pages come from :func:`zcmask.synth.locating_pages` (every case of the locating
 issue, other people's names beside them). With ``--distort`` each page is also
@@ -24,6 +24,25 @@ from PIL import Image
 from zcmask import api
 from zcmask.options import Identity, Options, Unit
 from zcmask.synth import distort, locating_pages, score_page
+
+#: Names and units the page generator never uses, for a held-out style run (``--other-names``).
+OTHER_HAN = ["孙悦", "欧阳娜娜", "苏日娜", "钟离春", "邓超然", "石磊", "叶未央", "庞士元"]
+OTHER_TRANSLITERATED = ["努尔兰·哈布德克里木", "阿力木江·买买提明", "包·巴特尔", "吐尔洪·吾布力卡斯木",
+                        "帕提古丽·阿布力孜", "叶尔兰·努尔达吾列提"]
+OTHER_UNITS = ["新疆生产建设兵团第二师铁门关市人民医院", "中国石油天然气股份有限公司塔里木油田分公司",
+               "焉耆回族自治县水利局", "新疆交通建设集团股份有限公司", "博湖县市场监督管理局", "轮台县第一中学"]
+OTHER_PEOPLE = ["王海", "刘芳", "陈东升"]
+
+
+def use_other_names() -> None:
+    """Swap the generator's name, unit and bystander lists for :data:`OTHER_HAN` and friends."""
+    from zcmask.synth import _cases
+
+    _cases.HAN_NAMES[:] = OTHER_HAN
+    _cases.UYGHUR_NAMES[:] = OTHER_TRANSLITERATED
+    _cases.UNITS[:] = OTHER_UNITS
+    _cases.OTHERS[:] = OTHER_PEOPLE
+
 
 SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc",
                 "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -90,8 +109,12 @@ def main() -> None:
     ap.add_argument("--distort", action="store_true")
     ap.add_argument("--fonts", action="store_true",
                     help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
+    ap.add_argument("--other-names", action="store_true",
+                    help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/locating"))
     a = ap.parse_args()
+    if a.other_names:
+        use_other_names()
     res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
