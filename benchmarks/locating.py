@@ -48,8 +48,32 @@ SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/t
                 "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
+def _write_input(sp, d: Path, container: str) -> Path:  # type: ignore[no-untyped-def]
+    """Write the page as a JPG, a digital PDF (text layer) or a scanned-image PDF."""
+    import io
+
+    import pymupdf
+
+    if container == "pdf" and sp.pdf_bytes:
+        src = d / "in.pdf"
+        src.write_bytes(sp.pdf_bytes)
+        return src
+    if container == "scanned-pdf":
+        buf = io.BytesIO()
+        Image.fromarray(sp.image).save(buf, "JPEG", quality=85)
+        doc = pymupdf.open()
+        page = doc.new_page(width=595.28, height=841.89)
+        page.insert_image(page.rect, stream=buf.getvalue())
+        src = d / "in.pdf"
+        doc.save(src)
+        return src
+    src = d / "in.jpg"
+    Image.fromarray(sp.image).save(src, quality=90, dpi=(200, 200))
+    return src
+
+
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
-        fonts: bool = False) -> dict[str, object]:
+        fonts: bool = False, container: str = "jpg") -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -67,8 +91,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
                          noise=rng.choice([0, 6, 10]), seed=i)
         d = out / f"p{i:03d}"
         d.mkdir(exist_ok=True)
-        src = d / "in.jpg"
-        Image.fromarray(sp.image).save(src, quality=90, dpi=(200, 200))
+        src = _write_input(sp, d, container)
         aliases = (str(facts["alias"]),) if facts.get("alias") else ()
         ident = Identity(name=str(facts["name"]), aliases=aliases, units=(Unit(name=str(facts["unit"])),))
         opts = Options(identity=ident, progress=False, eyes=False, seals="none", jobs=jobs)
@@ -78,6 +101,11 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         page = rep.files[0].pages[0]
         with Image.open(page.output) as im:
             output = np.asarray(im.convert("RGB"))
+        if output.shape[:2] != sp.image.shape[:2]:  # a PDF page renders a pixel wider or narrower
+            fit = np.full_like(sp.image, 255)
+            hh, ww = min(output.shape[0], fit.shape[0]), min(output.shape[1], fit.shape[1])
+            fit[:hh, :ww] = output[:hh, :ww]
+            output = fit
         sc = score_page(sp.truths, output, [r.bbox for r in page.regions])
         for t, ok, share in sc.hits:
             by_case[f"{t.kind}:{t.case}"].append(ok)
@@ -90,6 +118,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         "pages": pages,
         "distorted": do_distort,
         "fonts": [Path(f).name if f else "china-s" for f in fontfiles],
+        "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
         "recall_by_kind": {k: round(float(np.mean(v)), 4) for k, v in sorted(by_kind.items())},
         "recall_by_case": {k: [round(float(np.mean(v)), 4), len(v)] for k, v in sorted(by_case.items())},
@@ -111,11 +140,13 @@ def main() -> None:
                     help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
     ap.add_argument("--other-names", action="store_true",
                     help="names and units the generator never uses (a held-out style run)")
+    ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
+                    help="pdf: a digital PDF with a text layer (not with --distort); scanned-pdf: the page image in a PDF")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/locating"))
     a = ap.parse_args()
     if a.other_names:
         use_other_names()
-    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts)
+    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]
