@@ -116,3 +116,20 @@ def test_mask_command_blacks_out_eyes_on_id_card(tmp_path, head: Portrait, fake_
     band = next(t for t in page.truths if t.kind == "eyes").bbox
     assert black_fraction(out, band) >= 0.95
     assert [r.kind for r in res.regions] == ["eyes"]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_strict_mode_still_finds_every_unmasked_face(head: Portrait, variant: str) -> None:
+    # check/audit read pages strictly; an unmasked face must still be reported.
+    page = VARIANTS[variant](head)
+    assert band_black(page, find_eyes(page.image, strict=True)) >= 0.95
+
+
+@pytest.mark.parametrize("variant", ["one_inch_colour", "id_card", "id_card_gray_glasses"])
+def test_strict_mode_reports_nothing_visible_on_a_masked_photo(head: Portrait, variant: str) -> None:
+    from zcmask.pipeline import already_hidden
+
+    page = VARIANTS[variant](head)
+    masked, _ = mask_regions(page.image, find_eyes(page.image))
+    left = [r for r in find_eyes(masked, strict=True) if not already_hidden(masked, r)]
+    assert left == []

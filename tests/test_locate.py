@@ -268,6 +268,14 @@ def test_region_name_of_an_issuing_authority_stays_visible():
     assert not kinds(find_identity([ln], identity(units=("新疆维吾尔自治区建筑科学研究院",)), SIZE), "unit")
 
 
+def test_region_name_of_a_social_insurance_office_under_its_seal_stays_visible():
+    # The seal's ink hides 保险管; OCR reads 巴音郭楞蒙古自治州社会 | 里局.
+    ln = mk_line("巴音郭楞蒙古自治州社会")
+    tail = mk_line("里局", x=700)
+    ident = identity(units=("巴音郭楞蒙古自治州水利水电勘测设计院",))
+    assert not kinds(find_identity([ln, tail], ident, SIZE), "unit")
+
+
 def test_one_dropped_character_inside_a_long_name_is_still_masked():
     ln = mk_line("申报人艾尔肯吐逊同志")  # OCR dropped 尔 of 吐尔逊
     regs = kinds(find_identity([ln], identity("艾尔肯·吐尔逊"), SIZE), "name")

@@ -119,9 +119,15 @@ def _offset_line(ln: TextLine, dx: float, dy: float) -> TextLine:
                     tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars), ln.source)
 
 
-def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None,
+def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, *, strict: bool = False,
            ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
-    """Find everything of the applicant on an analysed page."""
+    """Find everything of the applicant on an analysed page.
+
+    ``strict`` is for reading pages that may be masked already (``check``,
+    ``audit``, ``validate``): the shape detectors then ask for more evidence
+    before they call something a face or a seal, so that a blacked-out photo
+    is not reported as a leak. Masking is never strict: recall comes first.
+    """
     h, w = an.image.shape[:2]
     regions: list[Region] = []
     seals: list[SealSeen] = []
@@ -132,11 +138,11 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None,
                               options.pad)
     if options.seals != "none":
         s_regions, seals, s_issues = find_seals(an.image, an.lines, ident, mode=options.seals,
-                                                engine=engine or get_engine(options.ocr_engine))
+                                                engine=engine or get_engine(options.ocr_engine), strict=strict)
         regions += s_regions
         issues += s_issues
     if options.eyes:
-        regions += find_eyes(an.image)
+        regions += find_eyes(an.image, strict=strict)
     return regions, seals, issues
 
 
@@ -147,7 +153,7 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     try:
         an = analyse_page(ctx, engine)
         h, w = an.image.shape[:2]
-        regions, seals, issues = locate(an, opts, engine)
+        regions, seals, issues = locate(an, opts, engine, strict=ctx.command != "mask")
         regions += list(ctx.manual_regions)
         legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
         output = None

@@ -203,6 +203,10 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
             if any(a in ahead for a in AUTHORITY_WORDS) or any(
                     a in text[i : i + UNIT_NGRAM + 14] for a in ("人力资源和社会保障", "人民政府")):
                 continue
+            # 社会保险/社会保障 with the rest under a seal's ink (…自治州社会 | 里局).
+            k = ahead.find("社会")
+            if 0 <= k <= 4 and all(c in "自治州区地市县" for c in ahead[:k]):
+                continue
         for unit, k in grams[g]:
             spans.append(_extend_piece(stream, i, i + UNIT_NGRAM, unit, k))
     return spans

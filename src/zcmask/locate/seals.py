@@ -45,7 +45,7 @@ def _masked_box(cand: SealCandidate, w: int, h: int) -> tuple[int, int, int, int
 
 
 def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity | None, *,
-               mode: str = "applicant", engine: OcrEngine | None = None,
+               mode: str = "applicant", engine: OcrEngine | None = None, strict: bool = False,
                ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
     """Locate seals on an upright page and decide which to mask.
 
@@ -61,6 +61,10 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         Which seals to mask.
     engine : OcrEngine or None
         Reads the ring text; without one every seal is unreadable (masked).
+    strict : bool
+        Checking output rather than masking input: a seal found by its shape
+        alone (no stamp colour) whose text cannot be read is not reported when
+        it lies on a photo, where a blacked-out face and hair look like a ring.
 
     Returns
     -------
@@ -82,9 +86,15 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         # once a seal is known to be the applicant's, reading more cannot change the outcome
         return mode == "all" or owner_of(text, identity, "round") == "applicant"
 
+    photos: list[tuple[int, int, int, int]] | None = None
     for cand in find_candidates(image):
         reading = read_seal(image, cand, engine, settled)
         box = _masked_box(cand, w, h)
+        if strict and not reading.readable and cand.source != "color":
+            if photos is None:
+                photos = _photo_areas(image)
+            if any(_inside(cand.bbox, p) for p in photos):
+                continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
         masked = True if mode == "all" else owner != "authority"
         log.debug("seal %s %s at %s: %r -> %s, masked=%s", cand.shape, cand.source, box,
@@ -95,3 +105,18 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
             if not reading.readable and mode != "all":
                 issues.append(issue("seal_unreadable", bbox=box))
     return regions, seen, issues
+
+
+def _photo_areas(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    import cv2
+
+    from zcmask.locate.faces import photo_blocks
+
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    return photo_blocks(gray)
+
+
+def _inside(box: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> bool:
+    """Whether the centre of ``box`` lies in ``area``."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return area[0] <= cx < area[2] and area[1] <= cy < area[3]

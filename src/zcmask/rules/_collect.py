@@ -250,7 +250,7 @@ def inspect_page(ctx: PageContext) -> PageFacts:
     t0 = time.perf_counter()
     try:
         an = analyse_page(ctx)
-        regions, _seals, issues = locate(an, ctx.options)
+        regions, _seals, issues = locate(an, ctx.options, strict=True)
         legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
         issues = list(issues) + page_check_issues(ctx, an, regions, legibility, leg_issues)
         issues = _refine_signature_issues(an.image, an.lines, issues)
