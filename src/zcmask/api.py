@@ -112,21 +112,36 @@ def _init_worker(threads: int) -> None:
         pass
 
 
+def _init_pool_worker(threads: int, user_init: Callable[[], None] | None) -> None:
+    _init_worker(threads)
+    if user_init is not None:
+        user_init()
+
+
+def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """``jobs`` worker processes for page work, started by a fork server.
+
+    Forking a parent whose OpenCV or ONNX Runtime thread pools already run can
+    leave a child waiting forever on a lock it inherited; a fork server starts
+    clean. Each worker gets an equal share of the CPUs for ONNX Runtime, then
+    runs ``initializer`` (tests register a fake OCR engine with it).
+    """
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["zcmask.pipeline"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
+                               initargs=(threads, initializer))
+
+
 def page_pool(engine: str, jobs: int) -> Executor:
     """An executor of ``jobs`` workers for page work.
 
-    Real engines run in worker processes started by a fork server: forking a
-    parent whose OpenCV or ONNX Runtime thread pools already run can leave a
-    child waiting forever on a lock it inherited. An engine that lives only in
-    this process's registry (the tests' ``fake``) runs in threads instead.
+    Real engines run in :func:`process_pool`. An engine that lives only in this
+    process's registry (the tests' ``fake``) runs in threads instead.
     """
-    threads = max(1, (os.cpu_count() or 1) // jobs)
     if engine == "fake":
         return ThreadPoolExecutor(max_workers=jobs)
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask.pipeline"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_worker,
-                               initargs=(threads,))
+    return process_pool(jobs)
 
 
 def default_jobs() -> int:

@@ -10,8 +10,6 @@ database: the batch runner records results as they come back.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -46,14 +44,6 @@ class PageExecutor:
         self.close()
 
 
-def _init_worker(threads: int, user_init: Callable[[], None] | None) -> None:
-    from zcmask.api import _init_worker as init_page_worker
-
-    init_page_worker(threads)
-    if user_init is not None:
-        user_init()
-
-
 class LocalExecutor(PageExecutor):
     """A local process pool of ``jobs`` workers (in process when ``jobs`` is 1).
 
@@ -80,14 +70,9 @@ class LocalExecutor(PageExecutor):
             yield from super().run(contexts)
             return
         if self._pool is None:
-            threads = max(1, (os.cpu_count() or 1) // self.workers)
-            # Never fork a parent whose OpenCV/ONNX thread pools are already running:
-            # forked children can deadlock on their locks. A fork server starts clean.
-            mp = multiprocessing.get_context("forkserver")
-            mp.set_forkserver_preload(["zcmask.pipeline"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp,
-                                             initializer=_init_worker,
-                                             initargs=(threads, self._initializer))
+            from zcmask.api import process_pool
+
+            self._pool = process_pool(self.workers, self._initializer)
         pool = self._pool
         window = self.workers * 2
         pending: dict[Future[PageResult], PageContext] = {}
