@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -163,8 +164,7 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
                 output = ctx.output_path
         else:
-            # Checking masked output: what is black already is not visible.
-            regions = [r for r in regions if not already_hidden(an.image, r)]
+            regions = visible_regions(an.image, regions)
             issues += page_check_issues(ctx, an, regions, legibility, leg_issues)
             if ctx.fix_path:
                 write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, opts.jpeg_quality)
@@ -183,6 +183,11 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
         log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
         return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+def visible_regions(image: np.ndarray, regions: Sequence[Region]) -> list[Region]:
+    """The regions of a page being checked (it may be masked already) that still show."""
+    return [r for r in regions if not already_hidden(image, r)]
 
 
 def already_hidden(image: np.ndarray, region: Region, dark: int = 60, share: float = 0.9) -> bool:

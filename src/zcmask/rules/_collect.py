@@ -26,9 +26,9 @@ from zcmask.exceptions import InvalidConfigError, ZcmaskError
 from zcmask.locate._variants import OTHER_SIGNERS
 from zcmask.messages import issue
 from zcmask.options import Options
-from zcmask.pipeline import PageContext, already_hidden, analyse_page, locate, page_check_issues
+from zcmask.pipeline import PageContext, analyse_page, locate, page_check_issues, visible_regions
 from zcmask.quality import assess_legibility
-from zcmask.results import Issue, Region, TextLine
+from zcmask.results import Issue, TextLine
 from zcmask.rules._model import CATEGORIES, Application
 from zcmask.rules._read import fold
 
@@ -233,8 +233,8 @@ def _refine_signature_issues(img: np.ndarray, lines: Sequence[TextLine],
         row = [fold(ln.text) for ln in lines if ln.bbox[1] <= cy <= ln.bbox[3] and ln.bbox[0] < x0]
         if any(o in t for t in row for o in OTHER_SIGNERS):
             continue
-        if _filled_box(img, i.bbox) or already_hidden(img, Region("signature", i.bbox, source="layout")):
-            continue  # already masked
+        if _filled_box(img, i.bbox):  # already masked
+            continue
         if _dark(img, i.bbox, 150) < 0.005:  # nothing written there
             continue
         out.append(i)
@@ -251,6 +251,7 @@ def inspect_page(ctx: PageContext) -> PageFacts:
     try:
         an = analyse_page(ctx)
         regions, _seals, issues = locate(an, ctx.options, strict=True)
+        regions = visible_regions(an.image, regions)
         legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
         issues = list(issues) + page_check_issues(ctx, an, regions, legibility, leg_issues)
         issues = _refine_signature_issues(an.image, an.lines, issues)
