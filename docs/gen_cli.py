@@ -20,7 +20,8 @@ BEGIN, END = "<!-- BEGIN GENERATED: exit codes -->", "<!-- END GENERATED: exit c
 
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ").strip()
+    # argparse help strings are %-templates: "%%" prints as "%".
+    return (text or "").replace("%%", "%").replace("|", "\\|").replace("\n", " ").strip()
 
 
 def _flag(action: argparse.Action) -> str:
@@ -46,9 +47,7 @@ def _usage(prog: str, parser: argparse.ArgumentParser) -> str:
         f = _flag(a).strip("`")
         if a.option_strings:
             f = f.replace(", ".join(a.option_strings), max(a.option_strings, key=len), 1)
-        if not a.option_strings:
-            parts.append(f)
-        elif a.required:
+        if not a.option_strings or a.required:
             parts.append(f)
         else:
             parts.append(f"[{f}]")
