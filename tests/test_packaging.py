@@ -89,3 +89,25 @@ def test_built_wheel_carries_the_model_and_the_templates(tmp_path):
               "zcmask/templates/profile.yaml", "zcmask/templates/application.yaml",
               "zcmask/templates/roster.csv", "zcmask/rules/notices/bz-dianli-2024.yaml"):
         assert f in names, f
+
+
+def test_runtime_modules_do_not_import_the_synthetic_generators():
+    """``zcmask.synth`` and ``rules._samples`` serve tests and benchmarks; they are to leave the wheel."""
+    import ast
+
+    src = ROOT / "src" / "zcmask"
+    offenders = []
+    for path in src.rglob("*.py"):
+        rel = path.relative_to(src).as_posix()
+        if rel.startswith("synth/") or rel == "rules/_samples.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            if any(n.startswith(("zcmask.synth", "zcmask.rules._samples")) for n in names):
+                offenders.append(rel)
+    assert not offenders, offenders
