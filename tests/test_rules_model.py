@@ -71,7 +71,7 @@ def test_bad_application_yaml_is_an_invalid_config_error(tmp_path, bad):
 
 
 def test_missing_application_yaml_says_where_to_look(tmp_path):
-    with pytest.raises(InvalidConfigError, match="samples/application"):
+    with pytest.raises(InvalidConfigError, match="zcmask template application"):
         load_application(tmp_path / "application.yaml")
 
 
