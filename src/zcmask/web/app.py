@@ -292,9 +292,10 @@ def create_app(options: Options | None = None, *, token: str | None = None,
                 return _err("bad_token", "访问口令（token）不正确。请使用启动服务时显示的完整地址打开页面。", 401)
         try:
             return await call_next(request)
-        except ZcmaskError as e:  # raised while the body streamed in (BodyLimit)
-            return _err(e.code, e.message, _STATUS.get(e.code, 400))
-        except Exception:  # noqa: BLE001 - the last line of defence: no traceback to the browser
+        except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback to the browser
+            known = _zcmask_error(e)  # e.g. BodyLimit's, raised while the body streamed in
+            if known is not None:
+                return _err(known.code, known.message, _STATUS.get(known.code, 400))
             log.exception("unhandled web error on %s", request.url.path)
             return _err("internal_error", "服务内部错误，请重试；如反复出现请把命令行窗口中的信息反馈给维护者。", 500)
 
@@ -345,7 +346,9 @@ def create_app(options: Options | None = None, *, token: str | None = None,
     @app.post("/api/sessions")
     async def new_session() -> JSONResponse:
         s = ws.new_session()
-        resp = JSONResponse(s.to_json())
+        # The cookie binds this browser to the session; scripts may send the same
+        # secret as X-Zcmask-Session instead. Nothing lists sessions.
+        resp = JSONResponse({**s.to_json(), "secret": s.secret})
         resp.set_cookie(SESSION_COOKIE + s.id, s.secret, httponly=True, samesite="strict", path="/api/")
         return resp
 
@@ -660,6 +663,20 @@ def create_app(options: Options | None = None, *, token: str | None = None,
 
     app.add_middleware(BodyLimit, limit_for=limit_for)  # outermost: before anything reads the body
     return app
+
+
+def _zcmask_error(e: BaseException, depth: int = 0) -> ZcmaskError | None:
+    """The :class:`ZcmaskError` inside ``e`` (an exception group or a chained cause), if any."""
+    if isinstance(e, ZcmaskError):
+        return e
+    if depth > 8:
+        return None
+    for inner in (*getattr(e, "exceptions", ()), e.__cause__, e.__context__):
+        if inner is not None:
+            found = _zcmask_error(inner, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:

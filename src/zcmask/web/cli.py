@@ -60,15 +60,12 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_serve)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the web server until Ctrl+C; uploads are removed on exit."""
-    try:
-        import fastapi  # noqa: F401
-        import multipart  # noqa: F401
-        import uvicorn
-    except ImportError:
-        sys.stderr.write(INSTALL_HINT)
-        return int(ExitCode.missing_dependency)
+def app_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
+    """The web application ``zcmask serve`` would run for ``args`` (checked like the CLI does).
+
+    ``overrides`` go to :func:`zcmask.web.create_app` (tests pass ``temp_root``
+    and a fake OCR engine's options).
+    """
     from zcmask.options import Options
     from zcmask.web._safety import WebLimits
     from zcmask.web.app import create_app
@@ -101,8 +98,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # On the user's own PC with no token, reviews may open any folder; on a shared
     # server only the named roots, and only masked output listed by a report.
     anywhere = loopback and not roots and not args.token and not args.reviewer_token
-    app = create_app(opts, token=args.token, limits=limits, allowed_hosts=allowed,
-                     reviewer_token=args.reviewer_token, review_roots=roots, review_anywhere=anywhere)
+    kw: dict[str, Any] = dict(token=args.token, limits=limits, allowed_hosts=allowed,
+                              reviewer_token=args.reviewer_token, review_roots=roots, review_anywhere=anywhere)
+    kw.update(overrides)
+    return create_app(kw.pop("options", opts), **kw)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web server until Ctrl+C; uploads are removed on exit."""
+    try:
+        import fastapi  # noqa: F401
+        import multipart  # noqa: F401
+        import uvicorn
+    except ImportError:
+        sys.stderr.write(INSTALL_HINT)
+        return int(ExitCode.missing_dependency)
+    app = app_from_args(args)
+    roots = app.state.review_scope.roots or ()
+    anywhere = app.state.review_scope.roots is None
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
                             lifespan="on", access_log=False)
     server = uvicorn.Server(config)
