@@ -44,7 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zcmask import __version__
 from zcmask.exceptions import BadArgsError, InvalidConfigError, ZcmaskError
-from zcmask.options import Identity, Options, Unit, load_profile
+from zcmask.options import Identity, Options, load_profile
 from zcmask.web._review import Review, ReviewScope, open_review
 from zcmask.web._safety import WebLimits
 from zcmask.web._workspace import (
@@ -721,24 +721,14 @@ def _json_list(raw: object) -> list[str]:
 
 
 def _identity(body: dict[str, Any]) -> Identity:
-    name = str(body.get("name") or "").strip()
-    if not name:
+    """The applicant from the page's form, through the same strict schema as ``profile.yaml``."""
+    name = body.get("name")
+    if name is None or (isinstance(name, str) and not name.strip()):
         raise BadArgsError("请填写申报人姓名（或载入 profile.yaml），zcmask 才知道要遮盖什么。")
-    aliases = body.get("aliases") or []
-    units_raw = body.get("units") or []
-    if not isinstance(aliases, list) or not isinstance(units_raw, list):
-        raise BadArgsError("曾用名和单位应为列表。")
-    units = []
-    for u in units_raw:
-        if isinstance(u, dict):
-            nm = str(u.get("name") or "").strip()
-            al = tuple(str(a).strip() for a in (u.get("aliases") or []) if str(a).strip())
-        else:
-            nm, al = str(u).strip(), ()
-        if nm:
-            units.append(Unit(name=nm, aliases=al))
     try:
-        return Identity(name=name, aliases=tuple(str(a).strip() for a in aliases if str(a).strip()),
-                        units=tuple(units))
+        return Identity.from_mapping({"name": name, "aliases": body.get("aliases") or [],
+                                      "units": body.get("units") or []})
+    except InvalidConfigError as e:
+        raise BadArgsError(e.message) from None
     except ValueError as e:
         raise BadArgsError("姓名或单位填写有误，请检查后重试。") from e
