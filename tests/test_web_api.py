@@ -604,3 +604,23 @@ def test_review_of_a_batch_output_records_verdicts_in_its_database(client: TestC
         v = state.verdicts()["王建国/公示.pdf#1"]
     assert v["verdict"] == "accept" and v["reviewer"] == "李审"
     assert json.loads((out / "zcmask-review.json").read_text(encoding="utf-8"))["verdicts"]["王建国/公示.pdf#1"]
+
+
+def test_review_of_a_batch_made_with_a_relative_output_folder_shows_its_pages(client: TestClient, sample, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    batch = pytest.importorskip("zcmask.batch")
+    pytest.importorskip("zcmask.audit")
+    work = tmp_path / "work"
+    (work / "in" / "王建国").mkdir(parents=True)
+    (work / "in" / "王建国" / "profile.yaml").write_text(f"name: {NAME}\nunits: [{UNIT}]\n", encoding="utf-8")
+    (work / "in" / "王建国" / "公示.pdf").write_bytes(sample.pdf_bytes)
+    monkeypatch.chdir(work)
+    batch.run_batch(Path("in"), Path("out"), web_options(), executor=batch.LocalExecutor(1))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the server runs from another folder
+    rv = client.post("/api/review", json={"folder": str(work / "out"), "seed": 2}).json()
+    assert [s["name"] for s in rv["sample"]] == ["王建国/公示.pdf#1"]
+    img = client.get(f"/api/review/{rv['id']}/image/0")
+    assert img.status_code == 200, img.text
+    with Image.open(io.BytesIO(img.content)) as im:
+        assert im.format == "JPEG" and im.size == sample.image.shape[1::-1]

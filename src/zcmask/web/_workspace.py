@@ -27,6 +27,7 @@ import hmac
 import io
 import json
 import logging
+import re
 import secrets
 import shutil
 import tempfile
@@ -234,13 +235,37 @@ class PageState:
             "regions": regs,
             "removed": [dict(r.to_json(), source="manual") for r in self.removed],
             "visible": [r.to_json() for r in self.uncovered()],
-            "issues": [i.to_json() for i in (*self.issues, *self.removal_issues())],
+            "issues": [web_issue(i, self).to_json() for i in (*self.issues, *self.removal_issues())],
             "error": None if self.error is None else {"code": self.error[0], "message": self.error[1]},
         }
 
 
 def _identity_key(ident: Identity | None) -> str:
     return json.dumps(ident.to_json() if ident else None, ensure_ascii=False, sort_keys=True)
+
+
+_CLI_HINT = re.compile(r"[，,；;]?\s*(?:或)?(?:可)?用\s*(?:zcmask|--fix)[^，。；）)]*[）)]?|（可用 zcmask [^）]*）")
+
+
+def web_issue(i: Issue, p: PageState) -> Issue:
+    """The issue as the web page says it: what the download already fixes, no command-line advice.
+
+    ``not_jpg``, ``rotated`` and ``exif_rotated`` are fixed by the downloaded
+    JPG; the other messages lose their ``zcmask check --fix`` hints.
+    """
+    if i.code == "not_jpg":
+        return Issue(i.code, i.severity, f"原文件不是 JPG（{p.format or '其他格式'}），下载的文件已转换为 JPG。", i.bbox)
+    if i.code == "rotated":
+        how = "已按你手工指定的方向" if p.orientation.source == "manual" else "已自动识别方向并"
+        return Issue(i.code, i.severity, f"原页面方向不正，{how}转正：下载的 JPG 是正向的。"
+                     "若方向仍不对，请用本页的“向左转/向右转”按钮调整。", i.bbox)
+    if i.code == "exif_rotated":
+        return Issue(i.code, i.severity, "原图片靠 EXIF 方向标记才显示为正向（平台会忽略该标记），下载的 JPG 已转正。",
+                     i.bbox)
+    msg = _CLI_HINT.sub("", i.message)
+    if "zcmask" in msg or "--fix" in msg:
+        msg = re.sub(r"[^。]*(?:zcmask|--fix)[^。]*。?", "", msg).strip() or "请按页面提示处理后重新上传。"
+    return i if msg == i.message else Issue(i.code, i.severity, msg, i.bbox)
 
 
 def _covered(b: tuple[int, int, int, int], regions: list[Region], share: float = 0.9) -> bool:
