@@ -79,6 +79,8 @@ SESSION_COOKIE = "zcmask_s_"
 #: Largest JSON request body.
 MAX_JSON_BYTES = 256 << 10
 MAX_PROFILE_BYTES = 1 << 20
+#: A session's disk (uploads, page images, previews, download) may reach this many times its upload limit.
+DISK_FACTOR = 4
 _UPLOAD_PATH = re.compile(r"^/api/sessions/[^/]+/files$")
 _PROFILE_PATH = re.compile(r"^/api/sessions/[^/]+/profile$")
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -455,6 +457,8 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             todo = [p for p in s.pages if not p.analysed or p.error is not None or p.identity_key != key]
         if not s.pages:
             raise BadArgsError("请先上传要遮盖的文件（JPG、PNG 或 PDF）。")
+        if await _in_thread(s.disk_bytes) > DISK_FACTOR * s.limits.max_total_bytes:
+            raise LimitError("本次会话占用的磁盘空间已达上限，请点击“清空重来”后分批处理。")
 
         def work(job: Job) -> None:
             job.total = len(todo)

@@ -323,7 +323,9 @@ function renderPages(pages) {
   const ready = pages.filter((p) => p.analysed && !p.error).length;
   const regions = pages.reduce((a, p) => a + p.regions.length, 0);
   const errs = pages.reduce((a, p) => a + p.issues.filter((i) => i.severity === "error" && !FIXED_BY_OUTPUT.has(i.code)).length, 0);
-  $("summary").textContent = n ? `共 ${n} 页，已识别 ${ready} 页，遮盖框 ${regions} 个，需处理的问题 ${errs} 项。` : "";
+  const flagged = pages.filter((p) => p.visible && p.visible.length).length;
+  $("summary").textContent = n ? `共 ${n} 页，已识别 ${ready} 页，遮盖框 ${regions} 个，需处理的问题 ${errs} 项`
+    + (flagged ? `；${flagged} 页删除了识别框（橙色边框），该处不会遮盖。` : "。") : "";
 }
 
 function makeCard(p) {
