@@ -624,3 +624,35 @@ def test_review_of_a_batch_made_with_a_relative_output_folder_shows_its_pages(cl
     assert img.status_code == 200, img.text
     with Image.open(io.BytesIO(img.content)) as im:
         assert im.format == "JPEG" and im.size == sample.image.shape[1::-1]
+
+
+def test_the_notice_check_reuses_the_ocr_of_the_analysis(client: TestClient, fake_engine, sample) -> None:  # type: ignore[no-untyped-def]
+    rules = pytest.importorskip("zcmask.rules")
+    if not callable(getattr(rules, "validate", None)):
+        pytest.skip("zcmask.rules has no validate()")
+    from zcmask.web._memo import install
+
+    calls: list[int] = []
+    real = fake_engine.recognize
+
+    def counted(image: np.ndarray) -> Any:
+        calls.append(1)
+        return real(image)
+
+    fake_engine.recognize = counted  # type: ignore[method-assign]
+    fake_engine._lines = list(sample.lines)
+    memo = install("fake")
+    sid = new_session(client)
+    r = client.post(f"/api/sessions/{sid}/profile",
+                    files=[("file", ("application.yaml", APPLICATION_YAML.encode(), "text/yaml"))])
+    assert r.status_code == 200
+    jpg = io.BytesIO()
+    Image.fromarray(sample.image).save(jpg, format="JPEG", quality=92)
+    upload(client, sid, "公示.jpg", jpg.getvalue(), path="公示/公示.jpg")
+    analyse(client, sid)
+    first = len(calls)
+    assert first >= 1
+    job = wait(client, client.post(f"/api/sessions/{sid}/validate", json={"notice": "bz-dianli-2024"}).json())
+    assert job["state"] == "done", job
+    assert len(calls) == first  # the page was not read again
+    assert memo.hits >= 1

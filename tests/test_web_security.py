@@ -123,6 +123,9 @@ def test_shared_token_reaches_nothing_of_another_applicant(fake_engine, tmp_path
             ("POST", f"/api/jobs/{v['job']}/cancel", {}),
             ("GET", "/api/sessions", {}),
             ("GET", f"/api/sessions/{sid}/../{sid}", {}),
+            ("GET", "/static/..%2f_workspace.py", {}),
+            ("GET", "/static/%2e%2e/%2e%2e/options.py", {}),
+            ("GET", f"/static/..%2f..%2f..%2f..%2f{ws.root.relative_to('/')}/{sid}/uploads/王建国_公示.jpg", {}),
             ("GET", f"/api/sessions/{sid[:-1]}x", {}),
         ]:
             assert_nothing_private(attacker.request(method, url, **kw))

@@ -114,6 +114,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sys.stderr.write(INSTALL_HINT)
         return int(ExitCode.missing_dependency)
     app = app_from_args(args)
+    from zcmask.web._memo import install
+
+    install(app.state.workspace.options.ocr_engine)  # the notice check reuses the analysis' OCR
     roots = app.state.review_scope.roots or ()
     anywhere = app.state.review_scope.roots is None
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
