@@ -371,14 +371,14 @@ def open_review(folder: str | Path, sample: str | int | None = None, seed: int |
                 s0 = int(data.get("seed", 0))
                 judged = [pg for pg in kept if pg.page_id in old_verdicts]
                 rest = [pg for pg in kept if pg.page_id not in old_verdicts]
-                chosen = (judged + rest)[:n]
-                if len(chosen) < n:
-                    ids = {pg.page_id for pg in chosen}
+                resized = (judged + rest)[:n]
+                if len(resized) < n:
+                    ids = {pg.page_id for pg in resized}
                     others = [pg for pg in pages if pg.page_id not in ids]
-                    chosen += random.Random(s0).sample(others, n - len(chosen))
-                chosen.sort(key=lambda pg: pg.page_id)
-                ids = {pg.page_id for pg in chosen}
-                return Review(secrets.token_urlsafe(18), p, s0, chosen, len(pages), batch, source,
+                    resized += random.Random(s0).sample(others, n - len(resized))
+                resized.sort(key=lambda pg: pg.page_id)
+                ids = {pg.page_id for pg in resized}
+                return Review(secrets.token_urlsafe(18), p, s0, resized, len(pages), batch, source,
                               {k: v for k, v in {**_batch_verdicts(p, batch, by_id), **old_verdicts}.items()
                                if k in ids}, scope=scope, sample_spec=spec)
         except (OSError, ValueError, TypeError, AttributeError) as e:
@@ -389,8 +389,8 @@ def open_review(folder: str | Path, sample: str | int | None = None, seed: int |
     if native is not None:
         audit, items = native
         try:
-            spec = None if n >= len(pages) else str(n)
-            chosen = [by_id[it.page_id] for it in audit.sample_items(items, spec, s)]
+            want = None if n >= len(pages) else str(n)
+            chosen = [by_id[it.page_id] for it in audit.sample_items(items, want, s)]
         except Exception:  # noqa: BLE001 - fall back to the local sampler
             log.debug("zcmask.audit.sample_items failed", exc_info=True)
     if chosen is None:

@@ -256,7 +256,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             return True  # not a browser (curl, scripts): the token protects
         m = re.fullmatch(r"https?://([^/]+)", origin.strip().lower())
         host = (request.headers.get("host") or "").strip().lower()
-        return bool(m) and m.group(1) == host
+        return m is not None and m.group(1) == host
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
