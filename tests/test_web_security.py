@@ -205,7 +205,7 @@ def test_a_loopback_server_still_never_reviews_its_own_temp_folder(fake_engine, 
         root = app.state.workspace.root
         for folder in (root, root / sid, root / sid / "uploads", root.parent):
             r = c.post("/api/review", json={"folder": str(folder), "sample": "100%"})
-            assert r.status_code == 400 and "临时文件夹" in r.json()["message"], r.text
+            assert r.status_code == 403 and "临时文件夹" in r.json()["message"], r.text
 
 
 # --------------------------------------------------------------------------- request guards

@@ -75,6 +75,12 @@ def parse_sample(text: str | int | None, total: int) -> int:
     return min(total, n)
 
 
+class ReviewRefusedError(InputFileError):
+    """A folder or page the reviewer may not see on this server (HTTP 403)."""
+
+    code = "review_refused"
+
+
 @dataclass(frozen=True)
 class ReviewScope:
     """Which folders a reviewer may open, and whether only listed masked output is served.
@@ -105,20 +111,20 @@ class ReviewScope:
     def check_folder(self, folder: Path) -> Path:
         """The resolved ``folder`` when a review may be opened there, else :class:`InputFileError`."""
         if not self.enabled:
-            raise InputFileError("本服务器未开启评审抽查。管理员需在启动时用 --review-root 指定允许抽查的文件夹，"
+            raise ReviewRefusedError("本服务器未开启评审抽查。管理员需在启动时用 --review-root 指定允许抽查的文件夹，"
                                  "并用 --reviewer-token 设置评审口令。")
         real = folder.resolve()
         for bad in self.forbidden:
             b = bad.resolve()
             if real == b or b in real.parents or real in b.parents:
-                raise InputFileError("该文件夹是 zcmask 服务自己的临时文件夹（存有申报人上传的原件），不能抽查。"
+                raise ReviewRefusedError("该文件夹是 zcmask 服务自己的临时文件夹（存有申报人上传的原件），不能抽查。"
                                      "请输入遮盖后的输出文件夹。")
         if any(part.startswith("zcmask-web-") for part in real.parts):
-            raise InputFileError("该文件夹是 zcmask 网页服务的临时文件夹，不能抽查。请输入遮盖后的输出文件夹。")
+            raise ReviewRefusedError("该文件夹是 zcmask 网页服务的临时文件夹，不能抽查。请输入遮盖后的输出文件夹。")
         if self.roots is not None:
             allowed = [r.resolve() for r in self.roots]
             if not any(real == r or r in real.parents for r in allowed):
-                raise InputFileError("只能抽查管理员允许的文件夹（--review-root）之内的遮盖输出："
+                raise ReviewRefusedError("只能抽查管理员允许的文件夹（--review-root）之内的遮盖输出："
                                      + "；".join(str(r) for r in allowed))
         return real
 
@@ -127,10 +133,10 @@ class ReviewScope:
         real = path.resolve()
         base = folder.resolve()
         if base not in real.parents:
-            raise InputFileError("该页不在所抽查的文件夹中，已拒绝显示。")
+            raise ReviewRefusedError("该页不在所抽查的文件夹中，已拒绝显示。")
         for bad in self.forbidden:
             if bad.resolve() in real.parents:
-                raise InputFileError("该页位于服务器的临时文件夹中，已拒绝显示。")
+                raise ReviewRefusedError("该页位于服务器的临时文件夹中，已拒绝显示。")
         return real
 
 
@@ -339,9 +345,10 @@ def open_review(folder: str | Path, sample: str | int | None = None, seed: int |
     p = Path(str(folder)).expanduser()
     if not str(folder).strip() or not p.is_absolute() and scope.roots is not None:
         raise InputFileError(f"找不到文件夹 {folder}，请输入遮盖输出文件夹的完整路径。")
+    # The scope first: outside it, whether a folder exists is not told.
+    p = scope.check_folder(p)
     if not p.is_dir():
         raise InputFileError(f"找不到文件夹 {folder}，请输入遮盖输出文件夹的完整路径。")
-    p = scope.check_folder(p)
     pages, source, native = _population(p, identity)
     pages = _in_scope(p, pages, scope)
     if not pages:

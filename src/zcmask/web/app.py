@@ -72,7 +72,7 @@ NOTICES: dict[str, str] = {
 }
 
 _STATUS = {"not_found": 404, "limit_exceeded": 413, "bad_token": 401, "forbidden": 403,
-           "confirm_needed": 409, "unsupported_media_type": 415}
+           "confirm_needed": 409, "unsupported_media_type": 415, "review_refused": 403}
 
 #: Name prefix of the cookie that binds a browser to its session (``zcmask_s_<id>``).
 SESSION_COOKIE = "zcmask_s_"
