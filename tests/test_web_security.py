@@ -380,3 +380,19 @@ def test_a_queued_job_says_so_and_can_be_cancelled(fake_engine, tmp_path: Path, 
         assert wait(c, c.get(f"/api/jobs/{blocker.id}").json())["state"] == "done"
         assert c.get(f"/api/jobs/{r['id']}").json()["state"] == "cancelled"
         assert not c.get(f"/api/sessions/{sid}").json()["pages"][0]["analysed"]
+
+
+def test_page_messages_carry_no_command_line_advice() -> None:
+    from zcmask.messages import ISSUE_CODES, issue, not_jpg_issue, rotated_issue
+    from zcmask.results import Orientation
+    from zcmask.web._workspace import PageState, UploadedFile, web_issue
+
+    page = PageState(0, UploadedFile("a.pdf", Path("a.pdf")), 0, format="pdf")
+    fmt = dict(text="王建国", rotation=90, fmt="PNG", px=8, dpi=60, w=300, h=400, mb=12.0, limit=10.0)
+    every = [issue(c, **fmt) for c in ISSUE_CODES] + [not_jpg_issue("pdf"), rotated_issue(90, 90)]
+    for i in every:
+        msg = web_issue(i, page).message
+        assert "zcmask" not in msg and "--fix" not in msg and "逆时针旋转" not in msg, (i.code, msg)
+        assert msg
+    page.orientation = Orientation(90, 1.0, "manual")
+    assert "手工" in web_issue(rotated_issue(90), page).message
