@@ -396,3 +396,12 @@ def test_page_messages_carry_no_command_line_advice() -> None:
         assert msg
     page.orientation = Orientation(90, 1.0, "manual")
     assert "手工" in web_issue(rotated_issue(90), page).message
+
+
+def test_the_number_of_sessions_is_bounded(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(web_options(), temp_root=tmp_path, limits=WebLimits(max_sessions=2))
+    with TestClient(app) as c:
+        assert c.post("/api/sessions").status_code == 200
+        assert c.post("/api/sessions").status_code == 200
+        r = c.post("/api/sessions")
+        assert r.status_code == 413 and "会话过多" in r.json()["message"]

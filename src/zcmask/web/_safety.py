@@ -43,6 +43,8 @@ class WebLimits:
         refused whole, before anything is unpacked.
     idle_minutes : float
         A session nobody has used for this long is removed with its files.
+    max_sessions : int
+        Most sessions the server keeps at once (the rest are asked to wait).
 
     """
 
@@ -52,6 +54,7 @@ class WebLimits:
     max_pages: int = 500
     max_zip_entries: int = 2000
     idle_minutes: float = 120.0
+    max_sessions: int = 200
 
     @property
     def max_file_bytes(self) -> int:

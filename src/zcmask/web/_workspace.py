@@ -754,8 +754,10 @@ class Workspace:
     def new_session(self) -> Session:
         self.expire_idle()
         sid = secrets.token_urlsafe(18)
-        s = Session(sid, self.root / sid, self.limits)
         with self._lock:
+            if len(self.sessions) >= self.limits.max_sessions:
+                raise LimitError("服务器上同时进行的会话过多，请稍后再试，或请管理员调大上限。")
+            s = Session(sid, self.root / sid, self.limits)
             self.sessions[sid] = s
         return s
 
