@@ -405,3 +405,20 @@ def test_the_number_of_sessions_is_bounded(fake_engine, tmp_path: Path) -> None:
         assert c.post("/api/sessions").status_code == 200
         r = c.post("/api/sessions")
         assert r.status_code == 413 and "会话过多" in r.json()["message"]
+
+
+def test_the_ocr_memo_answers_repeats_and_forgets_the_oldest() -> None:
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.web._memo import MemoOcrEngine
+
+    inner = FakeOcrEngine([])
+    memo = MemoOcrEngine(inner, pages=2)
+    a, b, c = (np.full((20, 30, 3), v, np.uint8) for v in (1, 2, 3))
+    for img in (a, a, b, a, c, b):
+        memo.recognize(img)
+    assert (memo.hits, memo.misses) == (2, 4)  # a again, a again; b was dropped when c came in
+    memo.recognize(b.copy())  # the same pixels in another array
+    assert memo.hits == 3
+    memo.recognize(np.full((20, 31, 3), 2, np.uint8))  # another size: another key
+    assert memo.misses == 5
+    assert memo.fingerprint() == inner.fingerprint()

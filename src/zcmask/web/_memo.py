@@ -38,15 +38,18 @@ class MemoOcrEngine(OcrEngine):
     ----------
     inner : OcrEngine
         The engine that really reads.
-    size : int
-        How many page or crop answers to keep (least recently used go first).
+    pages : int
+        How many page answers to keep (least recently used go first); a page's
+        lines with their character boxes take some tens of KB.
+    crops : int
+        How many single-line crop answers to keep (a few bytes each).
 
     """
 
-    def __init__(self, inner: OcrEngine, size: int = 4096) -> None:
+    def __init__(self, inner: OcrEngine, pages: int = 600, crops: int = 20000) -> None:
         self.inner = inner
         self.name = getattr(inner, "name", "memo")
-        self.size = size
+        self.sizes = {"pages": pages, "crops": crops}
         self.hits = 0
         self.misses = 0
         self._pages: OrderedDict[bytes, list[TextLine]] = OrderedDict()
@@ -71,9 +74,10 @@ class MemoOcrEngine(OcrEngine):
             return None
 
     def _put(self, store: OrderedDict[bytes, Any], key: bytes, value: Any) -> None:
+        limit = self.sizes["pages"] if store is self._pages else self.sizes["crops"]
         with self._lock:
             store[key] = value
-            while len(store) > self.size:
+            while len(store) > limit:
                 store.popitem(last=False)
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
