@@ -652,8 +652,7 @@ const RV = { data: null, k: 0, audit: {} };
 
 async function reviewOpen() {
   try {
-    if (!$("rv-reviewer").value.trim()) { toast("请先填写评审人姓名（记入抽查结论）。"); $("rv-reviewer").focus(); return; }
-    localStorage.setItem("zcmask-reviewer", $("rv-reviewer").value.trim());
+    if ($("rv-reviewer").value.trim()) localStorage.setItem("zcmask-reviewer", $("rv-reviewer").value.trim());
     const body = { folder: $("rv-folder").value.trim(), sample: $("rv-sample").value.trim(), seed: $("rv-seed").value.trim(),
       name: $("rv-name").value.trim(), units: $("rv-units").value.split("\n").map((x) => x.trim()).filter(Boolean) };
     RV.data = await api("POST", "/api/review", body);
@@ -723,8 +722,11 @@ function drawAudit(res) {
 async function verdict(v) {
   const d = RV.data;
   if (!d) return;
+  if (!$("rv-reviewer").value.trim()) { // asked once, then remembered on this computer
+    const who = (prompt("请输入评审人姓名（记入每条抽查结论）：") || "").trim();
+    if (who) { $("rv-reviewer").value = who; localStorage.setItem("zcmask-reviewer", who); }
+  }
   const reviewer = $("rv-reviewer").value.trim();
-  if (!reviewer) { toast("请先填写评审人姓名。"); $("rv-reviewer").focus(); return; }
   const found = RV.audit[RV.k];
   if (v === "accept" && found && found.regions.length
       && !confirm(`自动检查在本页发现仍可见：${found.regions.map((r) => KIND_ZH[r.kind] || r.kind).join("、")}。确定仍判为“通过”吗？`)) return;
