@@ -40,6 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.te
 NAME = "王建国"
 UNIT = "巴州供电公司"
 IDENT = {"name": NAME, "units": [UNIT]}
+KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛"}
 
 
 def web_options(**kw: Any) -> Options:
@@ -91,8 +92,10 @@ def analyse(c: TestClient, sid: str, ident: dict[str, Any] | None = None) -> dic
     return c.get(f"/api/sessions/{sid}").json()  # type: ignore[no-any-return]
 
 
-def export(c: TestClient, sid: str) -> zipfile.ZipFile:
-    job = wait(c, c.post(f"/api/sessions/{sid}/export").json())
+def export(c: TestClient, sid: str, **body: Any) -> zipfile.ZipFile:
+    r = c.post(f"/api/sessions/{sid}/export", json=body or None)
+    assert r.status_code == 200, r.text
+    job = wait(c, r.json())
     assert job["state"] == "done", job
     r = c.get(f"/api/sessions/{sid}/download")
     assert r.status_code == 200
@@ -131,20 +134,20 @@ def test_name_unit_and_manual_box_are_black_in_the_downloaded_zip(client: TestCl
     r = client.put(f"/api/sessions/{sid}/pages/{page['id']}/regions", json={"regions": wanted})
     assert r.status_code == 200
     zf = export(client, sid)
-    assert sorted(zf.namelist()) == ["公示.jpg", "报告/zcmask-report.html", "报告/zcmask-report.json"]
+    assert sorted(zf.namelist()) == ["公示.jpg", "报告（不要上传）/zcmask-report.html", "报告（不要上传）/zcmask-report.json"]
     img = zip_image(zf, "公示.jpg")
     assert img.shape[:2] == (page["height"], page["width"])
     for t in sample.truths:
         assert black(img, inner(t.bbox)) > 0.98, t
     assert black(img, manual) > 0.98
     assert black(img, (100, 1700, 400, 1800)) < 0.01  # untouched paper stays white
-    rep = json.loads(zf.read("报告/zcmask-report.json"))
+    rep = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))
     assert rep["schema"] == "zcmask.report/1" and rep["command"] == "mask"
     p = rep["files"][0]["pages"][0]
     assert p["output"] == "公示.jpg"
     assert {"kind": "manual", "bbox": manual, "text": "", "source": "manual", "score": 1.0} in p["regions"]
     assert rep["summary"]["regions"] == {"manual": 1, "name": 2, "unit": 2}
-    assert "遮盖报告" in zf.read("报告/zcmask-report.html").decode("utf-8")
+    assert "遮盖报告" in zf.read("报告（不要上传）/zcmask-report.html").decode("utf-8")
 
 
 def test_removed_and_resized_boxes_are_recorded_as_manual(client: TestClient, sample) -> None:  # type: ignore[no-untyped-def]
@@ -155,17 +158,27 @@ def test_removed_and_resized_boxes_are_recorded_as_manual(client: TestClient, sa
     grown = [second["bbox"][0] - 20, second["bbox"][1], second["bbox"][2] + 20, second["bbox"][3]]
     wanted = [{"id": second["id"], "kind": second["kind"], "bbox": grown}]
     wanted += [{"id": r["id"], "kind": r["kind"], "bbox": r["bbox"]} for r in rest]
-    p = client.put(f"/api/sessions/{sid}/pages/{page['id']}/regions", json={"regions": wanted}).json()
+    url = f"/api/sessions/{sid}/pages/{page['id']}/regions"
+    asked = client.put(url, json={"regions": wanted})
+    assert asked.status_code == 409 and asked.json()["code"] == "confirm_needed"
+    assert KIND_ZH[first["kind"]] in asked.json()["message"]
+    assert client.get(f"/api/sessions/{sid}").json()["pages"][0]["removed"] == []  # nothing changed yet
+    p = client.put(url, json={"regions": wanted, "confirm_removal": True}).json()
     assert [r["source"] for r in p["regions"]][0] == "manual"
     assert p["regions"][0]["bbox"] == grown and p["regions"][0]["kind"] == second["kind"]
     assert p["removed"] == [dict({k: v for k, v in first.items() if k != "id"}, source="manual")]
-    zf = export(client, sid)
+    assert p["visible"][0]["bbox"] == first["bbox"]
+    assert "removed_detection" in {i["code"] for i in p["issues"]}  # never a clean card
+    again = client.post(f"/api/sessions/{sid}/export")
+    assert again.status_code == 409 and "公示.pdf 第 1 页" in again.json()["message"]
+    zf = export(client, sid, confirm_visible=True)
     img = zip_image(zf, "公示.jpg")
     assert black(img, inner(first["bbox"])) < 0.5  # the removed box is not masked
     assert black(img, grown) > 0.98
-    rp = json.loads(zf.read("报告/zcmask-report.json"))["files"][0]["pages"][0]
+    rp = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))["files"][0]["pages"][0]
     assert rp["removed_regions"][0]["bbox"] == first["bbox"]
     assert rp["removed_regions"][0]["source"] == "manual"
+    assert any(i["code"] == "removed_detection" and i["bbox"] == first["bbox"] for i in rp["issues"])
 
 
 def test_rotating_a_page_turns_the_output_and_keeps_manual_boxes(client: TestClient, sample) -> None:  # type: ignore[no-untyped-def]
@@ -189,7 +202,7 @@ def test_rotating_a_page_turns_the_output_and_keeps_manual_boxes(client: TestCli
     img = zip_image(zf, "公示.jpg")
     assert img.shape[:2] == (w, h)
     assert black(img, turned) > 0.98
-    rp = json.loads(zf.read("报告/zcmask-report.json"))["files"][0]["pages"][0]
+    rp = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))["files"][0]["pages"][0]
     assert rp["rotation"] == 270 and rp["rotation_source"] == "manual"
 
 
@@ -225,7 +238,7 @@ def test_bad_file_gets_a_message_and_the_others_are_still_masked(client: TestCli
     assert [p["file"] for p in state["pages"]] == ["公示.pdf"]
     zf = export(client, sid)
     assert "公示.jpg" in zf.namelist()
-    rep = json.loads(zf.read("报告/zcmask-report.json"))
+    rep = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))
     by_input = {f["input"]: f for f in rep["files"]}
     assert by_input["坏文件.jpg"]["status"] == "error"
     assert by_input["坏文件.jpg"]["error"]["code"] == "unreadable_file"
@@ -247,7 +260,7 @@ def test_a_page_that_fails_analysis_shows_a_message_and_others_continue(fake_eng
         assert pages["公示.pdf"]["error"] is None and pages["公示.pdf"]["regions"]
         zf = export(c, sid)
         assert zf.namelist()[0] == "公示.jpg" and "扫描件.jpg" not in zf.namelist()
-        rep = json.loads(zf.read("报告/zcmask-report.json"))
+        rep = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))
         assert {f["input"]: f["status"] for f in rep["files"]} == {"扫描件.jpg": "error", "公示.pdf": "ok"}
 
 
@@ -344,7 +357,8 @@ def test_errors_are_json_messages_never_tracebacks(client: TestClient) -> None:
     r = client.get("/api/sessions/nope")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     sid = new_session(client)
-    r = client.post(f"/api/sessions/{sid}/analyse", content=b"{not json")
+    r = client.post(f"/api/sessions/{sid}/analyse", content=b"{not json",
+                    headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "JSON" in r.json()["message"]
     r = client.post(f"/api/sessions/{sid}/analyse", json={"name": "  "})
     assert r.status_code == 400 and "姓名" in r.json()["message"]
@@ -427,9 +441,14 @@ def test_review_records_verdicts_in_the_folder_and_resumes(client: TestClient, t
     assert saved["schema"] == "zcmask.review/1"
     assert saved["verdicts"][rv["sample"][1]["name"]]["verdict"] == "reject"
     assert saved["verdicts"][rv["sample"][1]["name"]]["note"] == "单位可见"
-    again = client.post("/api/review", json={"folder": str(folder), "sample": "4"}).json()
+    again = client.post("/api/review", json={"folder": str(folder), "sample": "2"}).json()
     assert [s["name"] for s in again["sample"]] == [s["name"] for s in rv["sample"]]
     assert again["sample"][1]["verdict"] == "reject"
+    # Another sample size is honoured: the sampled pages stay, verdicts too, more are drawn.
+    bigger = client.post("/api/review", json={"folder": str(folder), "sample": "4"}).json()
+    assert len(bigger["sample"]) == 4 and bigger["seed"] == 7
+    assert {s["name"] for s in rv["sample"]} <= {s["name"] for s in bigger["sample"]}
+    assert [s["verdict"] for s in bigger["sample"] if s["name"] == rv["sample"][1]["name"]] == ["reject"]
 
 
 def test_review_audit_finds_a_name_left_visible(client: TestClient, fake_engine, sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -585,3 +604,55 @@ def test_review_of_a_batch_output_records_verdicts_in_its_database(client: TestC
         v = state.verdicts()["王建国/公示.pdf#1"]
     assert v["verdict"] == "accept" and v["reviewer"] == "李审"
     assert json.loads((out / "zcmask-review.json").read_text(encoding="utf-8"))["verdicts"]["王建国/公示.pdf#1"]
+
+
+def test_review_of_a_batch_made_with_a_relative_output_folder_shows_its_pages(client: TestClient, sample, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    batch = pytest.importorskip("zcmask.batch")
+    pytest.importorskip("zcmask.audit")
+    work = tmp_path / "work"
+    (work / "in" / "王建国").mkdir(parents=True)
+    (work / "in" / "王建国" / "profile.yaml").write_text(f"name: {NAME}\nunits: [{UNIT}]\n", encoding="utf-8")
+    (work / "in" / "王建国" / "公示.pdf").write_bytes(sample.pdf_bytes)
+    monkeypatch.chdir(work)
+    batch.run_batch(Path("in"), Path("out"), web_options(), executor=batch.LocalExecutor(1))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the server runs from another folder
+    rv = client.post("/api/review", json={"folder": str(work / "out"), "seed": 2}).json()
+    assert [s["name"] for s in rv["sample"]] == ["王建国/公示.pdf#1"]
+    img = client.get(f"/api/review/{rv['id']}/image/0")
+    assert img.status_code == 200, img.text
+    with Image.open(io.BytesIO(img.content)) as im:
+        assert im.format == "JPEG" and im.size == sample.image.shape[1::-1]
+
+
+def test_the_notice_check_reuses_the_ocr_of_the_analysis(client: TestClient, fake_engine, sample) -> None:  # type: ignore[no-untyped-def]
+    rules = pytest.importorskip("zcmask.rules")
+    if not callable(getattr(rules, "validate", None)):
+        pytest.skip("zcmask.rules has no validate()")
+    from zcmask.web._memo import install
+
+    calls: list[int] = []
+    real = fake_engine.recognize
+
+    def counted(image: np.ndarray) -> Any:
+        calls.append(1)
+        return real(image)
+
+    fake_engine.recognize = counted  # type: ignore[method-assign]
+    fake_engine._lines = list(sample.lines)
+    memo = install("fake")
+    sid = new_session(client)
+    r = client.post(f"/api/sessions/{sid}/profile",
+                    files=[("file", ("application.yaml", APPLICATION_YAML.encode(), "text/yaml"))])
+    assert r.status_code == 200
+    jpg = io.BytesIO()
+    Image.fromarray(sample.image).save(jpg, format="JPEG", quality=92)
+    upload(client, sid, "公示.jpg", jpg.getvalue(), path="公示/公示.jpg")
+    analyse(client, sid)
+    first = len(calls)
+    assert first >= 1
+    job = wait(client, client.post(f"/api/sessions/{sid}/validate", json={"notice": "bz-dianli-2024"}).json())
+    assert job["state"] == "done", job
+    assert len(calls) == first  # the page was not read again
+    assert memo.hits >= 1

@@ -116,6 +116,14 @@ def _same_picture(path: Path, png: bytes) -> bool:
     return bool((d.sum(axis=2) > 30).mean() < 1e-4)
 
 
+def _in_view(page: object, selector: str) -> bool:
+    """True when the element is fully inside the browser window (no scrolling needed)."""
+    return bool(page.evaluate("""(s) => { const e = document.querySelector(s); if (!e || e.hidden) return false;
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }""",
+                              selector))  # type: ignore[attr-defined]
+
+
 def _black(a: np.ndarray, bbox: tuple[int, int, int, int], m: int = 3) -> float:
     x0, y0, x1, y1 = bbox
     crop = a[y0 + m:y1 - m, x0 + m:x1 - m]
@@ -128,10 +136,12 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     src.write_bytes(sample.pdf_bytes)
     other = tmp_path / "职称证书.pdf"
     other.write_bytes(render("职称证书", NAME, UNIT).pdf_bytes)
-    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True, locale="zh-CN")
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True, locale="zh-CN")
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(server)
@@ -144,6 +154,7 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     page.set_input_files("#pick-files", [str(src), str(other)])
     page.wait_for_selector("#files li:has-text('公示.pdf')")
     page.wait_for_selector("#files li:has-text('职称证书.pdf')")
+    assert _in_view(page, "#analyse") and _in_view(page, "#export")
     page.click("#analyse")
 
     # Every page is drawn with its regions.
@@ -156,6 +167,11 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     page.wait_for_function(all_loaded)
     assert "not_jpg" in card.locator("ul.issues").inner_text()
     page.wait_for_function("() => !document.querySelector('#export').disabled")
+    assert "zcmask check" not in page.locator("#pages").inner_text()  # no command-line advice in the page
+    # Scrolled to the last result, the buttons are still on screen (1366x768).
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert _in_view(page, "#analyse") and _in_view(page, "#export")
+    page.evaluate("window.scrollTo(0, 0)")
 
     # Drag a manual box over blank paper below the text.
     w, h = sample.image.shape[1], sample.image.shape[0]
@@ -182,9 +198,24 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     got = (round(mx), round(my), round(mx + mw), round(my + mh))
     assert all(abs(a - b) <= 8 for a, b in zip(got, want, strict=True)), (got, want)
 
-    # Download the zip and check the pixels.
+    # Deleting a detected name box asks first, then marks the page.
+    other_card = page.locator("article.page", has_text="职称证书.pdf")
+    name_box = other_card.locator("svg rect.r[data-kind='name']").first
+    name_box.wait_for()
+    before = other_card.locator("svg rect.r").count()
+    name_box.click()
+    other_card.locator("button", has_text="删除所选框").click()
+    page.wait_for_function("(el) => el.classList.contains('flagged')", arg=other_card.element_handle())
+    assert dialogs and "姓名" in dialogs[-1]
+    assert other_card.locator("svg rect.r").count() == before - 1
+    assert "removed_detection" in other_card.locator("ul.issues").inner_text()
+    assert "无问题" not in other_card.locator("ul.issues").inner_text()
+
+    # Download the zip (confirming the page whose name stays visible) and check the pixels.
+    n_dialogs = len(dialogs)
     with page.expect_download() as dl:
         page.click("#export")
+    assert len(dialogs) == n_dialogs + 1 and "职称证书.pdf" in dialogs[-1]
     zpath = tmp_path / dl.value.suggested_filename
     dl.value.save_as(zpath)
     assert zpath.name.startswith("zcmask-masked-") and zpath.suffix == ".zip"
@@ -192,7 +223,7 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
         assert "公示.jpg" in zf.namelist()
         with Image.open(io.BytesIO(zf.read("公示.jpg"))) as im:
             out = np.asarray(im.convert("RGB"))
-        report = json.loads(zf.read("报告/zcmask-report.json"))
+        report = json.loads(zf.read("报告（不要上传）/zcmask-report.json"))
     for t in sample.truths:
         if t.kind == "name":
             assert _black(out, t.bbox) > 0.98, t
@@ -213,6 +244,7 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     folder.mkdir()
     (folder / "公示.jpg").write_bytes(zipfile.ZipFile(zpath).read("公示.jpg"))
     page.click("#tab-review")
+    page.fill("#rv-reviewer", "李审")
     page.fill("#rv-folder", str(folder))
     page.fill("#rv-sample", "1")
     page.fill("#rv-seed", "5")
@@ -227,7 +259,7 @@ def test_upload_see_regions_add_box_download_and_review(server: str, browser, tm
     page.click("#rv-accept")
     page.wait_for_function("() => document.querySelector('#rv-counts').textContent.includes('通过 1')")
     saved = json.loads((folder / "zcmask-review.json").read_text(encoding="utf-8"))
-    assert [v["verdict"] for v in saved["verdicts"].values()] == ["accept"]
+    assert [(v["verdict"], v["reviewer"]) for v in saved["verdicts"].values()] == [("accept", "李审")]
 
     assert errors == []
     assert all(u.startswith(server) for u in requests), [u for u in requests if not u.startswith(server)]
@@ -285,7 +317,7 @@ def test_bad_file_folder_and_drop_uploads_in_the_page(server: str, browser, tmp_
                                " return t && !t.includes('正在按通知审核'); }")
         assert "Traceback" not in page.locator("#findings").inner_text()
     else:
-        assert "未安装" in page.locator("#rules-state").inner_text()
+        assert "审核模块" in page.locator("#rules-state").inner_text()
 
     # "清空重来" drops the session (its temporary files) and starts a new one.
     page.on("dialog", lambda d: d.accept())

@@ -67,8 +67,14 @@ class Identity(BaseModel):
     def from_mapping(cls, data: dict[str, object]) -> Identity:
         """Build from a profile mapping (``name``, ``aliases``, ``units``).
 
-        ``units`` may hold plain strings or ``{name, aliases}`` mappings.
+        ``units`` may hold plain strings or ``{name, aliases}`` mappings. The
+        mapping is checked strictly first (:func:`zcmask._profile.check_profile`):
+        a list-style name, a number or a misspelt key is an
+        :class:`InvalidConfigError` with a zh-CN message, never silently kept.
         """
+        from zcmask._profile import check_profile
+
+        data = check_profile(data)  # type: ignore[assignment]
         units: list[Unit] = []
         raw_units = data.get("units") or []
         if isinstance(raw_units, str):
@@ -97,9 +103,13 @@ def load_profile(path: str | Path) -> Identity:
     A missing or malformed file raises :class:`InvalidConfigError` with a zh-CN
     message. An ``application.yaml`` (with an ``applicant:`` section) is accepted too.
     """
+    from zcmask._profile import MAX_YAML_BYTES, load_yaml
+
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_YAML_BYTES:
+            raise InvalidConfigError(f"身份信息文件 {p} 过大（上限 1 MB），请检查是否选错了文件。")
+        data = load_yaml(p.read_text(encoding="utf-8"), f"身份信息文件 {p}")
     except FileNotFoundError as e:
         raise InvalidConfigError(f"找不到身份信息文件 {p}，请检查路径。") from e
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
@@ -110,6 +120,8 @@ def load_profile(path: str | Path) -> Identity:
         raise InvalidConfigError(f"身份信息文件 {p} 缺少 name（申报人姓名），请补充后重试。")
     try:
         return Identity.from_mapping(data)
+    except InvalidConfigError as e:
+        raise InvalidConfigError(f"身份信息文件 {p} 内容有误：{e.message}") from None
     except ValidationError as e:
         raise InvalidConfigError(f"身份信息文件 {p} 内容有误：{_first_error(e)}") from e
 

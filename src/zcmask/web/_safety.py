@@ -12,6 +12,7 @@ import contextlib
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +38,13 @@ class WebLimits:
         Most files in one session.
     max_pages : int
         Most pages in one session, summed over every file.
+    max_zip_entries : int
+        Most entries (files and folders) one ZIP archive may list; a larger one is
+        refused whole, before anything is unpacked.
+    idle_minutes : float
+        A session nobody has used for this long is removed with its files.
+    max_sessions : int
+        Most sessions the server keeps at once (the rest are asked to wait).
 
     """
 
@@ -44,6 +52,9 @@ class WebLimits:
     max_total_mb: float = 500.0
     max_files: int = 300
     max_pages: int = 500
+    max_zip_entries: int = 2000
+    idle_minutes: float = 120.0
+    max_sessions: int = 200
 
     @property
     def max_file_bytes(self) -> int:
@@ -54,11 +65,17 @@ class WebLimits:
         return int(self.max_total_mb * (1 << 20))
 
 
+#: Longest file or folder name most file systems accept, in UTF-8 bytes.
+MAX_NAME_BYTES = 255
+#: Longest relative path we accept, in UTF-8 bytes.
+MAX_PATH_BYTES = 1024
+
+
 class UnsafeNameError(ValueError):
     """An upload or archive member name that would leave the upload folder."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"文件名“{name}”包含非法路径（如 .. 或绝对路径），已拒绝。请重命名后再上传。")
+    def __init__(self, name: str, message: str | None = None) -> None:
+        super().__init__(message or f"文件名“{name}”包含非法路径（如 .. 或绝对路径），已拒绝。请重命名后再上传。")
         self.name = name
 
 
@@ -97,7 +114,30 @@ def safe_relpath(name: str) -> PurePosixPath:
     parts = [p for p in raw.split("/") if p not in ("", ".")]
     if not parts or any(p == ".." or _BAD_CHARS.search(p) for p in parts):
         raise UnsafeNameError(name)
+    if (any(len(p.encode("utf-8")) > MAX_NAME_BYTES for p in parts)
+            or len("/".join(parts).encode("utf-8")) > MAX_PATH_BYTES):
+        short = name if len(name) <= 40 else name[:20] + "…" + name[-12:]
+        raise UnsafeNameError(name, f"文件名“{short}”过长（单个文件名超过 {MAX_NAME_BYTES} 字节），"
+                                    "已拒绝。请改短文件名后再上传。")
     return PurePosixPath(*parts)
+
+
+def unique_relpath(rel: PurePosixPath, taken: Callable[[PurePosixPath], bool]) -> PurePosixPath:
+    """``rel``, or ``stem (2).ext``, ``stem (3).ext`` ... : the first name ``taken`` says is free.
+
+    Examples
+    --------
+    >>> str(unique_relpath(PurePosixPath("a/f.jpg"), lambda p: p.name == "f.jpg"))
+    'a/f (2).jpg'
+
+    """
+    if not taken(rel):
+        return rel
+    for n in range(2, 10_000):
+        cand = rel.with_name(f"{rel.stem} ({n}){rel.suffix}")
+        if not taken(cand):
+            return cand
+    raise UnsafeNameError(str(rel), f"同名文件过多：{rel}，请重命名后再上传。")
 
 
 def inside(root: Path, rel: PurePosixPath) -> Path:
@@ -116,16 +156,21 @@ class Extracted:
     name: str
     path: Path | None
     error: str | None = None
+    note: str | None = None
 
 
 def extract_zip(archive: Path, dest: Path, *, prefix: PurePosixPath | None, limits: WebLimits,
-                budget: int) -> tuple[list[Extracted], int]:
+                budget: int, taken: Callable[[PurePosixPath], bool] | None = None,
+                ) -> tuple[list[Extracted], int]:
     """Unpack the supported documents of a ZIP archive under ``dest``.
 
     Members with unsafe names are refused one by one (the others are still
     unpacked); folders, hidden files and unsupported types are skipped. The
     unpacked size is capped by ``budget`` bytes and each member by
     ``limits.max_file_bytes`` (the real bytes are counted, not the header's claim).
+    An archive listing more than ``limits.max_zip_entries`` entries is refused
+    whole. A member whose name is already used (``taken``, an earlier upload or
+    member) is kept under ``name (2).ext``, and its entry says so.
 
     Returns
     -------
@@ -140,7 +185,17 @@ def extract_zip(archive: Path, dest: Path, *, prefix: PurePosixPath | None, limi
     except (zipfile.BadZipFile, OSError):
         return [Extracted(archive.name, None, "压缩包已损坏或不是 ZIP 格式，请重新打包后上传。")], 0
     with zf:
-        for info in zf.infolist():
+        infos = zf.infolist()
+        if len(infos) > limits.max_zip_entries:
+            return [Extracted(archive.name, None,
+                              f"压缩包内有 {len(infos)} 个条目，超过每个压缩包 {limits.max_zip_entries} 个的上限，"
+                              "未解压。请分成几个压缩包上传。")], 0
+        used: set[PurePosixPath] = set()
+
+        def is_taken(p: PurePosixPath) -> bool:
+            return p in used or (taken is not None and taken(p)) or (dest / Path(*p.parts)).exists()
+
+        for info in infos:
             if info.is_dir():
                 continue
             name = _zip_name(info)
@@ -156,28 +211,46 @@ def extract_zip(archive: Path, dest: Path, *, prefix: PurePosixPath | None, limi
             if info.flag_bits & 0x1:
                 out.append(Extracted(name, None, "压缩包内文件已加密，请解压后直接上传。"))
                 continue
-            full = (prefix / rel) if prefix else rel
-            target = inside(dest, full)
+            wanted = (prefix / rel) if prefix else rel
+            try:
+                full = unique_relpath(wanted, is_taken)
+                target = inside(dest, full)
+            except UnsafeNameError as e:
+                out.append(Extracted(name, None, str(e)))
+                continue
             cap = min(limits.max_file_bytes, budget - written)
             if cap <= 0:
                 out.append(Extracted(name, None, "上传总量已达上限，其余文件未解压。请分批处理。"))
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             n = 0
             too_big = False
-            with zf.open(info) as src, target.open("wb") as fh:
-                while chunk := src.read(1 << 16):
-                    n += len(chunk)
-                    if n > cap:
-                        too_big = True
-                        break
-                    fh.write(chunk)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("xb") as fh:
+                    while chunk := src.read(1 << 16):
+                        n += len(chunk)
+                        if n > cap:
+                            too_big = True
+                            break
+                        fh.write(chunk)
+            except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError) as e:
+                # A member under a name that is already a file (f.jpg and f.jpg/g.jpg),
+                # a corrupt member, an unsupported compression: this member only.
+                log.info("zip member %s not unpacked: %s", name, e)
+                with contextlib.suppress(OSError):
+                    if target.is_file() and full not in used:
+                        target.unlink()
+                out.append(Extracted(name, None, "无法解压该文件（与压缩包内其他文件或文件夹同名，或数据已损坏），"
+                                                 "已跳过。请解压后检查文件名再上传。"))
+                continue
             if too_big:
                 target.unlink(missing_ok=True)
                 out.append(Extracted(name, None, f"解压后超过 {limits.max_file_mb:g} MB 上限，已跳过。"))
                 continue
+            used.add(full)
             written += n
-            out.append(Extracted(str(full), target))
+            note = None if full == wanted else f"与已上传的 {wanted} 同名，两份都已保留，本文件改名为 {full.name}。"
+            out.append(Extracted(str(full), target, note=note))
     return out, written
 
 

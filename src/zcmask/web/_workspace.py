@@ -12,20 +12,28 @@ Pages go through the same stages as ``zcmask mask``/``check``
 :class:`~zcmask.options.Options`. The upright image of each page is kept on disk
 so hand edits are masked on exactly the pixels that were analysed. This module has
 no web framework in it; :mod:`zcmask.web.app` maps it to HTTP.
+
+The upright page images are kept as PNG (lossless, a few MB at most, not the
+~12 MB of a raw array). A session nobody has used for ``WebLimits.idle_minutes``
+is removed with its files. Each session has a secret (the web layer puts it in a
+cookie); this module only stores it and compares it.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import hmac
 import io
 import json
 import logging
+import re
 import secrets
 import shutil
 import tempfile
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +77,7 @@ from zcmask.web._safety import (
     extract_zip,
     inside,
     safe_relpath,
+    unique_relpath,
 )
 
 log = logging.getLogger(__name__)
@@ -77,6 +86,8 @@ log = logging.getLogger(__name__)
 FIXED_BY_OUTPUT = frozenset({"not_jpg", "rotated", "exif_rotated"})
 _UNMASKED = frozenset(UNMASKED_CODE.values())
 PREVIEW_SIDE = 1400
+#: The ZIP's report folder: kept apart from the files to upload, and named so.
+REPORT_FOLDER = "报告（不要上传）"
 MAX_REGIONS_PER_PAGE = 400
 
 
@@ -95,6 +106,28 @@ class LimitError(WebError):
     code = "limit_exceeded"
 
 
+class ConfirmError(WebError):
+    """The request needs the user's explicit confirmation (the page asks, then repeats it)."""
+
+    code = "confirm_needed"
+
+
+class ForbiddenError(WebError):
+    code = "forbidden"
+    default_message = "当前口令无权进行该操作。"
+
+
+class JobCancelled(WebError):
+    code = "cancelled"
+    default_message = "已取消。"
+
+
+#: Kinds whose removal by hand leaves the applicant visible (the page asks first).
+SENSITIVE_KINDS = frozenset({"name", "unit", "seal", "eyes", "signature", "id_number"})
+_KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名",
+            "id_number": "身份证号"}
+
+
 # ----------------------------------------------------------------------------- jobs
 
 
@@ -106,16 +139,24 @@ class Job:
     kind: str
     total: int = 0
     done: int = 0
-    state: str = "queued"  # queued | running | done | error
+    state: str = "queued"  # queued | running | done | error | cancelled
     current: str = ""
     message: str = ""
     result: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
+    owner: str = ""  # "s:<session id>" or "r:<review id>": who may see and cancel it
+    cancelled: bool = False
+    ahead: int = 0  # jobs queued before this one when it was submitted
+
+    def check(self) -> None:
+        """Raise :class:`JobCancelled` once the user has cancelled this job."""
+        if self.cancelled:
+            raise JobCancelled()
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "total": self.total, "done": self.done,
                 "state": self.state, "current": self.current, "message": self.message,
-                "result": self.result}
+                "result": self.result, "ahead": self.ahead if self.state == "queued" else 0}
 
 
 # ----------------------------------------------------------------------------- pages
@@ -167,6 +208,18 @@ class PageState:
     def rotation(self) -> int:
         return self.orientation.rotation
 
+    def uncovered(self) -> list[Region]:
+        """Detected regions removed by hand that no remaining box covers (still visible)."""
+        return [r for r in self.removed if r.kind in SENSITIVE_KINDS and not _covered(r.bbox, self.regions)]
+
+    def removal_issues(self) -> list[Issue]:
+        """A warning per detected box removed by hand whose place stays visible."""
+        return [Issue("removed_detection", "warning",
+                      f"已手工删除识别到的{_KIND_ZH.get(r.kind, r.kind)}框"
+                      f"{'“' + r.text + '”' if r.text else ''}，下载的文件中该处不会遮盖。"
+                      "若是误识别可保留现状；否则请重新框选遮盖。", r.bbox)
+                for r in self.uncovered()]
+
     def to_json(self) -> dict[str, Any]:
         regs = []
         for rid, r in zip(self.region_ids, self.regions, strict=True):
@@ -181,13 +234,54 @@ class PageState:
             "legibility": self.legibility.to_json(),
             "regions": regs,
             "removed": [dict(r.to_json(), source="manual") for r in self.removed],
-            "issues": [i.to_json() for i in self.issues],
+            "visible": [r.to_json() for r in self.uncovered()],
+            "issues": [web_issue(i, self).to_json() for i in (*self.issues, *self.removal_issues())],
             "error": None if self.error is None else {"code": self.error[0], "message": self.error[1]},
         }
 
 
 def _identity_key(ident: Identity | None) -> str:
     return json.dumps(ident.to_json() if ident else None, ensure_ascii=False, sort_keys=True)
+
+
+_CLI_HINT = re.compile(r"[，,；;]?\s*(?:或)?(?:可)?用\s*(?:zcmask|--fix)[^，。；）)]*[）)]?|（可用 zcmask [^）]*）")
+
+
+def web_issue(i: Issue, p: PageState) -> Issue:
+    """The issue as the web page says it: what the download already fixes, no command-line advice.
+
+    ``not_jpg``, ``rotated`` and ``exif_rotated`` are fixed by the downloaded
+    JPG; the other messages lose their ``zcmask check --fix`` hints.
+    """
+    if i.code == "not_jpg":
+        return Issue(i.code, i.severity, f"原文件不是 JPG（{p.format or '其他格式'}），下载的文件已转换为 JPG。", i.bbox)
+    if i.code == "rotated":
+        how = "已按你手工指定的方向" if p.orientation.source == "manual" else "已自动识别方向并"
+        return Issue(i.code, i.severity, f"原页面方向不正，{how}转正：下载的 JPG 是正向的。"
+                     "若方向仍不对，请用本页的“向左转/向右转”按钮调整。", i.bbox)
+    if i.code == "exif_rotated":
+        return Issue(i.code, i.severity, "原图片靠 EXIF 方向标记才显示为正向（平台会忽略该标记），下载的 JPG 已转正。",
+                     i.bbox)
+    msg = _CLI_HINT.sub("", i.message)
+    if "zcmask" in msg or "--fix" in msg:
+        msg = re.sub(r"[^。]*(?:zcmask|--fix)[^。]*。?", "", msg).strip() or "请按页面提示处理后重新上传。"
+    return i if msg == i.message else Issue(i.code, i.severity, msg, i.bbox)
+
+
+def _covered(b: tuple[int, int, int, int], regions: list[Region], share: float = 0.9) -> bool:
+    """True when the union of ``regions`` covers at least ``share`` of box ``b``."""
+    x0, y0, x1, y1 = b
+    w, h = max(0, x1 - x0), max(0, y1 - y0)
+    if not w or not h:
+        return True
+    grid = np.zeros((h, w), bool)
+    for r in regions:
+        if r.kind not in MASK_KINDS and r.kind != "manual":
+            continue
+        a0, b0, a1, b1 = max(x0, r.bbox[0]), max(y0, r.bbox[1]), min(x1, r.bbox[2]), min(y1, r.bbox[3])
+        if a1 > a0 and b1 > b0:
+            grid[b0 - y0:b1 - y0, a0 - x0:a1 - x0] = True
+    return float(grid.mean()) >= share
 
 
 def turn_box(b: tuple[int, int, int, int], quarter_turns_cw: int, w: int, h: int) -> tuple[int, int, int, int]:
@@ -207,6 +301,8 @@ class Session:
 
     def __init__(self, sid: str, root: Path, limits: WebLimits) -> None:
         self.id = sid
+        self.secret = secrets.token_urlsafe(32)
+        self.last_seen = time.monotonic()
         self.root = root
         self.uploads = root / "uploads"
         self.work = root / "work"
@@ -222,6 +318,13 @@ class Session:
         self.export_path: Path | None = None
         self.export_name = ""
         self.last_report: dict[str, Any] | None = None
+
+    def owned_by(self, secret: str) -> bool:
+        """True when ``secret`` is this session's (constant-time comparison)."""
+        return hmac.compare_digest(secret.encode(), self.secret.encode())
+
+    def touch(self) -> None:
+        self.last_seen = time.monotonic()
 
     # -- uploads -------------------------------------------------------------
 
@@ -247,9 +350,17 @@ class Session:
                              "unsupported_format")]
         dest = inside(self.uploads, rel)
         if str(rel) in self.files:
-            return [_refused(str(rel), "已上传过同名文件，已忽略本次上传。", "duplicate")]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(data_path), dest)
+            return [_refused(str(rel), "已上传过同名文件，已忽略本次上传（保留先前上传的那份）。", "duplicate")]
+        if dest.exists():  # the name of a folder, or of a renamed archive member
+            rel = unique_relpath(rel, lambda q: str(q) in self.files or inside(self.uploads, q).exists())
+            dest = inside(self.uploads, rel)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(data_path), dest)
+        except OSError as e:
+            log.info("upload %s not stored: %s", rel, e)
+            return [_refused(str(rel), "无法保存该文件：路径与已上传的文件同名（如 f.jpg 与 f.jpg/g.jpg）。"
+                                       "请重命名后再上传。", "unsafe_name")]
         with self.lock:
             self.bytes_used += size
         return [self._register(str(rel), dest)]
@@ -259,17 +370,18 @@ class Session:
         with self.lock:
             budget = self.limits.max_total_bytes - self.bytes_used
         members, written = extract_zip(archive, self.uploads, prefix=prefix, limits=self.limits,
-                                       budget=budget)
+                                       budget=budget, taken=lambda q: str(q) in self.files)
         with self.lock:
             self.bytes_used += written
         out = []
         for m in members:
             if m.path is None:
                 out.append(_refused(m.name, m.error or "无法解压该文件。", "archive_member"))
-            elif m.name in self.files:
-                out.append(_refused(m.name, "已上传过同名文件，已忽略。", "duplicate"))
             else:
-                out.append(self._register(m.name, m.path))
+                res = self._register(m.name, m.path)
+                if m.note and res.get("error") is None:
+                    res["note"] = m.note
+                out.append(res)
         if not members:
             out.append(_refused(str(rel), "压缩包中没有 JPG、PNG 或 PDF 文件。", "empty_archive"))
         return out
@@ -327,7 +439,28 @@ class Session:
     # -- analysis ----------------------------------------------------------------
 
     def image_path(self, p: PageState) -> Path:
-        return self.work / f"p{p.pid}.npy"
+        return self.work / f"p{p.pid}.png"
+
+    def load_image(self, p: PageState) -> np.ndarray:
+        """The upright page image that was analysed, ``(H, W, 3) uint8``."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own file, checked on input
+            with Image.open(self.image_path(p)) as im:
+                return np.asarray(im.convert("RGB"))
+
+    def save_image(self, p: PageState, image: np.ndarray) -> None:
+        out = io.BytesIO()
+        Image.fromarray(image, "RGB").save(out, format="PNG", compress_level=1)
+        write_bytes_atomic(self.image_path(p), out.getvalue())
+
+    def disk_bytes(self) -> int:
+        """Bytes this session holds on disk (uploads, page images, previews, downloads)."""
+        total = 0
+        for f in self.root.rglob("*"):
+            with contextlib.suppress(OSError):
+                if f.is_file():
+                    total += f.stat().st_size
+        return total
 
     def preview_path(self, p: PageState) -> Path:
         return self.work / f"p{p.pid}-v{p.version}.jpg"
@@ -339,11 +472,11 @@ class Session:
                           rotation_override=p.rotation_override)
         try:
             if p.analysed and p.error is None and self.image_path(p).exists():
-                an = PageAnalysis(np.load(self.image_path(p)), p.dpi, p.format, p.orientation,
+                an = PageAnalysis(self.load_image(p), p.dpi, p.format, p.orientation,
                                   p.lines, p.exif_rotation)
             else:
                 an = analyse_page(ctx)
-                np.save(self.image_path(p), an.image)
+                self.save_image(p, an.image)
             regions, seals, issues = locate(an, options)
             legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
             issues += page_check_issues(ctx, an, [], legibility, leg_issues)
@@ -382,13 +515,14 @@ class Session:
             p.analysed, p.error = True, (code, message)
             p.auto, p.regions, p.region_ids, p.removed, p.issues = [], [], [], [], []
 
-    def set_regions(self, p: PageState, wanted: list[dict[str, Any]]) -> None:
+    def set_regions(self, p: PageState, wanted: list[dict[str, Any]], confirm: bool = False) -> None:
         """Replace a page's regions with what the user now wants, recording every change.
 
         ``wanted`` holds ``{id, kind, bbox}``. An automatic region (``id`` ``a<n>``)
         whose box is unchanged keeps its source; one that was moved or resized
         becomes ``source: "manual"``; one left out is recorded in ``removed``; any
-        other entry is a new manual box.
+        other entry is a new manual box. Removing a detected name, unit, seal
+        or eyes box (newly) raises :class:`ConfirmError` unless ``confirm``.
         """
         if not p.analysed or p.error is not None:
             raise WebError("该页尚未识别成功，无法编辑。")
@@ -415,9 +549,17 @@ class Session:
                 kind = kind if kind in MASK_KINDS else "manual"
                 regions.append(Region(kind, bbox, "", "manual", 1.0))
             ids.append(rid)
+        removed = [r for rid, r in auto.items() if rid not in seen]
+        newly = [r for r in removed if r.kind in SENSITIVE_KINDS and r not in p.removed
+                 and not _covered(r.bbox, regions)]
+        if newly and not confirm:
+            what = "、".join(dict.fromkeys(_KIND_ZH.get(r.kind, r.kind) + (f"“{r.text}”" if r.text else "")
+                                          for r in newly))
+            raise ConfirmError(f"要删除识别到的{what}框吗？删除后下载的文件中该处不会遮盖，"
+                               "申报人的信息会被评审专家看到。只有确认是误识别时才删除。")
         with self.lock:
             p.regions, p.region_ids = regions, ids
-            p.removed = [r for rid, r in auto.items() if rid not in seen]
+            p.removed = removed
 
     def rotate(self, p: PageState, delta_cw: int) -> None:
         """Turn the upright page ``delta_cw`` degrees clockwise; manual boxes turn with it."""
@@ -476,13 +618,25 @@ class Session:
             return PageResult(p.page_index + 1, 0, 0, p.dpi, 0, Orientation(0, 0.0, "none"),
                               Legibility(False, 0.0), (), (), error=p.error)
         issues = tuple(i for i in p.issues if i.code not in FIXED_BY_OUTPUT and i.code not in _UNMASKED)
+        issues += tuple(p.removal_issues())
         return PageResult(p.page_index + 1, p.width, p.height, p.dpi, p.rotation, p.orientation,
                           p.legibility, tuple(hidden if hidden is not None else p.regions), issues,
                           output=output, seals=p.seals, text_chars=sum(len(ln.chars) for ln in p.lines),
                           seconds=p.seconds)
 
+    def visible_after_removal(self) -> list[dict[str, Any]]:
+        """Pages where a detected box was removed by hand and nothing covers its place."""
+        with self.lock:
+            return [{"page": p.pid, "file": p.file.rel, "index": p.page_index + 1,
+                     "kinds": sorted({r.kind for r in p.uncovered()})}
+                    for p in self.pages if p.analysed and p.error is None and p.uncovered()]
+
     def export(self, job: Job, progress: Callable[[], None]) -> Path:
-        """Write the zip: upright masked JPGs named for upload, plus JSON and HTML reports."""
+        """Write the zip: upright masked JPGs named for upload, plus JSON and HTML reports.
+
+        The masked files sit at the top of the archive, exactly as they are to be
+        uploaded; the reports go in a separate ``报告（不要上传）`` folder.
+        """
         with self.lock:
             files = [f for f in self.files.values() if f.error is None and f.pages]
             pages = [p for p in self.pages if p.file.error is None]
@@ -497,8 +651,9 @@ class Session:
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
             for p in pages:
                 job.current = f"{p.file.rel} 第 {p.page_index + 1} 页"
+                job.check()
                 if p.analysed and p.error is None:
-                    image = np.load(self.image_path(p))
+                    image = self.load_image(p)
                     masked, hid = mask_regions(image, p.regions)
                     name = names[(p.file.path, p.page_index)].as_posix()
                     zf.writestr(name, encode_jpeg(masked, p.dpi, 92))
@@ -506,16 +661,17 @@ class Session:
                 job.done += 1
                 progress()
             data = self.build_report(outputs, hidden)
-            zf.writestr("报告/zcmask-report.json", json.dumps(data, ensure_ascii=False, indent=2))
-            zf.writestr("报告/zcmask-report.html", render_html(data))
+            zf.writestr(f"{REPORT_FOLDER}/zcmask-report.json", json.dumps(data, ensure_ascii=False, indent=2))
+            zf.writestr(f"{REPORT_FOLDER}/zcmask-report.html", render_html(data))
         buf.replace(dest)
         with self.lock:
             if self.export_path is not None and self.export_path != dest:
                 self.export_path.unlink(missing_ok=True)
             self.export_path, self.export_name, self.last_report = dest, dest.name, data
         job.done = job.total
-        job.result = {"download": dest.name, "summary": data["summary"],
-                      "skipped": sum(1 for p in pages if p.pid not in outputs)}
+        job.result = {"download": dest.name, "summary": data["summary"], "report_folder": REPORT_FOLDER,
+                      "skipped": sum(1 for p in pages if p.pid not in outputs),
+                      "visible": self.visible_after_removal()}
         return dest
 
     def write_application(self, notice: str) -> Path:
@@ -596,17 +752,42 @@ class Workspace:
         atexit.register(self.close)
 
     def new_session(self) -> Session:
-        sid = secrets.token_urlsafe(12)
-        s = Session(sid, self.root / sid, self.limits)
+        self.expire_idle()
+        sid = secrets.token_urlsafe(18)
         with self._lock:
+            if len(self.sessions) >= self.limits.max_sessions:
+                raise LimitError("服务器上同时进行的会话过多，请稍后再试，或请管理员调大上限。")
+            s = Session(sid, self.root / sid, self.limits)
             self.sessions[sid] = s
         return s
 
-    def session(self, sid: str) -> Session:
+    def session(self, sid: str, secret: str | None = None) -> Session:
+        """The session ``sid``; with ``secret``, only when it is that session's secret.
+
+        A wrong secret reads exactly like an unknown id, so ids cannot be probed.
+        """
+        self.expire_idle()
         s = self.sessions.get(sid)
-        if s is None:
+        if s is None or (secret is not None and not s.owned_by(secret)):
             raise NotFoundError()
+        s.touch()
         return s
+
+    def expire_idle(self, now: float | None = None) -> list[str]:
+        """Remove sessions idle for longer than ``limits.idle_minutes`` (and old finished jobs)."""
+        now = time.monotonic() if now is None else now
+        limit = self.limits.idle_minutes * 60
+        with self._lock:
+            busy = {j.owner for j in self.jobs.values() if j.state in ("queued", "running")}
+            old = [sid for sid, s in self.sessions.items()
+                   if now - s.last_seen > limit and f"s:{sid}" not in busy]
+            for jid in [jid for jid, j in self.jobs.items()
+                        if j.state not in ("queued", "running") and time.time() - j.started > max(limit, 3600)]:
+                del self.jobs[jid]
+        for sid in old:
+            log.info("removing idle web session %s", sid[:4])
+            self.drop_session(sid)
+        return old
 
     def drop_session(self, sid: str) -> None:
         with self._lock:
@@ -620,16 +801,23 @@ class Workspace:
             raise NotFoundError("找不到该任务（可能服务已重启），请刷新页面。")
         return j
 
-    def submit(self, kind: str, fn: Callable[[Job], None]) -> Job:
+    def submit(self, kind: str, fn: Callable[[Job], None], owner: str = "") -> Job:
         """Run ``fn(job)`` on the background thread; its errors become the job's message."""
-        job = Job(secrets.token_urlsafe(8), kind)
-        self.jobs[job.id] = job
+        with self._lock:
+            ahead = sum(1 for j in self.jobs.values() if j.state in ("queued", "running"))
+            job = Job(secrets.token_urlsafe(18), kind, owner=owner, ahead=ahead)
+            self.jobs[job.id] = job
 
         def run() -> None:
+            if job.cancelled:
+                job.state, job.message = "cancelled", JobCancelled.default_message
+                return
             job.state = "running"
             try:
                 fn(job)
                 job.state = "done"
+            except JobCancelled as e:
+                job.state, job.message = "cancelled", e.message
             except ZcmaskError as e:
                 job.state, job.message = "error", e.message
             except Exception as e:  # noqa: BLE001 - the page shows a message, never a trace
@@ -639,6 +827,12 @@ class Workspace:
 
         self._executor.submit(run)
         return job
+
+    def cancel(self, job: Job) -> None:
+        """Ask a job to stop: a queued one never starts, a running one stops at its next page."""
+        job.cancelled = True
+        if job.state == "queued":
+            job.state, job.message = "cancelled", JobCancelled.default_message
 
     def options_for(self, identity: Identity | None) -> Options:
         """The server's options with this session's applicant (one validated object)."""

@@ -7,6 +7,18 @@ internet). Every error reaches the browser as ``{"code", "message"}`` with a
 zh-CN message, never a stack trace. With a token, every ``/api`` call must carry
 it (header ``X-Zcmask-Token`` or query ``token``).
 
+Two roles share one server. The applicant token (``token``) opens applicant
+mode; each session it creates is bound to a secret cookie, so another browser
+(even with the same token) cannot see, download or delete it, and there is no
+list of sessions. The reviewer token (``reviewer_token``) opens reviewer mode,
+which shows only masked output under the administrator's review roots (see
+:class:`~zcmask.web._review.ReviewScope`); without a reviewer token on a shared
+server reviewer mode shows nothing unless roots were named.
+
+Every state-changing request must come from the page itself (``Origin`` and
+``Sec-Fetch-Site`` are checked), JSON must be sent as ``application/json``,
+bodies are refused by size before they are read, and the page cannot be framed.
+
 This module needs the ``web`` extra (fastapi, uvicorn, python-multipart).
 """
 
@@ -18,8 +30,9 @@ import importlib
 import inspect
 import json
 import logging
+import re
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +44,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zcmask import __version__
 from zcmask.exceptions import BadArgsError, InvalidConfigError, ZcmaskError
-from zcmask.options import Identity, Options, Unit, load_profile
-from zcmask.web._review import Review, open_review
+from zcmask.options import Identity, Options, load_profile
+from zcmask.web._review import Review, ReviewScope, open_review
 from zcmask.web._safety import WebLimits
-from zcmask.web._workspace import Job, LimitError, NotFoundError, WebError, Workspace
+from zcmask.web._workspace import (
+    ConfirmError,
+    ForbiddenError,
+    Job,
+    LimitError,
+    NotFoundError,
+    Session,
+    WebError,
+    Workspace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +71,72 @@ NOTICES: dict[str, str] = {
     "yuli-chuding-2024": "尉犁县 初定初级 2024",
 }
 
-_STATUS = {"not_found": 404, "limit_exceeded": 413, "bad_token": 401}
+_STATUS = {"not_found": 404, "limit_exceeded": 413, "bad_token": 401, "forbidden": 403,
+           "confirm_needed": 409, "unsupported_media_type": 415, "review_refused": 403}
+
+#: Name prefix of the cookie that binds a browser to its session (``zcmask_s_<id>``).
+SESSION_COOKIE = "zcmask_s_"
+#: Largest JSON request body.
+MAX_JSON_BYTES = 256 << 10
+MAX_PROFILE_BYTES = 1 << 20
+#: A session's disk (uploads, page images, previews, download) may reach this many times its upload limit.
+DISK_FACTOR = 4
+_UPLOAD_PATH = re.compile(r"^/api/sessions/[^/]+/files$")
+_PROFILE_PATH = re.compile(r"^/api/sessions/[^/]+/profile$")
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
+                                "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                                "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+class UnsupportedMediaError(WebError):
+    code = "unsupported_media_type"
+    default_message = "请求内容须为 JSON（Content-Type: application/json），请刷新页面后重试。"
+
+
+class BodyLimit:
+    """Refuse a request body over its limit before reading it (pure ASGI middleware).
+
+    ``Content-Length`` is checked first; a body without one (chunked) is counted
+    as it streams and stopped at the limit.
+    """
+
+    def __init__(self, app: Any, limit_for: Callable[[str], int]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
+                       send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        length = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            resp = _err("limit_exceeded", f"请求内容过大（上限 {limit / (1 << 20):.1f} MB），已拒绝。"
+                                          "请压缩或拆分文件后再上传。", 413)
+            for k, v in SECURITY_HEADERS.items():
+                resp.headers[k] = v
+            await resp(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise LimitError(f"请求内容过大（上限 {limit / (1 << 20):.1f} MB），已拒绝。")
+            return msg
+
+        await self.app(scope, counted, send)
 
 
 def rules_validator() -> Any | None:
@@ -103,7 +190,8 @@ def _err(code: str, message: str, status: int = 400) -> JSONResponse:
 
 def create_app(options: Options | None = None, *, token: str | None = None,
                limits: WebLimits | None = None, allowed_hosts: set[str] | None = None,
-               temp_root: Path | None = None) -> FastAPI:
+               temp_root: Path | None = None, reviewer_token: str | None = None,
+               review_roots: Sequence[Path] | None = None, review_anywhere: bool | None = None) -> FastAPI:
     """Build the web application.
 
     Parameters
@@ -112,7 +200,17 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         The server-wide options (OCR engine, dpi, seals, eyes ...); each session
         adds its applicant to a copy of them.
     token : str, optional
-        When given, every ``/api`` request must carry it.
+        The applicant token: when given, every ``/api`` request must carry it
+        (or the reviewer token).
+    reviewer_token : str, optional
+        The reviewer token: when given, reviewer mode (``/api/review``) needs
+        it, and the applicant token no longer opens it.
+    review_roots : sequence of Path, optional
+        Folders under which reviews may be opened; only pages listed as masked
+        output by a mask report or batch database are then served.
+    review_anywhere : bool, optional
+        Allow reviews of any folder (a single-user server on the user's own PC).
+        Default: True when neither token is set and no roots are given.
     limits : WebLimits, optional
         Upload size, file and page limits per session.
     allowed_hosts : set of str, optional
@@ -124,6 +222,41 @@ def create_app(options: Options | None = None, *, token: str | None = None,
     """
     opts = options or Options.build()
     ws = Workspace(opts, limits, temp_root)
+    if review_anywhere is None:
+        review_anywhere = token is None and reviewer_token is None and review_roots is None
+    rscope = ReviewScope(roots=None if review_anywhere else tuple(Path(r) for r in (review_roots or ())),
+                         forbidden=(ws.root,), masked_only=not review_anywhere)
+
+    def limit_for(path: str) -> int:
+        if _UPLOAD_PATH.match(path):
+            return ws.limits.max_file_bytes + (64 << 10)  # one file per request, plus form overhead
+        if _PROFILE_PATH.match(path):
+            return MAX_PROFILE_BYTES + (64 << 10)
+        return MAX_JSON_BYTES
+
+    def given_token(request: Request) -> str:
+        return request.headers.get("x-zcmask-token") or request.query_params.get("token") or ""
+
+    def is_reviewer(request: Request) -> bool:
+        if reviewer_token:
+            return hmac.compare_digest(given_token(request).encode(), reviewer_token.encode())
+        return is_applicant(request)
+
+    def is_applicant(request: Request) -> bool:
+        if token:
+            return hmac.compare_digest(given_token(request).encode(), token.encode())
+        return True
+
+    def same_origin(request: Request) -> bool:
+        site = (request.headers.get("sec-fetch-site") or "").lower()
+        if site and site not in ("same-origin", "none"):
+            return False
+        origin = request.headers.get("origin")
+        if origin is None:
+            return True  # not a browser (curl, scripts): the token protects
+        m = re.fullmatch(r"https?://([^/]+)", origin.strip().lower())
+        host = (request.headers.get("host") or "").strip().lower()
+        return m is not None and m.group(1) == host
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -135,22 +268,43 @@ def create_app(options: Options | None = None, *, token: str | None = None,
     app = FastAPI(title="zcmask", version=__version__, lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
     app.state.workspace = ws
+    app.state.review_scope = rscope
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
+        resp = await _guarded(request, call_next)
+        for k, v in SECURITY_HEADERS.items():
+            resp.headers[k] = v
+        if request.url.path.startswith("/api/"):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    async def _guarded(request: Request, call_next: Any) -> Response:
         if allowed_hosts is not None:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
             if host not in allowed_hosts:
                 return _err("bad_host", "拒绝来自该主机名的访问。请用启动时显示的地址打开页面。", 403)
-        if token and request.url.path.startswith("/api/"):
-            given = request.headers.get("x-zcmask-token") or request.query_params.get("token") or ""
-            if not hmac.compare_digest(given.encode(), token.encode()):
+        path = request.url.path
+        if request.method in _STATE_CHANGING and not same_origin(request):
+            return _err("bad_origin", "拒绝来自其他网站的请求。请直接在 zcmask 页面中操作。", 403)
+        if path.startswith("/api/"):
+            ok = is_reviewer(request) if path.startswith("/api/review") else (
+                is_applicant(request) or is_reviewer(request))
+            if not ok:
                 return _err("bad_token", "访问口令（token）不正确。请使用启动服务时显示的完整地址打开页面。", 401)
         try:
             return await call_next(request)
-        except Exception:  # noqa: BLE001 - the last line of defence: no traceback to the browser
+        except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback to the browser
+            known = _zcmask_error(e)  # e.g. BodyLimit's, raised while the body streamed in
+            if known is not None:
+                return _err(known.code, known.message, _STATUS.get(known.code, 400))
             log.exception("unhandled web error on %s", request.url.path)
             return _err("internal_error", "服务内部错误，请重试；如反复出现请把命令行窗口中的信息反馈给维护者。", 500)
+
+    def sess(request: Request, sid: str) -> Session:
+        """The session ``sid``, only for the browser holding its cookie (else "not found")."""
+        secret = request.cookies.get(SESSION_COOKIE + sid) or request.headers.get("x-zcmask-session") or ""
+        return ws.session(sid, secret)
 
     @app.exception_handler(ZcmaskError)
     async def on_zcmask(_r: Request, e: ZcmaskError) -> JSONResponse:
@@ -175,38 +329,52 @@ def create_app(options: Options | None = None, *, token: str | None = None,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/info")
-    async def info() -> dict[str, Any]:
+    async def info(request: Request) -> dict[str, Any]:
         lim = ws.limits
+        reviewer = is_reviewer(request)
         return {"version": __version__, "notices": [{"id": k, "title": v} for k, v in NOTICES.items()],
                 "rules_available": rules_validator() is not None,
                 "limits": {"max_file_mb": lim.max_file_mb, "max_total_mb": lim.max_total_mb,
                            "max_files": lim.max_files, "max_pages": lim.max_pages},
-                "ocr_engine": opts.ocr_engine}
+                "ocr_engine": opts.ocr_engine,
+                "role": "reviewer" if reviewer and reviewer_token else "applicant",
+                "applicant": is_applicant(request),
+                "review": {"enabled": reviewer and rscope.enabled,
+                           "roots": [str(r) for r in rscope.roots or ()] if reviewer else [],
+                           "masked_only": rscope.masked_only}}
 
     # ------------------------------------------------------------------ sessions
 
     @app.post("/api/sessions")
-    async def new_session() -> dict[str, Any]:
-        return ws.new_session().to_json()
+    async def new_session() -> JSONResponse:
+        s = ws.new_session()
+        # The cookie binds this browser to the session; scripts may send the same
+        # secret as X-Zcmask-Session instead. Nothing lists sessions.
+        resp = JSONResponse({**s.to_json(), "secret": s.secret})
+        resp.set_cookie(SESSION_COOKIE + s.id, s.secret, httponly=True, samesite="strict", path="/api/")
+        return resp
 
     @app.get("/api/sessions/{sid}")
-    async def get_session(sid: str) -> dict[str, Any]:
-        return ws.session(sid).to_json()
+    async def get_session(sid: str, request: Request) -> dict[str, Any]:
+        return sess(request, sid).to_json()
 
     @app.delete("/api/sessions/{sid}")
-    async def drop_session(sid: str) -> dict[str, Any]:
-        ws.drop_session(sid)
-        return {"ok": True}
+    async def drop_session(sid: str, request: Request) -> JSONResponse:
+        s = sess(request, sid)
+        ws.drop_session(s.id)
+        resp = JSONResponse({"ok": True})
+        resp.delete_cookie(SESSION_COOKIE + s.id, path="/api/")
+        return resp
 
     @app.post("/api/sessions/{sid}/files")
     async def upload(sid: str, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         size = request.headers.get("content-length")
         if size is None or not size.isdigit():
             raise LimitError("上传请求缺少长度信息，请用页面上的上传按钮。")
         if int(size) > s.limits.max_file_bytes + (64 << 10):  # one file per request, plus form overhead
             raise LimitError(f"单个文件不能超过 {s.limits.max_file_mb:g} MB，请压缩或拆分后再上传。")
-        form = await request.form(max_files=64, max_fields=64)
+        form = await request.form(max_files=8, max_fields=8)
         names = _json_list(form.get("paths"))
         out: list[dict[str, Any]] = []
         try:
@@ -240,16 +408,16 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         return {"results": out, "session": s.to_json()}
 
     @app.delete("/api/sessions/{sid}/files")
-    async def remove_file(sid: str, name: str) -> dict[str, Any]:
-        s = ws.session(sid)
+    async def remove_file(sid: str, name: str, request: Request) -> dict[str, Any]:
+        s = sess(request, sid)
         s.remove_file(name)
         return s.to_json()
 
     @app.post("/api/sessions/{sid}/profile")
     async def upload_profile(sid: str, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         size = request.headers.get("content-length")
-        if size is None or not size.isdigit() or int(size) > (1 << 20):
+        if size is None or not size.isdigit() or int(size) > MAX_PROFILE_BYTES + (64 << 10):
             raise LimitError("profile.yaml 文件过大（上限 1 MB）。")
         form = await request.form(max_files=1, max_fields=4)
         try:
@@ -259,10 +427,12 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             data = await up.read()
         finally:
             await form.close()
+        if len(data) > MAX_PROFILE_BYTES:
+            raise LimitError("profile.yaml 文件过大（上限 1 MB）。")
         with tempfile.NamedTemporaryFile(dir=s.root, suffix=".yaml", delete=False) as tmp:
             tmp.write(data)
         try:
-            ident = load_profile(tmp.name)
+            ident = await _in_thread(load_profile, tmp.name)
         except InvalidConfigError as e:
             raise InvalidConfigError(e.message.replace(tmp.name, "profile.yaml")) from e
         finally:
@@ -277,7 +447,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
 
     @app.post("/api/sessions/{sid}/analyse")
     async def analyse(sid: str, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         body = await _json_body(request)
         ident = _identity(body)
         opt = ws.options_for(ident)
@@ -287,10 +457,13 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             todo = [p for p in s.pages if not p.analysed or p.error is not None or p.identity_key != key]
         if not s.pages:
             raise BadArgsError("请先上传要遮盖的文件（JPG、PNG 或 PDF）。")
+        if await _in_thread(s.disk_bytes) > DISK_FACTOR * s.limits.max_total_bytes:
+            raise LimitError("本次会话占用的磁盘空间已达上限，请点击“清空重来”后分批处理。")
 
         def work(job: Job) -> None:
             job.total = len(todo)
             for p in todo:
+                job.check()
                 job.current = f"{p.file.rel} 第 {p.page_index + 1} 页"
                 if p.error is not None:
                     p.analysed = False
@@ -298,19 +471,41 @@ def create_app(options: Options | None = None, *, token: str | None = None,
                 job.done += 1
             job.current = ""
 
-        return ws.submit("analyse", work).to_json()
+        return ws.submit("analyse", work, f"s:{s.id}").to_json()
+
+    def owned_job(request: Request, jid: str) -> Job:
+        """The job ``jid``, only for its owner: the session's browser or a reviewer."""
+        j = ws.job(jid)
+        kind, _, oid = j.owner.partition(":")
+        try:
+            if kind == "s":
+                sess(request, oid)
+            elif kind == "r":
+                if not (is_reviewer(request) and rscope.enabled):
+                    raise NotFoundError()
+            else:
+                raise NotFoundError()
+        except NotFoundError as e:
+            raise NotFoundError("找不到该任务（可能服务已重启），请刷新页面。") from e
+        return j
 
     @app.get("/api/jobs/{jid}")
-    async def job(jid: str) -> dict[str, Any]:
-        return ws.job(jid).to_json()
+    async def job(jid: str, request: Request) -> dict[str, Any]:
+        return owned_job(request, jid).to_json()
+
+    @app.post("/api/jobs/{jid}/cancel")
+    async def cancel_job(jid: str, request: Request) -> dict[str, Any]:
+        j = owned_job(request, jid)
+        ws.cancel(j)
+        return j.to_json()
 
     @app.get("/api/sessions/{sid}/pages/{pid}")
-    async def page(sid: str, pid: int) -> dict[str, Any]:
-        return ws.session(sid).page(pid).to_json()
+    async def page(sid: str, pid: int, request: Request) -> dict[str, Any]:
+        return sess(request, sid).page(pid).to_json()
 
     @app.get("/api/sessions/{sid}/pages/{pid}/image")
-    async def page_image(sid: str, pid: int) -> FileResponse:
-        s = ws.session(sid)
+    async def page_image(sid: str, pid: int, request: Request) -> FileResponse:
+        s = sess(request, sid)
         p = s.page(pid)
         path = s.preview_path(p)
         if not p.analysed or not path.exists():
@@ -319,18 +514,18 @@ def create_app(options: Options | None = None, *, token: str | None = None,
 
     @app.put("/api/sessions/{sid}/pages/{pid}/regions")
     async def put_regions(sid: str, pid: int, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         p = s.page(pid)
         body = await _json_body(request)
         wanted = body.get("regions")
         if not isinstance(wanted, list) or not all(isinstance(r, dict) for r in wanted):
             raise BadArgsError("regions 应为遮盖框列表。")
-        s.set_regions(p, wanted)
+        s.set_regions(p, wanted, confirm=body.get("confirm_removal") is True)
         return p.to_json()
 
     @app.post("/api/sessions/{sid}/pages/{pid}/rotate")
     async def rotate(sid: str, pid: int, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         p = s.page(pid)
         body = await _json_body(request)
         try:
@@ -347,36 +542,43 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             s.analyse(p, opt)
             job.done = 1
 
-        return ws.submit("rotate", work).to_json()
+        return ws.submit("rotate", work, f"s:{s.id}").to_json()
 
     # ------------------------------------------------------------------ output
 
     @app.post("/api/sessions/{sid}/export")
-    async def export(sid: str) -> dict[str, Any]:
-        s = ws.session(sid)
+    async def export(sid: str, request: Request) -> dict[str, Any]:
+        s = sess(request, sid)
+        body = await _json_body(request)
         with s.lock:
             ready = [p for p in s.pages if p.analysed and p.error is None]
         if not ready:
             raise BadArgsError("还没有识别完成的页面，请先上传文件并点击“开始识别”。")
+        visible = s.visible_after_removal()
+        if visible and body.get("confirm_visible") is not True:
+            pages = "；".join(f"{v['file']} 第 {v['index']} 页" for v in visible[:5])
+            raise ConfirmError(f"有 {len(visible)} 页删除了识别到的姓名、单位、公章或眼睛框，下载的文件中这些位置不会遮盖"
+                               f"（{pages}{'…' if len(visible) > 5 else ''}）。确定仍要生成下载文件吗？")
+
         def work(job: Job) -> None:
             s.export(job, lambda: None)
 
-        return ws.submit("export", work).to_json()
+        return ws.submit("export", work, f"s:{s.id}").to_json()
 
     @app.get("/api/sessions/{sid}/download")
-    async def download(sid: str) -> FileResponse:
-        s = ws.session(sid)
+    async def download(sid: str, request: Request) -> FileResponse:
+        s = sess(request, sid)
         if s.export_path is None or not s.export_path.exists():
             raise NotFoundError("还没有生成下载文件，请先点击“下载遮盖结果”。")
         return FileResponse(s.export_path, media_type="application/zip", filename=s.export_name)
 
     @app.get("/api/sessions/{sid}/report")
-    async def report(sid: str) -> dict[str, Any]:
-        return ws.session(sid).build_report()
+    async def report(sid: str, request: Request) -> dict[str, Any]:
+        return sess(request, sid).build_report()
 
     @app.post("/api/sessions/{sid}/validate")
     async def validate(sid: str, request: Request) -> dict[str, Any]:
-        s = ws.session(sid)
+        s = sess(request, sid)
         body = await _json_body(request)
         notice = str(body.get("notice") or "")
         if notice not in NOTICES:
@@ -392,7 +594,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             job.result = _call_validate(fn, app_dir, notice, opt, job)
             job.done = job.total
 
-        return ws.submit("validate", work).to_json()
+        return ws.submit("validate", work, f"s:{s.id}").to_json()
 
     # ------------------------------------------------------------------ reviewer mode
 
@@ -405,7 +607,8 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         except (TypeError, ValueError) as e:
             raise BadArgsError("随机种子应为整数。") from e
         ident = _identity(body) if str(body.get("name") or "").strip() else None
-        rv = await _in_thread(open_review, str(body.get("folder") or ""), body.get("sample"), seed_i, ident)
+        rv = await _in_thread(open_review, str(body.get("folder") or ""), body.get("sample"), seed_i, ident,
+                              rscope)
         ws.reviews[rv.id] = rv
         return rv.to_json()
 
@@ -421,13 +624,17 @@ def create_app(options: Options | None = None, *, token: str | None = None,
 
     @app.get("/api/review/{rid}/image/{k}")
     async def review_image(rid: str, k: int) -> Response:
-        it = _review(rid).item(k)
-        if it.path.suffix.lower() in (".jpg", ".jpeg", ".png") and it.page == 0:
-            if not it.path.is_file():
-                raise NotFoundError("图片已不存在。")
-            kind = "image/png" if it.path.suffix.lower() == ".png" else "image/jpeg"
-            return FileResponse(it.path, media_type=kind, headers={"Cache-Control": "no-store"})
-        data = await _in_thread(_render_page, it.path, it.page, opts)
+        rv = _review(rid)
+        it = rv.item(k)
+        if not it.path.is_file():
+            raise NotFoundError("图片已不存在。")
+        path = rv.image_path(k)
+        if path.suffix.lower() in (".jpg", ".jpeg", ".png") and it.page == 0:
+            kind = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
+            return FileResponse(path, media_type=kind, headers={"Cache-Control": "no-store"})
+        if rscope.masked_only:
+            raise ForbiddenError("服务器只显示遮盖后的 JPG/PNG 页面。")
+        data = await _in_thread(_render_page, path, it.page, opts)
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
     @app.post("/api/review/{rid}/verdict")
@@ -456,9 +663,24 @@ def create_app(options: Options | None = None, *, token: str | None = None,
             job.result = rv.audit(k, opts, ident)
             job.done = 1
 
-        return ws.submit("audit", work).to_json()
+        return ws.submit("audit", work, f"r:{rv.id}").to_json()
 
+    app.add_middleware(BodyLimit, limit_for=limit_for)  # outermost: before anything reads the body
     return app
+
+
+def _zcmask_error(e: BaseException, depth: int = 0) -> ZcmaskError | None:
+    """The :class:`ZcmaskError` inside ``e`` (an exception group or a chained cause), if any."""
+    if isinstance(e, ZcmaskError):
+        return e
+    if depth > 8:
+        return None
+    for inner in (*getattr(e, "exceptions", ()), e.__cause__, e.__context__):
+        if inner is not None:
+            found = _zcmask_error(inner, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:
@@ -469,8 +691,12 @@ async def _in_thread(fn: Any, *args: Any) -> Any:
 
 async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
-    if len(raw) > (2 << 20):
+    if len(raw) > MAX_JSON_BYTES:
         raise LimitError("请求内容过大。")
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if raw.strip() and ctype != "application/json":
+        # A cross-site form can send text/plain without a CORS preflight; JSON cannot.
+        raise UnsupportedMediaError()
     try:
         data = json.loads(raw or b"{}")
     except ValueError as e:
@@ -499,24 +725,14 @@ def _json_list(raw: object) -> list[str]:
 
 
 def _identity(body: dict[str, Any]) -> Identity:
-    name = str(body.get("name") or "").strip()
-    if not name:
+    """The applicant from the page's form, through the same strict schema as ``profile.yaml``."""
+    name = body.get("name")
+    if name is None or (isinstance(name, str) and not name.strip()):
         raise BadArgsError("请填写申报人姓名（或载入 profile.yaml），zcmask 才知道要遮盖什么。")
-    aliases = body.get("aliases") or []
-    units_raw = body.get("units") or []
-    if not isinstance(aliases, list) or not isinstance(units_raw, list):
-        raise BadArgsError("曾用名和单位应为列表。")
-    units = []
-    for u in units_raw:
-        if isinstance(u, dict):
-            nm = str(u.get("name") or "").strip()
-            al = tuple(str(a).strip() for a in (u.get("aliases") or []) if str(a).strip())
-        else:
-            nm, al = str(u).strip(), ()
-        if nm:
-            units.append(Unit(name=nm, aliases=al))
     try:
-        return Identity(name=name, aliases=tuple(str(a).strip() for a in aliases if str(a).strip()),
-                        units=tuple(units))
+        return Identity.from_mapping({"name": name, "aliases": body.get("aliases") or [],
+                                      "units": body.get("units") or []})
+    except InvalidConfigError as e:
+        raise BadArgsError(e.message) from None
     except ValueError as e:
         raise BadArgsError("姓名或单位填写有误，请检查后重试。") from e

@@ -36,6 +36,7 @@ async function api(method, url, body, isForm) {
   if (!res.ok) {
     const err = new Error((data && data.message) || `请求失败（${res.status}），请重试。`);
     err.status = res.status;
+    err.code = data && data.code;
     throw err;
   }
   return data;
@@ -76,24 +77,45 @@ function setProgress(done, total, text) {
   $("progress-text").textContent = text;
 }
 
+let currentJob = null;
+
 /** Poll a job until it ends; onStep(job) runs whenever ``done`` moves. */
 async function waitJob(job, label, onStep) {
   let last = -1;
-  for (;;) {
-    if (job.done !== last) {
-      last = job.done;
-      if (onStep) await onStep(job);
+  currentJob = job;
+  $("cancel").hidden = false;
+  try {
+    for (;;) {
+      if (job.done !== last) {
+        last = job.done;
+        if (onStep) await onStep(job);
+      }
+      if (job.state === "queued") {
+        setProgress(0, 0, `${label}：排队中${job.ahead ? `（前面还有 ${job.ahead} 个任务）` : ""}，可点“取消”。`);
+      } else {
+        setProgress(job.done, job.total,
+          `${label}：${job.done} / ${job.total || "…"}${job.current ? "　" + job.current : ""}`);
+      }
+      if (job.state === "done" || job.state === "error" || job.state === "cancelled") break;
+      await new Promise((r) => setTimeout(r, 300));
+      job = await api("GET", `/api/jobs/${job.id}`);
+      currentJob = job;
     }
-    setProgress(job.done, job.total,
-      `${label}：${job.done} / ${job.total || "?"}${job.current ? "　" + job.current : ""}`);
-    if (job.state === "done" || job.state === "error") break;
-    await new Promise((r) => setTimeout(r, 300));
-    job = await api("GET", `/api/jobs/${job.id}`);
+  } finally {
+    currentJob = null;
+    $("cancel").hidden = true;
   }
   if (onStep) await onStep(job);
+  if (job.state === "cancelled") { setProgress(0, 0, `${label}：已取消`); const e = new Error("已取消。"); e.cancelled = true; throw e; }
   if (job.state === "error") throw new Error(job.message || "处理失败，请重试。");
   setProgress(job.total, job.total, `${label}：完成`);
   return job;
+}
+
+async function cancelJob() {
+  if (!currentJob) return;
+  try { await api("POST", `/api/jobs/${currentJob.id}/cancel`); }
+  catch (e) { toast(e.message); }
 }
 
 async function runJob(fn) {
@@ -101,7 +123,7 @@ async function runJob(fn) {
   jobRunning = true;
   $("analyse").disabled = true; $("export").disabled = true;
   try { await fn(); }
-  catch (e) { toast(e.message); }
+  catch (e) { toast(e.message, e.cancelled ? "info" : undefined); }
   finally {
     jobRunning = false;
     $("analyse").disabled = false;
@@ -138,7 +160,9 @@ function renderFiles(files) {
   for (const f of files) {
     const li = el("li", { class: f.error ? "err" : "" },
       el("span", { class: "n", text: f.name }),
-      el("span", { text: f.error ? f.error.message : `${f.pages} 页` }));
+      el("span", { class: "pg", text: f.error ? "未加入" : `${f.pages} 页` }));
+    if (f.error) li.append(el("span", { class: "msg", text: f.error.message }));
+    else if (f.note) li.append(el("span", { class: "msg note", text: f.note }));
     if (!f.error || f.pages !== undefined) {
       li.append(el("button", { class: "x", title: "移除", text: "×", onclick: () => removeFile(f.name) }));
     }
@@ -147,11 +171,13 @@ function renderFiles(files) {
 }
 
 let refused = [];
+const notes = {}; // file name -> what happened to it on upload (renamed ...)
 async function refresh() {
   const s = await api("GET", `/api/sessions/${SID}`);
   const known = new Set(s.files.map((f) => f.name));
   refused = refused.filter((f) => !known.has(f.name));
-  renderFiles([...s.files, ...refused]);
+  const files = s.files.map((f) => (notes[f.name] ? { ...f, note: notes[f.name] } : f));
+  renderFiles([...files, ...refused]);
   renderPages(s.pages);
   return s;
 }
@@ -227,7 +253,10 @@ async function uploadAll(items) {
         fd.append("paths", JSON.stringify([it.path]));
         try {
           const r = await api("POST", `/api/sessions/${SID}/files`, fd, true);
-          for (const x of r.results) if (x.error && x.error.code !== "duplicate") refused.push(x);
+          for (const x of r.results) {
+            if (x.error) refused.push(x);
+            else if (x.note) notes[x.name] = x.note;
+          }
         } catch (e) {
           refused.push({ name: it.path, error: { message: e.message } });
         }
@@ -294,7 +323,9 @@ function renderPages(pages) {
   const ready = pages.filter((p) => p.analysed && !p.error).length;
   const regions = pages.reduce((a, p) => a + p.regions.length, 0);
   const errs = pages.reduce((a, p) => a + p.issues.filter((i) => i.severity === "error" && !FIXED_BY_OUTPUT.has(i.code)).length, 0);
-  $("summary").textContent = n ? `共 ${n} 页，已识别 ${ready} 页，遮盖框 ${regions} 个，需处理的问题 ${errs} 项。` : "";
+  const flagged = pages.filter((p) => p.visible && p.visible.length).length;
+  $("summary").textContent = n ? `共 ${n} 页，已识别 ${ready} 页，遮盖框 ${regions} 个，需处理的问题 ${errs} 项`
+    + (flagged ? `；${flagged} 页删除了识别框（橙色边框），该处不会遮盖。` : "。") : "";
 }
 
 function makeCard(p) {
@@ -346,6 +377,7 @@ function updateCard(c, p) {
     c.issues.replaceChildren(el("li", { class: "error" }, el("b", { text: "无法处理" }), p.error.message));
     return;
   }
+  c.el.classList.toggle("flagged", !!(p.visible && p.visible.length));
   c.view.hidden = false;
   c.img.src = withToken(`/api/sessions/${SID}/pages/${p.id}/image?v=${p.version}`);
   c.svg.setAttribute("viewBox", `0 0 ${p.width} ${p.height}`);
@@ -359,18 +391,18 @@ function renderIssues(c) {
   const list = [];
   const rot = p.orientation && p.orientation.source === "manual" ? "（已手工指定方向）" : "";
   for (const i of p.issues) {
-    let msg = i.message;
-    if (FIXED_BY_OUTPUT.has(i.code)) msg += "　→ 下载的 JPG 已自动" + (i.code === "not_jpg" ? "转换为 JPG。" : "转正。");
+    const msg = i.message;
     const fixed = FIXED_BY_OUTPUT.has(i.code);
     list.push(el("li", { class: fixed ? "info" : i.severity, "data-code": i.code },
       el("b", { text: `[${fixed ? "已自动处理" : SEV_ZH[i.severity] || i.severity}] ${i.code}` }), msg));
   }
   if (!list.length) list.push(el("li", { class: "ok", text: "格式、方向、清晰度均无问题" + rot }));
+  c.el.classList.toggle("flagged", !!(p.visible && p.visible.length));
   c.issues.replaceChildren(...list);
   const counts = {};
   for (const r of c.regions) counts[r.kind] = (counts[r.kind] || 0) + 1;
   const chips = Object.entries(counts).map(([k, n]) => el("span", { class: `chip ${k}`, text: `${KIND_ZH[k] || k} ${n}` }));
-  const removed = p.removed.length ? `　已手工移除 ${p.removed.length} 个` : "";
+  const removed = p.removed.length ? `　已手工删除识别框 ${p.removed.length} 个` : "";
   c.chips.replaceChildren(...(chips.length ? chips : [document.createTextNode("未发现需遮盖的内容")]),
     document.createTextNode(`　方向 ${p.rotation}°　清晰度 ${p.legibility.score}${removed}`));
 }
@@ -494,7 +526,18 @@ function selectCard(c) { activeCard = c; }
 async function saveRegions(c) {
   try {
     const body = { regions: c.regions.map((r) => ({ id: r.id, kind: r.kind, bbox: r.bbox.map(Math.round) })) };
-    const p = await api("PUT", `/api/sessions/${SID}/pages/${c.page.id}/regions`, body);
+    const url = `/api/sessions/${SID}/pages/${c.page.id}/regions`;
+    let p;
+    try { p = await api("PUT", url, body); }
+    catch (e) {
+      if (e.code !== "confirm_needed") throw e;
+      if (!confirm(e.message)) { // keep the detected box: show the page as the server has it
+        c.regions = c.page.regions.map((r) => ({ ...r, bbox: r.bbox.slice() }));
+        drawRegions(c);
+        return;
+      }
+      p = await api("PUT", url, { ...body, confirm_removal: true });
+    }
     const sel = c.selected;
     c.page = p;
     c.regions = p.regions.map((r) => ({ ...r, bbox: r.bbox.slice() }));
@@ -573,14 +616,21 @@ function renderFindings(res) {
 
 async function exportZip() {
   await runJob(async () => {
-    const job = await api("POST", `/api/sessions/${SID}/export`);
+    let job;
+    try { job = await api("POST", `/api/sessions/${SID}/export`, {}); }
+    catch (e) {
+      if (e.code !== "confirm_needed") throw e;
+      if (!confirm(e.message)) return;
+      job = await api("POST", `/api/sessions/${SID}/export`, { confirm_visible: true });
+    }
     const done = await waitJob(job, "生成下载文件", null);
     const a = el("a", { href: withToken(`/api/sessions/${SID}/download`), download: done.result.download, id: "download-link" });
     document.body.append(a);
     a.click();
     a.remove();
     const s = done.result.summary;
-    toast(`已生成 ${done.result.download}：${s.pages} 页，报告在压缩包的“报告”文件夹中。`, "info");
+    toast(`已生成 ${done.result.download}：${s.pages} 页。上传平台时只上传压缩包里的图片；`
+      + `“${done.result.report_folder || "报告"}”文件夹是给你自己核对的，不要上传。`, "info");
   });
 }
 
@@ -602,11 +652,15 @@ const RV = { data: null, k: 0, audit: {} };
 
 async function reviewOpen() {
   try {
+    if ($("rv-reviewer").value.trim()) localStorage.setItem("zcmask-reviewer", $("rv-reviewer").value.trim());
     const body = { folder: $("rv-folder").value.trim(), sample: $("rv-sample").value.trim(), seed: $("rv-seed").value.trim(),
       name: $("rv-name").value.trim(), units: $("rv-units").value.split("\n").map((x) => x.trim()).filter(Boolean) };
     RV.data = await api("POST", "/api/review", body);
     RV.audit = {};
     $("rv-seed").value = RV.data.seed;
+    if (RV.data.resumed_sample && RV.data.resumed_sample !== body.sample && body.sample) {
+      toast(`接着上次的抽查继续（抽查 ${RV.data.sample.length} 页）。`, "info");
+    }
     const first = RV.data.sample.findIndex((s) => !s.verdict);
     showReview(first >= 0 ? first : 0);
   } catch (e) { toast(e.message); }
@@ -668,8 +722,16 @@ function drawAudit(res) {
 async function verdict(v) {
   const d = RV.data;
   if (!d) return;
+  if (!$("rv-reviewer").value.trim()) { // asked once, then remembered on this computer
+    const who = (prompt("请输入评审人姓名（记入每条抽查结论）：") || "").trim();
+    if (who) { $("rv-reviewer").value = who; localStorage.setItem("zcmask-reviewer", who); }
+  }
+  const reviewer = $("rv-reviewer").value.trim();
+  const found = RV.audit[RV.k];
+  if (v === "accept" && found && found.regions.length
+      && !confirm(`自动检查在本页发现仍可见：${found.regions.map((r) => KIND_ZH[r.kind] || r.kind).join("、")}。确定仍判为“通过”吗？`)) return;
   try {
-    RV.data = await api("POST", `/api/review/${d.id}/verdict`, { index: RV.k, verdict: v, note: $("rv-note").value });
+    RV.data = await api("POST", `/api/review/${d.id}/verdict`, { index: RV.k, verdict: v, note: $("rv-note").value, reviewer });
     const next = RV.data.sample.findIndex((s, i) => i > RV.k && !s.verdict);
     if (next >= 0) showReview(next);
     else { renderReviewList(); toast("已保存。本页之后没有待看的页面了。", "info"); }
@@ -700,6 +762,8 @@ function showView(name) {
 async function start() {
   for (const b of document.querySelectorAll(".tab")) b.addEventListener("click", () => showView(b.dataset.view));
   $("analyse").addEventListener("click", analyse);
+  $("cancel").addEventListener("click", cancelJob);
+  $("rv-reviewer").value = localStorage.getItem("zcmask-reviewer") || "";
   $("clear").addEventListener("click", clearAll);
   $("export").addEventListener("click", exportZip);
   $("profile").addEventListener("change", (e) => { if (e.target.files[0]) loadProfile(e.target.files[0]); e.target.value = ""; });
@@ -718,7 +782,11 @@ async function start() {
   try {
     INFO = await api("GET", "/api/info");
     for (const n of INFO.notices) $("notice").append(el("option", { value: n.id, text: `${n.title}（${n.id}）` }));
-    $("rules-state").textContent = INFO.rules_available ? "" : "材料审核模块（zcmask.rules）未安装，暂时只能遮盖与检查，无法按通知审核。";
+    $("rules-state").textContent = INFO.rules_available ? "" : "本机暂不能按通知审核材料（缺少审核模块），遮盖与检查不受影响。";
+    const rv = INFO.review || { enabled: true, roots: [] };
+    $("tab-review").hidden = !rv.enabled;
+    if (rv.roots && rv.roots.length) $("rv-roots").textContent = "可抽查的文件夹：" + rv.roots.join("；");
+    if (INFO.role === "reviewer" && rv.enabled && !INFO.applicant) showView("review");
     const L = INFO.limits;
     $("limits").textContent = `上限：单个文件 ${L.max_file_mb} MB，每次 ${L.max_files} 个文件、${L.max_pages} 页。`;
     await ensureSession();
