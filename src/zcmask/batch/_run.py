@@ -31,7 +31,7 @@ from zcmask.batch._identity import Applicant, find_applicants, load_roster
 from zcmask.batch._state import DONE, FAILED, BatchState
 from zcmask.documents import page_count
 from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError, ZcmaskError
-from zcmask.options import Options
+from zcmask.options import Options, identity_problem
 from zcmask.pipeline import PageContext
 from zcmask.report import Report, write_report
 from zcmask.results import FileResult, PageResult
@@ -80,7 +80,7 @@ class _Task:
 
 def _fingerprint(options: Options, outputs: list[str]) -> str:
     """What else besides the content decides a file's outputs: options, identity, names."""
-    opts = options.model_dump(mode="json", exclude={"jobs", "progress"})
+    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity"})
     blob = json.dumps([opts, outputs], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -189,6 +189,10 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
         if app.identity is None:
             _applicant_error(app, state, app.error or ("missing_identity", "缺少申报人身份信息。"))
             continue
+        short = None if options.allow_short_identity else identity_problem(app.identity)
+        if short:
+            _applicant_error(app, state, ("short_identity", short))
+            continue
         try:
             next(iter(app.path.iterdir()), None)  # fails early on an unreadable folder
             files = discover([app.path], exclude=out)
@@ -208,7 +212,7 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
                 errors[f.path] = (e.code, e.message)
             except OSError as e:
                 errors[f.path] = ("unreadable_file", f"文件无法读取（{e.strerror}），请检查权限或重新复制该文件。")
-        names = output_names(files, counts, out / app.folder)
+        names = output_names(files, counts, out / app.folder, identity=opts.identity)
         inputs = {f.path.resolve() for f in files}
         if any(dest.resolve() in inputs for dest in names.values()):
             _applicant_error(app, state, ("overwrite_input",
