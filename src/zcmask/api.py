@@ -93,7 +93,7 @@ def output_names(files: Sequence[InputFile], counts: dict[Path, int], outdir: Pa
     rels = {f.path: clean_relpath(f.rel, identity) for f in files}
     stems: dict[Path, int] = {}
     for f in files:
-        key = rels[f.path].with_suffix("")
+        key = f.rel.with_suffix("")
         stems[key] = stems.get(key, 0) + 1
     names: dict[tuple[Path, int], Path] = {}
     used: set[str] = set()
@@ -101,7 +101,7 @@ def output_names(files: Sequence[InputFile], counts: dict[Path, int], outdir: Pa
         n = counts.get(f.path, 0)
         rel = rels[f.path]
         base = rel.with_suffix("")
-        if stems[base] > 1:
+        if stems[f.rel.with_suffix("")] > 1:
             base = rel.with_name(rel.name.replace(".", "_"))
         for k in range(1, 1000):
             stem = base.name if k == 1 else f"{base.name}_{k}"
@@ -126,7 +126,11 @@ def _init_worker(threads: int) -> None:
         pass
 
 
-def _init_pool_worker(threads: int, user_init: Callable[[], None] | None) -> None:
+def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None) -> None:
+    if owner_pid is not None:
+        from zcmask._lifeline import guard_worker
+
+        guard_worker(owner_pid)  # kill -9 of zcmask takes its workers with it
     _init_worker(threads)
     if user_init is not None:
         user_init()
@@ -142,9 +146,35 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask.pipeline"])
+    mp.set_forkserver_preload(["zcmask._lifeline", "zcmask.pipeline"])
+    _start_fork_server()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
-                               initargs=(threads, initializer))
+                               initargs=(threads, initializer, os.getpid()))
+
+
+def _start_fork_server() -> None:
+    """Start the fork server from the main thread, marked to die with this process.
+
+    The parent-death signal fires when the *thread* that started a process
+    ends, so only a server started by the main thread asks for it; workers
+    watch this process in any case (:mod:`zcmask._lifeline`).
+    """
+    import threading
+    from multiprocessing import forkserver
+
+    from zcmask._lifeline import ENV
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    old = os.environ.get(ENV)
+    os.environ[ENV] = str(os.getpid())
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = old
 
 
 def page_pool(engine: str, jobs: int) -> Executor:

@@ -24,13 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zcmask._io import sha256_file
-from zcmask.api import InputFile, discover, output_names
+from zcmask._written import claim
+from zcmask.api import InputFile, discover, file_notes, output_names
 from zcmask.batch._executors import LocalExecutor, PageExecutor
 from zcmask.batch._export import applicant_summary, export_batch, file_result_from_json
 from zcmask.batch._identity import Applicant, find_applicants, load_roster
 from zcmask.batch._state import DONE, FAILED, BatchState
 from zcmask.documents import page_count
-from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError, ZcmaskError
+from zcmask.exceptions import (
+    ExitCode,
+    OutputFileError,
+    OverwriteInputError,
+    OverwriteUserFileError,
+    ZcmaskError,
+)
 from zcmask.options import Options, identity_problem
 from zcmask.pipeline import PageContext
 from zcmask.report import Report, write_report
@@ -218,6 +225,13 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
             _applicant_error(app, state, ("overwrite_input",
                                           f"输出会覆盖 {app.folder} 中的原始文件，请用 -o 指定 ROOT 之外的目录。"))
             continue
+        try:
+            claim(out, [*names.values(), out / app.folder / REPORT_NAME,
+                        (out / app.folder / REPORT_NAME).with_suffix(".html")],
+                  known=[o for row in state.files(app.folder) for o in row.outputs])
+        except OverwriteUserFileError as e:
+            _applicant_error(app, state, (e.code, e.message))
+            continue
         rels = [f.rel.as_posix() for f in files]
         current[app.folder] = rels
         _forget_removed(state, app.folder, set(rels))
@@ -310,7 +324,9 @@ def _commit(t: _Task, state: BatchState, processed: list[str], failed: list[str]
         status = FAILED
     else:
         _unlink_all([o for o in t.previous_outputs if o not in t.outputs])
-        fr = FileResult(t.file.shown, t.sha256, "ok", pages)
+        notes = file_notes(t.file, t.options.identity, "mask", Path(t.outputs[0]) if t.outputs else None,
+                           pages=len(pages))
+        fr = FileResult(t.file.shown, t.sha256, "ok", pages, None, notes)
         state.record_file(t.applicant, t.rel, t.file.shown, t.sha256, t.fingerprint, DONE, len(pages),
                           list(t.outputs), fr.to_json(), None, t.started, seconds)
         status = DONE

@@ -110,11 +110,11 @@ def redact_pdf(src: str | Path, dest: str | Path,
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,  # type: ignore[attr-defined]
                                   graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED)  # type: ignore[attr-defined]
             rects_by_page[pno] = rects
+        scrub_document(doc)  # form fields and annotations go before the boxes are read back
         for pno, rects in rects_by_page.items():
             page = doc.load_page(pno)
             for r in rects:
                 leftover += len(page.get_textbox(r).strip())
-        scrub_document(doc)
         try:
             with atomic_path(dest) as tmp:
                 doc.save(tmp, garbage=4, deflate=True, clean=True)
