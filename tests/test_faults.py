@@ -438,3 +438,48 @@ def test_web_export_names_do_not_carry_the_identity(tmp_path):
              InputFile(Path("/x/申报人_证书.jpg"), "", Path("申报人_证书.jpg"))]
     names = output_names(files, {f.path: 1 for f in files}, Path(), identity=identity())
     assert sorted(n.as_posix() for n in names.values()) == ["申报人_证书.jpg", "申报人_证书_2.jpg"]
+
+
+def test_batch_disk_full_exits_4_and_leaves_no_partial_set(tmp_path, fake_engine, monkeypatch):
+    from zcmask.batch import run_batch
+
+    doc = pymupdf.open()
+    for i in range(4):
+        doc.new_page().insert_text((72, 100), f"Page {i + 1}", fontsize=14)
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    doc.save(root / "app" / "long.pdf")
+    (root / "app" / "profile.yaml").write_text(f"name: {NAME}\n", encoding="utf-8")
+    real = pathlib.Path.write_bytes
+
+    def full_disk(self, data):  # type: ignore[no-untyped-def]
+        if self.name.startswith(".long-3.jpg."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full_disk)
+    res = run_batch(root, tmp_path / "out", fake_options(identity=None))
+    assert res.exit_code == ExitCode.output_file
+    assert list((tmp_path / "out" / "app").glob("long*.jpg")) == []
+
+
+def test_stale_partials_of_own_outputs_are_removed_on_rerun(tmp_path, fake_engine):
+    src = save_jpeg(np.full((700, 600, 3), 255, np.uint8), tmp_path / "in" / "a.jpg")
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".a.jpg.x1y2z3.part"
+    stale.write_bytes(b"half")
+    foreign = out / ".notes.txt.part"
+    foreign.write_bytes(b"keep")
+    api.mask([src], out, fake_options())
+    assert not stale.exists() and foreign.exists()
+
+
+def test_gif_not_jpg_advice_is_true(tmp_path, fake_engine):
+    src = tmp_path / "动图.gif"
+    _frames(2)[0].save(src, save_all=True, append_images=_frames(2)[1:])
+    rep = api.check([src], fake_options(fix_outdir=tmp_path / "fix"))
+    msg = next(i.message for i in rep.files[0].pages[0].issues if i.code == "not_jpg")
+    assert "--fix" in msg and "每一帧" in msg
+    assert len(list((tmp_path / "fix").glob("*.jpg"))) == 2
+    assert "multi_frame" in [i.code for i in rep.files[0].issues]

@@ -305,6 +305,7 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
             raise OverwriteInputError(f"输出文件 {dest} 会覆盖原始文件，请用 -o 指定另一个目录。")
     report_dest = Path(report_path) if report_path else out / "zcmask-report.json"
     claim(out, [*names.values(), *pdf_names.values(), report_dest, report_dest.with_suffix(".html")])
+    _remove_stale_parts([*names.values(), *pdf_names.values()])
     contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress,
@@ -319,6 +320,23 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     report = Report("mask", options.identity, tuple(file_results))
     write_report(report, report_dest)
     return report
+
+
+def _remove_stale_parts(dests: Sequence[Path]) -> None:
+    """Temporary ``.<name>.*.part`` files a killed run left beside our own destinations."""
+    import contextlib
+
+    by_dir: dict[Path, set[str]] = {}
+    for d in dests:
+        by_dir.setdefault(d.parent, set()).add(d.name)
+    for folder, own in by_dir.items():
+        if not folder.is_dir():
+            continue
+        for p in folder.glob(".*.part"):
+            stem = p.name[1:].rsplit(".", 2)[0] if p.name.count(".") >= 3 else ""
+            if stem in own:
+                with contextlib.suppress(OSError):
+                    p.unlink()
 
 
 def _pdf_names(files: Sequence[InputFile], names: dict[tuple[Path, int], Path], out: Path,
@@ -359,7 +377,8 @@ def file_notes(f: InputFile, identity: Identity | None, command: Command,
     """File-level notes shared by ``mask``, ``check`` and ``batch``.
 
     ``renamed_output`` when the written name had the identity replaced;
-    ``repaired_file`` when a PDF had to be repaired to be read.
+    ``repaired_file`` when a PDF had to be repaired to be read; ``multi_frame``
+    when an image held several frames (each one became a page).
     """
     from zcmask._naming import clean_relpath
     from zcmask.documents import pdf_repaired
@@ -372,6 +391,8 @@ def file_notes(f: InputFile, identity: Identity | None, command: Command,
             notes.append(issue("repaired_file", pages=pages))
     except ZcmaskError:
         pass
+    if pages > 1 and f.path.suffix.lower() != ".pdf":
+        notes.append(issue("multi_frame", frames=pages))
     return tuple(notes)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from zcmask._io import sha256_file
 from zcmask._written import claim
-from zcmask.api import InputFile, discover, file_notes, output_names
+from zcmask.api import OUTPUT_ERROR_CODES, InputFile, discover, file_notes, output_names
 from zcmask.batch._executors import LocalExecutor, PageExecutor
 from zcmask.batch._export import applicant_summary, export_batch, file_result_from_json
 from zcmask.batch._identity import Applicant, find_applicants, load_roster
@@ -64,10 +64,13 @@ class BatchResult:
     pages: int
     seconds: float
     executor: str = "local"
+    output_failed: bool = False  # an item failed for the output's sake (disk full, a user's file)
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when every applicant and file was processed; 3 when any item failed."""
+        """0 when every item was processed; 4 when an output could not be written; 3 otherwise."""
+        if self.output_failed:
+            return ExitCode.output_file
         return ExitCode.input_file if (self.applicant_errors or self.failed) else ExitCode.ok
 
 
@@ -171,12 +174,17 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
             export_batch(state, out_p)
             failed_now = sorted({f"{r.applicant}/{r.rel}" for app, rels in current.items()
                                  for r in state.files(app) if r.status == FAILED and r.rel in set(rels)})
+            output_failed = any(
+                r.error and r.error[0] in OUTPUT_ERROR_CODES for app, rels in current.items()
+                for r in state.files(app) if r.status == FAILED and r.rel in set(rels)) or any(
+                a["error"] and a["error"][0] in OUTPUT_ERROR_CODES for a in state.applicants()
+                if a["folder"] in set(app_errors))
     finally:
         if own_executor:
             ex.close()
     return BatchResult(out_p, len(applicants), tuple(app_errors), sum(len(v) for v in current.values()),
                        skipped, tuple(processed + failed_plan), tuple(failed_now), pages,
-                       time.perf_counter() - t0, ex.name)
+                       time.perf_counter() - t0, ex.name, output_failed)
 
 
 def _applicant_error(app: Applicant, state: BatchState, err: tuple[str, str]) -> None:
