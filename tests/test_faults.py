@@ -54,7 +54,9 @@ def _identity_pdf(path: Path) -> Path:
     w.script = f"app.alert('{NAME}');"
     doc[1].add_widget(w)
     doc.set_page_labels([{"startpage": 0, "prefix": f"{NAME}-", "style": "D"}])
-    doc.add_ocg(f"{NAME}的图层", on=True)
+    ocg = doc.add_ocg(f"{NAME}的图层", on=True)
+    doc.xref_set_key(doc.pdf_catalog(), "OCProperties/D/Name", pymupdf.get_pdf_str(NAME))
+    doc.xref_set_key(doc.pdf_catalog(), "OCProperties/D/Order", f"[{pymupdf.get_pdf_str(UNIT)} {ocg} 0 R]")
     js = doc.get_new_xref()
     doc.update_object(js, "<</S/JavaScript/JS " + pymupdf.get_pdf_str(f"app.alert('{NAME}')") + ">>")
     doc.xref_set_key(doc.pdf_catalog(), "OpenAction", f"{js} 0 R")

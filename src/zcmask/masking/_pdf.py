@@ -163,7 +163,7 @@ def scrub_document(doc) -> None:  # type: ignore[no-untyped-def]
     # Layers stay (content refers to them) but lose their names.
     for i, xref in enumerate(sorted(doc.get_ocgs()), start=1):
         doc.xref_set_key(xref, "Name", pymupdf.get_pdf_str(f"Layer {i}"))
-    for key in ("OCProperties/D/Name", "OCProperties/D/Creator", "OCProperties/Configs"):
+    for key in ("OCProperties/D/Name", "OCProperties/D/Creator", "OCProperties/D/Order", "OCProperties/Configs"):
         with contextlib.suppress(Exception):
             doc.xref_set_key(cat, key, "null")
     for xref in range(1, doc.xref_length()):
@@ -209,6 +209,8 @@ def _unescape_literal(body: bytes) -> bytes:
 def _texts_in(data: bytes) -> list[str]:
     """Every way ``data`` (an object's source or a decoded stream) may spell text."""
     texts = _decode_pdf_string(data)
+    if b"#" in data:  # names spell bytes as #xx (/#E7#8E#8B...)
+        texts += _decode_pdf_string(re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data))
     for m in _LITERAL.finditer(data):
         texts += _decode_pdf_string(_unescape_literal(m.group(0)[1:-1]))
     for m in _HEX.finditer(data):
