@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ def redact_pdf(src: str | Path, dest: str | Path,
         except OSError as e:
             raise output_error(dest, e) from e
         except RuntimeError as e:  # MuPDF reports a failed write as its own error type
+            if "no space" in str(e).lower():
+                raise output_error(dest, OSError(errno.ENOSPC, str(e))) from e
             raise OutputFileError(f"写入 {dest} 失败：{e}") from e
     finally:
         doc.close()
