@@ -261,7 +261,7 @@ def verify_pdf(path: str | Path, needles: Sequence[str]) -> list[str]:
         for info in doc.get_ocgs().values():
             if hit(str(info.get("name", ""))):
                 places.append("图层名称")
-        for page in doc:
+        for page in (doc.load_page(i) for i in range(doc.page_count)):
             if hit(page.get_text()):
                 places.append(f"第 {page.number + 1} 页文字")
             if page.first_annot is not None:
