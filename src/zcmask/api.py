@@ -24,7 +24,7 @@ from zcmask.exceptions import (
     ZcmaskError,
 )
 from zcmask.messages import issue, not_jpg_issue
-from zcmask.options import Options
+from zcmask.options import Identity, Options, require_safe_identity
 from zcmask.pipeline import Command, PageContext, process_page
 from zcmask.report import Report, write_report
 from zcmask.results import FileResult, Issue, PageResult
@@ -79,25 +79,39 @@ def discover(inputs: Iterable[str | Path], *, exclude: Path | None = None) -> li
     return out
 
 
-def output_names(files: Sequence[InputFile], counts: dict[Path, int], outdir: Path) -> dict[tuple[Path, int], Path]:
+def output_names(files: Sequence[InputFile], counts: dict[Path, int], outdir: Path, *,
+                 identity: Identity | None = None) -> dict[tuple[Path, int], Path]:
     """Name the JPG of every page: ``<rel stem>.jpg``, or ``<rel stem>-<n>.jpg`` for multi-page files.
 
     Two inputs that would share a name (``a.png`` and ``a.jpg``) keep their suffix
-    in the output name (``a.png.jpg``) so nothing is overwritten.
+    in the output name (``a.png.jpg``) so nothing is overwritten. With ``identity``,
+    the applicant's name and units are replaced in every component
+    (:mod:`zcmask._naming`); names that then collide get ``_2``, ``_3`` ...
     """
+    from zcmask._naming import clean_relpath
+
+    rels = {f.path: clean_relpath(f.rel, identity) for f in files}
     stems: dict[Path, int] = {}
     for f in files:
         key = f.rel.with_suffix("")
         stems[key] = stems.get(key, 0) + 1
     names: dict[tuple[Path, int], Path] = {}
+    used: set[str] = set()
     for f in files:
         n = counts.get(f.path, 0)
-        base = f.rel.with_suffix("")
-        if stems[base] > 1:
-            base = f.rel.with_name(f.rel.name.replace(".", "_"))
-        for i in range(n):
-            name = f"{base.name}.jpg" if n == 1 else f"{base.name}-{i + 1}.jpg"
-            names[(f.path, i)] = outdir / base.parent / name
+        rel = rels[f.path]
+        base = rel.with_suffix("")
+        if stems[f.rel.with_suffix("")] > 1:
+            base = rel.with_name(rel.name.replace(".", "_"))
+        for k in range(1, 1000):
+            stem = base.name if k == 1 else f"{base.name}_{k}"
+            dests = [outdir / base.parent / (f"{stem}.jpg" if n == 1 else f"{stem}-{i + 1}.jpg")
+                     for i in range(n)]
+            if not any(str(d).casefold() in used for d in dests):
+                break
+        for i, d in enumerate(dests):
+            used.add(str(d).casefold())
+            names[(f.path, i)] = d
     return names
 
 
@@ -112,7 +126,11 @@ def _init_worker(threads: int) -> None:
         pass
 
 
-def _init_pool_worker(threads: int, user_init: Callable[[], None] | None) -> None:
+def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None) -> None:
+    if owner_pid is not None:
+        from zcmask._lifeline import guard_worker
+
+        guard_worker(owner_pid)  # kill -9 of zcmask takes its workers with it
     _init_worker(threads)
     if user_init is not None:
         user_init()
@@ -128,9 +146,35 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask.pipeline"])
+    mp.set_forkserver_preload(["zcmask._lifeline", "zcmask.pipeline"])
+    _start_fork_server()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
-                               initargs=(threads, initializer))
+                               initargs=(threads, initializer, os.getpid()))
+
+
+def _start_fork_server() -> None:
+    """Start the fork server from the main thread, marked to die with this process.
+
+    The parent-death signal fires when the *thread* that started a process
+    ends, so only a server started by the main thread asks for it; workers
+    watch this process in any case (:mod:`zcmask._lifeline`).
+    """
+    import threading
+    from multiprocessing import forkserver
+
+    from zcmask._lifeline import ENV
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    old = os.environ.get(ENV)
+    os.environ[ENV] = str(os.getpid())
+    try:
+        forkserver.ensure_running()
+    finally:
+        if old is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = old
 
 
 def page_pool(engine: str, jobs: int) -> Executor:
@@ -237,32 +281,130 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     """Mask every page of every input and write upright JPGs plus the report under ``outdir``.
 
     Returns the :class:`Report`; files that could not be processed carry an error
-    and every other file is still written.
+    and every other file is still written. A file that fails on any page leaves
+    none of its pages behind. Output names never carry the identity
+    (:mod:`zcmask._naming`), and a file zcmask did not write is never replaced
+    (:mod:`zcmask._written`).
     """
+    from zcmask._written import claim
+
     if options.identity is None:
         raise BadArgsError("请用 --name（或 --profile）提供申报人姓名，zcmask 才知道要遮盖什么。")
+    require_safe_identity(options.identity, options.allow_short_identity)
     out = Path(outdir)
     for raw in inputs:
         if Path(raw).is_dir() and Path(raw).resolve() == out.resolve():
             raise OverwriteInputError(f"输出目录 {out} 就是输入目录，会覆盖原始文件；请用 -o 指定另一个目录。")
     files = discover(inputs, exclude=out)
     counts, errors = _plan(files, options)
-    names = output_names(files, counts, out)
+    names = output_names(files, counts, out, identity=options.identity)
+    pdf_names = _pdf_names(files, names, out, options) if options.write_pdf else {}
     input_paths = {f.path.resolve() for f in files}
-    for dest in names.values():
+    for dest in [*names.values(), *pdf_names.values()]:
         if dest.resolve() in input_paths:
             raise OverwriteInputError(f"输出文件 {dest} 会覆盖原始文件，请用 -o 指定另一个目录。")
+    report_dest = Path(report_path) if report_path else out / "zcmask-report.json"
+    claim(out, [*names.values(), *pdf_names.values(), report_dest, report_dest.with_suffix(".html")])
+    _remove_stale_parts([*names.values(), *pdf_names.values()])
     contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress,
                         cache_dir=out / ".zcmask-cache" if options.cache else None)
     by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results, strict=True)}
     file_results = _file_results(files, counts, errors, by_key, options, "mask")
+    file_results = [_drop_partial(fr, [names[(f.path, i)] for i in range(counts.get(f.path, 0))])
+                    for f, fr in zip(files, file_results, strict=True)]
+    file_results = _with_notes(files, file_results, options, "mask", names)
     if options.write_pdf:
-        file_results = _write_pdfs(files, file_results, out)
+        file_results = _write_pdfs(files, file_results, pdf_names, options)
     report = Report("mask", options.identity, tuple(file_results))
-    write_report(report, Path(report_path) if report_path else out / "zcmask-report.json")
+    write_report(report, report_dest)
     return report
+
+
+def _remove_stale_parts(dests: Sequence[Path]) -> None:
+    """Temporary ``.<name>.*.part`` files a killed run left beside our own destinations."""
+    import contextlib
+
+    by_dir: dict[Path, set[str]] = {}
+    for d in dests:
+        by_dir.setdefault(d.parent, set()).add(d.name)
+    for folder, own in by_dir.items():
+        if not folder.is_dir():
+            continue
+        for p in folder.glob(".*.part"):
+            stem = p.name[1:].rsplit(".", 2)[0] if p.name.count(".") >= 3 else ""
+            if stem in own:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def _pdf_names(files: Sequence[InputFile], names: dict[tuple[Path, int], Path], out: Path,
+               options: Options) -> dict[Path, Path]:
+    """``<name>.masked.pdf`` beside the page JPGs of every PDF input (identity-free names)."""
+    from zcmask._naming import clean_relpath
+
+    pdfs: dict[Path, Path] = {}
+    for f in files:
+        if f.path.suffix.lower() != ".pdf":
+            continue
+        first = names.get((f.path, 0))
+        rel = clean_relpath(f.rel, options.identity)
+        parent = first.parent if first is not None else out / rel.parent
+        pdfs[f.path] = parent / f"{rel.with_suffix('').name}.masked.pdf"
+    return pdfs
+
+
+def _drop_partial(fr: FileResult, dests: Sequence[Path]) -> FileResult:
+    """A file that failed keeps none of its pages: remove the ones written, like ``batch`` does."""
+    if fr.status != "error" or not fr.pages:
+        return fr
+    import contextlib
+    import dataclasses
+
+    for d in dests:
+        with contextlib.suppress(OSError):
+            d.unlink()
+    return dataclasses.replace(fr, pages=tuple(dataclasses.replace(p, output=None) for p in fr.pages))
+
+
+#: File error codes that are the output's fault, not the input's (exit 4, not 3).
+OUTPUT_ERROR_CODES = frozenset({"disk_full", "output_file", "overwrite_user_file", "overwrite_input"})
+
+
+def file_notes(f: InputFile, identity: Identity | None, command: Command,
+               first_output: Path | None = None, *, pages: int = 0) -> tuple[Issue, ...]:
+    """File-level notes shared by ``mask``, ``check`` and ``batch``.
+
+    ``renamed_output`` when the written name had the identity replaced;
+    ``repaired_file`` when a PDF had to be repaired to be read; ``multi_frame``
+    when an image held several frames (each one became a page).
+    """
+    from zcmask._naming import clean_relpath
+    from zcmask.documents import pdf_repaired
+
+    notes: list[Issue] = []
+    if first_output is not None and clean_relpath(f.rel, identity) != f.rel:
+        notes.append(issue("renamed_output", name=first_output.name))
+    try:
+        if pdf_repaired(f.path):
+            notes.append(issue("repaired_file", pages=pages))
+    except ZcmaskError:
+        pass
+    if pages > 1 and f.path.suffix.lower() != ".pdf":
+        notes.append(issue("multi_frame", frames=pages))
+    return tuple(notes)
+
+
+def _with_notes(files: Sequence[InputFile], results: list[FileResult], options: Options,
+                command: Command, names: dict[tuple[Path, int], Path]) -> list[FileResult]:
+    import dataclasses
+
+    out = []
+    for f, fr in zip(files, results, strict=True):
+        notes = file_notes(f, options.identity, command, names.get((f.path, 0)), pages=len(fr.pages))
+        out.append(dataclasses.replace(fr, issues=fr.issues + notes) if notes else fr)
+    return out
 
 
 def check(inputs: Sequence[str | Path], options: Options, *,
@@ -270,36 +412,63 @@ def check(inputs: Sequence[str | Path], options: Options, *,
           command: Command = "check") -> Report:
     """Pre-upload check of every page; writes only the report (and ``--fix`` JPGs)."""
     fix = options.fix_outdir
+    require_safe_identity(options.identity, options.allow_short_identity)
     files = discover(inputs, exclude=fix)
     counts, errors = _plan(files, options)
-    fix_names = output_names(files, counts, fix) if fix else {}
+    fix_names = output_names(files, counts, fix, identity=options.identity) if fix else {}
+    if fix:
+        from zcmask._written import claim
+
+        input_paths = {f.path.resolve() for f in files}
+        if any(d.resolve() in input_paths for d in fix_names.values()):
+            raise OverwriteInputError("--fix 输出会覆盖原始文件，请用 --fix 指定另一个目录。")
+        claim(fix, fix_names.values())
     contexts = [PageContext(str(f.path), i, options, command, None,
                             str(fix_names[(f.path, i)]) if fix else None)
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress)
     by_key = {(Path(c.input_path), c.page_index): r for c, r in zip(contexts, results, strict=True)}
-    report = Report(command, options.identity,
-                    tuple(_file_results(files, counts, errors, by_key, options, command)))
+    file_results = _with_notes(files, _file_results(files, counts, errors, by_key, options, command),
+                               options, command, fix_names)
+    report = Report(command, options.identity, tuple(file_results))
     if report_path:
         write_report(report, report_path)
     return report
 
 
-def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], outdir: Path) -> list[FileResult]:
-    """With ``--pdf``: a truly redacted copy of every PDF input, verified by re-extraction."""
+def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], dests: dict[Path, Path],
+                options: Options) -> list[FileResult]:
+    """With ``--pdf``: a truly redacted and scrubbed copy of every PDF input, then verified.
+
+    The copy keeps no metadata, XMP, bookmarks, attachments, annotations, form
+    fields, JavaScript, page labels or layer names; the check reads all of them
+    and every decompressed object back. A copy that fails the check is removed.
+    """
     from zcmask.masking import redact_pdf
 
+    ident = options.identity
+    needles = [ident.name, *ident.aliases, *ident.unit_names] if ident else []
     out = []
     for f, fr in zip(files, results, strict=True):
-        if fr.status != "ok" or f.path.suffix.lower() != ".pdf":
+        if fr.status != "ok" or f.path not in dests:
             out.append(fr)
             continue
         boxes = {p.index - 1: (p.rotation, p.dpi, [r.bbox for r in p.regions]) for p in fr.pages}
-        dest = outdir / f.rel.with_suffix(".masked.pdf")
-        leftover = redact_pdf(f.path, dest, boxes)
-        if leftover:
+        dest = dests[f.path]
+        try:
+            check = redact_pdf(f.path, dest, boxes, needles=needles)
+        except ZcmaskError as e:
+            out.append(FileResult(fr.input, fr.sha256, "error", fr.pages, (e.code, e.message), fr.issues))
+            continue
+        if not check.clean:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                dest.unlink()
+            where = "、".join(check.places[:5]) or "被遮盖区域"
             out.append(FileResult(fr.input, fr.sha256, "error", fr.pages,
-                                  ("redaction_incomplete", "PDF 遮盖后仍能提取到被遮盖区域的文字，请勿上传该 PDF，改用输出的 JPG。"),
+                                  ("redaction_incomplete",
+                                   f"遮盖版 PDF 中仍能读到申报人信息（{where}），已删除该 PDF；请勿上传 PDF，改用输出的 JPG。"),
                                   fr.issues))
         else:
             out.append(fr)

@@ -78,13 +78,16 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="不显示进度条")
     p.add_argument("--max-file-mb", type=float, default=10.0, help="单个文件大小上限（MB，默认 10）")
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    p.add_argument("--allow-short-identity", action="store_true",
+                   help="允许只有 1 个字符的姓名/单位（默认拒绝：几乎每页都会误匹配，须逐页人工核对）")
 
 
 def options_from_args(args: argparse.Namespace, identity: Identity | None, **extra: Any) -> Options:
     return Options.build(
         identity=identity, jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
         detect_orientation=not args.no_orientation, progress=not args.no_progress,
-        max_file_mb=args.max_file_mb, **extra)
+        max_file_mb=args.max_file_mb,
+        allow_short_identity=getattr(args, "allow_short_identity", False), **extra)
 
 
 @contextmanager
@@ -121,6 +124,9 @@ def _summarise(report: Any, verb: str) -> None:
     for f in report.files:
         if f.status == "error" and f.error:
             sys.stderr.write(f"  ✗ {f.input}: [{f.error[0]}] {f.error[1]}\n")
+        for i in f.issues:
+            if i.code in ("repaired_file", "renamed_output"):
+                sys.stderr.write(f"  {'✗' if i.severity == 'error' else 'i'} {f.input}: [{i.code}] {i.message}\n")
         if verb != "mask":
             for p in f.pages:
                 for i in p.issues:
@@ -136,7 +142,22 @@ def cmd_mask(args: argparse.Namespace) -> int:
     with progress_bar(opts.progress, "遮盖") as cb:
         report = api.mask(args.inputs, args.output, opts, report_path=args.report, progress=cb)
     _summarise(report, "mask")
-    return int(ExitCode.input_file if report.errors else ExitCode.ok)
+    return int(mask_exit_code(report))
+
+
+def mask_exit_code(report: Any) -> ExitCode:
+    """The exit status of ``mask``: 4, 3 or 0.
+
+    4 when an output could not be written (disk full ...), 3 when an input could
+    not be read or had to be repaired (a truncated PDF), 0 otherwise.
+    """
+    from zcmask.api import OUTPUT_ERROR_CODES
+
+    if any(f.error and f.error[0] in OUTPUT_ERROR_CODES for f in report.files):
+        return ExitCode.output_file
+    if report.errors or any(i.code == "repaired_file" for f in report.files for i in f.issues):
+        return ExitCode.input_file
+    return ExitCode.ok
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -19,11 +19,17 @@ class ExitCode(IntEnum):
     ok                        0     all inputs processed; check/audit/validate clean
     issues_found              1     check/validate found an error-severity issue,
                                     or audit found something still visible
-    bad_args                  2     usage error: unknown flag, bad value, no name
+    bad_args                  2     usage error: unknown flag, bad value, no name,
+                                    or an identity too short to match safely
+                                    (``short_identity``)
     input_file                3     an input is missing, unreadable, corrupt or
-                                    encrypted (mask writes every other file)
-    output_file               4     the output folder cannot be written, or would
-                                    overwrite an input
+                                    encrypted (mask writes every other file); a
+                                    PDF that MuPDF had to repair (``repaired_file``)
+    output_file               4     the output folder cannot be written, the disk
+                                    is full (``disk_full``; the file's partial
+                                    pages are removed), or an output would
+                                    overwrite an input or a file zcmask did not
+                                    write (``overwrite_user_file``)
     missing_dependency        5     a required package or model file is missing
     invalid_config            6     a profile, roster, application.yaml or notice
                                     rule file is invalid
@@ -75,6 +81,13 @@ class BadArgsError(ZcmaskError):
     default_message = "命令参数有误，请用 zcmask --help 查看用法。"
 
 
+class ShortIdentityError(BadArgsError):
+    """A name, alias or unit too short to be matched safely (exit 2)."""
+
+    code = "short_identity"
+    default_message = "姓名或单位过短，无法可靠识别与遮盖，请填写完整后重试。"
+
+
 class InputFileError(ZcmaskError):
     """An input file cannot be read as a document."""
 
@@ -114,6 +127,20 @@ class OutputFileError(ZcmaskError):
 class OverwriteInputError(OutputFileError):
     code = "overwrite_input"
     default_message = "输出目录会覆盖原始文件，请用 -o 指定一个与原件不同的空目录。"
+
+
+class OverwriteUserFileError(OutputFileError):
+    """An output would replace a file zcmask did not write (exit 4)."""
+
+    code = "overwrite_user_file"
+    default_message = "输出目录中已有同名文件且不是 zcmask 写的，为免覆盖已停止。请用 -o 指定一个空目录。"
+
+
+class DiskFullError(OutputFileError):
+    """The disk (or the user's quota) filled up while writing (exit 4)."""
+
+    code = "disk_full"
+    default_message = "磁盘空间已满，无法写入输出文件。请清理磁盘或换一个空间充足的输出目录后重新运行。"
 
 
 class MissingDependencyError(ZcmaskError):

@@ -33,6 +33,12 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "unreadable_file": ("error", "文件无法打开或已损坏，请重新扫描或重新导出为 JPG 后上传。"),
     "encrypted_pdf": ("error", "PDF 已加密，请去除密码后再处理，或直接导出为 JPG。"),
     "empty_page": ("warning", "页面上几乎没有可识别的文字，请确认扫描的是正确的一面且内容完整。"),
+    "disk_full": ("error", "磁盘空间已满，该文件未能写完（已写出的部分页面已删除）。请清理磁盘后重新运行。"),
+    "output_file": ("error", "输出文件无法写入，请检查输出目录的权限与磁盘空间后重新运行。"),
+    "repaired_file": ("error", "PDF 文件已损坏或不完整（可能下载或复制中断），只能读出修复后的 {pages} 页，"
+                      "内容可能缺失。请重新导出或重新下载完整的 PDF 后再处理。"),
+    "renamed_output": ("info", "输入文件名含有申报人姓名或单位，输出已改名为 {name}，以免盲评时暴露身份。"),
+    "multi_frame": ("info", "该图片含 {frames} 帧（页），已逐帧输出为 {frames} 张 JPG。"),
 }
 
 
@@ -61,6 +67,9 @@ CONVERT_HOWTO["TIF"] = CONVERT_HOWTO["TIFF"]
 CONVERT_HOWTO["HEIF"] = CONVERT_HOWTO["HEIC"]
 for _fmt in ("BMP", "WEBP", "GIF"):
     CONVERT_HOWTO[_fmt] = CONVERT_HOWTO["PNG"]
+CONVERT_HOWTO["GIF"] = ("请用 zcmask check 文件 --fix 输出目录 转换为 JPG（动图的每一帧各输出一张），"
+                        "或用“画图”打开后“另存为 JPEG 图片”。")
+CONVERT_HOWTO["WEBP"] = CONVERT_HOWTO["GIF"]
 
 
 def not_jpg_issue(fmt: str, *, jpeg_content: bool = False) -> Issue:

@@ -13,7 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from zcmask.exceptions import BadArgsError, InvalidConfigError
+from zcmask.exceptions import BadArgsError, InvalidConfigError, ShortIdentityError
 
 
 class Unit(BaseModel):
@@ -132,6 +132,43 @@ def _first_error(e: ValidationError) -> str:
     return f"{where}: {err.get('msg', '')}"
 
 
+#: Fewest characters (separators and spaces not counted) a searched text may have.
+MIN_IDENTITY_CHARS = 2
+_IDENTITY_SEPARATORS = frozenset(" \t·•・‧.．-—－_")
+
+
+def _core_length(text: str) -> int:
+    return sum(1 for c in text if c not in _IDENTITY_SEPARATORS and not c.isspace())
+
+
+def identity_problem(identity: Identity | None) -> str | None:
+    """Why ``identity`` cannot be matched safely, in zh-CN; None when it can.
+
+    A one-character name (``王``), a single Latin letter (``a``) or a
+    one-character unit matches nearly every page: the masking would look like a
+    success while the real name or unit stays visible, or black out half the page.
+    """
+    if identity is None:
+        return None
+    hint = "请填写完整的姓名/单位名称；确实如此时请加 --allow-short-identity（此时务必逐页人工核对）。"
+    if _core_length(identity.name) < MIN_IDENTITY_CHARS:
+        return f"姓名“{identity.name}”只有 1 个字符，无法可靠识别与遮盖。{hint}"
+    for a in identity.aliases:
+        if _core_length(a) < MIN_IDENTITY_CHARS:
+            return f"姓名的其他写法“{a}”过短（少于 {MIN_IDENTITY_CHARS} 个字符），无法可靠识别与遮盖。{hint}"
+    for u in identity.unit_names:
+        if _core_length(u) < MIN_IDENTITY_CHARS:
+            return f"单位“{u}”过短（少于 {MIN_IDENTITY_CHARS} 个字符），无法可靠识别与遮盖。{hint}"
+    return None
+
+
+def require_safe_identity(identity: Identity | None, allow_short: bool = False) -> None:
+    """Raise :class:`ShortIdentityError` (exit 2) unless ``identity`` can be matched safely."""
+    problem = None if allow_short else identity_problem(identity)
+    if problem:
+        raise ShortIdentityError(problem)
+
+
 SealMode = Literal["applicant", "all", "none"]
 
 
@@ -170,11 +207,18 @@ class Options(BaseModel):
     ocr_engine: Literal["rapidocr", "fake"] = "rapidocr"
     cache: bool = True
     progress: bool = True
+    allow_short_identity: bool = False
 
     @classmethod
     def build(cls, **kwargs: object) -> Options:
-        """Validate keyword options, turning errors into a usage error (exit 2)."""
+        """Validate keyword options, turning errors into a usage error (exit 2).
+
+        An identity too short to match safely is refused here too
+        (:func:`identity_problem`), unless ``allow_short_identity`` is set.
+        """
         try:
-            return cls(**kwargs)  # type: ignore[arg-type]
+            opts = cls(**kwargs)  # type: ignore[arg-type]
         except ValidationError as e:
             raise BadArgsError(f"参数有误：{_first_error(e)}") from e
+        require_safe_identity(opts.identity, opts.allow_short_identity)
+        return opts

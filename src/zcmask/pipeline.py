@@ -157,6 +157,8 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         regions, seals, issues = locate(an, opts, engine, strict=ctx.command != "mask")
         regions += list(ctx.manual_regions)
         legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+        if is_empty_page(legibility):
+            issues.append(issue("empty_page"))
         output = None
         if ctx.command == "mask":
             masked, regions = mask_regions(an.image, regions)
@@ -183,6 +185,18 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
         log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
         return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+def is_empty_page(legibility: Legibility) -> bool:
+    """True for a blank page: nothing read and (almost) no ink on light paper.
+
+    A blank page is what a scanner gives for the wrong side, a blank first frame
+    of an image, or a page a repaired (truncated) PDF lost; it is reported as
+    ``empty_page`` rather than passing silently.
+    """
+    m = dict(legibility.metrics)
+    return (m.get("chars", 1.0) < 2 and m.get("ink_share", 1.0) < 0.001
+            and m.get("page_paper", 0.0) >= 150 and m.get("page_paper", 0.0) - m.get("page_ink", 0.0) < 40)
 
 
 def visible_regions(image: np.ndarray, regions: Sequence[Region]) -> list[Region]:
@@ -220,11 +234,15 @@ def _ink_share(crop: np.ndarray, black: np.ndarray) -> float:
     return float(ink.mean())
 
 
+# A failed page's issue: what the user must do depends on what failed, not only on the input.
+_FAILED_ISSUE = {"encrypted_pdf": "encrypted_pdf", "disk_full": "disk_full", "output_file": "output_file",
+                 "overwrite_user_file": "output_file", "overwrite_input": "output_file"}
+
+
 def _failed(ctx: PageContext, code: str, message: str, t0: float) -> PageResult:
     return PageResult(index=ctx.page_index + 1, width=0, height=0, dpi=ctx.options.dpi, rotation=0,
                       orientation=Orientation(0, 0.0, "none"), legibility=Legibility(False, 0.0),
-                      regions=(), issues=(issue("unreadable_file") if code != "encrypted_pdf"
-                                          else issue("encrypted_pdf"),),
+                      regions=(), issues=(issue(_FAILED_ISSUE.get(code, "unreadable_file")),),
                       seconds=time.perf_counter() - t0, error=(code, message))
 
 

@@ -24,14 +24,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zcmask._io import sha256_file
-from zcmask.api import InputFile, discover, output_names
+from zcmask._written import claim
+from zcmask.api import OUTPUT_ERROR_CODES, InputFile, discover, file_notes, output_names
 from zcmask.batch._executors import LocalExecutor, PageExecutor
 from zcmask.batch._export import applicant_summary, export_batch, file_result_from_json
 from zcmask.batch._identity import Applicant, find_applicants, load_roster
 from zcmask.batch._state import DONE, FAILED, BatchState
 from zcmask.documents import page_count
-from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError, ZcmaskError
-from zcmask.options import Options
+from zcmask.exceptions import (
+    ExitCode,
+    OutputFileError,
+    OverwriteInputError,
+    OverwriteUserFileError,
+    ZcmaskError,
+)
+from zcmask.options import Options, identity_problem
 from zcmask.pipeline import PageContext
 from zcmask.report import Report, write_report
 from zcmask.results import FileResult, PageResult
@@ -57,10 +64,13 @@ class BatchResult:
     pages: int
     seconds: float
     executor: str = "local"
+    output_failed: bool = False  # an item failed for the output's sake (disk full, a user's file)
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when every applicant and file was processed; 3 when any item failed."""
+        """0 when every item was processed; 4 when an output could not be written; 3 otherwise."""
+        if self.output_failed:
+            return ExitCode.output_file
         return ExitCode.input_file if (self.applicant_errors or self.failed) else ExitCode.ok
 
 
@@ -80,7 +90,7 @@ class _Task:
 
 def _fingerprint(options: Options, outputs: list[str]) -> str:
     """What else besides the content decides a file's outputs: options, identity, names."""
-    opts = options.model_dump(mode="json", exclude={"jobs", "progress"})
+    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity"})
     blob = json.dumps([opts, outputs], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -164,12 +174,17 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
             export_batch(state, out_p)
             failed_now = sorted({f"{r.applicant}/{r.rel}" for app, rels in current.items()
                                  for r in state.files(app) if r.status == FAILED and r.rel in set(rels)})
+            output_failed = any(
+                r.error and r.error[0] in OUTPUT_ERROR_CODES for app, rels in current.items()
+                for r in state.files(app) if r.status == FAILED and r.rel in set(rels)) or any(
+                a["error"] and a["error"][0] in OUTPUT_ERROR_CODES for a in state.applicants()
+                if a["folder"] in set(app_errors))
     finally:
         if own_executor:
             ex.close()
     return BatchResult(out_p, len(applicants), tuple(app_errors), sum(len(v) for v in current.values()),
                        skipped, tuple(processed + failed_plan), tuple(failed_now), pages,
-                       time.perf_counter() - t0, ex.name)
+                       time.perf_counter() - t0, ex.name, output_failed)
 
 
 def _applicant_error(app: Applicant, state: BatchState, err: tuple[str, str]) -> None:
@@ -188,6 +203,10 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
     for app in applicants:
         if app.identity is None:
             _applicant_error(app, state, app.error or ("missing_identity", "缺少申报人身份信息。"))
+            continue
+        short = None if options.allow_short_identity else identity_problem(app.identity)
+        if short:
+            _applicant_error(app, state, ("short_identity", short))
             continue
         try:
             next(iter(app.path.iterdir()), None)  # fails early on an unreadable folder
@@ -208,11 +227,18 @@ def _plan(applicants: list[Applicant], out: Path, options: Options, state: Batch
                 errors[f.path] = (e.code, e.message)
             except OSError as e:
                 errors[f.path] = ("unreadable_file", f"文件无法读取（{e.strerror}），请检查权限或重新复制该文件。")
-        names = output_names(files, counts, out / app.folder)
+        names = output_names(files, counts, out / app.folder, identity=opts.identity)
         inputs = {f.path.resolve() for f in files}
         if any(dest.resolve() in inputs for dest in names.values()):
             _applicant_error(app, state, ("overwrite_input",
                                           f"输出会覆盖 {app.folder} 中的原始文件，请用 -o 指定 ROOT 之外的目录。"))
+            continue
+        try:
+            claim(out, [*names.values(), out / app.folder / REPORT_NAME,
+                        (out / app.folder / REPORT_NAME).with_suffix(".html")],
+                  known=[o for row in state.files(app.folder) for o in row.outputs])
+        except OverwriteUserFileError as e:
+            _applicant_error(app, state, (e.code, e.message))
             continue
         rels = [f.rel.as_posix() for f in files]
         current[app.folder] = rels
@@ -306,7 +332,9 @@ def _commit(t: _Task, state: BatchState, processed: list[str], failed: list[str]
         status = FAILED
     else:
         _unlink_all([o for o in t.previous_outputs if o not in t.outputs])
-        fr = FileResult(t.file.shown, t.sha256, "ok", pages)
+        notes = file_notes(t.file, t.options.identity, "mask", Path(t.outputs[0]) if t.outputs else None,
+                           pages=len(pages))
+        fr = FileResult(t.file.shown, t.sha256, "ok", pages, None, notes)
         state.record_file(t.applicant, t.rel, t.file.shown, t.sha256, t.fingerprint, DONE, len(pages),
                           list(t.outputs), fr.to_json(), None, t.started, seconds)
         status = DONE

@@ -1,7 +1,7 @@
 """Reading input documents into upright-agnostic RGB pages.
 
 Public names: :func:`page_count`, :func:`load_page`, :class:`LoadedPage`,
-:data:`IMAGE_SUFFIXES`, :data:`SUPPORTED_SUFFIXES`. Pages are returned exactly as
+:func:`pdf_repaired`, :data:`IMAGE_SUFFIXES`, :data:`SUPPORTED_SUFFIXES`. Pages are returned exactly as
 stored (EXIF orientation is reported, not applied), because the upload platform
 ignores EXIF: the orientation stage decides how to turn them upright.
 
@@ -16,6 +16,7 @@ from zcmask.documents._read import (
     LoadedPage,
     load_page,
     page_count,
+    pdf_repaired,
 )
 
-__all__ = ["IMAGE_SUFFIXES", "SUPPORTED_SUFFIXES", "LoadedPage", "load_page", "page_count"]
+__all__ = ["IMAGE_SUFFIXES", "SUPPORTED_SUFFIXES", "LoadedPage", "load_page", "page_count", "pdf_repaired"]

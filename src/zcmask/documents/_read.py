@@ -21,7 +21,7 @@ from zcmask.results import Char, TextLine
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
 SUPPORTED_SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 
 # EXIF orientation tag -> how far the stored pixels are turned clockwise from upright.
@@ -77,8 +77,31 @@ def page_count(path: str | Path, max_pixels: int = 120_000_000) -> int:
             return int(doc.page_count)
         finally:
             doc.close()
-    _open_image(p, max_pixels).close()
-    return 1
+    im = _open_image(p, max_pixels)
+    try:
+        # Every frame of a multi-page TIFF or an animated GIF/WebP is a page:
+        # dropping frames silently would lose attachments.
+        return max(1, int(getattr(im, "n_frames", 1) or 1))
+    except Exception as e:  # noqa: BLE001 - a frame table that cannot be read is a broken file
+        raise InputFileError(f"图片 {p.name} 的页面（帧）无法读取，文件可能已损坏，请重新扫描或导出为 JPG。") from e
+    finally:
+        im.close()
+
+
+def pdf_repaired(path: str | Path) -> bool:
+    """True when MuPDF had to repair ``path`` to open it (truncated or damaged PDF).
+
+    A repaired PDF opens, but pages or parts of pages may be gone; callers report
+    it (``repaired_file``) rather than a clean success.
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".pdf":
+        return False
+    doc = _open_pdf(p)
+    try:
+        return bool(getattr(doc, "is_repaired", False))
+    finally:
+        doc.close()
 
 
 def load_page(path: str | Path, index: int = 0, *, dpi: int = 200,
@@ -90,7 +113,8 @@ def load_page(path: str | Path, index: int = 0, *, dpi: int = 200,
     path : str or Path
         The input file. It is only ever opened for reading.
     index : int
-        Page number, 0-based. Images have one page.
+        Page number, 0-based. Images have one page per frame (multi-page
+        TIFF, animated GIF and WebP).
     dpi : int
         Render resolution for PDF pages.
     max_pixels : int
@@ -105,7 +129,7 @@ def load_page(path: str | Path, index: int = 0, *, dpi: int = 200,
     _check_file(p)
     if p.suffix.lower() == ".pdf":
         return _load_pdf_page(p, index, dpi, max_pixels)
-    return _load_image(p, max_pixels)
+    return _load_image(p, max_pixels, index)
 
 
 def _open_image(p: Path, max_pixels: int) -> Image.Image:
@@ -148,9 +172,17 @@ def _to_rgb(im: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(im, dtype=np.uint8))
 
 
-def _load_image(p: Path, max_pixels: int) -> LoadedPage:
+def _load_image(p: Path, max_pixels: int, index: int = 0) -> LoadedPage:
     im = _open_image(p, max_pixels)
     try:
+        frames = int(getattr(im, "n_frames", 1) or 1)
+        if not 0 <= index < frames:
+            raise InputFileError(f"图片 {p.name} 没有第 {index + 1} 页（帧）。")
+        if index:
+            try:
+                im.seek(index)
+            except (EOFError, OSError) as e:
+                raise InputFileError(f"图片 {p.name} 第 {index + 1} 页（帧）无法读取，请重新扫描或导出为 JPG。") from e
         fmt = (im.format or p.suffix.lstrip(".")).lower()
         exif_rot = 0
         try:
@@ -170,8 +202,6 @@ def _load_image(p: Path, max_pixels: int) -> LoadedPage:
                     dpi = d
             except (TypeError, ValueError):
                 pass
-        if getattr(im, "n_frames", 1) > 1:
-            im.seek(0)
         try:
             im.load()
         except OSError as e:

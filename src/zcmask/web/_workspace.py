@@ -641,7 +641,7 @@ class Session:
             files = [f for f in self.files.values() if f.error is None and f.pages]
             pages = [p for p in self.pages if p.file.error is None]
         inputs = [InputFile(f.path, f.rel, Path(*PurePosixPath(f.rel).parts)) for f in files]
-        names = output_names(inputs, {f.path: f.pages for f in files}, Path())
+        names = output_names(inputs, {f.path: f.pages for f in files}, Path(), identity=self.identity)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = self.root / f"zcmask-masked-{stamp}.zip"
         outputs: dict[int, str] = {}
