@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 CATEGORIES: tuple[str, ...] = (
     "身份证", "一寸照", "社保缴费", "学历证书", "学位证书", "学信网备案表", "职称证书", "任职资格文件",
     "评审表", "年度考核表", "继续教育证书", "免试审批表", "公示", "公示结果", "推荐意见", "承诺书",
-    "工作总结", "业绩材料", "获奖证书", "论文", "其他",
+    "工作总结", "业绩材料", "获奖证书", "论文", "知识产权", "其他",
 )
 
 Level = Literal["初级", "中级", "副高级", "正高级"]
@@ -466,6 +466,14 @@ class Notice(BaseModel):
     # What the notice asks to mask (name, unit, seal, eyes); empty: no blind review.
     mask_scope: tuple[Literal["name", "unit", "seal", "eyes"], ...] = ()
     rules: tuple[Rule, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_scope(cls, data: object) -> object:
+        # A rule file that predates mask_scope: a blind review masks all four kinds.
+        if isinstance(data, dict) and "mask_scope" not in data and data.get("blind_review"):
+            return {**data, "mask_scope": ["name", "unit", "seal", "eyes"]}
+        return data
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Notice:

@@ -20,7 +20,7 @@ from typing import Any
 from zcmask import __version__
 from zcmask._io import write_bytes_atomic
 from zcmask.exceptions import InputFileError
-from zcmask.options import Options
+from zcmask.options import Identity, Options
 from zcmask.rules._collect import Attachment, ProgressFn, collect
 from zcmask.rules._model import Application, Notice, load_application, load_notice
 from zcmask.rules.checks import Context, Finding, run_rule
@@ -76,15 +76,27 @@ class ValidationReport:
         }
 
 
+def scoped_options(base: Options, scope: tuple[str, ...] | list[str], identity: Identity | None) -> Options:
+    """``base`` limited to a masking scope (``name``, ``unit``, ``seal``, ``eyes``).
+
+    An empty scope masks nothing. Used by ``validate`` (what a notice asks to mask
+    is what it checks) and by ``mask --notice`` (its default).
+    """
+    scope = set(scope)
+    if not scope or identity is None:
+        return base.model_copy(update={"identity": None, "seals": "none", "eyes": False})
+    ident = identity if "unit" in scope else identity.model_copy(update={"units": ()})
+    update: dict[str, object] = {"identity": ident}
+    if "seal" not in scope:
+        update["seals"] = "none"
+    if "eyes" not in scope:
+        update["eyes"] = False
+    return base.model_copy(update=update)
+
+
 def validation_options(notice: Notice, app: Application, base: Options | None = None) -> Options:
-    """The options attachments are checked with: identity only where the notice requires masking."""
-    mask = any(r.type == "attachment_check" and r.params.get("mask", notice.blind_review)
-               for r in notice.rules)
-    base = base or Options.build()
-    if mask:
-        return base.model_copy(update={"identity": app.identity})
-    # Nothing needs hiding: skip the seal and eye search too.
-    return base.model_copy(update={"identity": None, "seals": "none", "eyes": False})
+    """The options attachments are checked with: the notice's own masking scope, nothing more."""
+    return scoped_options(base or Options.build(), notice.mask_scope, app.identity)
 
 
 def validate(app_dir: str | Path, notice: str | Notice, options: Options | None = None, *,
