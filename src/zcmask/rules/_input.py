@@ -185,8 +185,8 @@ def error_messages(e: ValidationError, where: Callable[[Path_], str]) -> list[st
         inp = err.get("input")
         typ = str(err.get("type", ""))
         name = label(path) or "内容"
-        if typ == "missing":
-            msg = f"缺少必填项“{name}”"
+        if typ == "missing" or (inp is None and typ != "value_error") or (inp == "" and typ.startswith("literal")):
+            msg = f"“{name}”未填写，请补充"
         elif typ in ("literal_error", "enum"):
             choices = _CHOICES.get(str(field)) or _CHOICES.get(str(path[0]) if path else "", "")
             msg = f"“{name}”的值“{inp}”无效，可选：{choices}"

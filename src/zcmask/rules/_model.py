@@ -171,6 +171,11 @@ class CurrentTitle(_Frozen):
     def _date(cls, v: object) -> object:
         return parse_date(v)
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: object) -> object:
+        return "" if v is None else _clean(v)
+
 
 class Flags(_Frozen):
     """Circumstances the notices treat specially; each defaults to false."""
@@ -319,6 +324,16 @@ class Application(_Frozen):
         bad = [k for k in v if k not in CATEGORIES]
         if bad:
             raise ValueError(f"未知的附件类别 {'、'.join(bad)}；可用类别：{'、'.join(CATEGORIES)}")
+        return v
+
+    @field_validator("current_title", mode="before")
+    @classmethod
+    def _title(cls, v: object) -> object:
+        # A template's section left blank (初定: no current title) is no title.
+        if isinstance(v, dict) and not any(str(x).strip() for k, x in v.items() if k != "region" and x is not None):
+            return None
+        if isinstance(v, str) and _clean(v) in ("", "无"):
+            return None
         return v
 
     @field_validator("education", mode="before")
