@@ -150,6 +150,11 @@ class Education(_Frozen):
     def _ft(cls, v: object) -> object:
         return _yes_no(v, default=True)
 
+    @field_validator("degree_awarded", mode="before")
+    @classmethod
+    def _awarded(cls, v: object) -> object:
+        return None if v is None else _yes_no(v, default=True)
+
 
 class CurrentTitle(_Frozen):
     """The title the applicant holds now, and where it was obtained."""
