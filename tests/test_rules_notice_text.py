@@ -347,3 +347,11 @@ def test_messages_carry_no_library_or_field_names():
     a = app(current_title={"obtained": None}, appraisals=BASIC, application={"submitted": None})
     for f in findings("bz-dianli-2024", application=a):
         assert "current_title" not in f.message and "application.submitted" not in f.message
+
+
+def test_blank_specialty_is_the_notices_own_where_it_names_only_one():
+    a = app(application={"series": "", "specialty": ""})
+    assert findings("bz-dianli-2024", application=a, rule_type="eligibility") == []
+    a = app(application={"series": "", "specialty": "", "level": "正高级"})
+    [f] = findings("xj-zhenggao-2024", application=a, rule_type="eligibility")
+    assert "未填写" in f.message and "系列" in f.message

@@ -604,9 +604,17 @@ def eligibility(rule: Rule, ctx: Context) -> list[Finding]:
                             f"（{'、'.join(excluded)}人员不得申报）。"))
     scope = _p(rule, "scope")
     if scope:
-        needs = {k.removesuffix("_not") for cond in scope for k in cond if k in ("series", "specialty")}
-        blank = [z for k, z in (("series", "系列"), ("specialty", "专业")) if k in needs and not app.fact(k)]
-        ok = any(all(_match(app, k, v) for k, v in cond.items()) for cond in scope)
+        # A blank series/specialty is the notice's own when every scope entry names the same one
+        # (电力 2024 is 电力 only); where the notice covers several (正高 2024), blank cannot pass.
+        fixed: dict[str, str] = {}
+        for k in ("series", "specialty"):
+            vals = {tuple(cond.get(k, ())) for cond in scope}
+            if len(vals) == 1 and len(v := next(iter(vals))) == 1:
+                fixed[k] = str(v[0])
+        needs = {k.removesuffix("_not") for cond in scope for k in cond} & {"series", "specialty"}
+        blank = [z for k, z in (("series", "系列"), ("specialty", "专业"))
+                 if k in needs and k not in fixed and not app.fact(k)]
+        ok = any(all(_match(app, k, v, fixed) for k, v in cond.items()) for cond in scope)
         if blank and not ok:
             out.append(_finding(rule, "not_eligible", f"application.yaml 未填写申报的{'、'.join(blank)}，"
                                 f"无法确认是否在本通知范围内：{_p(rule, 'scope_text', '')}请补充。"))
@@ -677,11 +685,11 @@ def _graduation(rule: Rule, app: Application, grad: dict[str, Any], notice: Noti
                      f"未满 {need:g} 年，本年度尚不能申报。")]
 
 
-def _match(app: Application, key: str, allowed: Any) -> bool:
+def _match(app: Application, key: str, allowed: Any, fixed: dict[str, str] | None = None) -> bool:
     values = allowed if isinstance(allowed, list) else [allowed]
     neg = key.endswith("_not")
     key = key.removesuffix("_not")
-    fact = app.fact(key)
+    fact = app.fact(key) or (fixed or {}).get(key, "")
     if key in ("series", "specialty", "location"):
         hit = bool(fact) and any(_same(str(v), str(fact)) for v in values)
     else:
