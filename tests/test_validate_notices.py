@@ -28,7 +28,7 @@ APPLICABLE: dict[str, list[str]] = {
                                  "xuexin_no_qr", "appraisal_year", "statement_wording",
                                  "statement_other_notice", "summary_names", "unmasked"],
     "xj-zhenggao-2024": COMMON + ["missing_statement", "missing_photo", "missing_recommendation", "title_proof",
-                                  "title_proof_other_province", "xuexin_missing", "xuexin_no_qr",
+                                  "title_proof_other_province", "xuexin_missing",
                                   "appraisal_year", "summary_names", "summary_long", "unmasked"],
     "bz-shuili-2021": COMMON + EXCLUDED + ["appraisal_year", "statement_wording", "statement_other_notice"],
     "yuli-chuding-2024": COMMON + EXCLUDED + ["missing_statement", "missing_photo", "missing_recommendation",

@@ -87,11 +87,6 @@ def _section_of(path: Path_) -> str:
     return last
 
 
-def translate(data: Any, path: Path_ = ()) -> Any:
-    """``data`` with Chinese keys replaced by the English keys of ``application.yaml``."""
-    return _walk(data, path, None)
-
-
 def _key(k: Any, path: Path_) -> Any:
     if not isinstance(k, str):
         return k
@@ -103,14 +98,6 @@ def _key(k: Any, path: Path_) -> Any:
         return k2
     table = FIELD_KEYS.get(sect, {})
     return table.get(k2, k2)
-
-
-def _walk(data: Any, path: Path_, marks: dict[Path_, tuple[int, int]] | None) -> Any:
-    if isinstance(data, Mapping):
-        return {_key(k, path): _walk(v, (*path, _key(k, path)), marks) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_walk(v, (*path, i), marks) for i, v in enumerate(data)]
-    return data
 
 
 def load_yaml_marked(text: str) -> tuple[Any, dict[Path_, tuple[int, int]]]:
