@@ -111,7 +111,7 @@ def _validate_roster(args: argparse.Namespace, notice: Notice) -> int:
             continue
         with progress_bar(opts.progress, f"校验 {row.name}") as cb:
             results.append((row.row, row.name, str(d), validate(d, notice, opts, progress=cb,
-                                                                  application=row.application)))
+                                                                  facts=row.application)))
     data = roster_json(notice, args.roster, results)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if args.report:

@@ -100,10 +100,10 @@ def validation_options(notice: Notice, app: Application, base: Options | None = 
 
 
 def validate(app_dir: str | Path, notice: str | Notice, options: Options | None = None, *,
-             progress: ProgressFn | None = None, application: Application | None = None) -> ValidationReport:
+             progress: ProgressFn | None = None, facts: Application | None = None) -> ValidationReport:
     """Validate the application in ``app_dir`` against ``notice`` (an id, a path or a Notice).
 
-    ``application`` gives the facts directly (a roster row); otherwise they are read
+    ``facts`` gives the applicant's facts directly (a roster row); otherwise they are read
     from ``app_dir/application.yaml``.
 
     Raises
@@ -121,7 +121,7 @@ def validate(app_dir: str | Path, notice: str | Notice, options: Options | None 
     if not d.is_dir():
         raise InputFileError(f"找不到申报材料目录 {d}，请检查路径（目录中应有 application.yaml 和附件）。")
     nt = notice if isinstance(notice, Notice) else load_notice(notice)
-    app = application if application is not None else load_application(d / "application.yaml")
+    app = facts if facts is not None else load_application(d / "application.yaml")
     opts = validation_options(nt, app, options)
     atts = collect(d, app, opts, progress=progress)
     ctx = Context(app, nt, tuple(atts))
