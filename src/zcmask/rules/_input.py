@@ -122,10 +122,10 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: Path_,
         out: dict[Any, Any] = {}
         for kn, vn in node.value:
             k = _key(loader.construct_object(kn, deep=True), path)
-            marks[(*path, k)] = (kn.start_mark.line + 1, kn.start_mark.column + 1)
-            out[k] = _construct(loader, vn, (*path, k), marks)
+            sub = (*path, k)
+            out[k] = _construct(loader, vn, sub, marks)
             # The key's own position is the more useful one for a field.
-            marks[(*path, k)] = (kn.start_mark.line + 1, kn.start_mark.column + 1)
+            marks[sub] = (kn.start_mark.line + 1, kn.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(loader, v, (*path, i), marks) for i, v in enumerate(node.value)]

@@ -407,8 +407,8 @@ def _xlsx_template(notice: Notice) -> bytes:
         ["身份证号码", "可照花名册填写；校验时不读取、不写入报告"],
         *([["本通知默认", "、".join(f"{k}={v}" for k, v in d.items())]] if d else []),
     ]
-    for r in rows:
-        info.append(r)
+    for line in rows:
+        info.append(line)
     info.column_dimensions["A"].width = 20
     info.column_dimensions["B"].width = 80
     buf = io.BytesIO()

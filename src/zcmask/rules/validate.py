@@ -82,14 +82,14 @@ def scoped_options(base: Options, scope: tuple[str, ...] | list[str], identity: 
     An empty scope masks nothing. Used by ``validate`` (what a notice asks to mask
     is what it checks) and by ``mask --notice`` (its default).
     """
-    scope = set(scope)
-    if not scope or identity is None:
+    kinds = set(scope)
+    if not kinds or identity is None:
         return base.model_copy(update={"identity": None, "seals": "none", "eyes": False})
-    ident = identity if "unit" in scope else identity.model_copy(update={"units": ()})
+    ident = identity if "unit" in kinds else identity.model_copy(update={"units": ()})
     update: dict[str, object] = {"identity": ident}
-    if "seal" not in scope:
+    if "seal" not in kinds:
         update["seals"] = "none"
-    if "eyes" not in scope:
+    if "eyes" not in kinds:
         update["eyes"] = False
     return base.model_copy(update=update)
 
