@@ -285,12 +285,13 @@ def test_nanjiang_graduates_may_apply_one_year_early():
 
 
 def test_appraisal_delay_from_yaml_and_from_the_form():
-    rule = {"type": "appraisal_delay", "last": 3}
+    # The delay is an error only when the years in the current title, delay added, are not reached.
+    rule = {"type": "appraisal_delay", "last": 3, "min_years": {"中级": 4}}
     assert run(rule, application=app(appraisals={2021: "合格", 2022: "优秀", 2023: "合格"})) == []
     out = run(rule, application=app(appraisals={2021: "基本合格", 2022: "不合格", 2023: "合格"}))
     assert codes(out) == [("appraisal_delay", "error")] and "顺延 3 年" in out[0].message
     form = att("年度考核表", "2022年度考核登记表\n考核等次：基本合格")
-    out = run(rule, form)
+    out = run(rule, form, application=app(current_title={"obtained": "2021-12-01"}))
     assert codes(out) == [("appraisal_delay", "error")] and out[0].files == (form.shown,)
 
 

@@ -13,23 +13,25 @@ from zcmask.options import Options
 from zcmask.rules import validate
 from zcmask.rules._samples import DEFECTS, build_application, sample_ocr_engine
 
-COMMON = ["missing_id", "missing_summary", "missing_publicity", "missing_diploma", "appraisal_basic",
-          "ce_year", "ce_kind", "ce_hours", "publicity_short", "unsigned", "recommendation_wording",
-          "retired", "civil_servant", "late", "png"]
+# 顺延 (appraisal_delay) only where the notice states it (电力, 建筑); 正高 states no excluded status.
+COMMON = ["missing_id", "missing_summary", "missing_publicity", "missing_diploma",
+          "ce_year", "ce_kind", "publicity_short", "unsigned", "recommendation_wording",
+          "late", "png"]
+EXCLUDED = ["retired", "civil_servant", "ce_hours"]  # 正高 states neither excluded status nor 30/60 hours
 APPLICABLE: dict[str, list[str]] = {
-    "bz-dianli-2024": COMMON + ["missing_statement", "missing_photo", "title_proof", "title_proof_other_province",
+    "bz-dianli-2024": COMMON + EXCLUDED + ["appraisal_recent", "missing_statement", "missing_photo", "title_proof", "title_proof_other_province",
                                 "social_short", "social_no_qr", "social_missing", "xuexin_missing",
                                 "xuexin_no_qr", "appraisal_year", "statement_wording",
                                 "statement_other_notice", "summary_names", "unmasked"],
-    "bz-jianzhu-2023": COMMON + ["missing_statement", "missing_photo", "title_proof", "title_proof_other_province",
+    "bz-jianzhu-2023": COMMON + EXCLUDED + ["appraisal_basic", "appraisal_recent", "missing_statement", "missing_photo", "title_proof", "title_proof_other_province",
                                  "social_short", "social_no_qr", "social_missing", "xuexin_missing",
                                  "xuexin_no_qr", "appraisal_year", "statement_wording",
                                  "statement_other_notice", "summary_names", "unmasked"],
     "xj-zhenggao-2024": COMMON + ["missing_statement", "missing_photo", "missing_recommendation", "title_proof",
-                                  "title_proof_other_province", "xuexin_missing", "xuexin_no_qr",
+                                  "title_proof_other_province", "xuexin_missing",
                                   "appraisal_year", "summary_names", "summary_long", "unmasked"],
-    "bz-shuili-2021": COMMON + ["appraisal_year", "statement_wording", "statement_other_notice"],
-    "yuli-chuding-2024": COMMON + ["missing_statement", "missing_photo", "missing_recommendation",
+    "bz-shuili-2021": COMMON + EXCLUDED + ["appraisal_year", "statement_wording", "statement_other_notice"],
+    "yuli-chuding-2024": COMMON + EXCLUDED + ["missing_statement", "missing_photo", "missing_recommendation",
                                    "social_short", "social_missing", "xuexin_missing", "xuexin_no_qr",
                                    "statement_wording", "statement_other_notice", "too_early"],
 }
@@ -117,11 +119,12 @@ def test_masking_is_not_required_where_the_notice_has_no_blind_review(tmp_path, 
     assert report.ok
 
 
-def test_summary_naming_the_applicant_is_only_a_warning_without_blind_review(tmp_path, fake_ocr):
+def test_summary_naming_the_applicant_is_not_raised_where_the_notice_is_silent(tmp_path, fake_ocr):
+    # 尉犁 2024 neither runs a blind review nor forbids names in the 工作小结.
     build_application(tmp_path / "app", "yuli-chuding-2024", ["summary_names"])
     report = validate(tmp_path / "app", "yuli-chuding-2024", fake_ocr)
     assert report.ok
-    assert any(f.code == "summary_names_applicant" and f.severity == "warning" for f in report.findings)
+    assert not any(f.code == "summary_names_applicant" for f in report.findings)
 
 
 @pytest.mark.parametrize("layout", ["listed", "flat"])

@@ -139,6 +139,10 @@ def cmd_mask(args: argparse.Namespace) -> int:
 
     ident = identity_from_args(args, required=True)
     opts = options_from_args(args, ident, write_pdf=args.pdf)
+    if getattr(args, "notice", None) or getattr(args, "scope", None):
+        from zcmask.rules.cli import notice_mask_options
+
+        opts = notice_mask_options(args, opts)
     with progress_bar(opts.progress, "遮盖") as cb:
         report = api.mask(args.inputs, args.output, opts, report_path=args.report, progress=cb)
     _summarise(report, "mask")
@@ -185,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("-o", "--output", required=True, type=Path, help="输出目录（不能与原件相同）")
     m.add_argument("--report", type=Path, help="报告 JSON 路径（默认 OUTDIR/zcmask-report.json）")
     m.add_argument("--pdf", action="store_true", help="同时为 PDF 输入输出真正删除内容的遮盖版 PDF")
+    m.add_argument("--notice", metavar="ID", help="按该通知要求的遮盖范围遮盖（如建筑 2023 只遮盖姓名）")
+    m.add_argument("--scope", metavar="KINDS", help="遮盖范围，逗号分隔：name,unit,seal,eyes（优先于 --notice）")
     add_identity_args(m)
     add_common_args(m)
     m.set_defaults(func=cmd_mask)

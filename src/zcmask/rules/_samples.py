@@ -48,6 +48,8 @@ DEFECTS: dict[str, str] = {
     "xuexin_no_qr": "education_unverified",
     "appraisal_year": "appraisal_missing",
     "appraisal_basic": "appraisal_delay",
+    # 基本合格 while the current title is recent: the delay stops this year's application.
+    "appraisal_recent": "appraisal_delay",
     "ce_year": "ce_missing",
     "ce_kind": "ce_missing",
     "ce_hours": "ce_hours_short",
@@ -241,7 +243,8 @@ def _documents(s: Spec, defects: set[str]) -> list[Doc]:
     for yr in s.appraisal_years:
         if "appraisal_year" in defects and yr == s.appraisal_years[-1]:
             continue
-        grade = "基本合格" if ("appraisal_basic" in defects and yr == s.appraisal_years[0]) else "合格"
+        basic = "appraisal_basic" in defects or "appraisal_recent" in defects
+        grade = "基本合格" if (basic and yr == s.appraisal_years[0]) else "合格"
         docs.append(Doc("年度考核表", f"年度考核表{yr}", [f"姓名 {N}   工作单位 {U}", f"考核年度 {yr}年度",
                                                    "个人总结 认真履行岗位职责，较好完成年度工作任务。",
                                                    f"考核等次：{grade}", "考核单位意见 同意"],
@@ -468,9 +471,12 @@ def application_yaml(s: Spec, defects: Iterable[str] = (), attachments: dict[str
     }
     if s.current_title:
         region = "外省" if "title_proof_other_province" in defects else "新疆"
-        data["current_title"] = {"name": s.current_title, "obtained": s.title_obtained, "region": region}
+        obtained = s.title_obtained
+        if "appraisal_recent" in defects:
+            obtained = obtained.replace(year=s.appraisal_years[0])
+        data["current_title"] = {"name": s.current_title, "obtained": obtained, "region": region}
     appr = {y: "合格" for y in s.appraisal_years}
-    if "appraisal_basic" in defects:
+    if "appraisal_basic" in defects or "appraisal_recent" in defects:
         appr[s.appraisal_years[0]] = "基本合格"
     data["appraisals"] = appr
     data["flags"] = {"fanghuiju": "ce_waived" in defects, "yuanjiang": False, "nanjiang_graduate": False,

@@ -32,11 +32,11 @@ from zcmask.rules._read import (
     compare_wording,
     document_year,
     find_period,
+    fold,
     insured_months,
     strip_punct,
     word_count,
     working_days,
-    years_mentioned,
 )
 
 #: Finding codes of the contract; a rule may not invent others.
@@ -201,30 +201,52 @@ def k_of_n(rule: Rule, ctx: Context) -> list[Finding]:
 
 @check_type("years_covered")
 def years_covered(rule: Rule, ctx: Context) -> list[Finding]:
-    """Each required year (of a ``kind``, for certificates) has a document of the category."""
+    """Each required year (of a ``kind``, for certificates) has a document of the category.
+
+    A page counts for one year only, its own (the first ``20XX年度`` it shows): an
+    appraisal form that mentions earlier years in its text still covers one year.
+    A certificate that names no kind (公需/专业) counts for neither kind.
+    """
     cat = _p(rule, "category")
     kind = _p(rule, "kind")
     years = _years(rule, ctx.notice)
     waived, out = _waiver(rule, ctx, years)
     seen: set[int] = set()
+    unkinded: list[str] = []
     atts = ctx.of(cat)
     for a in atts:
         for pg in a.pages:
-            if not _kind_ok(ce_kind(pg.text), kind):
-                continue
-            if _p(rule, "all_years_on_page", False):
-                seen |= years_mentioned(pg.text)
             y = _page_year(a, pg, min(years) - 10, max(years) + 1)
+            if kind is not None:
+                pk = ce_kind(pg.text) or _name_kind(a)
+                if pk is None:
+                    if y in years and a.shown not in unkinded:
+                        unkinded.append(a.shown)
+                    continue
+                if pk != kind:
+                    continue
             if y is not None:
                 seen.add(y)
     missing = [y for y in years if y not in seen and y not in waived]
     if missing:
         what = _p(rule, "what") or cat
         label = f"{kind}科目" if kind else ""
+        note = (f"（另有 {len(unkinded)} 份证书未写明是公需科目还是专业科目，未计入，请上传写明科目类别的证书）"
+                if unkinded else "")
         out.append(_finding(rule, _p(rule, "code", "missing_material"),
-                            f"缺少 {_span(missing)}的{label}{what}（须覆盖 {_span(years)}），请补充上传。",
+                            f"缺少 {_span(missing)}的{label}{what}（须覆盖 {_span(years)}）{note}，请补充上传。",
                             [a.shown for a in atts]))
     return out
+
+
+def _name_kind(att: Attachment) -> str | None:
+    """A kind written in the file name (继续教育公需2021.jpg) when the page text names none."""
+    name = att.shown.rsplit("/", 1)[-1]
+    if "公需" in name or "公共" in name:
+        return "公需"
+    if "专业" in name:
+        return "专业"
+    return None
 
 
 @check_type("hours_per_year")
@@ -237,7 +259,7 @@ def hours_per_year(rule: Rule, ctx: Context) -> list[Finding]:
     files: dict[int, list[str]] = {}
     for a in ctx.of(cat):
         for pg in a.pages:
-            if ce_kind(pg.text) != kind:
+            if (ce_kind(pg.text) or _name_kind(a)) != kind:
                 continue
             y = _page_year(a, pg, min(years) - 10, max(years) + 1)
             if y is None or y not in years or y in waived:
@@ -310,23 +332,32 @@ def statement_text(rule: Rule, ctx: Context) -> list[Finding]:
 
 @check_type("recommendation")
 def recommendation(rule: Rule, ctx: Context) -> list[Finding]:
-    """推荐意见 must carry the required sentence (fuzzy ``texts``, or a ``patterns`` regex)."""
+    """推荐意见 must carry the required sentence (a ``patterns`` regex, or fuzzy ``texts``).
+
+    With both, either is accepted; a document that has neither is reported with
+    the pattern's ``example`` (the notice's own template sentence).
+    """
     cats = _p(rule, "categories") or [_p(rule, "category", "推荐意见")]
     docs = ctx.of(*cats)
     if not docs:
         return []
     patterns = [re.compile(p) for p in _p(rule, "patterns", [])]
+    texts = _p(rule, "texts") or []
+    files = [a.shown for a in docs]
     if patterns:
         for a in docs:
             s = strip_punct(a.text).replace("×", "").replace("X", "")
             if any(p.search(s) for p in patterns):
                 return []
-        if not _p(rule, "texts"):
-            return [_finding(rule, "recommendation_mismatch",
-                             f"推荐意见缺少规定表述“{_p(rule, 'example', '')}”，请按通知模板填写。",
-                             [a.shown for a in docs])]
-    return _wording_findings(rule, "recommendation_mismatch", _p(rule, "what", "推荐意见"),
-                             _p(rule, "texts"), docs)
+        if texts:
+            d, _a = _best_diff(texts, docs)
+            if d is not None and d.found and d.differing <= int(_p(rule, "ocr_tolerance", 1)):
+                return []
+        alt = f"（或“{texts[0]}”）" if texts else ""
+        return [_finding(rule, "recommendation_mismatch",
+                         f"{_p(rule, 'what', '推荐意见')}缺少通知规定的表述“{_p(rule, 'example', '')}”{alt}，"
+                         "请按通知模板填写并加盖公章后重新上传。", files)]
+    return _wording_findings(rule, "recommendation_mismatch", _p(rule, "what", "推荐意见"), texts, docs)
 
 
 @check_type("signature")
@@ -394,15 +425,20 @@ def no_identity(rule: Rule, ctx: Context) -> list[Finding]:
 
     out = []
     ident = ctx.app.identity
+    kinds = set(_p(rule, "kinds") or [k for k in ("name", "unit") if k in ctx.notice.mask_scope]
+                or ["name", "unit"])
+    if "unit" not in kinds:
+        ident = ident.model_copy(update={"units": ()})
+    what_zh = "、".join(x for k, x in (("name", "本人姓名"), ("unit", "工作单位")) if k in kinds)
     for a in ctx.of(_p(rule, "category", "工作总结")):
         seen: list[str] = []
         for pg in a.pages:
             for r in find_identity(pg.lines, ident, (10**6, 10**6), signatures=False):
-                if r.kind in ("name", "unit") and r.text not in seen:
+                if r.kind in kinds and r.text not in seen:
                     seen.append(r.text)
         if seen:
             out.append(_finding(rule, "summary_names_applicant",
-                                f"{_p(rule, 'what', '工作总结')}中出现本人姓名或工作单位（“{'”“'.join(seen)}”），"
+                                f"{_p(rule, 'what', '工作总结')}中出现{what_zh}（“{'”“'.join(seen)}”），"
                                 "请删除或改用“本人”“我单位”等表述后重新上传。", [a.shown]))
     return out
 
@@ -430,19 +466,106 @@ def social_insurance(rule: Rule, ctx: Context) -> list[Finding]:
     return out
 
 
+_FALLBACK_SKIP = frozenset({"学历证书", "学位证书", "学信网备案表"})
+
+
 @check_type("education_record")
 def education_record(rule: Rule, ctx: Context) -> list[Finding]:
-    """A 学信网 record beside the diploma, with its QR code when asked."""
+    """A 学信网 record beside the diploma, with its QR code when the notice asks for one.
+
+    Where the notice allows a substitute when 学信网 has no record (``fallback``: a
+    regex for the file name or text, e.g. ``学籍``), an attachment showing it
+    replaces the record.
+    """
     if not ctx.app.education and not ctx.of("学历证书"):
         return []
     docs = ctx.of(_p(rule, "category", "学信网备案表"))
+    fb = _p(rule, "fallback")
+    fb_what = _p(rule, "fallback_what", "")
     if not docs:
+        if _p(rule, "fallback_categories") and ctx.of(*_p(rule, "fallback_categories")):
+            return []
+        if fb:
+            rx = re.compile(fb)
+            for a in ctx.attachments:
+                if a.category in _FALLBACK_SKIP and a.category != "学信网备案表":
+                    continue
+                if rx.search(a.shown) or rx.search(fold(a.text)[:200]):
+                    return []
+        alt = f"；学信网查询不到的，请按通知上传{fb_what}" if fb_what else ""
         return [_finding(rule, "education_unverified", "缺少学信网《教育部学历证书电子注册备案表》（或在线验证报告），"
-                         "请在 www.chsi.com.cn 查询下载有效期内的备案表后上传。")]
+                         f"请在 www.chsi.com.cn 查询下载有效期内的备案表后上传{alt}。")]
     if _p(rule, "qr", False) and not any(p.qr for a in docs for p in a.pages):
         return [_finding(rule, "education_unverified", "学信网备案表上未发现二维码，请上传带二维码、在有效期内的完整备案表。",
                          [a.shown for a in docs])]
     return []
+
+
+@check_type("id_card_sides")
+def id_card_sides(rule: Rule, ctx: Context) -> list[Finding]:
+    """身份证 正、反面: both sides must be uploaded (two pages, or both sides on one page)."""
+    docs = ctx.of("身份证")
+    if not docs:
+        return []  # required_material reports the missing card
+    text = fold("\n".join(a.text for a in docs))
+    front = bool(re.search(r"公民身份号码|住址|出生|民族", text))
+    back = bool(re.search(r"签发机关|有效期限|居民身份证|中华人民共和国", text))
+    pages = sum(len(a.pages) for a in docs)
+    if front and back:
+        return []
+    if not text.strip():
+        if pages >= 2:
+            return []
+        return [_finding(rule, "missing_material", "身份证只有 1 页，且读不出文字，无法确认正、反面是否齐全；"
+                         "请上传身份证正面和反面。", [a.shown for a in docs], "warning")]
+    lacking = "反面（国徽面）" if front else ("正面（人像面）" if back else "正、反面")
+    if not front and not back and pages >= 2:
+        return []
+    return [_finding(rule, "missing_material", f"身份证缺少{lacking}，通知要求上传身份证正、反面，请补充。",
+                     [a.shown for a in docs])]
+
+
+_DEGREE_RANK = {"中专": 0, "大专": 1, "本科": 2, "硕士": 3, "博士": 4}
+
+
+@check_type("degree_certificate")
+def degree_certificate(rule: Rule, ctx: Context) -> list[Finding]:
+    """学位证书 where the notice lists it: asked of 本科 and above unless no degree was awarded."""
+    eds = [e for e in ctx.app.education if _DEGREE_RANK[e.degree] >= 2 and e.degree_awarded is not False]
+    if not eds or ctx.of("学位证书"):
+        return []
+    return [_finding(rule, "missing_material", f"学历为{eds[-1].degree}，通知要求上传学位证书，请补充"
+                     "（未授予学位的，请在 application.yaml 的学历中写“是否授予学位: 否”）。")]
+
+
+@check_type("awards")
+def awards(rule: Rule, ctx: Context) -> list[Finding]:
+    """获奖证书: when application.yaml lists awards, their certificates must be uploaded."""
+    if not ctx.app.awards or ctx.of("获奖证书"):
+        return []
+    return [_finding(rule, "missing_material", f"填报了获奖情况（{'、'.join(ctx.app.awards)}），"
+                     "但未上传获奖证书原件扫描件，请补充；没有获奖的，请删去“获奖情况”一项。")]
+
+
+@check_type("text_present")
+def text_present(rule: Rule, ctx: Context) -> list[Finding]:
+    """Some attachment (of ``categories``, or any) shows text matching each of ``patterns``."""
+    cats = _p(rule, "categories")
+    docs = ctx.of(*cats) if cats else list(ctx.attachments)
+    what = _p(rule, "what", "")
+    if cats and not docs and not _p(rule, "required", True):
+        return []
+    rxs = [re.compile(p) for p in _p(rule, "patterns", [])]
+    texts = [fold(a.text) + "\n" + a.shown for a in docs]
+    missing = [lab for rx, lab in zip(rxs, _p(rule, "labels", [r.pattern for r in rxs]), strict=False)
+               if not any(rx.search(t) for t in texts)]
+    if not missing:
+        return []
+    if cats and docs and sum(len(a.text) for a in docs) < 30:
+        return [_finding(rule, _p(rule, "code", "missing_material"), f"读不出{what}的文字，无法确认是否包含"
+                         f"{'、'.join(missing)}，请确认扫描件清晰完整。", [a.shown for a in docs], "warning")]
+    return [_finding(rule, _p(rule, "code", "missing_material"),
+                     f"未找到{what}（缺：{'、'.join(missing)}），请补充上传。", [a.shown for a in docs])]
 
 
 # --------------------------------------------------------------------------- facts
@@ -452,10 +575,28 @@ def _years_between(a: dt.date, b: dt.date) -> float:
     return (b - a).days / 365.25
 
 
+#: Specialties the state assesses by examination (以考代评): never 初定 or 评审.
+EXAM_SPECIALTIES = ("会计", "审计", "统计", "经济", "卫生", "医师", "护理", "护士", "药学", "药师", "技师（卫生）",
+                    "计算机技术与软件", "社会工作", "出版", "税务", "银行", "证券", "保险", "拍卖", "翻译专业资格")
+
+
+def _strip_suffix(s: str) -> str:
+    for suf in ("专业", "系列"):
+        if s.endswith(suf) and len(s) > len(suf):
+            s = s[: -len(suf)]
+    return s
+
+
+def _same(a: str, b: str) -> bool:
+    a, b = _strip_suffix(fold(a)), _strip_suffix(fold(b))
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
 @check_type("eligibility")
 def eligibility(rule: Rule, ctx: Context) -> list[Finding]:
-    """Scope (level, route, series...), excluded status, and years since graduation."""
+    """Scope (level, route, series...), excluded status, location, and years since graduation."""
     app = ctx.app
+    a = app.application
     out = []
     excluded = _p(rule, "excluded_status", [])
     if app.applicant.status in excluded:
@@ -463,61 +604,147 @@ def eligibility(rule: Rule, ctx: Context) -> list[Finding]:
                             f"（{'、'.join(excluded)}人员不得申报）。"))
     scope = _p(rule, "scope")
     if scope:
-        ok = any(all(_match(app, k, v) for k, v in cond.items()) for cond in scope)
-        if not ok:
-            a = app.application
+        # A blank series/specialty is the notice's own when every scope entry names the same one
+        # (电力 2024 is 电力 only); where the notice covers several (正高 2024), blank cannot pass.
+        fixed: dict[str, str] = {}
+        for k in ("series", "specialty"):
+            vals = {tuple(cond.get(k, ())) for cond in scope}
+            if len(vals) == 1 and len(v := next(iter(vals))) == 1:
+                fixed[k] = str(v[0])
+        needs = {k.removesuffix("_not") for cond in scope for k in cond} & {"series", "specialty"}
+        blank = [z for k, z in (("series", "系列"), ("specialty", "专业"))
+                 if k in needs and k not in fixed and not app.fact(k)]
+        ok = any(all(_match(app, k, v, fixed) for k, v in cond.items()) for cond in scope)
+        if blank and not ok:
+            out.append(_finding(rule, "not_eligible", f"application.yaml 未填写申报的{'、'.join(blank)}，"
+                                f"无法确认是否在本通知范围内：{_p(rule, 'scope_text', '')}请补充。"))
+        elif not ok:
             out.append(_finding(rule, "not_eligible", f"申报的 {a.series}{a.specialty} {a.level}（{a.route}）"
                                 f"不在本通知的申报范围内：{_p(rule, 'scope_text', '')}"))
+    table = _p(rule, "table")
+    if table:
+        out += _table_scope(rule, app, table)
+    if _p(rule, "exam_excluded", False):
+        hit = next((x for x in EXAM_SPECIALTIES if x in f"{a.series}{a.specialty}"), None)
+        if hit:
+            out.append(_finding(rule, "not_eligible", f"“{a.series}{a.specialty}”属国家以考代评的专业，"
+                                "不能初次确定，请参加全国统一考试取得资格。"))
+    places = _p(rule, "locations")
+    loc = app.applicant.location
+    if places and loc and not any(p in loc for p in places):
+        unless = _p(rule, "locations_unless")
+        if not (unless and app.fact(unless)):
+            out.append(_finding(rule, "not_eligible", f"工作地为“{loc}”，不在本通知范围内"
+                                f"（{_p(rule, 'locations_text', '、'.join(places))}）。"))
     grad = _p(rule, "graduation_years")
     if grad:
-        as_of = dt.date.fromisoformat(str(_p(rule, "as_of", f"{ctx.notice.year}-12-31")))
-        ed = app.highest_education(full_time_only=bool(_p(rule, "full_time_only", False)))
-        if ed is None:
-            out.append(_finding(rule, "not_eligible", "未填写全日制学历及毕业时间，无法确认是否满足初定年限，"
-                                "请在 application.yaml 的 education 中补充。"))
-        else:
-            need = float(grad.get(ed.degree, 0))
-            early = _p(rule, "early")
-            if early and app.fact(early["flag"]):
-                need = max(0.0, need - float(early["years"]))
-            have = _years_between(ed.graduated, as_of)
-            if have + 1e-9 < need:
-                out.append(_finding(rule, "not_eligible", f"{ed.degree}毕业于 {ed.graduated:%Y年%m月}，至 {as_of:%Y年%m月%d日} "
-                                    f"从事专业技术工作约 {have:.1f} 年，未满 {need:g} 年，本年度尚不能申报。"))
+        out += _graduation(rule, app, grad, ctx.notice)
     return out
 
 
-def _match(app: Application, key: str, allowed: Any) -> bool:
+def _table_scope(rule: Rule, app: Application, table: Sequence[Sequence[str]]) -> list[Finding]:
+    a = app.application
+    if not a.specialty:
+        return [_finding(rule, "not_eligible", "application.yaml 未填写申报的专业，无法核对是否在通知的专业范围内，"
+                         "请补充（如“水利专业”“中小学教师”）。")]
+    rows = [r for r in table if _same(a.specialty, r[1]) and (not a.series or _same(a.series, r[0]))]
+    if rows:
+        return []
+    return [_finding(rule, "not_eligible", f"“{a.series}{a.specialty}”不在本通知的专业范围（{len(table)} 个专业）内，"
+                     f"请对照通知“{_p(rule, 'table_clause', '专业范围')}”核对系列和专业名称。")]
+
+
+def _graduation(rule: Rule, app: Application, grad: dict[str, Any], notice: Notice) -> list[Finding]:
+    """Years of professional work since graduation, for the degrees the notice lists."""
+    as_of = dt.date.fromisoformat(str(_p(rule, "as_of", f"{notice.year}-12-31")))
+    full_time_only = bool(_p(rule, "full_time_only", False))
+    ed = app.highest_education(full_time_only=full_time_only)
+    if ed is None:
+        if full_time_only and app.education:
+            return [_finding(rule, "not_eligible", "所填学历均为非全日制；本通知只受理全日制普通院校毕业生"
+                             f"（{_p(rule, 'scope_degrees_text', '')}），非全日制学历不能按本通知初定。")]
+        return [_finding(rule, "not_eligible", "未填写学历及毕业时间，无法确认是否满足年限，"
+                         "请在 application.yaml 的“学历”中补充。")]
+    if ed.degree not in grad:
+        # The notice states no years for this degree: nothing to hold against the applicant.
+        return []
+    need = float(grad[ed.degree])
+    early = _p(rule, "early")
+    if early and app.fact(early["flag"]):
+        need = max(0.0, need - float(early["years"]))
+    start = ed.graduated
+    since = "毕业"
+    ws = app.applicant.work_started
+    if ws is not None and ws > start:
+        start, since = ws, "参加专业技术工作"
+    have = _years_between(start, as_of)
+    if have + 1e-9 >= need:
+        return []
+    return [_finding(rule, "not_eligible", f"{ed.degree}毕业于 {ed.graduated:%Y年%m月}，自{since}"
+                     f"（{start:%Y年%m月}）至 {as_of:%Y年%m月%d日} 从事专业技术工作约 {have:.1f} 年，"
+                     f"未满 {need:g} 年，本年度尚不能申报。")]
+
+
+def _match(app: Application, key: str, allowed: Any, fixed: dict[str, str] | None = None) -> bool:
     values = allowed if isinstance(allowed, list) else [allowed]
-    fact = app.fact(key)
-    if key in ("series", "specialty"):
-        # Not filled in: nothing to hold against the applicant.
-        return not fact or any(str(v) in str(fact) or str(fact) in str(v) for v in values)
-    return fact in values
+    neg = key.endswith("_not")
+    key = key.removesuffix("_not")
+    fact = app.fact(key) or (fixed or {}).get(key, "")
+    if key in ("series", "specialty", "location"):
+        hit = bool(fact) and any(_same(str(v), str(fact)) for v in values)
+    else:
+        hit = fact in values
+    return hit != neg
 
 
 @check_type("appraisal_delay")
 def appraisal_delay(rule: Rule, ctx: Context) -> list[Finding]:
-    """Each 基本合格 delays the application 1 year and each 不合格 2 years."""
+    """Each 基本合格 delays the application 1 year and each 不合格 2 years (only where a notice says so).
+
+    Only appraisals of years in the current title count. Whether the delay stops this
+    year's application is computed from ``current_title.obtained`` and ``min_years``
+    (years in the current title the 评审条件 require at this level): an error only when
+    the years, delay included, are not reached; a warning when they are, or when the
+    date the current title was obtained is not given.
+    """
     years = _years(rule, ctx.notice)
     delays = {"基本合格": 1, "不合格": 2} | dict(_p(rule, "delays", {}))
+    ct = ctx.app.current_title
+    obtained = ct.obtained if ct else None
+    first = obtained.year if obtained else min(years)
     grades: dict[int, tuple[str, str]] = {}
     for y, g in ctx.app.appraisals.items():
-        if y in years and g in delays:
+        if y in years and y >= first and g in delays:
             grades[y] = (g, "application.yaml")
     for a in ctx.of(_p(rule, "category", "年度考核表")):
         for pg in a.pages:
             grade = appraisal_grade(pg.text)
             year = _page_year(a, pg, min(years) - 10, max(years) + 1)
-            if grade is not None and grade in delays and year is not None and year in years:
+            if grade is not None and grade in delays and year is not None and year in years and year >= first:
                 grades[year] = (grade, a.shown)
     if not grades:
         return []
     total = sum(delays[g] for g, _ in grades.values())
     detail = "、".join(f"{y} 年{g}" for y, (g, _) in sorted(grades.items()))
-    return [_finding(rule, "appraisal_delay", f"年度考核出现 {detail}，按规定顺延 {total} 年申报"
-                     "（基本合格顺延 1 年、不合格顺延 2 年），请核实任职年限是否仍满足条件。",
-                     sorted({src for _, src in grades.values() if src != "application.yaml"}))]
+    files = sorted({src for _, src in grades.values() if src != "application.yaml"})
+    head = f"任现职期间年度考核出现 {detail}，按通知顺延 {total} 年申报（基本合格顺延 1 年、不合格顺延 2 年）"
+    mins = _p(rule, "min_years", {})
+    need0 = mins.get(ctx.app.application.level) if isinstance(mins, dict) else None
+    if obtained is None:
+        return [_finding(rule, "appraisal_delay", f"{head}。未填写现任职称取得时间（application.yaml 中“现任职称 → 取得时间”），"
+                         "无法核算顺延后是否满足任职年限，请补充后重新校验。", files, "warning")]
+    as_of = dt.date(ctx.notice.year, 12, 31)
+    have = _years_between(obtained, as_of)
+    if need0 is None:
+        return [_finding(rule, "appraisal_delay", f"{head}。现任职称取得于 {obtained:%Y年%m月}，至 {as_of:%Y年%m月%d日}"
+                         f"任职约 {have:.1f} 年，请对照评审条件确认顺延后是否满足年限。", files, "warning")]
+    need = float(need0) + total
+    if have + 1e-9 < need:
+        return [_finding(rule, "appraisal_delay", f"{head}。现任职称取得于 {obtained:%Y年%m月}，至 {as_of:%Y年%m月%d日}"
+                         f"任职约 {have:.1f} 年，不足顺延后所需的 {need:g} 年（评审条件 {need0:g} 年 + 顺延 {total} 年），"
+                         "本年度不能申报。", files)]
+    return [_finding(rule, "appraisal_delay", f"{head}。现任职称取得于 {obtained:%Y年%m月}，任职约 {have:.1f} 年，"
+                     f"顺延后所需的 {need:g} 年已满足，仍可申报。", files, "warning")]
 
 
 @check_type("date_window")
@@ -526,7 +753,7 @@ def date_window(rule: Rule, ctx: Context) -> list[Finding]:
     w = ctx.notice.window
     d = ctx.app.application.submitted
     if d is None:
-        return [_finding(rule, "outside_window", "application.yaml 未填写网上提交日期（application.submitted），"
+        return [_finding(rule, "outside_window", "application.yaml 未填写网上提交日期（“申报信息 → 提交日期”），"
                          f"无法核对是否在 {w.start:%Y年%m月%d日}—{w.end:%Y年%m月%d日} 的申报时间内。", (), "warning")]
     if not w.start <= d <= w.end:
         return [_finding(rule, "outside_window", f"网上提交日期 {d:%Y年%m月%d日} 不在申报时间 "
@@ -542,12 +769,33 @@ _PHOTO_CATEGORIES = frozenset({"一寸照"})
 _TEXT_QUALITY = frozenset({"blurry", "illegible", "low_contrast", "low_resolution", "empty_page", "too_small"})
 
 
+#: Chinese names of the page issue codes (the contract asks the message to name the codes too).
+ISSUE_ZH = {
+    "not_jpg": "非 JPG 格式", "rotated": "方向不正", "illegible": "无法辨认", "blurry": "模糊",
+    "low_resolution": "分辨率过低", "too_dark": "过暗", "overexposed": "过亮", "low_contrast": "对比度低",
+    "unmasked_name": "姓名未遮盖", "unmasked_unit": "单位未遮盖", "unmasked_seal": "公章未遮盖",
+    "unmasked_eyes": "眼睛未遮盖", "unmasked_signature": "签名未遮盖", "unreadable_file": "无法读取",
+    "encrypted_pdf": "PDF 已加密", "file_too_large": "文件过大", "empty_page": "空白页", "too_small": "尺寸过小",
+}
+
+
+def _mask_kind(code: str) -> str:
+    kind = code.removeprefix("unmasked_")
+    return "name" if kind == "signature" else kind
+
+
 @check_type("attachment_check")
 def attachment_check(rule: Rule, ctx: Context) -> list[Finding]:
     """Every attachment passes ``zcmask check``: JPG, upright, legible (and masked where required)."""
     out = []
+    pdf_ok = set(_p(rule, "pdf_ok", []))
+    scope = set(ctx.notice.mask_scope)
     for a in ctx.attachments:
         issues = list(a.issues) + [i for p in a.pages for i in p.issues]
+        # Only what the notice asks to mask is a reason for return.
+        issues = [i for i in issues if not i.code.startswith("unmasked_") or _mask_kind(i.code) in scope]
+        if a.category in pdf_ok and a.path.suffix.lower() == ".pdf":
+            issues = [i for i in issues if i.code != "not_jpg"]
         if a.category in _PHOTO_CATEGORIES:
             # Text-based sharpness measures mean little on a photo: report, but do not reject.
             issues = [Issue(i.code, "warning", i.message, i.bbox) if i.code in _TEXT_QUALITY else i
@@ -558,7 +806,7 @@ def attachment_check(rule: Rule, ctx: Context) -> list[Finding]:
         worst = errors or [i for i in issues if i.severity == "warning"]
         if not worst:
             continue
-        codes = list(dict.fromkeys(i.code for i in worst))
+        codes = [f"{ISSUE_ZH.get(c, c)}（{c}）" for c in dict.fromkeys(i.code for i in worst)]
         pages = sorted({p.index for p in a.pages for i in p.issues if i in worst})
         where = f"第 {'、'.join(str(p) for p in pages)} 页" if pages and len(a.pages) > 1 else ""
         out.append(_finding(rule, "attachment_issue",

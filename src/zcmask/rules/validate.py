@@ -20,7 +20,7 @@ from typing import Any
 from zcmask import __version__
 from zcmask._io import write_bytes_atomic
 from zcmask.exceptions import InputFileError
-from zcmask.options import Options
+from zcmask.options import Identity, Options
 from zcmask.rules._collect import Attachment, ProgressFn, collect
 from zcmask.rules._model import Application, Notice, load_application, load_notice
 from zcmask.rules.checks import Context, Finding, run_rule
@@ -76,20 +76,35 @@ class ValidationReport:
         }
 
 
+def scoped_options(base: Options, scope: tuple[str, ...] | list[str], identity: Identity | None) -> Options:
+    """``base`` limited to a masking scope (``name``, ``unit``, ``seal``, ``eyes``).
+
+    An empty scope masks nothing. Used by ``validate`` (what a notice asks to mask
+    is what it checks) and by ``mask --notice`` (its default).
+    """
+    kinds = set(scope)
+    if not kinds or identity is None:
+        return base.model_copy(update={"identity": None, "seals": "none", "eyes": False})
+    ident = identity if "unit" in kinds else identity.model_copy(update={"units": ()})
+    update: dict[str, object] = {"identity": ident}
+    if "seal" not in kinds:
+        update["seals"] = "none"
+    if "eyes" not in kinds:
+        update["eyes"] = False
+    return base.model_copy(update=update)
+
+
 def validation_options(notice: Notice, app: Application, base: Options | None = None) -> Options:
-    """The options attachments are checked with: identity only where the notice requires masking."""
-    mask = any(r.type == "attachment_check" and r.params.get("mask", notice.blind_review)
-               for r in notice.rules)
-    base = base or Options.build()
-    if mask:
-        return base.model_copy(update={"identity": app.identity})
-    # Nothing needs hiding: skip the seal and eye search too.
-    return base.model_copy(update={"identity": None, "seals": "none", "eyes": False})
+    """The options attachments are checked with: the notice's own masking scope, nothing more."""
+    return scoped_options(base or Options.build(), notice.mask_scope, app.identity)
 
 
 def validate(app_dir: str | Path, notice: str | Notice, options: Options | None = None, *,
-             progress: ProgressFn | None = None) -> ValidationReport:
+             progress: ProgressFn | None = None, facts: Application | None = None) -> ValidationReport:
     """Validate the application in ``app_dir`` against ``notice`` (an id, a path or a Notice).
+
+    ``facts`` gives the applicant's facts directly (a roster row); otherwise they are read
+    from ``app_dir/application.yaml``.
 
     Raises
     ------
@@ -106,7 +121,7 @@ def validate(app_dir: str | Path, notice: str | Notice, options: Options | None 
     if not d.is_dir():
         raise InputFileError(f"找不到申报材料目录 {d}，请检查路径（目录中应有 application.yaml 和附件）。")
     nt = notice if isinstance(notice, Notice) else load_notice(notice)
-    app = load_application(d / "application.yaml")
+    app = facts if facts is not None else load_application(d / "application.yaml")
     opts = validation_options(nt, app, options)
     atts = collect(d, app, opts, progress=progress)
     ctx = Context(app, nt, tuple(atts))
@@ -164,5 +179,61 @@ tr.error td{{background:#fee}}tr.warning td{{background:#fff6e0}}tr.info td{{bac
 {frows}</table>
 <h2>附件归类</h2>
 <table><tr><th>文件</th><th>类别</th><th>归类依据</th><th>页数</th></tr>{arows}</table>
+</html>
+"""
+
+
+ROSTER_SCHEMA = "zcmask.validation-roster/1"
+
+
+def roster_json(notice: Notice, roster: str | Path,
+                results: list[tuple[int, str, str, ValidationReport | None]]) -> dict[str, Any]:
+    """One report for a whole roster: each applicant's ``zcmask.validation/1`` report, by row."""
+    items = []
+    for row, name, app_dir, rep in results:
+        if rep is None:
+            items.append({"row": row, "name": name, "app_dir": app_dir, "passed": False,
+                          "summary": f"找不到材料文件夹 {app_dir}（以姓名命名，或在花名册“材料文件夹”列填写）",
+                          "report": None})
+            continue
+        d = rep.to_json()
+        s = d["summary"]
+        items.append({"row": row, "name": name, "app_dir": app_dir, "passed": s["passed"],
+                      "summary": f"错误 {s['errors']} 项，警告 {s['warnings']} 项", "report": d})
+    return {"schema": ROSTER_SCHEMA, "command": "validate", "zcmask_version": __version__,
+            "notice": {"id": notice.id, "title": notice.title, "year": notice.year},
+            "roster": str(roster), "applicants": items,
+            "summary": {"applicants": len(items), "passed": sum(1 for i in items if i["passed"]),
+                        "failed": sum(1 for i in items if not i["passed"])}}
+
+
+def render_roster_html(data: dict[str, Any]) -> str:
+    """A readable HTML page for a roster report: one summary table, then each applicant's findings."""
+    e = html.escape
+    rows = "".join(
+        f"<tr class={'ok' if i['passed'] else 'error'}><td>{i['row']}</td><td>{e(i['name'])}</td>"
+        f"<td>{'通过' if i['passed'] else '未通过'}</td><td>{e(i['summary'])}</td></tr>" for i in data["applicants"])
+    parts = []
+    for i in data["applicants"]:
+        rep = i["report"]
+        if rep is None:
+            continue
+        frows = "".join(
+            f"<tr class={f['severity']}><td>{e(_SEV_ZH.get(f['severity'], f['severity']))}</td>"
+            f"<td>{e(f['rule'])}</td><td>{e(f['message'])}</td><td>{'<br>'.join(e(x) for x in f['files'])}</td></tr>"
+            for f in rep["findings"] if f["severity"] != "info") or "<tr><td colspan=4>无</td></tr>"
+        parts.append(f"<h2>第 {i['row']} 行 {e(i['name'])}</h2><table><tr><th>级别</th><th>规则（通知条款）</th>"
+                     f"<th>说明与处理办法</th><th>涉及文件</th></tr>{frows}</table>")
+    s = data["summary"]
+    return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<title>zcmask 花名册校验报告</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;width:100%;margin-bottom:2em}}
+td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0}}
+tr.error td{{background:#fee}}tr.warning td{{background:#fff6e0}}tr.ok td{{background:#efe}}</style>
+<h1>花名册校验报告</h1>
+<p>通知：{e(data['notice']['title'])}（<code>{e(data['notice']['id'])}</code>）　花名册：{e(data['roster'])}</p>
+<p>共 {s['applicants']} 人，通过 {s['passed']} 人，未通过 {s['failed']} 人。</p>
+<table><tr><th>行</th><th>姓名</th><th>结果</th><th>概况</th></tr>{rows}</table>
+{''.join(parts)}
 </html>
 """
