@@ -124,11 +124,13 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     Forking a parent whose OpenCV or ONNX Runtime thread pools already run can
     leave a child waiting forever on a lock it inherited; a fork server starts
     clean. Each worker gets an equal share of the CPUs for ONNX Runtime, then
-    runs ``initializer`` (tests register a fake OCR engine with it).
+    runs ``initializer`` (tests register a fake OCR engine with it). The fork
+    server imports the pipeline and RapidOCR once (:mod:`zcmask.ocr._preload`),
+    so workers do not each pay for those imports.
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask.pipeline"])
+    mp.set_forkserver_preload(["zcmask.pipeline", "zcmask.ocr._preload"])
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
                                initargs=(threads, initializer))
 
