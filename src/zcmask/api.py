@@ -11,7 +11,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,11 +142,13 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     Forking a parent whose OpenCV or ONNX Runtime thread pools already run can
     leave a child waiting forever on a lock it inherited; a fork server starts
     clean. Each worker gets an equal share of the CPUs for ONNX Runtime, then
-    runs ``initializer`` (tests register a fake OCR engine with it).
+    runs ``initializer`` (tests register a fake OCR engine with it). The fork
+    server imports the pipeline and RapidOCR once (:mod:`zcmask.ocr._preload`),
+    so workers do not each pay for those imports.
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask._lifeline", "zcmask.pipeline"])
+    mp.set_forkserver_preload(["zcmask._lifeline", "zcmask.pipeline", "zcmask.ocr._preload"])
     _start_fork_server()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
                                initargs=(threads, initializer, os.getpid()))
@@ -223,11 +225,32 @@ def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
         return results
     jobs = min(jobs, total)  # a worker per page at most: each one loads the models
     with page_pool(contexts[0].options.ocr_engine, jobs) as ex:
-        for i, res in enumerate(ex.map(process_page, contexts, chunksize=1)):
-            results.append(res)
+        # Heaviest pages first, so that no worker is left alone with a dense page at the end.
+        futures = {i: ex.submit(process_page, contexts[i]) for i in heaviest_first(contexts)}
+        for n, _ in enumerate(as_completed(futures.values())):
             if progress:
-                progress(i + 1, total)
+                progress(n + 1, total)
+        results = [futures[i].result() for i in range(total)]
     return results
+
+
+def heaviest_first(contexts: Sequence[PageContext]) -> list[int]:
+    """Indexes of ``contexts`` by decreasing expected work: bytes per page of the input file.
+
+    A page's OCR time grows with how much is printed on it, and so does the size
+    of its compressed file; the order only balances the workers, results keep
+    their own order.
+    """
+    sizes: dict[str, float] = {}
+    pages: dict[str, int] = {}
+    for c in contexts:
+        pages[c.input_path] = pages.get(c.input_path, 0) + 1
+    for path, n in pages.items():
+        try:
+            sizes[path] = Path(path).stat().st_size / n
+        except OSError:
+            sizes[path] = 0.0
+    return sorted(range(len(contexts)), key=lambda i: -sizes[contexts[i].input_path])
 
 
 def _file_results(files: Sequence[InputFile], counts: dict[Path, int], errors: dict[Path, ZcmaskError],

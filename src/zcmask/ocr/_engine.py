@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -64,6 +65,43 @@ class OcrEngine(ABC):
 #: Default detection side length, chosen on the benchmark (README, "Benchmarks").
 DET_SIDE = 1024
 
+#: Narrowest recognition input, px at the model's 48 px line height. PaddleOCR pads
+#: every line to 320 px; two thirds of a page's lines are shorter (table cells, dates),
+#: and the padding was 29% of recognition work. 64 px reads the same names and units,
+#: with fewer spurious spaces in digits (docs/topics/speed.md).
+REC_MIN_WIDTH = 64
+
+
+def import_rapidocr():  # type: ignore[no-untyped-def]
+    """Import and return RapidOCR's ``RapidOCR`` class, reading its model table once.
+
+    Importing ``rapidocr`` parses its 1,600-line ``default_models.yaml`` into
+    OmegaConf objects twice (about 0.5 s of CPU each); the second parse is
+    served from the first here. The process pool's fork server calls this
+    (:mod:`zcmask.ocr._preload`) so that workers inherit the import instead of
+    each paying for it.
+    """
+    if "rapidocr.main" not in sys.modules:
+        from omegaconf import OmegaConf
+
+        load = OmegaConf.load
+        seen: dict[str, object] = {}
+
+        def load_once(file_):  # type: ignore[no-untyped-def]
+            key = str(file_)
+            if key not in seen:
+                seen[key] = load(file_)
+            return seen[key]
+
+        OmegaConf.load = load_once  # type: ignore[method-assign]
+        try:
+            import rapidocr.main  # noqa: F401
+        finally:
+            OmegaConf.load = load  # type: ignore[method-assign]
+    from rapidocr import RapidOCR
+
+    return RapidOCR
+
 
 def _ort_threads() -> int:
     env = os.environ.get("ZCMASK_OCR_THREADS")
@@ -99,19 +137,26 @@ class RapidOcrEngine(OcrEngine):
     crop : bool or None
         Detect only inside the printed area (:func:`content_box`), at the scale the
         whole page would get; default on (``ZCMASK_OCR_CROP=0`` turns it off).
+    rec_min_width : int or None
+        Lines narrower than this (at 48 px height) are padded to it before
+        recognition; default :data:`REC_MIN_WIDTH` or ``ZCMASK_REC_MIN_WIDTH``
+        (320 is RapidOCR's and PaddleOCR's own setting).
 
     """
 
     name = "rapidocr"
 
     def __init__(self, det_side: int | None = None, threads: int | None = None,
-                 max_side: int = 3508, rec_batch: int = 1, crop: bool | None = None) -> None:
+                 max_side: int = 3508, rec_batch: int = 1, crop: bool | None = None,
+                 rec_min_width: int | None = None) -> None:
         env = os.environ.get("ZCMASK_DET_SIDE", "")
         self.det_side = det_side or (int(env) if env.isdigit() else DET_SIDE)
         self.max_side = max(max_side, self.det_side)
         self.threads = threads or _ort_threads()
         self.rec_batch = rec_batch
         self.crop = os.environ.get("ZCMASK_OCR_CROP", "1") != "0" if crop is None else crop
+        env = os.environ.get("ZCMASK_REC_MIN_WIDTH", "")
+        self.rec_min_width = rec_min_width or (int(env) if env.isdigit() else REC_MIN_WIDTH)
         self._ocr: object | None = None
         self._lock = threading.Lock()
         self._call_lock = threading.Lock()  # RapidOCR keeps per-call settings on the instance
@@ -123,13 +168,14 @@ class RapidOcrEngine(OcrEngine):
             v = version("rapidocr")
         except Exception:  # noqa: BLE001 - metadata missing in odd installs
             v = "?"
-        return f"rapidocr-{v}-det{self.det_side}-max{self.max_side}-crop{int(self.crop)}-rb{self.rec_batch}"
+        return (f"rapidocr-{v}-det{self.det_side}-max{self.max_side}-crop{int(self.crop)}-rb{self.rec_batch}"
+                + (f"-rw{self.rec_min_width}" if self.rec_min_width != 320 else ""))
 
     def _engine(self):  # type: ignore[no-untyped-def]
         with self._lock:
             if self._ocr is None:
                 try:
-                    from rapidocr import RapidOCR
+                    RapidOCR = import_rapidocr()  # noqa: N806
                 except ImportError as e:  # pragma: no cover - dependency always installed
                     raise MissingDependencyError("缺少 rapidocr，请运行 pip install zcmask 重新安装。") from e
                 params = {
@@ -142,6 +188,7 @@ class RapidOcrEngine(OcrEngine):
                     "Det.limit_side_len": self.det_side,
                     # One line per run: batches pad every line to the widest, which costs more.
                     "Rec.rec_batch_num": self.rec_batch,
+                    "Rec.rec_img_shape": [3, 48, self.rec_min_width],
                     "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 }

@@ -1,0 +1,112 @@
+"""Speed work that must not change what is read: recognition width, imports, scheduling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pymupdf
+import pytest
+
+from conftest import NAME, fake_options, mk_line, save_jpeg
+from zcmask import api
+from zcmask.ocr._engine import REC_MIN_WIDTH, RapidOcrEngine
+from zcmask.pipeline import PageContext
+
+
+def _line_image(text: str, fontsize: int = 14) -> np.ndarray:
+    """One printed line at 200 dpi, cropped tight with a small margin, RGB."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=60)
+    page.insert_text((10, 35), text, fontname="china-s", fontsize=fontsize)
+    pix = page.get_pixmap(dpi=200)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    ink = np.argwhere(img.min(axis=2) < 128)
+    (y0, x0), (y1, x1) = ink.min(axis=0), ink.max(axis=0)
+    return np.ascontiguousarray(img[max(0, y0 - 6):y1 + 7, max(0, x0 - 6):x1 + 7])
+
+
+def test_short_lines_are_padded_to_the_minimum_width_not_to_320():
+    eng = RapidOcrEngine()
+    assert eng.rec_min_width == REC_MIN_WIDTH < 320
+    rec = eng._engine()._load_rec_model()
+    assert list(rec.rec_image_shape) == [3, 48, REC_MIN_WIDTH]
+
+
+def test_recognition_width_is_part_of_the_cache_fingerprint():
+    assert RapidOcrEngine(rec_min_width=64).fingerprint() != RapidOcrEngine(rec_min_width=320).fingerprint()
+
+
+def test_env_sets_the_recognition_width(monkeypatch):
+    monkeypatch.setenv("ZCMASK_REC_MIN_WIDTH", "320")
+    assert RapidOcrEngine().rec_min_width == 320
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [NAME, "巴州", "2023-01", "王"])
+def test_short_printed_line_reads_the_same_at_both_widths(text):
+    crop = _line_image(text)
+    narrow = RapidOcrEngine(rec_min_width=REC_MIN_WIDTH).recognize_lines([crop])[0][0]
+    wide = RapidOcrEngine(rec_min_width=320).recognize_lines([crop])[0][0]
+    assert narrow.replace(" ", "") == text
+    assert wide.replace(" ", "") == narrow.replace(" ", "")
+
+
+def _run_py(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          check=True, timeout=300).stdout.strip()
+
+
+def test_rapidocr_model_table_is_parsed_once_on_import():
+    out = _run_py("""
+        from omegaconf import OmegaConf
+        calls = []
+        load = OmegaConf.load
+        def counting(f):
+            calls.append(str(f))
+            return load(f)
+        OmegaConf.load = counting
+        from zcmask.ocr._engine import import_rapidocr
+        cls = import_rapidocr()
+        print(cls.__name__, sum(c.endswith("default_models.yaml") for c in calls))
+    """)
+    assert out == "RapidOCR 1"
+
+
+def test_fork_server_preload_imports_rapidocr_and_starts_no_thread():
+    out = _run_py("""
+        import os, sys
+        import zcmask.pipeline
+        before = len(os.listdir("/proc/self/task"))
+        import zcmask.ocr._preload
+        after = len(os.listdir("/proc/self/task"))
+        print("rapidocr.main" in sys.modules, "onnxruntime" in sys.modules, after - before)
+    """)
+    assert out == "True False 0"
+
+
+def test_heaviest_pages_are_scheduled_first(tmp_path):
+    small = tmp_path / "small.jpg"
+    big = tmp_path / "big.jpg"
+    small.write_bytes(b"x" * 100)
+    big.write_bytes(b"x" * 1000)
+    two = tmp_path / "two.pdf"
+    two.write_bytes(b"x" * 1400)  # two pages: 700 bytes each
+    opts = fake_options()
+    ctxs = [PageContext(str(small), 0, opts), PageContext(str(two), 0, opts), PageContext(str(big), 0, opts),
+            PageContext(str(two), 1, opts)]
+    assert api.heaviest_first(ctxs) == [2, 1, 3, 0]
+
+
+def test_pool_results_keep_input_order_whatever_the_schedule(tmp_path, fake_engine):
+    fake_engine._lines = [mk_line(f"姓名：{NAME}")]
+    for i, size in enumerate((200, 900, 400, 1200)):
+        img = np.full((size, 600, 3), 255, np.uint8)
+        save_jpeg(img, tmp_path / "in" / f"p{i}.jpg")
+    opts = fake_options(jobs=2)
+    rep = api.mask([tmp_path / "in"], tmp_path / "out", opts)
+    assert [f.input.rsplit("/", 1)[-1] for f in rep.files] == ["p0.jpg", "p1.jpg", "p2.jpg", "p3.jpg"]
+    assert [f.pages[0].height for f in rep.files] == [200, 900, 400, 1200]
+    assert all(any(r.kind == "name" for r in f.pages[0].regions) for f in rep.files)
