@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import identity, mk_line
@@ -38,3 +39,88 @@ def test_traditional_unit_name_in_text_is_masked():
     ln = mk_line("茲證明：新疆眾緣建設工程有限公司")
     regs = kinds(find_identity([ln], identity(units=("新疆众缘建设工程有限公司",)), SIZE), "unit")
     assert covers(regs, ln, 5, 17)
+
+
+UNIT12 = "巴州鑫源电力工程有限公司"
+SEAL = (80, 60, 700, 200)
+
+
+def test_unit_under_a_seal_with_a_misread_and_two_dropped_characters_is_masked():
+    # 巴州鑫源电力工程有限公司 -> 巴州鑫原电工程有公司 (源 misread, 力 and 限 dropped)
+    ln = mk_line("巴州鑫原电工程有公司", x=100, y=100)
+    ident = identity(units=(UNIT12,))
+    assert not covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 0, 10)
+    regs = kinds(find_identity([ln], ident, SIZE, seal_boxes=[SEAL]), "unit")
+    assert covers(regs, ln, 0, 10)
+
+
+def test_the_same_damaged_unit_away_from_any_seal_is_not_stretched():
+    ln = mk_line("巴州鑫原电工程有公司", x=100, y=900)
+    regs = kinds(find_identity([ln], identity(units=(UNIT12,)), SIZE, seal_boxes=[SEAL]), "unit")
+    assert not covers(regs, ln, 7, 10)
+
+
+def test_unit_read_as_overlapping_three_character_fragments_is_joined():
+    # three pieces whose boxes overlap by one character each, under two seals
+    a = mk_line("巴州鑫", x=100, y=100)
+    b = mk_line("鑫源电", x=180, y=102)
+    c = mk_line("电力工", x=260, y=98)
+    d = mk_line("程有限公司", x=340, y=100)
+    ident = identity(units=(UNIT12,))
+    regs = kinds(find_identity([c, a, d, b], ident, SIZE, seal_boxes=[SEAL]), "unit")
+    for ln in (a, b, c, d):
+        assert covers(regs, ln, 0, len(ln.chars))
+
+
+def test_another_unit_under_a_seal_is_not_taken_for_the_applicants():
+    ln = mk_line("巴州宏达建筑工程有限公司", x=100, y=100)
+    regs = kinds(find_identity([ln], identity(units=(UNIT12,)), SIZE, seal_boxes=[SEAL]), "unit")
+    assert not covers(regs, ln, 0, 4)
+
+
+def _seal(owner="applicant", shape="round", text="巴州鑫源电力工程有限公司"):
+    from zcmask.results import SealSeen
+
+    return SealSeen((400, 380, 700, 680), text, owner, owner != "authority", shape)
+
+
+def test_signature_block_under_the_units_seal_is_the_unit():
+    from zcmask.locate._seal_block import seal_block_regions
+
+    # a calligraphic unit name read as three characters, the first one wrong
+    sig = mk_line("晶源电", x=430, y=470, ch=60)
+    date = mk_line("二〇二四年五月八日", x=380, y=580, ch=40)
+    body = mk_line("兹聘任王建国同志为本公司高级工程师，聘期三年，自二〇二四年五月起。", x=100, y=300)
+    regs = seal_block_regions([sig, date, body], [_seal()], identity(units=(UNIT12,)), SIZE)
+    assert [r.kind for r in regs] == ["unit"] and regs[0].source == "layout"
+    assert covers(regs, sig, 0, 3)
+    assert not covers(regs, date, 0, 1)
+    assert not covers(regs, body, 0, 1)
+
+
+@pytest.mark.parametrize("seal", [
+    lambda: _seal(owner="authority", text="巴音郭楞蒙古自治州人力资源和社会保障局"),
+    lambda: _seal(owner="unknown", text="某某公司"),
+    lambda: _seal(shape="square", text="王建国"),
+])
+def test_blocks_under_other_seals_stay_visible(seal):
+    from zcmask.locate._seal_block import seal_block_regions
+
+    sig = mk_line("巴州人社局", x=430, y=470, ch=60)
+    assert seal_block_regions([sig], [seal()], identity(units=(UNIT12,)), SIZE) == []
+
+
+def test_mask_passes_seals_to_the_text_locator(tmp_path, fake_engine, monkeypatch):
+    from conftest import fake_options, save_jpeg
+    from zcmask import pipeline
+    from zcmask.results import SealSeen
+
+    img = np.full((900, 1200, 3), 255, np.uint8)
+    src = save_jpeg(img, tmp_path / "a.jpg")
+    fake_engine._lines = [mk_line("巴州鑫原电工程有公司", x=100, y=100)]
+    seal = SealSeen((80, 60, 700, 200), "巴州鑫源电力工程有限公司", "applicant", True, "round")
+    monkeypatch.setattr(pipeline, "find_seals", lambda *a, **k: ([], [seal], []))
+    ctx = pipeline.PageContext(str(src), 0, fake_options(seals="applicant", identity=identity(units=(UNIT12,))), "mask", str(tmp_path / "o.jpg"))
+    res = pipeline.process_page(ctx)
+    assert res.error is None
+    assert any(r.kind == "unit" and r.bbox[2] >= 100 + 10 * 40 for r in res.regions)
