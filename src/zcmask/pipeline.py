@@ -23,8 +23,8 @@ from zcmask._io import write_jpeg_atomic
 from zcmask.documents import load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
-from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._ink import fit_to_ink
+from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions

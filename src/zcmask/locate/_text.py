@@ -444,10 +444,10 @@ def _tolerant_unit_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tup
 
 
 def _align(text: str, i: int, pat: str, subs: int, dels: int) -> int | None:
-    """End index when ``pat`` matches ``text[i:]`` with at most ``subs`` substitutions
-    and ``dels`` pattern characters missing from the text; None otherwise.
+    """End index of ``pat`` matched at ``text[i:]`` with a few errors, or None.
 
-    A substitution must not be the first character, and at least three
+    At most ``subs`` substitutions and ``dels`` pattern characters missing
+    from the text are allowed. A substitution must not be the first character, and at least three
     quarters of the pattern must be read exactly.
     """
     need = -(-3 * len(pat) // 4)
