@@ -124,3 +124,36 @@ def test_mask_passes_seals_to_the_text_locator(tmp_path, fake_engine, monkeypatc
     res = pipeline.process_page(ctx)
     assert res.error is None
     assert any(r.kind == "unit" and r.bbox[2] >= 100 + 10 * 40 for r in res.regions)
+
+
+NAME3 = "李明烨"
+
+
+@pytest.mark.parametrize("text", ["姓名：李明辉", "申报人：李明辉", "兹证明李明辉同志在我单位工作", "承诺人签字：李明辉"])
+def test_handwritten_lookalike_in_a_name_field_is_masked(text):
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity(NAME3), SIZE), "name")
+    k = text.index("李")
+    assert covers(regs, ln, k, k + 3)
+
+
+def test_lookalike_in_the_cell_beside_the_name_label_is_masked():
+    label = mk_line("姓名", x=100, y=100)
+    cell = mk_line("李明辉", x=300, y=100)
+    regs = kinds(find_identity([cell, label], identity(NAME3), SIZE), "name")
+    assert covers(regs, cell, 0, 3)
+
+
+@pytest.mark.parametrize("text", ["李明辉主持了会议", "参会人员有李明辉、张三", "明明烨烨"])
+def test_lookalike_without_a_name_context_is_not_masked(text):
+    ln = mk_line(text)
+    assert kinds(find_identity([ln], identity(NAME3), SIZE), "name") == []
+
+
+def test_two_character_name_needs_a_label_and_a_field_end():
+    ident = identity("王烨")
+    assert kinds(find_identity([mk_line("姓名：王辉")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("姓名：王辉明")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("王辉同志")], ident, SIZE), "name")
+    # the surname itself is never guessed
+    assert not kinds(find_identity([mk_line("姓名：汪烨")], ident, SIZE), "name")

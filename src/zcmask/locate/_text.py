@@ -346,7 +346,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     ordered, stream = build_stream(lines)
     names = name_patterns(identity)
     units = unit_patterns(identity)
-    name_spans = _name_spans(stream, names)
+    name_spans = _name_spans(stream, names) + _context_name_spans(stream, names)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
@@ -477,6 +477,49 @@ def _name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int
     spans: list[tuple[int, int]] = []
     for pat in patterns:
         spans += _find_all(stream, pat, fuzzy=len(pat) >= 3, junk=len(pat) >= 3)
+    return spans
+
+
+#: Words right before a field that holds the applicant's name (a form label,
+#: a certificate's holder line) ...
+NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "持证人", "兹证明", "兹聘任", "聘任",
+               "授予", "本人", "承诺人", "述职人", "学员", "学生")
+#: ... and right after a name in running text.
+NAME_AFTER = ("同志", "同学", "先生", "女士")
+
+
+def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
+    """Names with one character read as any other, where the context says a name is here.
+
+    Handwriting is read as a look-alike with high confidence (烨 -> 辉): no
+    confusion table or score can tell. After a name label (姓名, 申报人, 签字,
+    a certificate's 兹证明 / 授予 ...) or before 同志 / 同学, one character that
+    is not the surname may differ. A two-character name needs a label before
+    it and must end where the field ends (end of line or punctuation), since
+    its one other character is then the whole given name.
+    """
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for pat in patterns:
+        if len(pat) < 2:
+            continue
+        for i, s in enumerate(stream):
+            if s.ch != pat[0]:
+                continue
+            end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1)
+            if end is None:
+                continue
+            before = text[max(0, i - 7): i].rstrip(":：")
+            labelled = any(before.endswith(w) for w in NAME_BEFORE)
+            followed = any(text.startswith(w, end) for w in NAME_AFTER)
+            if len(pat) == 2:
+                field_ends = end >= len(stream) or stream[end].line != stream[end - 1].line or \
+                    not ("\u4e00" <= stream[end].ch <= "\u9fff")
+                if not (labelled and field_ends):
+                    continue
+            elif not (labelled or followed):
+                continue
+            spans.append((i, end))
     return spans
 
 
