@@ -6,8 +6,9 @@ opencv_zoo repository; see ``models/MANIFEST.md``), so nothing is downloaded.
 YuNet is a small CNN trained on WIDER FACE: unlike the Haar cascades it does
 not fire on texture (ticket serial numbers, lab values, guilloche on a blank
 card corner), and it returns the two eye centres, from which the band is drawn.
-The page is searched at two scales, so that both a 60 px face on a scanned
-form and a phone photo filled by one face are found.
+The whole page is searched at 640 px, and each photo-like block of a larger
+page near full size, so that both a 60 px face on a scanned form and a phone
+photo filled by one face are found, at about the cost of the old cascades.
 
 The Haar cascades that ship in the OpenCV wheel remain as a fallback, used only
 when the YuNet model cannot be loaded (an OpenCV build without the DNN
@@ -44,8 +45,9 @@ YUNET_MODEL = "face_detection_yunet_2023mar.onnx"
 FACE_SCORE = 0.7
 #: checking output (check/audit) asks for a surer face
 FACE_SCORE_STRICT = 0.8
-#: YuNet sees faces of about 10-300 px: the page is searched at these longest sides
-YUNET_SIDES = (1280, 480)
+#: YuNet sees faces of about 10-300 px: the page, and each photo-like block of
+#: it, is searched at most this size (longest side)
+YUNET_SIDE = 640
 
 _CASCADES: dict[str, cv2.CascadeClassifier] = {}
 _LOCK = threading.Lock()
@@ -285,22 +287,30 @@ def detect_faces(image: np.ndarray, *, min_score: float = FACE_SCORE,
     if min(H, W) < 16:
         return []
     found: list[Face] = []
-    sides = [s for s in YUNET_SIDES if s < max(H, W)] or [max(H, W)]
-    if max(H, W) <= YUNET_SIDES[0] and max(H, W) not in sides:
-        sides.insert(0, max(H, W))
-    for side in sides:
-        k = min(1.0, side / max(H, W))
-        im = bgr if k >= 1.0 else cv2.resize(bgr, (max(1, round(W * k)), max(1, round(H * k))),
+    # The whole page at a small size (faces of a photo page, a bare 一寸照), then
+    # each photo-like block of a large page near full size (a 一寸照 on a form).
+    passes: list[tuple[int, int, np.ndarray]] = [(0, 0, bgr)]
+    if max(H, W) > YUNET_SIDE:
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        passes += [(x0, y0, bgr[y0:y1, x0:x1]) for x0, y0, x1, y1 in photo_blocks(gray)
+                   if (x1 - x0) * (y1 - y0) < 0.8 * H * W]
+    for ox, oy, part in passes:
+        ph, pw = part.shape[:2]
+        if min(ph, pw) < 16:
+            continue
+        k = min(1.0, YUNET_SIDE / max(ph, pw))
+        im = part if k >= 1.0 else cv2.resize(part, (max(1, round(pw * k)), max(1, round(ph * k))),
                                               interpolation=cv2.INTER_AREA)
         det.setInputSize((im.shape[1], im.shape[0]))
         det.setScoreThreshold(float(min_score))
-        _, rows = det.detect(im)
+        _, rows = det.detect(np.ascontiguousarray(im))
         for r in [] if rows is None else rows:
             x, y, w, h = (float(v) / k for v in r[:4])
+            x, y = x + ox, y + oy
             if min(w, h) < min_face:
                 continue
-            f = Face((x, y, w, h), (float(r[4]) / k, float(r[5]) / k), (float(r[6]) / k, float(r[7]) / k),
-                     float(r[14]))
+            f = Face((x, y, w, h), (float(r[4]) / k + ox, float(r[5]) / k + oy),
+                     (float(r[6]) / k + ox, float(r[7]) / k + oy), float(r[14]))
             b = _b4((x, y, w, h))
             same = [i for i, g in enumerate(found) if _iou(b, _b4(g.box)) > 0.3]
             if not same:
@@ -314,23 +324,23 @@ def landmark_band(face: Face, width: int, height: int) -> tuple[int, int, int, i
     """The band ``(x0, y0, x1, y1)`` across both eyes of a YuNet face, clipped to the page.
 
     The margins are in eye distances ``d``: half a ``d`` beyond each eye
-    centre sideways (the outer eye corners sit about 0.3 ``d`` out), 0.4 ``d``
-    above (lids and brows) and 0.35 ``d`` below. The band is never narrower
+    centre sideways (the outer eye corners sit about 0.3 ``d`` out), 0.45 ``d``
+    above (lids and brows) and 0.4 ``d`` below. The band is never narrower
     than 70% of the face box, so a badly placed landmark cannot leave an eye out.
 
     Examples
     --------
     >>> landmark_band(Face((100, 100, 100, 120), (130, 150), (170, 150), 0.9), 400, 400)
-    (110, 134, 190, 164)
+    (108, 132, 192, 166)
 
     """
     (ax, ay), (bx, by) = face.right_eye, face.left_eye
     d = max(1.0, float(np.hypot(bx - ax, by - ay)))
     x, y, w, h = face.box
     cx = (ax + bx) / 2
-    half = max(abs(bx - ax) / 2 + 0.5 * d, 0.35 * w)
+    half = max(abs(bx - ax) / 2 + 0.55 * d, 0.35 * w)
     x0, x1 = cx - half, cx + half
-    y0, y1 = min(ay, by) - 0.4 * d, max(ay, by) + 0.35 * d
+    y0, y1 = min(ay, by) - 0.45 * d, max(ay, by) + 0.4 * d
     return (int(max(0, np.floor(x0))), int(max(0, np.floor(y0))), int(min(width, np.ceil(x1))),
             int(min(height, np.ceil(y1))))
 
