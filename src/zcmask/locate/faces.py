@@ -68,7 +68,7 @@ def _cascade(name: str) -> cv2.CascadeClassifier:
         return c
 
 
-def _b4(b: Sequence[int]) -> Box:
+def _b4(b: Sequence[float]) -> Box:
     return (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
 
 
