@@ -24,6 +24,7 @@ from zcmask.documents import load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
 from zcmask.locate._ink import fit_to_ink
+from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
@@ -134,14 +135,18 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
     seals: list[SealSeen] = []
     issues: list[Issue] = []
     ident = options.identity
-    if ident is not None:
-        regions += fit_to_ink(find_identity(an.lines, ident, (w, h), pad=options.pad), an.image,
-                              options.pad)
+    s_regions: list[Region] = []
     if options.seals != "none":
+        # seals first: a unit printed under a seal is read with errors, and
+        # find_identity tolerates more of them there
         s_regions, seals, s_issues = find_seals(an.image, an.lines, ident, mode=options.seals,
                                                 engine=engine or get_engine(options.ocr_engine), strict=strict)
-        regions += s_regions
         issues += s_issues
+    if ident is not None:
+        regions += fit_to_ink(find_identity(an.lines, ident, (w, h), pad=options.pad,
+                                            seal_boxes=[s.bbox for s in seals]), an.image, options.pad)
+        regions += seal_block_regions(an.lines, seals, ident, (w, h))
+    regions += s_regions
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)
     return regions, seals, issues

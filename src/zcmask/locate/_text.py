@@ -315,7 +315,8 @@ def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[
 
 
 def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int, int],
-                  *, pad: float = 0.12, signatures: bool = True) -> list[Region]:
+                  *, pad: float = 0.12, signatures: bool = True,
+                  seal_boxes: Sequence[tuple[int, int, int, int]] = ()) -> list[Region]:
     """Locate every appearance of the applicant's name and units.
 
     Parameters
@@ -330,6 +331,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
         Padding around each match, as a share of the character height.
     signatures : bool
         Also mask the area after signature labels when no name was read there.
+    seal_boxes : sequence of (x0, y0, x1, y1)
+        Seals found on the page. A unit printed under a seal's ink is read
+        with errors: on lines overlapping a seal, and on fragments joined
+        across overlapping boxes, a unit may differ by one substitution and
+        one deletion per 8 characters (:func:`_seal_unit_spans`).
 
     Returns
     -------
@@ -340,7 +346,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     ordered, stream = build_stream(lines)
     names = name_patterns(identity)
     units = unit_patterns(identity)
-    name_spans = _name_spans(stream, names)
+    name_spans = _name_spans(stream, names) + _context_name_spans(stream, names)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
@@ -356,15 +362,164 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
                                      sub, ordered, pad, size)
         regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units), gap=2)),
                                      sub, ordered, pad, size)
+    for sub in _inked_streams(ordered, stream, seal_boxes):
+        regions += _spans_to_regions("unit", _merge_spans(_tolerant_unit_spans(sub, units)),
+                                     sub, ordered, pad, size)
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
+
+
+def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],
+                   seal_boxes: Sequence[tuple[int, int, int, int]]) -> list[list[_S]]:
+    """Streams read with damage: fragments joined across overlapping boxes, and lines under a seal.
+
+    Detection on seal ink often returns one printed row as several short
+    lines whose boxes overlap (巴州鑫 | 鑫源电 | 电力工…). Lines of one row whose
+    boxes overlap or touch are joined left to right; a character repeated at
+    the seam (its boxes overlap by half) is kept once. A joined row, or a
+    single line, is returned only when it is made of two or more fragments
+    or overlaps a seal: elsewhere matching stays strict.
+    """
+    by_line: dict[int, list[_S]] = {}
+    for s in stream:
+        by_line.setdefault(s.line, []).append(s)
+    idx = sorted(by_line, key=lambda k: lines[k].bbox[0])
+    used: set[int] = set()
+    out: list[list[_S]] = []
+    for a in idx:
+        if a in used:
+            continue
+        group = [a]
+        used.add(a)
+        for b in idx:
+            if b in used:
+                continue
+            gb, lb = lines[group[-1]].bbox, lines[b].bbox
+            hh = max(1.0, min(gb[3] - gb[1], lb[3] - lb[1]))
+            same_row = min(gb[3], lb[3]) - max(gb[1], lb[1]) > 0.5 * hh
+            if same_row and gb[0] <= lb[0] and lb[0] <= gb[2] + 0.3 * hh:
+                group.append(b)
+                used.add(b)
+        inked = any(_overlaps(lines[k].bbox, sb) for k in group for sb in seal_boxes)
+        if len(group) < 2 and not inked:
+            continue
+        joined: list[_S] = []
+        for k in group:
+            items = by_line[k]
+            # drop the seam duplicates: characters that repeat the tail and sit on it
+            while joined and items:
+                t, h0 = joined[-1], items[0]
+                tb, hb = t.char.bbox, h0.char.bbox
+                ov = min(tb[2], hb[2]) - max(tb[0], hb[0])
+                if t.ch == h0.ch and ov > 0.5 * min(tb[2] - tb[0], hb[2] - hb[0]):
+                    items = items[1:]
+                else:
+                    break
+            joined.extend(items)
+        out.append(joined)
+    return out
+
+
+def _tolerant_unit_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple[int, int]]:
+    """Units read with one substitution and one deletion per 8 characters (rounded up)."""
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for pat in units:
+        if len(pat) < 6:
+            continue
+        budget = -(-len(pat) // 8)
+        for i in range(len(text)):
+            # the first or second character must be right: anchors the alignment
+            if text[i] not in (pat[0], pat[1]):
+                continue
+            end = _align(text, i, pat, budget, budget)
+            if end is not None:
+                spans.append((i, end))
+    return spans
+
+
+def _align(text: str, i: int, pat: str, subs: int, dels: int) -> int | None:
+    """End index of ``pat`` matched at ``text[i:]`` with a few errors, or None.
+
+    At most ``subs`` substitutions and ``dels`` pattern characters missing
+    from the text are allowed. A substitution must not be the first character, and at least three
+    quarters of the pattern must be read exactly.
+    """
+    need = -(-3 * len(pat) // 4)
+    best: int | None = None
+    stack = [(0, i, subs, dels, 0)]
+    seen: set[tuple[int, int, int, int]] = set()
+    while stack:
+        k, j, s_left, d_left, exact = stack.pop()
+        if (k, j, s_left, d_left) in seen:
+            continue
+        seen.add((k, j, s_left, d_left))
+        if k == len(pat):
+            if exact >= need and (best is None or j > best):
+                best = j
+            continue
+        if j < len(text) and (text[j] == pat[k] or text[j] in CONFUSABLE.get(pat[k], ())):
+            stack.append((k + 1, j + 1, s_left, d_left, exact + 1))
+            continue
+        if k > 0 and s_left and j < len(text):
+            stack.append((k + 1, j + 1, s_left - 1, d_left, exact))
+        if d_left and 0 < k < len(pat) - 1:
+            stack.append((k + 1, j, s_left, d_left - 1, exact))
+    return best
 
 
 def _name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pat in patterns:
         spans += _find_all(stream, pat, fuzzy=len(pat) >= 3, junk=len(pat) >= 3)
+    return spans
+
+
+#: Words right before a field that holds the applicant's name (a form label,
+#: a certificate's holder line) ...
+NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "持证人", "兹证明", "兹聘任", "聘任",
+               "授予", "本人", "承诺人", "述职人", "学员", "学生")
+#: ... and right after a name in running text.
+NAME_AFTER = ("同志", "同学", "先生", "女士")
+
+
+def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
+    """Names with one character read as any other, where the context says a name is here.
+
+    Handwriting is read as a look-alike with high confidence (烨 -> 辉): no
+    confusion table or score can tell. After a name label (姓名, 申报人, 签字,
+    a certificate's 兹证明 / 授予 ...) or before 同志 / 同学, one character that
+    is not the surname may differ. A two-character name needs a label before
+    it and must end where the field ends (end of line or punctuation), since
+    its one other character is then the whole given name.
+    """
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for pat in patterns:
+        if len(pat) < 2:
+            continue
+        for i, s in enumerate(stream):
+            if s.ch != pat[0]:
+                continue
+            end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1)
+            if end is None:
+                continue
+            before = text[max(0, i - 7): i].rstrip(":：")
+            labelled = any(before.endswith(w) for w in NAME_BEFORE)
+            followed = any(text.startswith(w, end) for w in NAME_AFTER)
+            if len(pat) == 2:
+                field_ends = end >= len(stream) or stream[end].line != stream[end - 1].line or \
+                    not ("\u4e00" <= stream[end].ch <= "\u9fff")
+                if not (labelled and field_ends):
+                    continue
+            elif not (labelled or followed):
+                continue
+            spans.append((i, end))
     return spans
 
 

@@ -5,7 +5,11 @@ Kept as data so that extending them needs no code change. Nothing here looks at 
 
 from __future__ import annotations
 
+import logging
 import unicodedata
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
 
 # Middle dots and punctuation an OCR engine may put between the parts of a
 # transliterated name, or that the writer used: dropped from the character stream.
@@ -30,7 +34,8 @@ for _g in _CONFUSABLE_GROUPS:
     for _c in _g:
         CONFUSABLE[_c] = CONFUSABLE.get(_c, frozenset()) | frozenset(_g.replace(_c, ""))
 
-# Traditional -> simplified for characters frequent in names, places and unit names.
+# Traditional -> simplified, hand-picked: the fallback when OpenCC's tables are
+# missing, and the reference the complete table is tested against.
 _T2S_PAIRS = (
     "國国張张劉刘陳陈楊杨趙赵黃黄吳吴華华偉伟軍军東东麗丽紅红輝辉龍龙鳳凤強强愛爱車车馬马蘭兰"
     "雲云學学寧宁慶庆濤涛亞亚傑杰聖圣銀银鐵铁錦锦鵬鹏飛飞誠诚義义興兴衛卫進进貴贵順顺廣广靜静"
@@ -43,7 +48,42 @@ _T2S_PAIRS = (
     "濱滨瀋沈穎颖憲宪樂乐慧慧勝胜運运達达遠远連连邊边鄰邻難难雙双雞鸡雜杂項项須须頭头顏颜顯显"
     "風风飯饭館馆駿骏驗验體体髮发鬥斗魯鲁鮑鲍鵬鹏麥麦齡龄壽寿蕓芸藝艺葉叶蔡蔡薛薛蕾蕾萊莱莉莉"
 )
-T2S: dict[str, str] = {_T2S_PAIRS[i]: _T2S_PAIRS[i + 1] for i in range(0, len(_T2S_PAIRS) - 1, 2)}
+_HAND_T2S: dict[str, str] = {_T2S_PAIRS[i]: _T2S_PAIRS[i + 1] for i in range(0, len(_T2S_PAIRS) - 1, 2)}
+
+
+@lru_cache(maxsize=1)
+def _opencc_t2s() -> dict[str, str]:
+    """OpenCC's complete traditional -> simplified character table.
+
+    TSCharacters (~4,100 characters), plus the Taiwan and Hong Kong variant
+    forms (眾, 啟, ...) folded through it. The data ships in the ``opencc-python-reimplemented`` wheel (Apache-2.0); the
+    first candidate of each entry is taken. Folding is applied to the applicant's
+    name and to the OCR text alike, so a character with two simplified readings
+    (乾 -> 干/乾) still matches itself.
+    """
+    try:
+        from importlib import resources
+
+        base = resources.files("opencc") / "dictionary"
+        table: dict[str, str] = {}
+        for line in (base / "TSCharacters.txt").read_text("utf-8").splitlines():
+            k, _, v = line.partition("\t")
+            if len(k) == 1 and v:
+                table[k] = v.split()[0]
+        for name in ("TWVariantsRev.txt", "HKVariantsRev.txt"):
+            for line in (base / name).read_text("utf-8").splitlines():
+                k, _, v = line.partition("\t")
+                if len(k) == 1 and v and k not in table:
+                    std = v.split()[0]
+                    table[k] = table.get(std, std)
+    except (ImportError, OSError, TypeError, ModuleNotFoundError) as exc:  # pragma: no cover - dependency missing
+        log.warning("OpenCC tables unavailable (%s); using the built-in traditional table", exc)
+        return {}
+    # single-character entries only: a multi-character value cannot replace one character
+    return {k: v for k, v in table.items() if len(v) == 1 and k != v}
+
+
+T2S: dict[str, str] = {**_HAND_T2S, **_opencc_t2s()}
 
 # Strings too generic to mask on their own when they are part of a unit name.
 GENERIC = (

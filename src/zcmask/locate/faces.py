@@ -1,14 +1,19 @@
 """Find faces in ID-card photos and 一寸照, and return the band across the eyes.
 
-Faces come from the Haar cascades that ship inside the OpenCV wheel
-(``cv2.data.haarcascades``: frontal face default and alt2, eye, eye with
-glasses), so nothing is downloaded. A face must be found by both face cascades
-(or by one, with eyes found inside it) and must look like a photo rather than
-printed text, which keeps text pages free of false bands. The eye band spans
-both eyes with a margin; with no usable eyes it is placed where eyes sit on a
-frontal face (about 25-50% of the face height).
+Faces come from OpenCV's YuNet detector (``cv2.FaceDetectorYN`` with
+``zcmask/data/face_detection_yunet_2023mar.onnx``, 0.23 MB, MIT, from the
+opencv_zoo repository; see ``models/MANIFEST.md``), so nothing is downloaded.
+YuNet is a small CNN trained on WIDER FACE: unlike the Haar cascades it does
+not fire on texture (ticket serial numbers, lab values, guilloche on a blank
+card corner), and it returns the two eye centres, from which the band is drawn.
+The whole page is searched at 640 px, and each photo-like block of a larger
+page near full size, so that both a 60 px face on a scanned form and a phone
+photo filled by one face are found, at about the cost of the old cascades.
 
-Works on grayscale photos, photos with glasses and faces of 60 px and more.
+The Haar cascades that ship in the OpenCV wheel remain as a fallback, used only
+when the YuNet model cannot be loaded (an OpenCV build without the DNN
+module); they then search only photo-like blocks of the page.
+
 Pages are upright before this runs, so only upright faces are searched for.
 This module does not draw.
 """
@@ -18,6 +23,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
 
 import cv2
 import numpy as np
@@ -31,8 +38,21 @@ MIN_FACE = 60
 #: pages are searched at most this size (longest side); faces stay >= 40 px
 WORK_SIDE = 1400
 
+#: the shipped YuNet model, inside the installed package (package-data)
+YUNET_MODEL = "face_detection_yunet_2023mar.onnx"
+#: YuNet score needed for a face: real faces on the real corpus score >= 0.9,
+#: text, tickets and card guilloche <= 0.55 (docs/topics/names-units-eyes.md)
+FACE_SCORE = 0.7
+#: checking output (check/audit) asks for a surer face
+FACE_SCORE_STRICT = 0.8
+#: YuNet sees faces of about 10-300 px: the page, and each photo-like block of
+#: it, is searched at most this size (longest side)
+YUNET_SIDE = 640
+
 _CASCADES: dict[str, cv2.CascadeClassifier] = {}
 _LOCK = threading.Lock()
+_YUNET_LOCAL = threading.local()
+_YUNET_FAILED: list[str] = []
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -48,7 +68,7 @@ def _cascade(name: str) -> cv2.CascadeClassifier:
         return c
 
 
-def _b4(b: Sequence[int]) -> Box:
+def _b4(b: Sequence[float]) -> Box:
     return (int(b[0]), int(b[1]), int(b[2]), int(b[3]))
 
 
@@ -221,6 +241,125 @@ def _faces_in(gray: np.ndarray, min_face: int, strict: bool = False) -> list[tup
     return [(f, e or _eyes(gray, f)) for f, e in find_faces(closed, min_face, strict=strict)]
 
 
+def yunet_path() -> str:
+    """Path of the shipped YuNet ONNX file (inside the installed package)."""
+    return str(resources.files("zcmask") / "data" / YUNET_MODEL)
+
+
+def _yunet() -> cv2.FaceDetectorYN | None:
+    # A detector holds per-input-size state: one per thread, never shared.
+    det = getattr(_YUNET_LOCAL, "det", None)
+    if det is None and not _YUNET_FAILED:
+        try:
+            det = cv2.FaceDetectorYN.create(yunet_path(), "", (320, 320), 0.5, 0.3, 200)
+        except (cv2.error, AttributeError) as exc:  # pragma: no cover - OpenCV without DNN
+            _YUNET_FAILED.append(str(exc))
+            log.warning("YuNet face detector unavailable (%s); using Haar cascades", exc)
+            return None
+        _YUNET_LOCAL.det = det
+    return det
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face found by YuNet, in page pixels: its box, both eye centres and its score."""
+
+    box: tuple[float, float, float, float]  # x, y, w, h
+    right_eye: tuple[float, float]  # the person's right eye (left in the image)
+    left_eye: tuple[float, float]
+    score: float
+
+
+def detect_faces(image: np.ndarray, *, min_score: float = FACE_SCORE,
+                 min_face: int = MIN_FACE // 2) -> list[Face] | None:
+    """Faces on an upright (H, W, 3) uint8 RGB page (or (H, W) gray), best first.
+
+    Returns None when the YuNet model cannot be used (the caller then falls
+    back to the cascades). Faces smaller than ``min_face`` page pixels are
+    dropped: a 一寸照 on a scanned form is larger, and smaller "faces" are
+    texture.
+    """
+    det = _yunet()
+    if det is None:
+        return None
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    H, W = bgr.shape[:2]
+    if min(H, W) < 16:
+        return []
+    found: list[Face] = []
+    # The whole page at a small size (faces of a photo page, a bare 一寸照), then
+    # each photo-like block of a large page near full size (a 一寸照 on a form).
+    passes: list[tuple[int, int, np.ndarray]] = [(0, 0, bgr)]
+    if max(H, W) > YUNET_SIDE:
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        passes += [(x0, y0, bgr[y0:y1, x0:x1]) for x0, y0, x1, y1 in photo_blocks(gray)
+                   if (x1 - x0) * (y1 - y0) < 0.8 * H * W]
+    for ox, oy, part in passes:
+        ph, pw = part.shape[:2]
+        if min(ph, pw) < 16:
+            continue
+        k = min(1.0, YUNET_SIDE / max(ph, pw))
+        im = part if k >= 1.0 else cv2.resize(part, (max(1, round(pw * k)), max(1, round(ph * k))),
+                                              interpolation=cv2.INTER_AREA)
+        det.setInputSize((im.shape[1], im.shape[0]))
+        det.setScoreThreshold(float(min_score))
+        _, rows = det.detect(np.ascontiguousarray(im))
+        for r in [] if rows is None else rows:
+            x, y, w, h = (float(v) / k for v in r[:4])
+            x, y = x + ox, y + oy
+            if min(w, h) < min_face:
+                continue
+            f = Face((x, y, w, h), (float(r[4]) / k + ox, float(r[5]) / k + oy),
+                     (float(r[6]) / k + ox, float(r[7]) / k + oy), float(r[14]))
+            b = _b4((x, y, w, h))
+            same = [i for i, g in enumerate(found) if _iou(b, _b4(g.box)) > 0.3]
+            if not same:
+                found.append(f)
+            elif f.score > found[same[0]].score:
+                found[same[0]] = f
+    return sorted(found, key=lambda f: -f.score)
+
+
+def landmark_band(face: Face, width: int, height: int) -> tuple[int, int, int, int]:
+    """The band ``(x0, y0, x1, y1)`` across both eyes of a YuNet face, clipped to the page.
+
+    The margins are in eye distances ``d``: half a ``d`` beyond each eye
+    centre sideways (the outer eye corners sit about 0.3 ``d`` out), 0.45 ``d``
+    above (lids and brows) and 0.4 ``d`` below. The band is never narrower
+    than 70% of the face box, so a badly placed landmark cannot leave an eye out.
+
+    Examples
+    --------
+    >>> landmark_band(Face((100, 100, 100, 120), (130, 150), (170, 150), 0.9), 400, 400)
+    (108, 132, 192, 166)
+
+    """
+    (ax, ay), (bx, by) = face.right_eye, face.left_eye
+    d = max(1.0, float(np.hypot(bx - ax, by - ay)))
+    x, y, w, h = face.box
+    cx = (ax + bx) / 2
+    half = max(abs(bx - ax) / 2 + 0.55 * d, 0.35 * w)
+    x0, x1 = cx - half, cx + half
+    y0, y1 = min(ay, by) - 0.45 * d, max(ay, by) + 0.4 * d
+    return (int(max(0, np.floor(x0))), int(max(0, np.floor(y0))), int(min(width, np.ceil(x1))),
+            int(min(height, np.ceil(y1))))
+
+
+def eye_core(face: Face, width: int, height: int) -> tuple[int, int, int, int]:
+    """The tight box ``(x0, y0, x1, y1)`` around both eye centres (0.25 ``d`` out, 0.15 ``d`` up and down).
+
+    Checking output looks here: on a masked photo YuNet still finds the face
+    and guesses the eyes under the black band, and what matters is whether the
+    eyes themselves are visible, not whether a wider band would be all black.
+    """
+    (ax, ay), (bx, by) = face.right_eye, face.left_eye
+    d = max(1.0, float(np.hypot(bx - ax, by - ay)))
+    x0, x1 = min(ax, bx) - 0.25 * d, max(ax, bx) + 0.25 * d
+    y0, y1 = min(ay, by) - 0.15 * d, max(ay, by) + 0.15 * d
+    return (int(max(0, np.floor(x0))), int(max(0, np.floor(y0))), int(min(width, np.ceil(x1))),
+            int(min(height, np.ceil(y1))))
+
+
 def find_eyes(image: np.ndarray, *, strict: bool = False) -> list[Region]:
     """Return ``eyes`` regions for every face on an upright page.
 
@@ -228,8 +367,9 @@ def find_eyes(image: np.ndarray, *, strict: bool = False) -> list[Region]:
     ----------
     image : ndarray, shape (H, W, 3), uint8 RGB
     strict : bool
-        Checking output rather than masking input: a face without eyes needs
-        three cascades to agree (see :func:`find_faces`).
+        Checking output rather than masking input: a face needs a higher
+        score, and a face whose eyes (:func:`eye_core`) are blacked out
+        already is not reported.
 
     Returns
     -------
@@ -242,6 +382,30 @@ def find_eyes(image: np.ndarray, *, strict: bool = False) -> list[Region]:
     []
 
     """
+    H, W = image.shape[:2]
+    faces = detect_faces(image, min_score=FACE_SCORE_STRICT if strict else FACE_SCORE)
+    if faces is not None:
+        out: list[Region] = []
+        for f in faces:
+            if strict and _hidden(image, eye_core(f, W, H)):
+                continue
+            box = landmark_band(f, W, H)
+            if box[2] > box[0] and box[3] > box[1] and all(_iou_xyxy(box, r.bbox) < 0.3 for r in out):
+                out.append(Region("eyes", box, "", "face", round(f.score, 3)))
+        return out
+    return _cascade_eyes(image, strict)
+
+
+def _hidden(image: np.ndarray, box: tuple[int, int, int, int], dark: int = 60) -> bool:
+    crop = image[box[1]:box[3], box[0]:box[2]]
+    if not crop.size:
+        return True
+    black = crop.max(axis=2) < dark if crop.ndim == 3 else crop < dark
+    return float(black.mean()) >= 0.6
+
+
+def _cascade_eyes(image: np.ndarray, strict: bool) -> list[Region]:
+    """The fallback: Haar cascades inside photo-like blocks (see :func:`find_faces`)."""
     H, W = image.shape[:2]
     page = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     regions: list[Region] = []

@@ -54,6 +54,7 @@ _W_AXIS = 2.5            # text-line aspect from OCR detection, per unit log-odd
 _W_REC = 10.0            # recognition confidence difference between the two turns of an axis
 _W_LAYER = 4.0           # PDF text layer reading direction
 _SURE = 0.80             # classifier probability above which OCR only confirms
+_VERTICAL_SURE = 0.80    # classifier share of upright/upside-down glyphs for vertical writing
 
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
@@ -313,6 +314,63 @@ def _rec_evidence(img: np.ndarray, lines: Sequence[TextLine], engine: OcrEngine,
     return out
 
 
+def _column_mosaic(img: np.ndarray, lines: Sequence[TextLine], n_cols: int = 8) -> np.ndarray | None:
+    """The tallest text columns of ``img`` side by side, scaled to about 40 px wide, as one image.
+
+    The page classifier then sees nothing but the glyphs of those columns.
+    """
+    from PIL import Image
+
+    cols = [ln for ln in _usable(lines) if (ln.bbox[3] - ln.bbox[1]) >= 1.8 * (ln.bbox[2] - ln.bbox[0])]
+    cols.sort(key=lambda ln: -(ln.bbox[3] - ln.bbox[1]))
+    h, w = img.shape[:2]
+    pieces = []
+    for ln in cols[:n_cols]:
+        x0, y0, x1, y1 = (int(v) for v in ln.bbox)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 6 or y1 - y0 < 12:
+            continue
+        k = 40.0 / (x1 - x0)
+        pieces.append(np.asarray(Image.fromarray(np.ascontiguousarray(img[y0:y1, x0:x1])).resize(
+            (40, max(1, round((y1 - y0) * k))), Image.Resampling.BILINEAR)))
+    if len(pieces) < 2:
+        return None
+    side = 240
+    out = np.full((side, side, 3), 255, np.uint8)
+    x = 0
+    while x + 48 <= side:
+        for p in pieces:
+            if x + 48 > side:
+                break
+            ph = min(side, p.shape[0])
+            out[:ph, x + 4:x + 44] = p[:ph]
+            x += 48
+    return out
+
+
+def _vertical_writing(frame: np.ndarray, lines: Sequence[TextLine], probs: np.ndarray | None,
+                      r0: int) -> bool:
+    """Whether the tall lines of ``frame`` are vertical writing (竖排) on an upright page.
+
+    A page of vertical Chinese (calligraphy, couplets, classical books) has
+    tall text lines, exactly like a horizontal page turned by 90°, and the
+    recogniser reads both alike (PP-OCR is trained on rotated glyphs). Only
+    the glyphs' own orientation tells them apart: the page classifier must
+    see upright (or upside-down) glyphs both on the page and on a mosaic of
+    the columns alone.
+    """
+    if probs is None:
+        return False
+    k0, k180 = ROTATIONS.index(r0), ROTATIONS.index((r0 + 180) % 360)
+    if float(probs[k0] + probs[k180]) < _VERTICAL_SURE:
+        return False
+    mosaic = _column_mosaic(frame, lines)
+    if mosaic is None:
+        return False
+    pm = classifier_probs(mosaic, centre_only=True)
+    return pm is not None and float(pm[0] + pm[2]) >= _VERTICAL_SURE
+
+
 def _softmax(s: np.ndarray) -> np.ndarray:
     e = np.exp(s - s.max())
     return e / e.sum()
@@ -395,20 +453,23 @@ def read_orientation(image: np.ndarray, *, engine: OcrEngine | None = None, exif
                 break
     sure = (probs is not None and ROTATIONS[first] == r0 and float(probs[first]) >= _SURE and weight >= 4
             and wide >= 0.75 and _mean_score(lines) >= 0.85)
-    if weight >= 2:
+    vertical = not sure and weight >= 2 and wide < 0.3 and _vertical_writing(frame, lines, probs, r0)
+    if vertical:
+        sources.append("vertical")
+    # the recogniser reads vertical columns and turned lines alike: no evidence there
+    rec: dict[int, float] = {} if sure or vertical else _rec_evidence(frame, lines, engine)
+    if weight >= 2 and not vertical:
         lo = np.log(np.clip(wide, 0.05, 0.95) / np.clip(1 - wide, 0.05, 0.95))
         for k, r in enumerate(ROTATIONS):
             d = (r - r0) % 360
             score[k] += _W_AXIS * (lo if d in (0, 180) else -lo) * min(1.0, 0.4 + weight / 10) / 2
-    if not sure:
-        rec = _rec_evidence(frame, lines, engine)
-        if len(rec) == 2:
-            best = max(rec.values())
-            for k, r in enumerate(ROTATIONS):
-                d = (r - r0) % 360
-                if d in rec:
-                    score[k] += _W_REC * (rec[d] - best)
-            sources.append("rec")
+    if len(rec) == 2:
+        best = max(rec.values())
+        for k, r in enumerate(ROTATIONS):
+            d = (r - r0) % 360
+            if d in rec:
+                score[k] += _W_REC * (rec[d] - best)
+        sources.append("rec")
     k = int(np.argmax(score))
     conf = float(_softmax(score)[k])
     rot = ROTATIONS[k]

@@ -1,0 +1,100 @@
+"""Eye bands come from the shipped YuNet detector: real faces only, never texture."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage.data import astronaut  # test-only dependency; public-domain portrait
+
+from zcmask.locate import faces
+from zcmask.locate.faces import Face, detect_faces, eye_core, find_eyes, landmark_band, yunet_path
+from zcmask.masking import mask_regions
+from zcmask.synth._negatives import NEGATIVES
+from zcmask.synth._photos import Portrait, crop_portrait, id_card_page, photo_page, resize_portrait
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT / "benchmarks" / "real" / "text_eyes"
+ASTRONAUT_EYES = (188, 92, 264, 114)
+
+
+@pytest.fixture(scope="module")
+def head() -> Portrait:
+    return crop_portrait(Portrait(astronaut(), ASTRONAUT_EYES), (130, 10, 330, 260))
+
+
+def test_shipped_model_matches_the_manifest() -> None:
+    entry = next(e for e in json.loads((ROOT / "models" / "manifest.json").read_text("utf-8"))["models"]
+                 if e["file"].endswith("face_detection_yunet_2023mar.onnx"))
+    data = Path(yunet_path()).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    assert entry["licence"].startswith("MIT")
+    assert (Path(yunet_path()).parent / "LICENSE-yunet").read_text("utf-8").startswith("MIT License")
+
+
+def test_pyproject_ships_the_model_as_package_data() -> None:
+    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    assert '"models/*"' in text
+
+
+def test_yunet_is_used_not_the_cascades(head: Portrait, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def no_cascades(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("cascade fallback used although YuNet loads")
+
+    monkeypatch.setattr(faces, "_cascade_eyes", no_cascades)
+    page = photo_page(resize_portrait(head, 295))
+    (r,) = find_eyes(page.image)
+    assert r.score >= faces.FACE_SCORE
+
+
+@pytest.mark.parametrize("width", [125, 295, 600, 1800])
+def test_band_covers_both_eyes_at_any_face_size(head: Portrait, width: int) -> None:
+    p = resize_portrait(head, width)
+    (r,) = find_eyes(p.image)
+    x0, y0, x1, y1 = p.eyes
+    assert r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1
+    # a band, not the face: well under half the photo's height
+    assert (r.bbox[3] - r.bbox[1]) < 0.3 * p.image.shape[0]
+
+
+@pytest.mark.parametrize("name", list(NEGATIVES))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_texture_pages_get_no_eye_band(name: str, seed: int) -> None:
+    page = NEGATIVES[name](seed=seed)
+    assert find_eyes(page.image) == []
+    assert find_eyes(page.image, strict=True) == []
+
+
+def test_upright_vertical_writing_gets_no_eye_band() -> None:
+    # a real scan of a classical 竖排 page (RapidOCR test file, Apache-2.0): the
+    # Haar cascades drew five bands on its character grid
+    img = np.asarray(Image.open(REAL / "rapidocr_text_vertical_words.jpg").convert("RGB"))
+    assert find_eyes(img) == []
+
+
+def test_landmark_band_is_clipped_and_wider_than_the_eyes() -> None:
+    f = Face((10, 5, 100, 120), (30, 20), (80, 22), 0.95)
+    x0, y0, x1, y1 = landmark_band(f, 120, 200)
+    assert x0 < 30 and x1 > 80 and y0 == 0 and y1 > 22
+    cx0, cy0, cx1, cy1 = eye_core(f, 120, 200)
+    assert x0 <= cx0 and y0 <= cy0 and x1 >= cx1 and y1 >= cy1
+
+
+def test_masked_id_card_is_clean_in_strict_mode(head: Portrait) -> None:
+    page = id_card_page(head)
+    masked, _ = mask_regions(page.image, find_eyes(page.image))
+    # YuNet still sees the face, but its eyes are black: nothing to report
+    assert detect_faces(masked, min_score=0.5)
+    assert find_eyes(masked, strict=True) == []
+
+
+def test_two_faces_get_two_bands(head: Portrait) -> None:
+    p = resize_portrait(head, 300)
+    both = np.full((p.image.shape[0] + 40, 2 * p.image.shape[1] + 120, 3), 255, np.uint8)
+    both[20:20 + p.image.shape[0], 20:20 + p.image.shape[1]] = p.image
+    both[20:20 + p.image.shape[0], 100 + p.image.shape[1]:100 + 2 * p.image.shape[1]] = p.image
+    assert len(find_eyes(both)) == 2

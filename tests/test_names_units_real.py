@@ -1,0 +1,159 @@
+"""Names and units as real scans show them: traditional forms, units under seals, handwriting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import identity, mk_line
+from zcmask.locate import find_identity
+from zcmask.locate._variants import T2S, norm_text
+
+SIZE = (2000, 3000)
+
+
+def kinds(regions, kind):
+    return [r for r in regions if r.kind == kind]
+
+
+def covers(regions, line, start, end) -> bool:
+    for c in line.chars[start:end]:
+        x0, y0, x1, y1 = c.bbox
+        if not any(r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1
+                   for r in regions):
+            return False
+    return True
+
+
+@pytest.mark.parametrize(("trad", "simp"), [("眾", "众"), ("緣", "缘"), ("衆", "众"), ("燁", "烨"),
+                                            ("團", "团"), ("鑒", "鉴"), ("啟", "启"), ("龜", "龟")])
+def test_traditional_characters_fold_to_simplified(trad, simp):
+    assert norm_text(trad) == simp
+
+
+def test_the_table_is_opencc_complete_not_a_hand_list():
+    assert len(T2S) > 3000
+
+
+def test_traditional_unit_name_in_text_is_masked():
+    ln = mk_line("茲證明：新疆眾緣建設工程有限公司")
+    regs = kinds(find_identity([ln], identity(units=("新疆众缘建设工程有限公司",)), SIZE), "unit")
+    assert covers(regs, ln, 5, 17)
+
+
+UNIT12 = "巴州鑫源电力工程有限公司"
+SEAL = (80, 60, 700, 200)
+
+
+def test_unit_under_a_seal_with_a_misread_and_two_dropped_characters_is_masked():
+    # 巴州鑫源电力工程有限公司 -> 巴州鑫原电工程有公司 (源 misread, 力 and 限 dropped)
+    ln = mk_line("巴州鑫原电工程有公司", x=100, y=100)
+    ident = identity(units=(UNIT12,))
+    assert not covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 0, 10)
+    regs = kinds(find_identity([ln], ident, SIZE, seal_boxes=[SEAL]), "unit")
+    assert covers(regs, ln, 0, 10)
+
+
+def test_the_same_damaged_unit_away_from_any_seal_is_not_stretched():
+    ln = mk_line("巴州鑫原电工程有公司", x=100, y=900)
+    regs = kinds(find_identity([ln], identity(units=(UNIT12,)), SIZE, seal_boxes=[SEAL]), "unit")
+    assert not covers(regs, ln, 7, 10)
+
+
+def test_unit_read_as_overlapping_three_character_fragments_is_joined():
+    # three pieces whose boxes overlap by one character each, under two seals
+    a = mk_line("巴州鑫", x=100, y=100)
+    b = mk_line("鑫源电", x=180, y=102)
+    c = mk_line("电力工", x=260, y=98)
+    d = mk_line("程有限公司", x=340, y=100)
+    ident = identity(units=(UNIT12,))
+    regs = kinds(find_identity([c, a, d, b], ident, SIZE, seal_boxes=[SEAL]), "unit")
+    for ln in (a, b, c, d):
+        assert covers(regs, ln, 0, len(ln.chars))
+
+
+def test_another_unit_under_a_seal_is_not_taken_for_the_applicants():
+    ln = mk_line("巴州宏达建筑工程有限公司", x=100, y=100)
+    regs = kinds(find_identity([ln], identity(units=(UNIT12,)), SIZE, seal_boxes=[SEAL]), "unit")
+    assert not covers(regs, ln, 0, 4)
+
+
+def _seal(owner="applicant", shape="round", text="巴州鑫源电力工程有限公司"):
+    from zcmask.results import SealSeen
+
+    return SealSeen((400, 380, 700, 680), text, owner, owner != "authority", shape)
+
+
+def test_signature_block_under_the_units_seal_is_the_unit():
+    from zcmask.locate._seal_block import seal_block_regions
+
+    # a calligraphic unit name read as three characters, the first one wrong
+    sig = mk_line("晶源电", x=430, y=470, ch=60)
+    date = mk_line("二〇二四年五月八日", x=380, y=580, ch=40)
+    body = mk_line("兹聘任王建国同志为本公司高级工程师，聘期三年，自二〇二四年五月起。", x=100, y=300)
+    regs = seal_block_regions([sig, date, body], [_seal()], identity(units=(UNIT12,)), SIZE)
+    assert [r.kind for r in regs] == ["unit"] and regs[0].source == "layout"
+    assert covers(regs, sig, 0, 3)
+    assert not covers(regs, date, 0, 1)
+    assert not covers(regs, body, 0, 1)
+
+
+@pytest.mark.parametrize("seal", [
+    lambda: _seal(owner="authority", text="巴音郭楞蒙古自治州人力资源和社会保障局"),
+    lambda: _seal(owner="unknown", text="某某公司"),
+    lambda: _seal(shape="square", text="王建国"),
+])
+def test_blocks_under_other_seals_stay_visible(seal):
+    from zcmask.locate._seal_block import seal_block_regions
+
+    sig = mk_line("巴州人社局", x=430, y=470, ch=60)
+    assert seal_block_regions([sig], [seal()], identity(units=(UNIT12,)), SIZE) == []
+
+
+def test_mask_passes_seals_to_the_text_locator(tmp_path, fake_engine, monkeypatch):
+    from conftest import fake_options, save_jpeg
+    from zcmask import pipeline
+    from zcmask.results import SealSeen
+
+    img = np.full((900, 1200, 3), 255, np.uint8)
+    src = save_jpeg(img, tmp_path / "a.jpg")
+    fake_engine._lines = [mk_line("巴州鑫原电工程有公司", x=100, y=100)]
+    seal = SealSeen((80, 60, 700, 200), "巴州鑫源电力工程有限公司", "applicant", True, "round")
+    monkeypatch.setattr(pipeline, "find_seals", lambda *a, **k: ([], [seal], []))
+    ctx = pipeline.PageContext(str(src), 0, fake_options(seals="applicant", identity=identity(units=(UNIT12,))), "mask", str(tmp_path / "o.jpg"))
+    res = pipeline.process_page(ctx)
+    assert res.error is None
+    assert any(r.kind == "unit" and r.bbox[2] >= 100 + 10 * 40 for r in res.regions)
+
+
+NAME3 = "李明烨"
+
+
+@pytest.mark.parametrize("text", ["姓名：李明辉", "申报人：李明辉", "兹证明李明辉同志在我单位工作", "承诺人签字：李明辉"])
+def test_handwritten_lookalike_in_a_name_field_is_masked(text):
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity(NAME3), SIZE), "name")
+    k = text.index("李")
+    assert covers(regs, ln, k, k + 3)
+
+
+def test_lookalike_in_the_cell_beside_the_name_label_is_masked():
+    label = mk_line("姓名", x=100, y=100)
+    cell = mk_line("李明辉", x=300, y=100)
+    regs = kinds(find_identity([cell, label], identity(NAME3), SIZE), "name")
+    assert covers(regs, cell, 0, 3)
+
+
+@pytest.mark.parametrize("text", ["李明辉主持了会议", "参会人员有李明辉、张三", "明明烨烨"])
+def test_lookalike_without_a_name_context_is_not_masked(text):
+    ln = mk_line(text)
+    assert kinds(find_identity([ln], identity(NAME3), SIZE), "name") == []
+
+
+def test_two_character_name_needs_a_label_and_a_field_end():
+    ident = identity("王烨")
+    assert kinds(find_identity([mk_line("姓名：王辉")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("姓名：王辉明")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("王辉同志")], ident, SIZE), "name")
+    # the surname itself is never guessed
+    assert not kinds(find_identity([mk_line("姓名：汪烨")], ident, SIZE), "name")
