@@ -38,7 +38,7 @@ def test_shipped_model_matches_the_manifest() -> None:
 
 def test_pyproject_ships_the_model_as_package_data() -> None:
     text = (ROOT / "pyproject.toml").read_text("utf-8")
-    assert '"models/*"' in text
+    assert '"data/*"' in text and Path(yunet_path()).parent.name == "data"
 
 
 def test_yunet_is_used_not_the_cascades(head: Portrait, monkeypatch) -> None:  # type: ignore[no-untyped-def]
