@@ -80,6 +80,60 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     return hue_ok & (s >= 30) & (v >= 90) & ((r - gb) >= 18)
 
 
+def stamp_ink(image: np.ndarray, *, drop_lines: bool = True) -> np.ndarray:
+    """Stamp ink that survives real pages: :func:`ink_mask` less the page's own red print.
+
+    Two kinds of red that are not stamp ink are taken out. A tinted
+    background (a pink security pattern, a warm photo) is everywhere, so only
+    ink clearly redder than its surroundings counts. Red or brown-red print
+    (table rules, a 红头 rule, form frames) is straight and long, while a
+    stamp's ring is curved and its characters are short, so long horizontal
+    and vertical runs are removed.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+        A page at working size (a longest side of about :data:`WORK_SIDE`).
+    drop_lines : bool
+        Remove long straight runs. A close-up seal's ring is nearly straight
+        over a third of the frame, so candidates are also looked for without.
+
+    Returns
+    -------
+    ndarray, shape (H, W), bool
+
+    Examples
+    --------
+    >>> img = np.full((200, 200, 3), 255, np.uint8); img[100, 10:190] = (200, 30, 30)
+    >>> bool(ink_mask(img)[100, 50]), bool(stamp_ink(img)[100, 50])
+    (True, False)
+
+    """
+    base = ink_mask(image)
+    if not base.any():
+        return base
+    h, w = base.shape
+    side = max(h, w)
+    red = np.clip(image[..., 0].astype(np.int16) - np.maximum(image[..., 1], image[..., 2]), 0, 255)
+    # background redness: the median over a window several ring widths across, on a quarter-size copy
+    q = 4
+    small = cv2.resize(red.astype(np.uint8), (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(0.06 * side / q) | 1)
+    bg = cv2.resize(cv2.medianBlur(small, min(k, 255 if k <= 255 else 255)), (w, h),
+                    interpolation=cv2.INTER_LINEAR)
+    # A tint is faint: a seal's own ink filling the window (a close-up) must not count as one.
+    ink = base & (red - np.minimum(bg, 40).astype(np.int16) >= 15)
+    if not drop_lines:
+        return ink
+    L = max(25, int(0.08 * side))
+    u8 = ink.astype(np.uint8)
+    lines = np.maximum(np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((1, L), np.uint8))),
+                       np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((L, 1), np.uint8))))
+    if lines.any():
+        ink &= ~(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0)
+    return ink
+
+
 def redness(image: np.ndarray) -> np.ndarray:
     """Ink strength of stamp colours, (H, W) float32 in [0, 1]; black text scores 0."""
     r = image[..., 0].astype(np.float32)
@@ -119,9 +173,19 @@ class RingEvidence:
 
 
 def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
-                  angle: float) -> RingEvidence:
-    """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1])."""
+                  angle: float, *, min_inside: float = 1.0) -> RingEvidence:
+    """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1]).
+
+    Only angles at which the ring lies on the page are measured, so a seal
+    clipped by the page edge is judged on the part that shows; with fewer than
+    ``min_inside`` of the angles on the page the evidence is empty.
+    """
     P = polar(mask.astype(np.float32), center, axes, angle) > 0.5
+    on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
+    if on_page.mean() < min_inside - 1e-6:
+        return RingEvidence(1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    if not on_page.all():
+        P = P[on_page]
     rhos = np.linspace(0.0, RHO_MAX, N_RHO)
     cov = P.mean(axis=0)
     band = (rhos >= 0.8) & (rhos <= 1.12)
@@ -146,6 +210,14 @@ def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[flo
     wts = rhos[inner]
     fill = float((P[:, inner].mean(axis=0) * wts).sum() / max(1e-6, wts.sum()))
     return RingEvidence(float(r0), ring, outside, text, fill, float(thick))
+
+
+def _angles_on_page(shape: tuple[int, int], center: tuple[float, float], axes: tuple[float, float],
+                    angle: float) -> np.ndarray:
+    """(N_ANG,) bool: whether the ellipse's ring (rho 0.8 to 1.12) lies on the page at each angle."""
+    ones = np.ones(shape, np.float32)
+    V = polar(ones, center, axes, angle, rho=(0.8, 1.12), n_rho=3)
+    return np.asarray(V.min(axis=1) > 0.5)
 
 
 def _is_ring_seal(ev: RingEvidence, *, strict: bool) -> bool:
@@ -291,6 +363,80 @@ def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
             continue
         pts = np.stack([xs + x, ys + y], axis=1)
         cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
+              ) -> SealCandidate | None:
+    """Fit the outer ring of a blob that may be clipped by the page edge, and verify it.
+
+    The convex hull of a seal's ink is its outer ring; where the page edge cuts
+    the seal, the hull runs along the edge, so those hull points are left out
+    of the ellipse fit and only the angles on the page are checked for ring ink.
+    """
+    H, W = mask.shape
+    hull = cv2.convexHull(pts.astype(np.int32)).reshape(-1, 2)
+    # densify the hull so the fit is not decided by a handful of corners
+    dense = []
+    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+        n = max(1, int(np.hypot(*(b - a)) / 3))
+        dense.append(a + (b - a) * np.arange(n)[:, None] / n)
+    ring_pts = np.concatenate(dense).astype(np.float32)
+    edge = 2
+    keep = ((ring_pts[:, 0] > edge) & (ring_pts[:, 0] < W - 1 - edge)
+            & (ring_pts[:, 1] > edge) & (ring_pts[:, 1] < H - 1 - edge))
+    if keep.sum() < 8:
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(ring_pts[keep])
+    if min(ea, eb) <= 4 or max(ea, eb) / min(ea, eb) > 1.9 or max(ea, eb) > 2.5 * max(H, W):
+        return None
+    axes = (ea / 2, eb / 2)
+    ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.4)
+    if not _is_ring_seal(ev, strict=False):
+        log.debug("clipped blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
+def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
+    """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
+    out: list[SealCandidate] = []
+    for drop_lines in (True, False):
+        for c in _stamp_pass(stamp_ink(small, drop_lines=drop_lines)):
+            if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
+                out.append(c)
+    return out
+
+
+def _stamp_pass(ink: np.ndarray) -> list[SealCandidate]:
+    if int(ink.sum()) < 60:
+        return []
+    H, W = ink.shape
+    side = max(H, W)
+    k = max(3, int(round(side * 0.008)) | 1)
+    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out: list[SealCandidate] = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if max(w, h) < 0.04 * side:
+            continue
+        sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
+        ys, xs = np.nonzero(sub)
+        if len(xs) < 60:
+            continue
+        pts = np.stack([xs + x, ys + y], axis=1)
+        touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
+        cand = None
+        if not touches and max(w, h) <= 0.4 * side:
+            cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+        if cand is None and (touches or max(w, h) > 0.3 * side):
+            cand = _fit_ring(ink, pts, source="color")
         if cand is not None:
             out.append(cand)
     return out
@@ -488,6 +634,7 @@ def find_candidates(image: np.ndarray) -> list[SealCandidate]:
         small = cv2.pyrDown(small)
     k = small.shape[1] / W
     cands = _color_candidates(small)
+    cands += _stamp_candidates(small)
     if not cands and is_grayish(small):
         cands = _gray_candidates(small)
     return [_scaled(c, 1.0 / k) for c in _dedupe(cands)]
