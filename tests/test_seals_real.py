@@ -189,3 +189,17 @@ def test_check_still_reports_the_units_seal_as_showing() -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
     regions, _, issues = find_seals(page.image, page.lines, IDENT, engine=reads(UNIT), strict=True)
     assert len(regions) == 1 and issues == []
+
+
+def test_a_sellers_invoice_seal_is_not_an_authority() -> None:
+    # 发票专用章 is the issuing company's own seal: masked unless it is recognised as an authority
+    assert owner_of("某某县某某培训有限公司 发票专用章", IDENT, "oval") == "unknown"
+    assert owner_of("全国统一发票监制章 国家税务总局巴州税务局", IDENT, "oval") == "authority"
+
+
+def test_a_clear_centre_line_makes_a_worn_ring_readable() -> None:
+    from zcmask.locate._seal_read import _combine
+
+    reading = _combine([("", 0.0), ("", 0.0), ("国家税务总局", 0.9)], "oval")
+    assert reading.readable and owner_of(reading.text, IDENT, "oval") == "authority"
+    assert not _combine([("", 0.0), ("", 0.0), ("", 0.0)], "oval").readable

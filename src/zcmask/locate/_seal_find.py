@@ -123,14 +123,23 @@ def stamp_ink(image: np.ndarray, *, drop_lines: bool = True) -> np.ndarray:
                     interpolation=cv2.INTER_LINEAR)
     # A tint is faint: a seal's own ink filling the window (a close-up) must not count as one.
     ink = base & (red - np.minimum(bg, 40).astype(np.int16) >= 15)
-    if not drop_lines:
-        return ink
-    L = max(25, int(0.08 * side))
+    # Brown print (an e-invoice's title and rules) has green well above blue; stamp inks,
+    # red to vermilion to purple, keep green and blue close compared with red's lead.
+    r = image[..., 0].astype(np.int16)
+    g = image[..., 1].astype(np.int16)
+    b = image[..., 2].astype(np.int16)
+    ink &= (g - b) < 0.6 * (r - g)
+    return _drop_lines(ink) if drop_lines else ink
+
+
+def _drop_lines(ink: np.ndarray) -> np.ndarray:
+    """``ink`` without long horizontal and vertical runs (printed rules)."""
+    L = max(25, int(0.08 * max(ink.shape)))
     u8 = ink.astype(np.uint8)
     lines = np.maximum(np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((1, L), np.uint8))),
                        np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((L, 1), np.uint8))))
     if lines.any():
-        ink &= ~(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0)
+        ink = ink & ~(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0)
     return ink
 
 
@@ -214,9 +223,9 @@ def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[flo
 
 def _angles_on_page(shape: tuple[int, int], center: tuple[float, float], axes: tuple[float, float],
                     angle: float) -> np.ndarray:
-    """(N_ANG,) bool: whether the ellipse's ring (rho 0.8 to 1.12) lies on the page at each angle."""
+    """(N_ANG,) bool: whether the ellipse's ring (rho 0.9 to 1.0) lies on the page at each angle."""
     ones = np.ones(shape, np.float32)
-    V = polar(ones, center, axes, angle, rho=(0.8, 1.12), n_rho=3)
+    V = polar(ones, center, axes, angle, rho=(0.9, 1.0), n_rho=3)
     return np.asarray(V.min(axis=1) > 0.5)
 
 
@@ -405,11 +414,15 @@ def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
 
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
-    out: list[SealCandidate] = []
-    for drop_lines in (True, False):
-        for c in _stamp_pass(stamp_ink(small, drop_lines=drop_lines)):
-            if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
-                out.append(c)
+    ink = stamp_ink(small, drop_lines=False)
+    if int(ink.sum()) < 60:
+        return []
+    out = _stamp_pass(_drop_lines(ink))
+    # Again without line removal: a close-up's ring is nearly straight over long runs, and a
+    # name seal's frame is made of straight sides.
+    for c in _stamp_pass(ink):
+        if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
+            out.append(c)
     return out
 
 
@@ -430,8 +443,8 @@ def _stamp_pass(ink: np.ndarray) -> list[SealCandidate]:
         ys, xs = np.nonzero(sub)
         if len(xs) < 60:
             continue
-        pts = np.stack([xs + x, ys + y], axis=1)
         touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
+        pts = np.stack([xs + x, ys + y], axis=1)
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
             cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
@@ -490,8 +503,12 @@ def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
     path.reverse()
     rhos = lo + (hi - lo) * np.asarray(path, np.float64) / (n_rho - 1)
     on = S[np.arange(n_ang), path] > 0
-    if on.mean() < 0.7:
+    # only the angles at which the traced ring is on the page count (a close-up is clipped by it)
+    V = polar(np.ones(dark.shape, np.float32), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
+    visible = V[np.arange(n_ang), path] > 0.5
+    if visible.mean() < 0.5 or on[visible].mean() < 0.7:
         return None
+    on &= visible
     t = np.deg2rad(360.0 * np.arange(n_ang) / n_ang)
     pts = np.stack([center[0] + r * rhos * np.cos(t), center[1] + r * rhos * np.sin(t)], axis=1)[on]
     (cx, cy), (ea, eb), ang = cv2.fitEllipse(pts.astype(np.float32))
@@ -550,6 +567,14 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
             if ell is not None:
                 proposals.append(ell)
+    # close-ups: a seal filling most of the frame, often clipped by it
+    big = cv2.HoughCircles(coarse, cv2.HOUGH_GRADIENT, dp=1, minDist=600 * 0.1, param1=120,
+                           param2=40, minRadius=int(600 * 0.16), maxRadius=int(600 * 0.55))
+    if big is not None:
+        for cx, cy, r in big[0][:4]:
+            ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
+            if ell is not None:
+                proposals.append(ell)
     out: list[SealCandidate] = []
     # enclosed holes: the inside of a closed ring or of a name seal's frame
     cnts, hier = cv2.findContours(dark.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -582,7 +607,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
     out += _thick_frames(dark, side, [c.bbox for c in out])
     for ctr, axes, ang in proposals:
-        ev = ring_evidence(dark, ctr, axes, ang)
+        ev = ring_evidence(dark, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
             continue
         outer = ev.rho + ev.thickness / 2

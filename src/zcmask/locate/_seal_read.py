@@ -30,10 +30,11 @@ from zcmask.options import Identity
 
 log = logging.getLogger(__name__)
 
-#: Words on the seals of issuing authorities, which stay visible by default.
+#: Words on the seals of issuing authorities, which stay visible by default. Not 发票专用章:
+#: that is the seller's own seal (a company's); the tax bureau's is the 发票监制章.
 AUTHORITY_WORDS = (
     "人力资源", "社会保障", "人社", "社会保险", "社保", "医疗保障", "教育", "大学", "学院", "学校",
-    "公安", "派出所", "税务", "发票专用章", "职称", "评审委员会", "评委会", "人事考试", "考试院",
+    "公安", "派出所", "税务", "监制", "职称", "评审委员会", "评委会", "人事考试", "考试院",
     "考试中心", "学信", "学位", "卫生健康", "住房和城乡建设", "市场监督", "继续教育", "人事局",
     "组织部", "编委", "公证处", "专业技术人员", "继续教",
 )
@@ -225,7 +226,12 @@ def _combine(got: list[tuple[str, float]], shape: str) -> SealReading:
     ring = max(got[:2], key=lambda t: t[1] * min(1.0, len(norm_text(t[0])) / 4))
     centre = got[2] if len(got) > 2 else ("", 0.0)
     text = ring[0] + (" " + centre[0] if centre[0] and centre[1] >= MIN_SCORE else "")
-    return SealReading(text.strip(), ring[1])
+    score = ring[1]
+    if not SealReading(*ring).readable and SealReading(*centre).readable:
+        # a worn ring but a clear centre line (国家税务总局 on an invoice's 监制章, a unit's
+        # name across an oval seal): the centre alone may tell the owner
+        score = centre[1]
+    return SealReading(text.strip(), score)
 
 
 # --- ownership ---------------------------------------------------------------------------
