@@ -203,3 +203,25 @@ def test_a_clear_centre_line_makes_a_worn_ring_readable() -> None:
     reading = _combine([("", 0.0), ("", 0.0), ("国家税务总局", 0.9)], "oval")
     assert reading.readable and owner_of(reading.text, IDENT, "oval") == "authority"
     assert not _combine([("", 0.0), ("", 0.0), ("", 0.0)], "oval").readable
+
+
+# --- through the pipeline ----------------------------------------------------------------
+
+
+def test_check_page_with_an_unreadable_seal_has_no_error(tmp_path, fake_engine) -> None:  # type: ignore[no-untyped-def]
+    from conftest import fake_options, save_jpeg
+    from zcmask.pipeline import PageContext, process_page
+
+    page = seal_page(SealSpec("巴音郭楞蒙古自治州人力资源和社会保障局", size=320), unit=UNIT, owner="authority")
+    src = save_jpeg(page.image, tmp_path / "继续教育证书.jpg")
+    fake_engine._lines = lambda img: []  # nothing on the ring can be read
+    res = process_page(PageContext(str(src), 0, fake_options(seals="applicant", identity=IDENT), "check"))
+    codes = {(i.code, i.severity) for i in res.issues}
+    assert ("seal_unverified", "warning") in codes
+    # (the fake engine reads no text at all, so the page is also called illegible: not our business)
+    assert not any(i.code.endswith("seal") or (i.code.startswith("seal") and i.severity == "error")
+                   for i in res.issues), codes
+    # mask still hides it: it may be the unit's
+    out = tmp_path / "out.jpg"
+    res = process_page(PageContext(str(src), 0, fake_options(seals="applicant", identity=IDENT), "mask", str(out)))
+    assert res.seals[0].masked and any(i.code == "seal_unreadable" for i in res.issues)
