@@ -98,6 +98,19 @@ def test_seal_on_a_red_printed_form_is_found() -> None:
     assert _covers(find_candidates(img), (x0, y0, x1, y1))
 
 
+@pytest.mark.parametrize("shift", [0.5, 0.9])
+def test_two_seals_stamped_over_each_other_are_both_covered(shift: float) -> None:
+    from zcmask.synth._seals import COLORS, seal_ink, stamp
+
+    page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
+    box = _seal_box(page)
+    cx, cy, r = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, (box[2] - box[0]) / 2
+    ink = seal_ink(SealSpec("巴音郭楞蒙古自治州人力资源和社会保障局", size=320, seed=5))
+    img, other = stamp(page.image, ink, (cx - shift * 2 * r, cy + 0.2 * r), COLORS["red"])
+    cands = find_candidates(img)
+    assert _covers(cands, box, 0.97) and _covers(cands, other, 0.97)
+
+
 @pytest.mark.parametrize(("name", "boxes"), [
     ("sealcut_scan.jpg", [(139, 114, 387, 364), (433, 141, 620, 328), (657, 190, 771, 303)]),
     ("getseal_closeup.jpg", [(4, 6, 256, 261)]),
@@ -225,3 +238,15 @@ def test_check_page_with_an_unreadable_seal_has_no_error(tmp_path, fake_engine) 
     out = tmp_path / "out.jpg"
     res = process_page(PageContext(str(src), 0, fake_options(seals="applicant", identity=IDENT), "mask", str(out)))
     assert res.seals[0].masked and any(i.code == "seal_unreadable" for i in res.issues)
+
+
+def test_an_unread_oval_seal_over_an_invoice_title_is_the_tax_bureaus() -> None:
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import is_invoice_supervision_seal
+
+    title = [TextLine("河南增值税电子普通发票", (400, 40, 900, 90), 0.9, ())]
+    top = SealCandidate((640.0, 100.0), (80.0, 60.0), 0.0, "oval", "color", 1.0, (560, 40, 720, 160))
+    bottom = SealCandidate((1060.0, 680.0), (100.0, 80.0), 0.0, "oval", "color", 1.0, (960, 600, 1160, 760))
+    assert is_invoice_supervision_seal(top, title, 800)
+    assert not is_invoice_supervision_seal(bottom, title, 800)  # the seller's 发票专用章
+    assert not is_invoice_supervision_seal(top, [TextLine("巴州某某有限公司", (400, 40, 900, 90), 0.9, ())], 800)

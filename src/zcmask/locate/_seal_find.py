@@ -419,10 +419,13 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
         return []
     out = _stamp_pass(_drop_lines(ink))
     # Again without line removal: a close-up's ring is nearly straight over long runs, and a
-    # name seal's frame is made of straight sides.
-    for c in _stamp_pass(ink):
-        if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
-            out.append(c)
+    # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
+    # bleeding around black print can bridge a seal to the text around it.
+    red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
+    for extra in (ink, _drop_lines(ink & (red >= 50))):
+        for c in _stamp_pass(extra):
+            if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
+                out.append(c)
     return out
 
 

@@ -164,6 +164,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
+        if owner == "unknown" and is_invoice_supervision_seal(cand, lines, h):
+            owner = "authority"
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
         log.debug("seal %s %s at %s: %r -> %s, %s", cand.shape, cand.source, box,
@@ -174,6 +176,25 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         if verdict.issue is not None:
             issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], page_h: int) -> bool:
+    """Whether an unread seal is the tax bureau's 发票监制章 by where it sits.
+
+    On every Chinese invoice the bureau's oval supervision seal is printed over
+    the title (…增值税…发票) at the top of the form; the seller's own seal
+    (发票专用章) is at the bottom. Its ring is small and often printed over the
+    title, so it is read badly; its place tells who owns it.
+    """
+    if cand.shape != "oval" or cand.center[1] > 0.25 * page_h:
+        return False
+    x0, y0, x1, y1 = cand.bbox
+    for ln in lines:
+        lx0, ly0, lx1, ly1 = ln.bbox
+        overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
+        if overlaps and "发票" in ln.text and ("增值税" in ln.text or "普通" in ln.text or "专用" in ln.text):
+            return True
+    return False
 
 
 def _photo_areas(image: np.ndarray) -> list[tuple[int, int, int, int]]:
