@@ -318,7 +318,7 @@ def _scaled(c: SealCandidate, k: float) -> SealCandidate:
 
 
 def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bool,
-                   side: int) -> SealCandidate | None:
+                   side: int, max_square: float = 0.16) -> SealCandidate | None:
     """Decide whether the ink points of one blob form a seal; ``mask`` is the whole work mask."""
     hull = cv2.convexHull(pts.astype(np.int32))
     if len(hull) < 5:
@@ -332,7 +332,7 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
         return None
     hull_area = cv2.contourArea(hull)
     rectangularity = hull_area / max(1.0, rw * rh)
-    if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= 0.16 * side:
+    if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= max_square * side:
         side_cov, fill = _square_evidence(mask, rect)
         if side_cov >= 0.75 and 0.12 <= fill <= 0.6 and abs(rect[2]) <= 30:
             ang = rect[2]
@@ -422,19 +422,20 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
     # bleeding around black print can bridge a seal to the text around it.
     red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
-    for extra in (ink, _drop_lines(ink & (red >= 50))):
-        for c in _stamp_pass(extra):
+    # Last, joined more widely: a worn or faded ring falls apart into arcs.
+    for extra, join in ((ink, 0.008), (_drop_lines(ink & (red >= 50)), 0.008), (ink, 0.03)):
+        for c in _stamp_pass(extra, join):
             if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
                 out.append(c)
     return out
 
 
-def _stamp_pass(ink: np.ndarray) -> list[SealCandidate]:
+def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
     if int(ink.sum()) < 60:
         return []
     H, W = ink.shape
     side = max(H, W)
-    k = max(3, int(round(side * 0.008)) | 1)
+    k = max(3, int(round(side * join)) | 1)
     joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     out: list[SealCandidate] = []
@@ -450,7 +451,7 @@ def _stamp_pass(ink: np.ndarray) -> list[SealCandidate]:
         pts = np.stack([xs + x, ys + y], axis=1)
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
-            cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+            cand = _classify_blob(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
         if cand is not None:
