@@ -186,10 +186,12 @@ def _machine() -> dict[str, object]:
     return info
 
 
-def _extra_suites(quick: bool) -> dict[str, object]:
+def _extra_suites(quick: bool, real_seals: bool = False) -> dict[str, object]:
     """Run the sibling suites other engineers own, when they exist, and keep their output."""
     out: dict[str, object] = {}
     suites = {"orientation_legibility": ["--part", "both"] + (["--pages", "3", "--leg-pages", "2"] if quick else [])}
+    if real_seals:  # seals on real scans and photos (benchmarks/real/seals), about 10 minutes
+        suites["real_seals"] = ["--only", "sealcut"] if quick else []
     for mod, extra in suites.items():
         if not (HERE / f"{mod}.py").exists():
             continue
@@ -300,7 +302,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "speed": speed,
         "wall_ratio_zcmask_over_peer": ratios,
         "cpu_ratio_zcmask_over_peer": cpu_ratios,
-        "extra": {} if args.no_siblings else _extra_suites(args.quick),
+        "extra": {} if args.no_siblings else _extra_suites(args.quick, args.real_seals),
     }
     return results
 
@@ -352,7 +354,8 @@ def markdown(r: dict[str, object]) -> str:
               f"{m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
               f"onnxruntime {m.get('onnxruntime', '?')}, {m.get('tesseract', 'tesseract ?')}.", ""]  # type: ignore[union-attr]
     for mod, res in (r.get("extra") or {}).items():  # type: ignore[union-attr]
-        lines += [f"## {mod} (orientation and legibility accuracy)", "", "```",
+        title = {"real_seals": "seals on real scans and photos"}.get(mod, "orientation and legibility accuracy")
+        lines += [f"## {mod} ({title})", "", "```",
                   str(res.get("stdout") or res.get("error") or res)[-4000:].strip(), "```", ""]
     return "\n".join(lines)
 
@@ -366,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-siblings", action="store_true", help="skip benchmarks/orientation_legibility.py")
     ap.add_argument("--no-cache-rerun", dest="cache_rerun", action="store_false")
+    ap.add_argument("--real-seals", action="store_true",
+                    help="also run benchmarks/real_seals.py (real scans and photos with seals)")
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--work", default=None, help="scratch folder (default OUT/work)")
     args = ap.parse_args(argv)

@@ -30,6 +30,7 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "unmasked_eyes": ("error", "照片中的眼睛未遮盖，请遮盖眼部后再上传（可用 zcmask mask 自动遮盖）。"),
     "unmasked_signature": ("error", "签名处可能仍显示申报人手写姓名，请遮盖签名后再上传。"),
     "seal_unreadable": ("warning", "发现一枚无法识别文字的印章，已按本单位公章遮盖；如为发证机关印章请人工核对。"),
+    "seal_unverified": ("warning", "页面上有一枚印章，无法确认是否为本单位公章，请人工核对；如是本单位公章，请遮盖后再上传。"),
     "unreadable_file": ("error", "文件无法打开或已损坏，请重新扫描或重新导出为 JPG 后上传。"),
     "encrypted_pdf": ("error", "PDF 已加密，请去除密码后再处理，或直接导出为 JPG。"),
     "empty_page": ("warning", "页面上几乎没有可识别的文字，请确认扫描的是正确的一面且内容完整。"),

@@ -80,6 +80,69 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     return hue_ok & (s >= 30) & (v >= 90) & ((r - gb) >= 18)
 
 
+def stamp_ink(image: np.ndarray, *, drop_lines: bool = True) -> np.ndarray:
+    """Stamp ink that survives real pages: :func:`ink_mask` less the page's own red print.
+
+    Two kinds of red that are not stamp ink are taken out. A tinted
+    background (a pink security pattern, a warm photo) is everywhere, so only
+    ink clearly redder than its surroundings counts. Red or brown-red print
+    (table rules, a 红头 rule, form frames) is straight and long, while a
+    stamp's ring is curved and its characters are short, so long horizontal
+    and vertical runs are removed.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+        A page at working size (a longest side of about :data:`WORK_SIDE`).
+    drop_lines : bool
+        Remove long straight runs. A close-up seal's ring is nearly straight
+        over a third of the frame, so candidates are also looked for without.
+
+    Returns
+    -------
+    ndarray, shape (H, W), bool
+
+    Examples
+    --------
+    >>> img = np.full((200, 200, 3), 255, np.uint8); img[100, 10:190] = (200, 30, 30)
+    >>> bool(ink_mask(img)[100, 50]), bool(stamp_ink(img)[100, 50])
+    (True, False)
+
+    """
+    base = ink_mask(image)
+    if not base.any():
+        return base
+    h, w = base.shape
+    side = max(h, w)
+    red = np.clip(image[..., 0].astype(np.int16) - np.maximum(image[..., 1], image[..., 2]), 0, 255)
+    # background redness: the median over a window several ring widths across, on a quarter-size copy
+    q = 4
+    small = cv2.resize(red.astype(np.uint8), (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(0.06 * side / q) | 1)
+    bg = cv2.resize(cv2.medianBlur(small, min(k, 255 if k <= 255 else 255)), (w, h),
+                    interpolation=cv2.INTER_LINEAR)
+    # A tint is faint: a seal's own ink filling the window (a close-up) must not count as one.
+    ink = base & (red - np.minimum(bg, 40).astype(np.int16) >= 15)
+    # Brown print (an e-invoice's title and rules) has green well above blue; stamp inks,
+    # red to vermilion to purple, keep green and blue close compared with red's lead.
+    r = image[..., 0].astype(np.int16)
+    g = image[..., 1].astype(np.int16)
+    b = image[..., 2].astype(np.int16)
+    ink &= (g - b) < 0.6 * (r - g)
+    return _drop_lines(ink) if drop_lines else ink
+
+
+def _drop_lines(ink: np.ndarray) -> np.ndarray:
+    """``ink`` without long horizontal and vertical runs (printed rules)."""
+    L = max(25, int(0.08 * max(ink.shape)))
+    u8 = ink.astype(np.uint8)
+    lines = np.maximum(np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((1, L), np.uint8))),
+                       np.asarray(cv2.morphologyEx(u8, cv2.MORPH_OPEN, np.ones((L, 1), np.uint8))))
+    if lines.any():
+        ink = ink & ~(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0)
+    return ink
+
+
 def redness(image: np.ndarray) -> np.ndarray:
     """Ink strength of stamp colours, (H, W) float32 in [0, 1]; black text scores 0."""
     r = image[..., 0].astype(np.float32)
@@ -119,9 +182,19 @@ class RingEvidence:
 
 
 def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
-                  angle: float) -> RingEvidence:
-    """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1])."""
+                  angle: float, *, min_inside: float = 1.0) -> RingEvidence:
+    """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1]).
+
+    Only angles at which the ring lies on the page are measured, so a seal
+    clipped by the page edge is judged on the part that shows; with fewer than
+    ``min_inside`` of the angles on the page the evidence is empty.
+    """
     P = polar(mask.astype(np.float32), center, axes, angle) > 0.5
+    on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
+    if on_page.mean() < min_inside - 1e-6:
+        return RingEvidence(1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    if not on_page.all():
+        P = P[on_page]
     rhos = np.linspace(0.0, RHO_MAX, N_RHO)
     cov = P.mean(axis=0)
     band = (rhos >= 0.8) & (rhos <= 1.12)
@@ -146,6 +219,14 @@ def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[flo
     wts = rhos[inner]
     fill = float((P[:, inner].mean(axis=0) * wts).sum() / max(1e-6, wts.sum()))
     return RingEvidence(float(r0), ring, outside, text, fill, float(thick))
+
+
+def _angles_on_page(shape: tuple[int, int], center: tuple[float, float], axes: tuple[float, float],
+                    angle: float) -> np.ndarray:
+    """(N_ANG,) bool: whether the ellipse's ring (rho 0.9 to 1.0) lies on the page at each angle."""
+    ones = np.ones(shape, np.float32)
+    V = polar(ones, center, axes, angle, rho=(0.9, 1.0), n_rho=3)
+    return np.asarray(V.min(axis=1) > 0.5)
 
 
 def _is_ring_seal(ev: RingEvidence, *, strict: bool) -> bool:
@@ -237,7 +318,7 @@ def _scaled(c: SealCandidate, k: float) -> SealCandidate:
 
 
 def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bool,
-                   side: int) -> SealCandidate | None:
+                   side: int, max_square: float = 0.16) -> SealCandidate | None:
     """Decide whether the ink points of one blob form a seal; ``mask`` is the whole work mask."""
     hull = cv2.convexHull(pts.astype(np.int32))
     if len(hull) < 5:
@@ -251,7 +332,7 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
         return None
     hull_area = cv2.contourArea(hull)
     rectangularity = hull_area / max(1.0, rw * rh)
-    if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= 0.16 * side:
+    if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= max_square * side:
         side_cov, fill = _square_evidence(mask, rect)
         if side_cov >= 0.75 and 0.12 <= fill <= 0.6 and abs(rect[2]) <= 30:
             ang = rect[2]
@@ -291,6 +372,88 @@ def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
             continue
         pts = np.stack([xs + x, ys + y], axis=1)
         cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+        if cand is not None:
+            out.append(cand)
+    return out
+
+
+def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
+              ) -> SealCandidate | None:
+    """Fit the outer ring of a blob that may be clipped by the page edge, and verify it.
+
+    The convex hull of a seal's ink is its outer ring; where the page edge cuts
+    the seal, the hull runs along the edge, so those hull points are left out
+    of the ellipse fit and only the angles on the page are checked for ring ink.
+    """
+    H, W = mask.shape
+    hull = cv2.convexHull(pts.astype(np.int32)).reshape(-1, 2)
+    # densify the hull so the fit is not decided by a handful of corners
+    dense = []
+    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+        n = max(1, int(np.hypot(*(b - a)) / 3))
+        dense.append(a + (b - a) * np.arange(n)[:, None] / n)
+    ring_pts = np.concatenate(dense).astype(np.float32)
+    edge = 2
+    keep = ((ring_pts[:, 0] > edge) & (ring_pts[:, 0] < W - 1 - edge)
+            & (ring_pts[:, 1] > edge) & (ring_pts[:, 1] < H - 1 - edge))
+    if keep.sum() < 8:
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(ring_pts[keep])
+    if min(ea, eb) <= 4 or max(ea, eb) / min(ea, eb) > 1.9 or max(ea, eb) > 2.5 * max(H, W):
+        return None
+    axes = (ea / 2, eb / 2)
+    ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.4)
+    if not _is_ring_seal(ev, strict=False):
+        log.debug("clipped blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
+def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
+    """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
+    ink = stamp_ink(small, drop_lines=False)
+    if int(ink.sum()) < 60:
+        return []
+    out = _stamp_pass(_drop_lines(ink))
+    # Again without line removal: a close-up's ring is nearly straight over long runs, and a
+    # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
+    # bleeding around black print can bridge a seal to the text around it.
+    red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
+    # Last, joined more widely: a worn or faded ring falls apart into arcs.
+    for extra, join in ((ink, 0.008), (_drop_lines(ink & (red >= 50)), 0.008), (ink, 0.03)):
+        for c in _stamp_pass(extra, join):
+            if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
+                out.append(c)
+    return out
+
+
+def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
+    if int(ink.sum()) < 60:
+        return []
+    H, W = ink.shape
+    side = max(H, W)
+    k = max(3, int(round(side * join)) | 1)
+    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out: list[SealCandidate] = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if max(w, h) < 0.04 * side:
+            continue
+        sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
+        ys, xs = np.nonzero(sub)
+        if len(xs) < 60:
+            continue
+        touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
+        pts = np.stack([xs + x, ys + y], axis=1)
+        cand = None
+        if not touches and max(w, h) <= 0.4 * side:
+            cand = _classify_blob(ink, pts, source="color", strict=False, side=side, max_square=0.3)
+        if cand is None and (touches or max(w, h) > 0.3 * side):
+            cand = _fit_ring(ink, pts, source="color")
         if cand is not None:
             out.append(cand)
     return out
@@ -344,8 +507,12 @@ def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
     path.reverse()
     rhos = lo + (hi - lo) * np.asarray(path, np.float64) / (n_rho - 1)
     on = S[np.arange(n_ang), path] > 0
-    if on.mean() < 0.7:
+    # only the angles at which the traced ring is on the page count (a close-up is clipped by it)
+    V = polar(np.ones(dark.shape, np.float32), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
+    visible = V[np.arange(n_ang), path] > 0.5
+    if visible.mean() < 0.5 or on[visible].mean() < 0.7:
         return None
+    on &= visible
     t = np.deg2rad(360.0 * np.arange(n_ang) / n_ang)
     pts = np.stack([center[0] + r * rhos * np.cos(t), center[1] + r * rhos * np.sin(t)], axis=1)[on]
     (cx, cy), (ea, eb), ang = cv2.fitEllipse(pts.astype(np.float32))
@@ -404,6 +571,14 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
             if ell is not None:
                 proposals.append(ell)
+    # close-ups: a seal filling most of the frame, often clipped by it
+    big = cv2.HoughCircles(coarse, cv2.HOUGH_GRADIENT, dp=1, minDist=600 * 0.1, param1=120,
+                           param2=40, minRadius=int(600 * 0.16), maxRadius=int(600 * 0.55))
+    if big is not None:
+        for cx, cy, r in big[0][:4]:
+            ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
+            if ell is not None:
+                proposals.append(ell)
     out: list[SealCandidate] = []
     # enclosed holes: the inside of a closed ring or of a name seal's frame
     cnts, hier = cv2.findContours(dark.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -436,7 +611,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
     out += _thick_frames(dark, side, [c.bbox for c in out])
     for ctr, axes, ang in proposals:
-        ev = ring_evidence(dark, ctr, axes, ang)
+        ev = ring_evidence(dark, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
             continue
         outer = ev.rho + ev.thickness / 2
@@ -488,6 +663,7 @@ def find_candidates(image: np.ndarray) -> list[SealCandidate]:
         small = cv2.pyrDown(small)
     k = small.shape[1] / W
     cands = _color_candidates(small)
+    cands += _stamp_candidates(small)
     if not cands and is_grayish(small):
         cands = _gray_candidates(small)
     return [_scaled(c, 1.0 / k) for c in _dedupe(cands)]

@@ -1,16 +1,32 @@
 """Find official seals (公章, 名章), read their text and decide which to mask.
 
-Finding is geometric (:mod:`zcmask.locate._seal_find`): stamp ink by colour on
-colour scans, ring shapes on gray pages. Reading and ownership are in
-:mod:`zcmask.locate._seal_read`. The policy, set by ``Options.seals``:
+A seal takes one path, each step a function with its own tests:
+
+1. **find** (:func:`zcmask.locate._seal_find.find_candidates`): geometry only;
+   stamp ink by colour (cleaned of tints and long red print, rings clipped by
+   the page edge included), ring shapes on gray pages;
+2. **read** (:func:`zcmask.locate._seal_read.read_seal`): the ring unwrapped
+   and the centre line, through the OCR engine;
+3. **owner** (:func:`zcmask.locate._seal_read.owner_of`): the applicant's unit
+   or name, loosely, *before* any authority word; then authority words;
+   otherwise ``unknown``;
+4. **decide** (:func:`decide`): what to mask and what to report, by policy.
+
+The policy, set by ``Options.seals``:
 
 - ``applicant`` (default): the applicant's unit seals and name seals are
   masked; seals of issuing authorities (人社, 教育, 大学/学院, 公安, 税务,
-  发票专用章 ...) stay visible so reviewers can judge authenticity; a seal
+  发票监制章 ...) stay visible so reviewers can judge authenticity; a seal
   whose text cannot be read is masked with a ``seal_unreadable`` warning, and
-  a readable seal of nobody we know is masked too (fail safe);
+  a readable seal of nobody we know is masked too (fail safe: a leak is worse
+  than over-masking);
 - ``all``: every seal is masked;
 - ``none``: nothing is looked for (the pipeline does not call us).
+
+Checking a page (``check``, ``audit``, ``validate``: ``strict``) reports only
+seals read as the applicant's as still showing (``unmasked_seal``, an error);
+a seal whose owner could not be read is a ``seal_unverified`` warning asking
+for a look, never an error claiming it is the unit's.
 
 Every seal seen is returned as a :class:`~zcmask.results.SealSeen`. The mask
 covers the whole fitted ellipse or rectangle plus a margin, not just the ink.
@@ -21,6 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,6 +61,54 @@ def _masked_box(cand: SealCandidate, w: int, h: int) -> tuple[int, int, int, int
     return (max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m))
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one seal: mask it, report it as still showing, and which issue to raise."""
+
+    masked: bool  # drawn over by ``mask`` (or, when checking, reported as still showing)
+    issue: str | None  # issue code to raise, if any
+
+
+def decide(owner: str, readable: bool, *, mode: str = "applicant", strict: bool = False,
+           identity_known: bool = True) -> Decision:
+    """Decide one seal's fate from its owner.
+
+    Parameters
+    ----------
+    owner : {"applicant", "authority", "unknown"}
+        From :func:`~zcmask.locate._seal_read.owner_of`.
+    readable : bool
+        Whether enough ring text was read to judge the owner.
+    mode : {"applicant", "all"}
+        ``Options.seals``.
+    strict : bool
+        Checking a page that may be masked already (``check``, ``audit``,
+        ``validate``) rather than masking one.
+    identity_known : bool
+        Whether the applicant was given; without it a check cannot tell a unit
+        seal from anybody else's and says nothing about seals.
+
+    Examples
+    --------
+    >>> decide("unknown", False)
+    Decision(masked=True, issue='seal_unreadable')
+    >>> decide("unknown", False, strict=True)
+    Decision(masked=False, issue='seal_unverified')
+    >>> decide("authority", True)
+    Decision(masked=False, issue=None)
+
+    """
+    if mode == "all":
+        return Decision(True, None)
+    if owner == "applicant":
+        return Decision(True, None)
+    if owner == "authority":
+        return Decision(False, None)
+    if strict:
+        return Decision(False, "seal_unverified" if identity_known else None)
+    return Decision(True, None if readable else "seal_unreadable")
+
+
 def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity | None, *,
                mode: str = "applicant", engine: OcrEngine | None = None, strict: bool = False,
                ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
@@ -62,9 +127,12 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     engine : OcrEngine or None
         Reads the ring text; without one every seal is unreadable (masked).
     strict : bool
-        Checking output rather than masking input: a seal found by its shape
-        alone (no stamp colour) whose text cannot be read is not reported when
-        it lies on a photo, where a blacked-out face and hair look like a ring.
+        Checking a page rather than masking it (``check``, ``audit``,
+        ``validate``): only seals read as the applicant's come back as regions;
+        a seal of unknown owner is a ``seal_unverified`` warning. A seal found
+        by its shape alone (no stamp colour) whose text cannot be read is not
+        reported when it lies on a photo, where a blacked-out face and hair
+        look like a ring.
 
     Returns
     -------
@@ -73,7 +141,7 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     seals : list of SealSeen
         Every seal found, masked or kept, with its read text.
     issues : list of Issue
-        ``seal_unreadable`` warnings.
+        ``seal_unreadable`` (masking) or ``seal_unverified`` (checking) warnings.
 
     """
     if mode == "none":
@@ -96,15 +164,37 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
-        masked = True if mode == "all" else owner != "authority"
-        log.debug("seal %s %s at %s: %r -> %s, masked=%s", cand.shape, cand.source, box,
-                  reading.text, owner, masked)
-        seen.append(SealSeen(box, reading.text, owner, masked, cand.shape, cand.score))
-        if masked:
+        if owner == "unknown" and is_invoice_supervision_seal(cand, lines, h):
+            owner = "authority"
+        verdict = decide(owner, reading.readable, mode=mode, strict=strict,
+                         identity_known=identity is not None)
+        log.debug("seal %s %s at %s: %r -> %s, %s", cand.shape, cand.source, box,
+                  reading.text, owner, verdict)
+        seen.append(SealSeen(box, reading.text, owner, verdict.masked, cand.shape, cand.score))
+        if verdict.masked:
             regions.append(Region("seal", box, reading.text, cand.source, cand.score))
-            if not reading.readable and mode != "all":
-                issues.append(issue("seal_unreadable", bbox=box))
+        if verdict.issue is not None:
+            issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], page_h: int) -> bool:
+    """Whether an unread seal is the tax bureau's 发票监制章 by where it sits.
+
+    On every Chinese invoice the bureau's oval supervision seal is printed over
+    the title (…增值税…发票) at the top of the form; the seller's own seal
+    (发票专用章) is at the bottom. Its ring is small and often printed over the
+    title, so it is read badly; its place tells who owns it.
+    """
+    if cand.shape != "oval" or cand.center[1] > 0.25 * page_h:
+        return False
+    x0, y0, x1, y1 = cand.bbox
+    for ln in lines:
+        lx0, ly0, lx1, ly1 = ln.bbox
+        overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
+        if overlaps and "发票" in ln.text and ("增值税" in ln.text or "普通" in ln.text or "专用" in ln.text):
+            return True
+    return False
 
 
 def _photo_areas(image: np.ndarray) -> list[tuple[int, int, int, int]]:
