@@ -83,7 +83,7 @@ def ink_lines(gray: np.ndarray) -> tuple[list[InkLine], float, int]:
     paper = cv2.medianBlur(np.clip(gf, 0, 255).astype(np.uint8), k).astype(np.float32)
     d = paper - gf
     noise = max(0.3, -float(np.percentile(d, 1.0)) / 2.33)
-    ink = (d > max(2.0, 3.5 * noise)).astype(np.uint8)
+    ink = (d > max(1.5, 3.0 * noise)).astype(np.uint8)
     kw = max(5, round(max(g.shape) / 110))
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, kw), np.uint8))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(joined)

@@ -154,20 +154,45 @@ def _quad_score(small: np.ndarray, q: np.ndarray) -> float:
             return 0.0
     inside = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(inside, q.astype(np.int32), 1)
-    ring_in = inside.astype(bool) & ~cv2.erode(inside, np.ones((9, 9), np.uint8)).astype(bool)
-    ring_out = cv2.dilate(inside, np.ones((9, 9), np.uint8)).astype(bool) & ~inside.astype(bool)
-    if ring_out.sum() < 50:
-        return 0.0
-    pin = float(np.median(gray[ring_in]))
-    pout = float(np.median(gray[ring_out]))
     paper = float(np.percentile(gray[inside.astype(bool)], 90))
     outside = gray[~inside.astype(bool)]
     # Paper-like pixels left outside mean we found a box on the page, not the page.
     paper_out = float(np.mean(np.abs(outside - paper) < 12)) if outside.size else 0.0
-    step = pin - pout
-    if step < 12 or paper_out > 0.35:
+    if paper_out > 0.35:
         return 0.0
-    return step * (area / (h * w)) * (1.0 - paper_out)
+    sides = [_side_step(gray, q[i], q[(i + 1) % 4], q.mean(axis=0)) for i in range(4)]
+    steps = [v for v in sides if v == v]  # NaN: a side along the photo's frame
+    if len(steps) < 2 or min(steps) <= 0:
+        return 0.0
+    return float(np.mean(steps)) * (area / (h * w)) * (1.0 - paper_out)
+
+
+def _side_step(gray: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
+    """Median brightness step across one side of a quad, inside minus outside; 0 when it is not an edge.
+
+    A true sheet edge is brighter just inside than just outside along nearly all of
+    its length. A side that runs across the sheet (a wrong corner) is not, and
+    warping to it would cut text off.
+    """
+    h, w = gray.shape
+    off = max(3.0, 0.012 * max(h, w))
+    t = np.linspace(0.1, 0.9, 40)[:, None]
+    pts = a[None, :] * (1 - t) + b[None, :] * t
+    d = b - a
+    n = np.array([-d[1], d[0]], np.float32) / (np.linalg.norm(d) + 1e-6)
+    if np.dot(centre - (a + b) / 2, n) < 0:
+        n = -n
+    pin, pout = pts + n * off, pts - n * off
+    ok = ((pout[:, 0] >= 0) & (pout[:, 0] < w) & (pout[:, 1] >= 0) & (pout[:, 1] < h))
+    if ok.sum() < 10:  # the side lies on the frame (the sheet runs off the photo)
+        return float("nan")
+    pin, pout = pin[ok], pout[ok]
+    vin = gray[np.clip(pin[:, 1].astype(int), 0, h - 1), np.clip(pin[:, 0].astype(int), 0, w - 1)]
+    vout = gray[np.clip(pout[:, 1].astype(int), 0, h - 1), np.clip(pout[:, 0].astype(int), 0, w - 1)]
+    diff = vin - vout
+    if float(np.mean(diff > 10)) < 0.5:
+        return 0.0
+    return float(np.median(diff))
 
 
 def find_page(image: np.ndarray) -> np.ndarray | None:
@@ -271,9 +296,48 @@ def light_unevenness(image: np.ndarray) -> tuple[float, float]:
     bg, _ = _paper_map(image)
     g = bg.mean(axis=2)
     h, w = g.shape
-    core = g[h // 20:h - h // 20 or h, w // 20:w - w // 20 or w]
-    lo, hi = np.percentile(core, [5, 95])
-    return round(float(hi / max(lo, 1.0)), 3), round(float(np.median(core)), 1)
+    # The margins: paper on nearly every document, and a shadow or fall-off crosses them
+    # too, while a large photo or a filled table in the middle does not fool them.
+    ring = np.zeros((h, w), bool)
+    a, b = max(1, h // 50), max(1, w // 50)
+    c, d = max(a + 1, h // 8), max(b + 1, w // 8)
+    ring[a:c, b:w - b] = ring[h - c:h - a, b:w - b] = True
+    ring[a:h - a, b:d] = ring[a:h - a, w - d:w - b] = True
+    vals = g[ring] if ring.any() else g.ravel()
+    lo, hi = np.percentile(vals, [5, 95])
+    return round(float(hi / max(lo, 1.0)), 3), round(float(np.median(vals)), 1)
+
+
+def _whiten_edge_slivers(image: np.ndarray, band: float = 0.015) -> np.ndarray:
+    """Paint white the bits of desk a warp leaves along the page's outer edge (a band of 1.5 %).
+
+    The band lies inside the page's blank margin, so no text is lost; only pixels that
+    are dark or strongly coloured there (desk, not paper) change.
+    """
+    h, w = image.shape[:2]
+    b = max(3, int(round(band * min(h, w))))
+    out = image.copy()
+    for sl in ((slice(0, b), slice(None)), (slice(h - b, h), slice(None)),
+               (slice(None), slice(0, b)), (slice(None), slice(w - b, w))):
+        part = out[sl].astype(np.int16)
+        desk = (part.mean(axis=2) < 140) | (part.max(axis=2) - part.min(axis=2) > 70)
+        part[desk] = 255
+        out[sl] = part.astype(np.uint8)
+    return out
+
+
+def _margins_are_paper(image: np.ndarray) -> bool:
+    """True when the image's margins are paper (grey, not coloured or near black).
+
+    Evening out the light of a photo whose sheet was not found would whiten the desk too.
+    """
+    small, _ = _resize_long(image, 256)
+    h, w = small.shape[:2]
+    m = max(2, min(h, w) // 12)
+    ring = np.concatenate([small[:m].reshape(-1, 3), small[-m:].reshape(-1, 3),
+                           small[:, :m].reshape(-1, 3), small[:, -m:].reshape(-1, 3)]).astype(np.int16)
+    sat = ring.max(axis=1) - ring.min(axis=1)
+    return bool(np.median(sat) < 35 and np.median(ring.mean(axis=1)) >= 90)
 
 
 def even_light(image: np.ndarray, white: float = 0.9) -> np.ndarray:
@@ -409,13 +473,18 @@ def flatten(image: np.ndarray, dpi: int = 200, *, light: bool = True, deskew: bo
     photo = bool(steps)
     if light:
         uneven, paper = light_unevenness(out)
-        if photo or uneven >= _UNEVEN:
+        if photo or (uneven >= _UNEVEN and _margins_are_paper(out)):
             out = even_light(out)
             steps.append(FixStep("light", (("unevenness", uneven), ("paper", paper))))
+            if photo:
+                out = _whiten_edge_slivers(out)
     if deskew:
         angle, conf = skew_angle(out)
         need = _SKEW_MIN_PHOTO if steps else _SKEW_MIN_SCAN
-        if abs(angle) >= need and conf >= 0.2:
+        # After a perspective warp the sheet's edges are straight: only a little skew is left
+        # (text printed crooked). An angle at the end of the search range is not a line fit.
+        most = 3.0 if corners is not None else 9.5
+        if need <= abs(angle) <= most and conf >= 0.3:
             fill = (255, 255, 255) if steps else tuple(int(v) for v in np.percentile(
                 out.reshape(-1, out.shape[-1]), 90, axis=0))
             out = rotate_small(out, angle, fill)  # type: ignore[arg-type]
