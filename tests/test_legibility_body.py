@@ -98,3 +98,26 @@ def test_body_metrics_are_reported(dense):
     leg, _ = assess_legibility(dense.image, _as_ocr(dense.lines), 200)
     m = dict(leg.metrics)
     assert m["body_read"] > 0.9 and m["body_lines"] >= 10 and m["body_stroke"] > 60
+
+
+def test_shadow_across_a_page_filling_photo_is_a_warning_with_retake_advice(dense):
+    h, w = dense.image.shape[:2]
+    light = np.ones((h, w), np.float32) * 0.9
+    light[:, : w // 2] *= np.linspace(0.45, 1.0, w // 2)[None, :]  # a soft shadow from the left
+    img = np.clip(dense.image.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    leg, issues = assess_legibility(img, _as_ocr(dense.lines), 200)
+    shadow = [i for i in issues if i.code == "shadow"]
+    assert shadow and shadow[0].severity == "warning" and "重拍" in shadow[0].message
+    assert leg.legible  # the text still reads: a warning, not a failure
+
+
+def test_glare_spot_on_a_photo_is_a_warning(dense):
+    img = (dense.image.astype(np.float32) * 0.82).astype(np.uint8)
+    img[500:900, 400:1000] = 255
+    _, issues = assess_legibility(img, _as_ocr(dense.lines), 200)
+    assert "glare" in [i.code for i in issues]
+
+
+def test_clean_scan_has_no_light_warnings(dense):
+    _, issues = assess_legibility(dense.image, _as_ocr(dense.lines), 200)
+    assert issues == []

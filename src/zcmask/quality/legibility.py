@@ -58,6 +58,9 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "stroke_min": (10.0, 3.0),        # paper minus stroke grey on the body text's own strokes
     "page_dpi_floor": (36.0, 6.0),    # A4-equivalent dpi under which no body text survives
     "body_line_px_min": (12.0, 2.0),  # line height of unread text lines: under this, too small
+    "shadow_max": (1.5, 0.0),         # paper brightness p95/p5 in the margins: a shadow or uneven light
+    "glare_paper_max": (225.0, 0.0),  # glare is looked for on photos (paper greyer than this) only
+    "glare_min": (0.01, 0.0),         # one blown-out (>= 250) patch of this share of the page: glare
 }
 
 #: Unread small lines making up at least this share of the ink lines' length: low resolution.
@@ -332,5 +335,36 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
             issues.append(issue(code, px=px, dpi=dpi_est))
         else:
             issues.append(issue(code))
+    if not text_layer and not blank:
+        issues += _light_issues(image, m)
     metrics = tuple((k, float(v)) for k, v in m.items() if np.isfinite(v))
     return Legibility(legible, score, reasons, metrics), issues
+
+
+def _light_issues(image: np.ndarray, m: dict[str, float]) -> list[Issue]:
+    """Warnings about a photo's light: a shadow or uneven light across the paper, a glare spot.
+
+    They do not make a page illegible by themselves (the text may still read), but they
+    say how to take a better photo. A page that is already white (a scan, or a page
+    ``check --fix`` evened out) has neither.
+    """
+    import cv2
+
+    from zcmask.quality._flatten import _margins_are_paper, light_unevenness
+
+    out: list[Issue] = []
+    uneven, paper = light_unevenness(image)
+    m.update(light_unevenness=uneven)
+    if uneven >= THRESHOLDS["shadow_max"][0] and _margins_are_paper(image):
+        out.append(issue("shadow"))
+    gray = _gray(image)
+    s = min(1.0, 600.0 / max(gray.shape))
+    small = _resize(gray, s) if s < 1 else gray
+    if float(np.median(small)) < THRESHOLDS["glare_paper_max"][0]:
+        blown = (small >= 250).astype(np.uint8)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(blown)
+        biggest = float(stats[1:, cv2.CC_STAT_AREA].max()) / small.size if n > 1 else 0.0
+        m.update(glare_share=biggest)
+        if biggest >= THRESHOLDS["glare_min"][0]:
+            out.append(issue("glare"))
+    return out
