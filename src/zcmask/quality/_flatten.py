@@ -96,9 +96,39 @@ def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
         approx = cv2.approxPolyDP(hull, eps * peri, True)
         if len(approx) == 4 and cv2.isContourConvex(approx):
             return _order(approx)
+        if 5 <= len(approx) <= 7 and eps >= 0.02:
+            # A sheet running off the photo: its outline follows the frame for a while.
+            # Its four longest sides are the sheet's edges; their crossings are its corners,
+            # some of them outside the photo.
+            q = _quad_from_long_sides(approx.reshape(-1, 2).astype(np.float64))
+            if q is not None:
+                return q
         if len(approx) < 4:
             break
     return None
+
+
+def _quad_from_long_sides(poly: np.ndarray) -> np.ndarray | None:
+    n = len(poly)
+    lengths = [float(np.linalg.norm(poly[(i + 1) % n] - poly[i])) for i in range(n)]
+    keep = sorted(sorted(range(n), key=lambda i: -lengths[i])[:4])
+    corners = []
+    for k in range(4):
+        i, j = keep[k], keep[(k + 1) % 4]
+        p1, p2 = poly[i], poly[(i + 1) % n]
+        p3, p4 = poly[j], poly[(j + 1) % n]
+        d1, d2 = p2 - p1, p4 - p3
+        den = d1[0] * d2[1] - d1[1] * d2[0]
+        if abs(den) < 1e-6:
+            return None
+        t = ((p3[0] - p1[0]) * d2[1] - (p3[1] - p1[1]) * d2[0]) / den
+        corners.append(p1 + t * d1)
+    q = np.array(corners, np.float32)
+    import cv2
+
+    if not cv2.isContourConvex(q.reshape(-1, 1, 2)):
+        return None
+    return _order(q)
 
 
 def _candidates(small: np.ndarray) -> list[np.ndarray]:
@@ -263,7 +293,9 @@ def warp_page(image: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, int]:
         w, h, dpi = round(w * k), round(h * k), _MAX_DPI
     dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     m = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
-    out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    # Corners may lie outside the photo (the sheet ran off it): that part stays white.
+    out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=(255, 255, 255))
     return out, int(round(dpi))
 
 

@@ -58,6 +58,7 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "stroke_min": (10.0, 3.0),        # paper minus stroke grey on the body text's own strokes
     "page_dpi_floor": (36.0, 6.0),    # A4-equivalent dpi under which no body text survives
     "body_line_px_min": (12.0, 2.0),  # line height of unread text lines: under this, too small
+    "body_read_min": (0.3, 0.0),      # share of the body text lines read with confidence
     "shadow_max": (1.5, 0.0),         # paper brightness p95/p5 in the margins: a shadow or uneven light
     "glare_paper_max": (225.0, 0.0),  # glare is looked for on photos (paper greyer than this) only
     "glare_min": (0.01, 0.0),         # one blown-out (>= 250) patch of this share of the page: glare
@@ -303,6 +304,12 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         # A few lines read on a page of smeared ink (motion blur): judge the whole page.
         # Not when the lines read are crisp: blur smears a whole page, so the unread
         # ink is then a photo (ID card, 一寸照), which is softer than print.
+        f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
+    body_unread = (body is not None and body.lines >= 3
+                   and body.read < THRESHOLDS["body_read_min"][0])
+    if has_text and body_unread:
+        # The lines read (a large title) are sharp, but the body text lines the ink shows
+        # were not read: judge the page's own edges, not the title's.
         f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
     if body is not None and not blank and f_blur >= 0.5:
         # Small lines left unread on a page in focus: too few pixels (blur explains them otherwise).
