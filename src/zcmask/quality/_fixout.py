@@ -46,7 +46,8 @@ def page_fix(an: PageAnalysis, output: str | None, written: np.ndarray | None = 
 
 def write_fixed(ctx: PageContext, an: PageAnalysis) -> PageFix:
     """Write the fixed page to ``ctx.fix_path``; copy the input unchanged when nothing is needed."""
-    assert ctx.fix_path is not None
+    if ctx.fix_path is None:
+        return page_fix(an, None)
     fix = page_fix(an, ctx.fix_path)
     src = Path(ctx.input_path)
     untouched = (not fix.steps and not an.exif_rotation and an.format == "jpeg"
