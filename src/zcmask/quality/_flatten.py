@@ -299,14 +299,21 @@ def warp_page(image: np.ndarray, corners: np.ndarray) -> tuple[np.ndarray, int]:
     return out, int(round(dpi))
 
 
-def _paper_map(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """Per-channel paper brightness at low resolution (Hs, Ws, 3) float32, and the work scale."""
+def _paper_map(image: np.ndarray, long_side: int = 512, fill: bool = True) -> tuple[np.ndarray, float]:
+    """Per-channel paper brightness at low resolution (Hs, Ws, 3) float32, and the work scale.
+
+    ``fill`` replaces large dark areas (photos) by the paper around them; a quick
+    measure of the margins (:func:`light_unevenness`) does without.
+    """
     import cv2
 
-    small, s = _resize_long(image, 512)
+    small, s = _resize_long(image, long_side)
     sm = small.astype(np.float32)
     # Text and thin lines are gone after a max filter a few strokes wide.
-    bg = cv2.dilate(sm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    k = max(3, (9 * long_side // 512) | 1)
+    bg = cv2.dilate(sm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    if not fill:
+        return np.maximum(cv2.GaussianBlur(bg, (0, 0), 6 * long_side / 512), 1.0), s
     big = cv2.dilate(sm, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (61, 61)))
     # Large dark things (photos, filled tables) are not paper: fill them from around.
     g_bg, g_big = bg.mean(axis=2), big.mean(axis=2)
@@ -325,7 +332,7 @@ def light_unevenness(image: np.ndarray) -> tuple[float, float]:
     >>> light_unevenness(np.full((100, 80, 3), 230, np.uint8))
     (1.0, 230.0)
     """
-    bg, _ = _paper_map(image)
+    bg, _ = _paper_map(image, 256, fill=False)
     g = bg.mean(axis=2)
     h, w = g.shape
     # The margins: paper on nearly every document, and a shadow or fall-off crosses them
