@@ -152,3 +152,15 @@ def test_mask_flatten_reports_boxes_on_the_flattened_page(tmp_path, photo, monke
     assert (written.shape[1], written.shape[0]) != (photo.image.shape[1], photo.image.shape[0])
     x0, y0, x1, y1 = p["regions"][0]["bbox"]
     assert written[y0:y1, x0:x1].max(axis=2).mean() < 60  # black on the written page, at the reported box
+
+
+def test_page_filling_photo_with_a_shadow_gets_only_its_light_evened(page):
+    h, w = page.shape[:2]
+    light = np.ones((h, w), np.float32) * 0.85
+    light[:, : w // 2] *= np.linspace(0.5, 1.0, w // 2)[None, :]
+    shaded = np.clip(page.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    f = flatten(shaded)
+    assert [s.step for s in f.steps] == ["light"]
+    assert f.image.shape == shaded.shape
+    left, right = f.image[:, : w // 8].mean(), f.image[:, -w // 8:].mean()
+    assert abs(left - right) < 6 and min(left, right) > 240

@@ -46,7 +46,7 @@ __all__ = ["Flattened", "even_light", "find_page", "flatten", "flatten_page", "l
 _A4 = 297.0 / 210.0
 _WORK = 640          # long side of the working copy used to find the page
 _MAX_DPI = 300.0     # a flattened A4 page is at most this many pixels per inch
-_UNEVEN = 1.18       # paper brightness p95/p5 above this: the light needs evening out
+_UNEVEN = 1.3        # paper brightness p95/p5 in the margins above this: the light needs evening out
 _SKEW_MIN_PHOTO = 0.4
 _SKEW_MIN_SCAN = 2.0  # a scan is only straightened when clearly crooked
 
