@@ -138,7 +138,7 @@ def cmd_mask(args: argparse.Namespace) -> int:
     from zcmask import api
 
     ident = identity_from_args(args, required=True)
-    opts = options_from_args(args, ident, write_pdf=args.pdf)
+    opts = options_from_args(args, ident, write_pdf=args.pdf, flatten=args.flatten)
     if getattr(args, "notice", None) or getattr(args, "scope", None):
         from zcmask.rules.cli import notice_mask_options
 
@@ -168,7 +168,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from zcmask import api
 
     ident = identity_from_args(args, required=False)
-    opts = options_from_args(args, ident, fix_outdir=args.fix)
+    opts = options_from_args(args, ident, fix_outdir=args.fix, flatten=bool(args.fix) and not args.no_flatten)
     with progress_bar(opts.progress, "检查") as cb:
         report = api.check(args.inputs, opts, report_path=args.report, progress=cb)
     _summarise(report, "check")
@@ -191,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--pdf", action="store_true", help="同时为 PDF 输入输出真正删除内容的遮盖版 PDF")
     m.add_argument("--notice", metavar="ID", help="按该通知要求的遮盖范围遮盖（如建筑 2023 只遮盖姓名）")
     m.add_argument("--scope", metavar="KINDS", help="遮盖范围，逗号分隔：name,unit,seal,eyes（优先于 --notice）")
+    m.add_argument("--flatten", action="store_true",
+                   help="先把手机拍摄的页面拉平（找出纸张、校正透视、匀光、纠偏）再遮盖；输出尺寸随之改变，坐标以输出页为准")
     add_identity_args(m)
     add_common_args(m)
     m.set_defaults(func=cmd_mask)
@@ -198,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="上传前检查：JPG、正向、清晰，以及是否仍显示本人信息")
     c.add_argument("inputs", nargs="+", help="文件或文件夹")
     c.add_argument("--report", type=Path, help="报告 JSON 路径（缺省时打印到标准输出）")
-    c.add_argument("--fix", type=Path, help="把每页转正并另存为 JPG 到该目录（不做遮盖）")
+    c.add_argument("--fix", type=Path,
+                   help="把每页处理成扫描件效果（找出纸张、校正透视、匀光、纠偏、转正）并另存为 JPG 到该目录（不做遮盖）；"
+                        "本已平整的扫描件原样复制")
+    c.add_argument("--no-flatten", action="store_true", help="与 --fix 同用：只转正和转成 JPG，不做透视校正、匀光和纠偏")
     add_identity_args(c)
     add_common_args(c)
     c.set_defaults(func=cmd_check)

@@ -203,6 +203,7 @@ class Options(BaseModel):
     max_side_px: int = Field(12000, ge=100)
     write_pdf: bool = False
     fix_outdir: Path | None = None
+    flatten: bool = False  # find the sheet, correct perspective, light and skew (check --fix, mask --flatten)
     detect_orientation: bool = True
     ocr_engine: Literal["rapidocr", "fake"] = "rapidocr"
     cache: bool = True

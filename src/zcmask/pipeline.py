@@ -32,8 +32,18 @@ from zcmask.messages import issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
 from zcmask.options import Options
 from zcmask.quality import assess_legibility
+from zcmask.quality._fixout import page_fix, write_fixed
 from zcmask.quality.orientation import read_orientation
-from zcmask.results import Issue, Legibility, Orientation, PageResult, Region, SealSeen, TextLine
+from zcmask.results import (
+    FixStep,
+    Issue,
+    Legibility,
+    Orientation,
+    PageResult,
+    Region,
+    SealSeen,
+    TextLine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +78,20 @@ class PageAnalysis:
     orientation: Orientation
     lines: tuple[TextLine, ...]
     exif_rotation: int = 0
+    fix: tuple[FixStep, ...] | None = None  # with options.flatten: what flattening did
+    before: np.ndarray | None = None  # with options.flatten: a small preview of the page as read
 
 
 def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnalysis:
     """Decode a page, turn it upright and read its text once."""
     opts = ctx.options
     page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
+    fix_steps: tuple[FixStep, ...] | None = None
+    before = None
+    if opts.flatten and not page.text_lines:  # a PDF with a text layer is born digital: never a photo
+        from zcmask.quality._flatten import flatten_page
+
+        page, fix_steps, before = flatten_page(page)
     engine = engine or get_engine(opts.ocr_engine)
     ocr_lines: tuple[TextLine, ...] | None = None
     if ctx.rotation_override is not None:
@@ -90,7 +108,7 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
         lines = list(ocr_lines)  # orientation already read the upright page: OCR once
     else:
         lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
-    return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation)
+    return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation, fix_steps, before)
 
 
 def _read_text(img: np.ndarray, layer: tuple[TextLine, ...], image_rects: tuple, rotation: int,
@@ -165,23 +183,26 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         if is_empty_page(legibility):
             issues.append(issue("empty_page"))
         output = None
+        fix = None
         if ctx.command == "mask":
             masked, regions = mask_regions(an.image, regions)
             if ctx.output_path:
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
                 output = ctx.output_path
+            if an.fix is not None:
+                fix = page_fix(an, None, masked)
         else:
             regions = visible_regions(an.image, regions)
             issues += page_check_issues(ctx, an, regions, legibility, leg_issues)
             if ctx.fix_path:
-                write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, opts.jpeg_quality)
+                fix = write_fixed(ctx, an)
         text = "\n".join(ln.text for ln in an.lines)
         return PageResult(
             index=ctx.page_index + 1, width=w, height=h, dpi=an.dpi,
             rotation=an.orientation.rotation, orientation=an.orientation, legibility=legibility,
             regions=tuple(regions), issues=tuple(issues), output=output, seals=tuple(seals),
             text_chars=sum(len(ln.chars) for ln in an.lines), text=text,
-            seconds=time.perf_counter() - t0,
+            seconds=time.perf_counter() - t0, fix=fix,
         )
     except ZcmaskError as e:
         return _failed(ctx, e.code, e.message, t0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,9 @@ def write_report(report: Report, path: str | Path, *, html_too: bool = True) -> 
     data = report.to_json()
     write_bytes_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     if html_too:
-        write_bytes_atomic(path.with_suffix(".html"), render_html(data).encode("utf-8"))
+        thumbs = {(fi, p.index): (p.fix.before, p.fix.after) for fi, f in enumerate(report.files)
+                  for p in f.pages if p.fix is not None and p.fix.after}
+        write_bytes_atomic(path.with_suffix(".html"), render_html(data, thumbs=thumbs).encode("utf-8"))
     return path
 
 
@@ -81,14 +83,19 @@ _KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼�
 _SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = ()) -> str:
-    """A self-contained HTML page (no external resources) for a report dict."""
+def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
+                thumbs: Mapping[tuple[int, int], tuple[str, str]] | None = None) -> str:
+    """A self-contained HTML page (no external resources) for a report dict.
+
+    ``thumbs`` maps (file position, page index) to before/after ``data:`` previews
+    of pages that ``check --fix`` or ``mask --flatten`` changed.
+    """
     e = html.escape
     title = _TITLES.get(str(data.get("command")), "报告")
     ap = data.get("applicant") or {}
     s = data.get("summary", {})
     rows = []
-    for f in data.get("files", []):
+    for fi, f in enumerate(data.get("files", [])):
         if f.get("status") == "error":
             err = f.get("error") or {}
             rows.append(f"<tr class=err><td>{e(f['input'])}</td><td>—</td><td colspan=3>"
@@ -104,7 +111,8 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = ())
             rows.append(
                 f"<tr><td>{e(f['input'])}</td><td>{p['index']}</td>"
                 f"<td>{out}<br><small>{p['width']}×{p['height']} · 旋转 {p['rotation']}° · "
-                f"清晰度 {leg.get('score', '')}</small></td><td>{e(reg)}</td><td>{iss}</td></tr>")
+                f"清晰度 {leg.get('score', '')}</small>{_fix_html(p, (thumbs or {}).get((fi, p['index'])))}"
+                f"</td><td>{e(reg)}</td><td>{iss}</td></tr>")
     return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>zcmask {e(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
@@ -117,3 +125,24 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:
 <table><tr><th>文件</th><th>页</th><th>输出</th><th>遮盖/发现</th><th>问题与处理办法</th></tr>
 {''.join(rows)}</table></html>
 """
+
+
+_STEP_ZH = {"perspective": "透视校正", "light": "匀光", "deskew": "纠偏", "rotate": "转正"}
+
+
+def _fix_html(page: dict[str, Any], thumbs: tuple[str, str] | None) -> str:
+    """The fixed copy of a page: what was done, and small before/after previews."""
+    fix = page.get("fix")
+    if not fix:
+        return ""
+    e = html.escape
+    steps = "、".join(_STEP_ZH.get(s["step"], s["step"]) for s in fix.get("steps", [])) or "无需处理（原样复制）"
+    out = f"<br><small>修正：{e(steps)}"
+    if fix.get("output"):
+        out += f" → {e(str(fix['output']))}"
+    out += "</small>"
+    if thumbs and thumbs[1]:
+        before, after = thumbs
+        img = "<img src='{}' alt='{}' style='max-height:180px;border:1px solid #ccc;margin:2px'>"
+        out += "<br>" + (img.format(e(before), "原图") if before else "") + " → " + img.format(e(after), "修正后")
+    return out

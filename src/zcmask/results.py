@@ -130,6 +130,34 @@ class Legibility:
 
 
 @dataclass(frozen=True)
+class FixStep:
+    """One correction ``check --fix`` or ``mask --flatten`` applied to a page, with its parameters."""
+
+    step: str  # perspective | light | deskew | rotate | copy
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, **dict(self.params)}
+
+
+@dataclass(frozen=True)
+class PageFix:
+    """What was done to make a page upload-ready, where it went, and small before/after previews.
+
+    ``before`` and ``after`` are JPEG data URIs for the HTML report; they are not
+    written to the JSON.
+    """
+
+    steps: tuple[FixStep, ...] = ()
+    output: str | None = None
+    before: str = field(default="", repr=False)
+    after: str = field(default="", repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"output": self.output, "steps": [s.to_json() for s in self.steps]}
+
+
+@dataclass(frozen=True)
 class PageResult:
     """What processing one page produced. Immutable; merged by :mod:`zcmask.report`."""
 
@@ -148,6 +176,7 @@ class PageResult:
     text: str = ""
     seconds: float = 0.0
     error: tuple[str, str] | None = None  # (code, message) when this page failed
+    fix: PageFix | None = None  # check --fix / mask --flatten only
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,7 +193,7 @@ class PageResult:
             "issues": [i.to_json() for i in self.issues],
             "text_chars": self.text_chars,
             "seconds": round(self.seconds, 3),
-        }
+        } | ({"fix": self.fix.to_json()} if self.fix is not None else {})
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zcmask.messages import issue
+from zcmask.quality._body import BodyText, body_text
 from zcmask.results import Issue, Legibility, TextLine
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,17 @@ THRESHOLDS: dict[str, tuple[float, float]] = {
     "page_edge_px_max": (5.0, 1.0),   # edge width on the page at 120 dpi (no text, or mostly unread)
     "read_share_min": (0.30, 0.0),    # share of the ink inside read lines, below which the page edge decides
     "lowconf_max": (0.55, 0.15),      # share of characters read below 0.5 confidence
+    "stroke_min": (10.0, 3.0),        # paper minus stroke grey on the body text's own strokes
+    "page_dpi_floor": (36.0, 6.0),    # A4-equivalent dpi under which no body text survives
+    "body_line_px_min": (12.0, 2.0),  # line height of unread text lines: under this, too small
+    "body_read_min": (0.3, 0.0),      # share of the body text lines read with confidence
+    "shadow_max": (1.5, 0.0),         # paper brightness p95/p5 in the margins: a shadow or uneven light
+    "glare_paper_max": (225.0, 0.0),  # glare is looked for on photos (paper greyer than this) only
+    "glare_min": (0.01, 0.0),         # one blown-out (>= 250) patch of this share of the page: glare
 }
+
+#: Unread small lines making up at least this share of the ink lines' length: low resolution.
+_SMALL_UNREAD_SHARE = 0.25
 
 _LINE_PX = 32.0      # text crops are rescaled to this line height before measuring edges
 _BODY_PT = 11.0      # assumed body text size (五号 10.5 pt .. 小四 12 pt)
@@ -215,6 +226,17 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     }
 
 
+def _body_resolution(body: BodyText, m: dict[str, float]) -> float:
+    """Resolution factor from the body text: a readable title does not excuse unreadable small lines."""
+    f = _factor(m["page_dpi"], "page_dpi_floor", higher_is_better=True) if m["ink_share"] > 0.002 else 1.0
+    total = sum(c[3] for c in body.classes)
+    small = [c for c in body.classes if c[2] < 0.35
+             and _factor(c[0], "body_line_px_min", higher_is_better=True) < 0.5]
+    if total and sum(c[1] for c in small) >= 2 and sum(c[3] for c in small) >= _SMALL_UNREAD_SHARE * total:
+        f = min(f, min(_factor(c[0], "body_line_px_min", higher_is_better=True) for c in small))
+    return f
+
+
 def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) -> tuple[Legibility, list[Issue]]:
     """Score the legibility of an upright page with its OCR lines.
 
@@ -243,12 +265,23 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     factors: dict[str, float] = {}
     has_text = m["chars"] >= 2 and m["char_px"] > 0
     text_layer = bool(lines) and all(ln.source == "text_layer" for ln in lines)
+    # The body text as the ink shows it, whether or not OCR read it.
+    body = None if text_layer else body_text(_gray(image), lines)
+    if body is not None:
+        m.update(body_lines=float(body.lines), body_line_px=body.height, body_stroke=body.stroke,
+                 body_read=body.read, ink_lines=float(body.all_lines))
 
-    # A blank page (both sides of nothing) is empty, not unreadable: no tail of ink at all.
-    blank = not has_text and m["page_paper"] - m["page_ink"] < 8 and m["page_paper"] >= THRESHOLDS["paper_min"][0]
+    # A blank page (both sides of nothing) is empty, not unreadable: no tail of ink at all,
+    # and no lines of faint text either.
+    blank = (not has_text and m["page_paper"] - m["page_ink"] < 8 and m["page_paper"] >= THRESHOLDS["paper_min"][0]
+             and (body is None or body.all_lines + body.rules < 3))
     f_dark = _factor(m["paper"], "paper_min", higher_is_better=True)
     f_wash = _factor(m["ink"], "ink_max", higher_is_better=False) if m["paper"] >= 150 and not blank else 1.0
     f_con = _factor(m["contrast"], "contrast_min", higher_is_better=True) if not blank else 1.0
+    if body is not None and body.lines >= 3:
+        # Contrast on the body text's strokes: a dark border or a black title must not
+        # stand in for text printed a few grey levels from the paper.
+        f_con = min(f_con, _factor(body.stroke, "stroke_min", higher_is_better=True))
     if f_dark < 0.5:
         factors["too_dark"] = f_dark
     elif f_wash < 0.5:
@@ -272,6 +305,15 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         # Not when the lines read are crisp: blur smears a whole page, so the unread
         # ink is then a photo (ID card, 一寸照), which is softer than print.
         f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
+    body_unread = (body is not None and body.lines >= 3
+                   and body.read < THRESHOLDS["body_read_min"][0])
+    if has_text and body_unread:
+        # The lines read (a large title) are sharp, but the body text lines the ink shows
+        # were not read: judge the page's own edges, not the title's.
+        f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
+    if body is not None and not blank and f_blur >= 0.5:
+        # Small lines left unread on a page in focus: too few pixels (blur explains them otherwise).
+        f_res = min(f_res, _body_resolution(body, m))
     if f_res < 0.5:
         factors["low_resolution"] = f_res
     if f_blur < 0.5 and "low_resolution" not in factors:
@@ -300,5 +342,36 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
             issues.append(issue(code, px=px, dpi=dpi_est))
         else:
             issues.append(issue(code))
+    if not text_layer and not blank:
+        issues += _light_issues(image, m)
     metrics = tuple((k, float(v)) for k, v in m.items() if np.isfinite(v))
     return Legibility(legible, score, reasons, metrics), issues
+
+
+def _light_issues(image: np.ndarray, m: dict[str, float]) -> list[Issue]:
+    """Warnings about a photo's light: a shadow or uneven light across the paper, a glare spot.
+
+    They do not make a page illegible by themselves (the text may still read), but they
+    say how to take a better photo. A page that is already white (a scan, or a page
+    ``check --fix`` evened out) has neither.
+    """
+    import cv2
+
+    from zcmask.quality._flatten import _margins_are_paper, light_unevenness
+
+    out: list[Issue] = []
+    uneven, paper = light_unevenness(image)
+    m.update(light_unevenness=uneven)
+    if uneven >= THRESHOLDS["shadow_max"][0] and _margins_are_paper(image):
+        out.append(issue("shadow"))
+    gray = _gray(image)
+    s = min(1.0, 600.0 / max(gray.shape))
+    small = _resize(gray, s) if s < 1 else gray
+    if float(np.median(small)) < THRESHOLDS["glare_paper_max"][0]:
+        blown = (small >= 250).astype(np.uint8)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(blown)
+        biggest = float(stats[1:, cv2.CC_STAT_AREA].max()) / small.size if n > 1 else 0.0
+        m.update(glare_share=biggest)
+        if biggest >= THRESHOLDS["glare_min"][0]:
+            out.append(issue("glare"))
+    return out
