@@ -399,8 +399,8 @@ def load_application(path: str | Path) -> Application:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
-        raise InvalidConfigError(f"找不到 {p}：申报目录中须有 application.yaml（可用 zcmask init 生成模板，"
-                                 "示例见 samples/application/）。") from e
+        raise InvalidConfigError(f"找不到 {p}：申报目录中须有 application.yaml（可用 zcmask template application -o 申报目录 写出模板，"
+                                 "或用 zcmask init --notice 通知编号 -o 申报目录/application.yaml 按通知生成）。") from e
     except UnicodeDecodeError as e:
         raise InvalidConfigError(f"{p} 不是 UTF-8 编码：请用记事本“另存为 UTF-8”后重试。") from e
     except OSError as e:
