@@ -493,9 +493,12 @@ def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
     D = S[0].copy()
     back = np.zeros((n_ang, n_rho), np.int16)
     idx = np.arange(n_rho)
+    # shifted[k][j] = D[j + 2 - k], -1e9 off the ends: D shifted by -2..2 without wrapping
+    padded = np.full(n_rho + 4, -1e9, np.float32)
+    rows = np.arange(4, -1, -1)[:, None] + idx[None, :]
     for i in range(1, n_ang):
-        shifted = np.stack([np.roll(D, d) for d in (-2, -1, 0, 1, 2)])
-        shifted[0, -2:] = shifted[1, -1:] = shifted[3, :1] = shifted[4, :2] = -1e9
+        padded[2:-2] = D
+        shifted = padded[rows]
         best = np.argmax(shifted, axis=0)
         back[i] = idx - (best - 2)
         D = S[i] + shifted[best, idx]
