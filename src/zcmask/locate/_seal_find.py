@@ -17,6 +17,7 @@ This module only proposes geometry; it does not read text or decide ownership.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from dataclasses import dataclass
@@ -165,7 +166,8 @@ def polar(plane: np.ndarray, center: tuple[float, float], axes: tuple[float, flo
     th = math.radians(angle)
     mx = (center[0] + ex * math.cos(th) - ey * math.sin(th)).astype(np.float32)
     my = (center[1] + ex * math.sin(th) + ey * math.cos(th)).astype(np.float32)
-    return cv2.remap(plane.astype(np.float32), mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+    src = plane if plane.dtype == np.float32 else plane.astype(np.float32)  # no copy of a float plane
+    return cv2.remap(src, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                      borderValue=0.0)
 
 
@@ -189,7 +191,7 @@ def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[flo
     clipped by the page edge is judged on the part that shows; with fewer than
     ``min_inside`` of the angles on the page the evidence is empty.
     """
-    P = polar(mask.astype(np.float32), center, axes, angle) > 0.5
+    P = polar(mask, center, axes, angle) > 0.5
     on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
     if on_page.mean() < min_inside - 1e-6:
         return RingEvidence(1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
@@ -221,11 +223,18 @@ def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[flo
     return RingEvidence(float(r0), ring, outside, text, fill, float(thick))
 
 
+@functools.lru_cache(maxsize=4)
+def _ones(shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only plane of ones (what is on the page), made once per page size."""
+    ones = np.ones(shape, np.float32)
+    ones.flags.writeable = False
+    return ones
+
+
 def _angles_on_page(shape: tuple[int, int], center: tuple[float, float], axes: tuple[float, float],
                     angle: float) -> np.ndarray:
     """(N_ANG,) bool: whether the ellipse's ring (rho 0.9 to 1.0) lies on the page at each angle."""
-    ones = np.ones(shape, np.float32)
-    V = polar(ones, center, axes, angle, rho=(0.9, 1.0), n_rho=3)
+    V = polar(_ones(shape), center, axes, angle, rho=(0.9, 1.0), n_rho=3)
     return np.asarray(V.min(axis=1) > 0.5)
 
 
@@ -488,14 +497,17 @@ def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
     while crossing text, which is broken up, cannot pull it far.
     """
     n_ang, lo, hi, n_rho = 120, 0.5, 1.7, 72
-    P = polar(dark.astype(np.float32), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
+    P = polar(dark, center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
     S = (P > 0.5).astype(np.float32)
     D = S[0].copy()
     back = np.zeros((n_ang, n_rho), np.int16)
     idx = np.arange(n_rho)
+    # shifted[k][j] = D[j + 2 - k], -1e9 off the ends: D shifted by -2..2 without wrapping
+    padded = np.full(n_rho + 4, -1e9, np.float32)
+    rows = np.arange(4, -1, -1)[:, None] + idx[None, :]
     for i in range(1, n_ang):
-        shifted = np.stack([np.roll(D, d) for d in (-2, -1, 0, 1, 2)])
-        shifted[0, -2:] = shifted[1, -1:] = shifted[3, :1] = shifted[4, :2] = -1e9
+        padded[2:-2] = D
+        shifted = padded[rows]
         best = np.argmax(shifted, axis=0)
         back[i] = idx - (best - 2)
         D = S[i] + shifted[best, idx]
@@ -508,7 +520,7 @@ def _trace_ring(dark: np.ndarray, center: tuple[float, float], r: float,
     rhos = lo + (hi - lo) * np.asarray(path, np.float64) / (n_rho - 1)
     on = S[np.arange(n_ang), path] > 0
     # only the angles at which the traced ring is on the page count (a close-up is clipped by it)
-    V = polar(np.ones(dark.shape, np.float32), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
+    V = polar(_ones(dark.shape[:2]), center, (r, r), 0.0, n_ang=n_ang, rho=(lo, hi), n_rho=n_rho)
     visible = V[np.arange(n_ang), path] > 0.5
     if visible.mean() < 0.5 or on[visible].mean() < 0.7:
         return None
@@ -557,6 +569,7 @@ def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, 
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     dark = gray < 200
+    darkf = dark.astype(np.float32)  # once, for every ring traced and measured below
     side = max(gray.shape)
     proposals: list[tuple[tuple[float, float], tuple[float, float], float]] = []
     # Hough on a coarse copy is cheap (a few ms) and survives broken or faded rings.
@@ -568,7 +581,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
                                param2=30, minRadius=int(600 * 0.03), maxRadius=int(600 * 0.16))
     if circles is not None:
         for cx, cy, r in circles[0][:12]:
-            ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
+            ell = _trace_ring(darkf, (float(cx) / q, float(cy) / q), float(r) / q)
             if ell is not None:
                 proposals.append(ell)
     # close-ups: a seal filling most of the frame, often clipped by it
@@ -576,7 +589,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
                            param2=40, minRadius=int(600 * 0.16), maxRadius=int(600 * 0.55))
     if big is not None:
         for cx, cy, r in big[0][:4]:
-            ell = _trace_ring(dark, (float(cx) / q, float(cy) / q), float(r) / q)
+            ell = _trace_ring(darkf, (float(cx) / q, float(cy) / q), float(r) / q)
             if ell is not None:
                 proposals.append(ell)
     out: list[SealCandidate] = []
@@ -611,7 +624,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
     out += _thick_frames(dark, side, [c.bbox for c in out])
     for ctr, axes, ang in proposals:
-        ev = ring_evidence(dark, ctr, axes, ang, min_inside=0.6)
+        ev = ring_evidence(darkf, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
             continue
         outer = ev.rho + ev.thickness / 2

@@ -107,11 +107,10 @@ def _edge_width(gray: np.ndarray, contrast: float) -> float:
     gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3) / 8.0
     r = np.float32(np.sqrt(0.5))
-    widths = []
-    for g in (gx, gy, (gx + gy) * r, (gx - gy) * r):
-        p = float(np.percentile(np.abs(g), 99.0))
-        widths.append(contrast / max(p, 1e-3))
-    return float(max(widths))
+    # one percentile call over the four directions (the same order statistics as four calls)
+    p99 = np.percentile(np.stack([np.abs(g).reshape(-1) for g in (gx, gy, (gx + gy) * r, (gx - gy) * r)]),
+                        99.0, axis=1)
+    return float(max(contrast / max(float(p), 1e-3) for p in p99))
 
 
 def _sharpest_edges(gray: np.ndarray, contrast: float, tile: int = 64) -> float:
@@ -119,18 +118,36 @@ def _sharpest_edges(gray: np.ndarray, contrast: float, tile: int = 64) -> float:
 
     Working tile by tile keeps a smooth photograph or a large blank area from hiding
     sharp text elsewhere, and a little sharp text from hiding a smeared page.
+    Tiles of one shape are measured together (one percentile call over all of them,
+    not one per tile), which gives the same figures as :func:`_edge_width` per tile
+    at under half the CPU.
     """
+    import cv2
+
     h, w = gray.shape
-    widths = []
+    groups: dict[tuple[int, ...], list[np.ndarray]] = {}
     for y in range(0, max(1, h - tile // 2), tile):
         for x in range(0, max(1, w - tile // 2), tile):
             t = gray[y:y + tile, x:x + tile]
             if t.shape[0] < 8 or t.shape[1] < 8:
                 continue
-            lo, hi = np.percentile(t, [3, 97])
-            if hi - lo < max(8.0, 0.5 * contrast):
-                continue
-            widths.append(_edge_width(t, float(hi - lo)))
+            groups.setdefault(t.shape, []).append(t)
+    r = np.float32(np.sqrt(0.5))
+    widths = []
+    for tiles in groups.values():
+        lo, hi = np.percentile(np.stack(tiles).reshape(len(tiles), -1), [3, 97], axis=1)
+        keep = [i for i in range(len(tiles)) if hi[i] - lo[i] >= max(8.0, 0.5 * contrast)]
+        if not keep:
+            continue
+        grads = []
+        for i in keep:  # Sobel per tile: its borders are the tile's, as in _edge_width
+            gx = cv2.Sobel(tiles[i], cv2.CV_32F, 1, 0, ksize=3) / 8.0
+            gy = cv2.Sobel(tiles[i], cv2.CV_32F, 0, 1, ksize=3) / 8.0
+            grads += [np.abs(g).reshape(-1) for g in (gx, gy, (gx + gy) * r, (gx - gy) * r)]
+        p99 = np.percentile(np.stack(grads), 99.0, axis=1)
+        for j, i in enumerate(keep):
+            c = float(hi[i] - lo[i])
+            widths.append(float(max(c / max(float(p), 1e-3) for p in p99[4 * j:4 * j + 4])))
     return float(np.percentile(widths, 25)) if widths else float("inf")
 
 
@@ -147,7 +164,8 @@ def _text_boxes(lines: Sequence[TextLine], w: int, h: int) -> list[tuple[int, in
     return out
 
 
-def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 200) -> dict[str, float]:
+def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 200,
+                       gray: np.ndarray | None = None) -> dict[str, float]:
     """Measure what the legibility decision rests on.
 
     Parameters
@@ -158,6 +176,8 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
         OCR (or text-layer) lines of that page.
     dpi : int
         The page's nominal resolution (reported only: files often lie about it).
+    gray : ndarray, optional
+        ``_gray(image)`` when the caller has it already.
 
     Returns
     -------
@@ -174,7 +194,7 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     (0.0, 0.0)
 
     """
-    gray = _gray(image)
+    gray = _gray(image) if gray is None else gray
     h, w = gray.shape
     # Page histogram on a bounded copy: cheap and stable.
     s = min(1.0, 1000.0 / max(h, w))
@@ -261,12 +281,13 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     (False, ['too_dark'])
 
     """
-    m = legibility_metrics(image, lines, dpi)
+    gray = _gray(image)  # once: the metrics, the body text and the light warnings all read it
+    m = legibility_metrics(image, lines, dpi, gray)
     factors: dict[str, float] = {}
     has_text = m["chars"] >= 2 and m["char_px"] > 0
     text_layer = bool(lines) and all(ln.source == "text_layer" for ln in lines)
     # The body text as the ink shows it, whether or not OCR read it.
-    body = None if text_layer else body_text(_gray(image), lines)
+    body = None if text_layer else body_text(gray, lines)
     if body is not None:
         m.update(body_lines=float(body.lines), body_line_px=body.height, body_stroke=body.stroke,
                  body_read=body.read, ink_lines=float(body.all_lines))
@@ -343,12 +364,12 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         else:
             issues.append(issue(code))
     if not text_layer and not blank:
-        issues += _light_issues(image, m)
+        issues += _light_issues(image, m, gray)
     metrics = tuple((k, float(v)) for k, v in m.items() if np.isfinite(v))
     return Legibility(legible, score, reasons, metrics), issues
 
 
-def _light_issues(image: np.ndarray, m: dict[str, float]) -> list[Issue]:
+def _light_issues(image: np.ndarray, m: dict[str, float], gray: np.ndarray | None = None) -> list[Issue]:
     """Warnings about a photo's light: a shadow or uneven light across the paper, a glare spot.
 
     They do not make a page illegible by themselves (the text may still read), but they
@@ -364,7 +385,7 @@ def _light_issues(image: np.ndarray, m: dict[str, float]) -> list[Issue]:
     m.update(light_unevenness=uneven)
     if uneven >= THRESHOLDS["shadow_max"][0] and _margins_are_paper(image):
         out.append(issue("shadow"))
-    gray = _gray(image)
+    gray = _gray(image) if gray is None else gray
     s = min(1.0, 600.0 / max(gray.shape))
     small = _resize(gray, s) if s < 1 else gray
     if float(np.median(small)) < THRESHOLDS["glare_paper_max"][0]:
