@@ -316,7 +316,45 @@ def unit_matches(text: str, identity: Identity) -> bool:
             return True
         if loose_match(folded, core) or loose_match(folded, unit):
             return True
+        if _fragment_of(folded, unit):
+            return True
     return False
+
+
+#: Words that say nothing about which organisation a fragment of a ring belongs to.
+_PLAIN_WORDS = (*GENERIC, *LEGAL_SUFFIXES, *AUTHORITY_WORDS, "研究院", "研究所", "医院", "中心", "委员会",
+                "管理局", "专用章", "发票", "财务", "合同", "人民", "中国", "省", "市", "县", "区", "局", "厅",
+                "印", "章")
+_REGION_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
+
+
+def _fragment_of(folded: str, unit: str) -> bool:
+    """Whether a partial ring reading is a piece of the unit's own name.
+
+    A worn or half-read ring often yields only a few characters of the name
+    (``华大学`` of 清华大学国情研究院). Such a piece, three characters or more,
+    found as it is inside the unit's name names the unit as well, unless all
+    it holds are words common to any organisation (大学, 有限公司, 人力资源 …).
+
+    Examples
+    --------
+    >>> _fragment_of("华大学", "清华大学国情研究院")
+    True
+    >>> _fragment_of("有限公司", "北京某某科技有限公司")
+    False
+    >>> _fragment_of("乌鲁木齐市", "乌鲁木齐市第一人民医院")
+    False
+
+    """
+    u = norm_text(unit)
+    if len(folded) < 3 or folded not in u:
+        return False
+    if u.startswith(folded) and (folded[-1] in _REGION_ENDS or u[len(folded):len(folded) + 1] in _REGION_ENDS):
+        return False  # only the region (乌鲁木齐市 of 乌鲁木齐市第一人民医院): an authority there shares it
+    rest = folded
+    for w in sorted(_PLAIN_WORDS, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return len(rest) >= 1
 
 
 def owner_of(text: str, identity: Identity | None, shape: str) -> str:
