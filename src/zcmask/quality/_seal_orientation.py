@@ -79,14 +79,14 @@ def _snap(vx: float, vy: float) -> int | None:
     return None
 
 
-def _star_up(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[int | None, float]:
+def _star_up(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[int | None, float, float]:
     """Rotation told by the star's apex and how clearly (shift against size)."""
     h, w = ink.shape
     yy, xx = np.mgrid[0:h, 0:w]
     core = ink & ((xx - cx) ** 2 + (yy - cy) ** 2 <= (0.38 * r) ** 2)
     n, labels, stats, cents = cv2.connectedComponentsWithStats(core.astype(np.uint8), connectivity=8)
     if n < 2:
-        return None, 0.0
+        return None, 0.0, 0.0
     best, best_d = 0, 1e9
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
@@ -96,36 +96,106 @@ def _star_up(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[int | Non
         if d < best_d:
             best, best_d = i, d
     if not best or best_d > 0.2 * r:
-        return None, 0.0
+        return None, 0.0, 0.0
     x, y, bw, bh, _ = stats[best]
     size = max(bw, bh)
     if size < 0.18 * r:
-        return None, 0.0
+        return None, 0.0, 0.0
     dx = cents[best][0] - (x + (bw - 1) / 2)
     dy = cents[best][1] - (y + (bh - 1) / 2)
     shift = math.hypot(dx, dy) / size
+    apex = math.atan2(-dy, -dx)  # the apex lies opposite the centroid's shift
     if not _STAR_SHIFT[0] <= shift <= _STAR_SHIFT[1]:
-        return None, shift  # too round to tell, or not a clean star (print over it)
-    return _snap(-dx, -dy), shift  # the apex lies opposite the centroid's shift
+        return None, shift, apex  # too round to tell, or not a clean star (print over it)
+    return _snap(-dx, -dy), shift, apex
 
 
-def _gap_up(ink: np.ndarray, cx: float, cy: float, r: float) -> int | None:
+def _star_tip(ink: np.ndarray, cx: float, cy: float, r: float) -> int | None:
+    """Rotation told by the star's five tips: only the apex points along an axis of the page.
+
+    With the apex up the tips lie at -90, -18, 54, 126 and 198 degrees: the apex
+    is on an axis, two tips are 18 degrees off one, two 36 degrees off. Turned
+    by a multiple of 90 degrees the pattern stays, so the tip nearest an axis is
+    the apex; a stamp tilted by up to about 8 degrees still tells.
+    """
+    h, w = ink.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    core = ink & ((xx - cx) ** 2 + (yy - cy) ** 2 <= (0.38 * r) ** 2)
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(core.astype(np.uint8), connectivity=8)
+    best, best_d = 0, 1e9
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < 0.004 * math.pi * r * r:
+            continue
+        d = math.hypot(cents[i][0] - cx, cents[i][1] - cy)
+        if d < best_d:
+            best, best_d = i, d
+    if not best or best_d > 0.2 * r:
+        return None
+    blob = (labels == best).astype(np.uint8)
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return None
+    pts = max(contours, key=len)[:, 0, :].astype(np.float64)
+    m = cv2.moments(blob)
+    if m["m00"] <= 0:
+        return None
+    sx, sy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    ang = np.arctan2(pts[:, 1] - sy, pts[:, 0] - sx)
+    rad = np.hypot(pts[:, 0] - sx, pts[:, 1] - sy)
+    if rad.max() < 0.09 * r:
+        return None
+    bins = 72
+    prof = np.zeros(bins)
+    idx = ((ang + np.pi) / (2 * np.pi) * bins).astype(int) % bins
+    np.maximum.at(prof, idx, rad)
+    prof = np.maximum(prof, np.roll(prof, 1) * 0)  # keep empty bins at zero
+    peaks = [k for k in range(bins) if prof[k] >= prof[k - 1] and prof[k] > prof[(k + 1) % bins]
+             and prof[k] >= 0.75 * prof.max()]
+    # merge neighbouring peaks, keep the five longest tips
+    tips = sorted(peaks, key=lambda k: -prof[k])
+    chosen: list[int] = []
+    for k in tips:
+        if all(min(abs(k - c), bins - abs(k - c)) >= 6 for c in chosen):
+            chosen.append(k)
+    if not 4 <= len(chosen) <= 6:
+        return None
+    off = []
+    for k in chosen:
+        a = math.degrees(-np.pi + (k + 0.5) * 2 * np.pi / bins)
+        off.append((abs((a + 45) % 90 - 45), a))
+    off.sort()
+    if off[0][0] > 10 or off[1][0] < off[0][0] + 6:
+        return None
+    a = math.radians(off[0][1])
+    return _snap(math.cos(a), math.sin(a))
+
+
+def _gap_up(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[int | None, float]:
     """Rotation told by the widest gap of the ring text (the gap is at the bottom)."""
     h, w = ink.shape
     ys, xs = np.nonzero(ink)
     rho = np.hypot(xs - cx, ys - cy)
     band = (rho >= 0.5 * r) & (rho <= 0.8 * r)
     if band.sum() < 100:
-        return None
+        return None, 1.0
     th = np.arctan2(ys[band] - cy, xs[band] - cx)
     hist, _ = np.histogram(th, bins=72, range=(-np.pi, np.pi))
     win = 9
     smooth = np.convolve(np.concatenate([hist[-win:], hist, hist[:win]]), np.ones(win) / win, "same")[win:-win]
-    k = int(np.argmin(smooth))
-    if smooth[k] > 0.35 * float(np.median(smooth)):
-        return None
+    # a gap where the ring leaves the frame (a clipped close-up) says nothing
+    centres = -np.pi + (np.arange(72) + 0.5) * (2 * np.pi / 72)
+    ox, oy = cx + 0.95 * r * np.cos(centres), cy + 0.95 * r * np.sin(centres)
+    on_page = (ox >= 0) & (ox < w) & (oy >= 0) & (oy < h)
+    whole = np.convolve(np.concatenate([~on_page[-win:], ~on_page, ~on_page[:win]]).astype(float),
+                        np.ones(win), "same")[win:-win] == 0
+    if not whole.any():
+        return None, 1.0
+    k = int(np.argmin(np.where(whole, smooth, np.inf)))
+    depth = float(smooth[k]) / max(1e-9, float(np.median(smooth)))
+    if depth > 0.35:
+        return None, depth
     a = -np.pi + (k + 0.5) * (2 * np.pi / 72)
-    return _snap(-math.cos(a), -math.sin(a))  # 'up' is opposite the gap
+    return _snap(-math.cos(a), -math.sin(a)), depth  # 'up' is opposite the gap
 
 
 def seal_closeup_rotation(image: np.ndarray) -> int | None:
@@ -161,12 +231,18 @@ def seal_closeup_rotation(image: np.ndarray) -> int | None:
     ring = _ring(ink)
     if ring is None:
         return None
-    star, shift = _star_up(ink, *ring)
-    gap = _gap_up(ink, *ring)
+    star, shift, apex = _star_up(ink, *ring)
+    gap, depth = _gap_up(ink, *ring)
+    tip = _star_tip(ink, *ring)
+    if tip is not None:
+        return tip if gap in (None, tip) and star in (None, tip) else None
     if star is not None and gap is not None:
         return star if star == gap else None
     if star is not None and gap is None and shift >= _STAR_ALONE:
         return star
-    if star is None and gap is not None and _STAR_SHIFT[0] <= shift <= _STAR_SHIFT[1]:
-        return gap  # a star, slightly turned as stamped: its apex only confirms the gap's axis
+    if star is None and gap is not None and depth <= 0.03 and _STAR_SHIFT[0] <= shift <= _STAR_SHIFT[1]:
+        # an empty bottom, and a star turned a little as stamped: its apex points roughly away from the gap
+        up = {0: -math.pi / 2, 90: 0.0, 180: math.pi / 2, 270: math.pi}[gap]
+        if abs((apex - up + math.pi) % (2 * math.pi) - math.pi) <= math.radians(60):
+            return gap
     return None
