@@ -362,6 +362,32 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
 
 
+def _without_specks(pts: np.ndarray, share: float = 0.01) -> np.ndarray:
+    """The blob's points less its tiny ink pieces (under ``share`` of its ink).
+
+    A few reddish pixels of nearby print or a pink photo cast, joined to a seal
+    by the dilation, stretch its hull: a square office seal then looks too long
+    to be square and is tried, and lost, as a ring.
+    """
+    x0, y0 = pts.min(axis=0)
+    img = np.zeros((int(pts[:, 1].max() - y0) + 1, int(pts[:, 0].max() - x0) + 1), np.uint8)
+    img[pts[:, 1] - y0, pts[:, 0] - x0] = 1
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= max(4, share * len(pts))
+    return pts[keep[labels[pts[:, 1] - y0, pts[:, 0] - x0]]]
+
+
+def _classify_or_trim(mask: np.ndarray, pts: np.ndarray, **kw) -> SealCandidate | None:
+    """:func:`_classify_blob`, tried again without specks when it fails."""
+    cand = _classify_blob(mask, pts, **kw)
+    if cand is None:
+        core = _without_specks(pts)
+        if 30 <= len(core) < len(pts):
+            cand = _classify_blob(mask, core, **kw)
+    return cand
+
+
 def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
     ink = ink_mask(small)
     if int(ink.sum()) < 60:
@@ -380,7 +406,7 @@ def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
         if len(xs) < 30:
             continue
         pts = np.stack([xs + x, ys + y], axis=1)
-        cand = _classify_blob(ink, pts, source="color", strict=False, side=side)
+        cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side)
         if cand is not None:
             out.append(cand)
     return out
@@ -460,7 +486,7 @@ def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
         pts = np.stack([xs + x, ys + y], axis=1)
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
-            cand = _classify_blob(ink, pts, source="color", strict=False, side=side, max_square=0.3)
+            cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
         if cand is not None:

@@ -316,6 +316,63 @@ def unit_matches(text: str, identity: Identity) -> bool:
             return True
         if loose_match(folded, core) or loose_match(folded, unit):
             return True
+        if _fragment_of(folded, unit):
+            return True
+    return False
+
+
+#: Words that say nothing about which organisation a fragment of a ring belongs to.
+_PLAIN_WORDS = (*GENERIC, *LEGAL_SUFFIXES, *AUTHORITY_WORDS, "研究院", "研究所", "医院", "中心", "委员会",
+                "管理局", "专用章", "发票", "财务", "合同", "人民", "中国", "省", "市", "县", "区", "局", "厅",
+                "印", "章")
+_REGION_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
+_PLAIN_SORTED = sorted(_PLAIN_WORDS, key=len, reverse=True)
+
+
+def _fragment_of(folded: str, unit: str) -> bool:
+    """Whether a partial ring reading holds a piece of the unit's own name.
+
+    A worn or half-read ring often yields only a few characters of the name
+    (``华大学`` of 清华大学国情研究院, ``業务办公室`` of a school office). A piece
+    of three characters or more that the reading shares with the unit's name
+    names the unit as well, unless all it holds is the unit's region (which its
+    authorities share: 乌鲁木齐市) or words common to any organisation (大学,
+    有限公司, 人力资源 …).
+
+    Examples
+    --------
+    >>> _fragment_of("华大学", "清华大学国情研究院")
+    True
+    >>> _fragment_of("大学公业务華大学业务办公室", "清华大学软件学院业务办公室")
+    True
+    >>> _fragment_of("有限公司", "北京某某科技有限公司")
+    False
+    >>> _fragment_of("乌鲁木齐市", "乌鲁木齐市第一人民医院")
+    False
+    >>> _fragment_of("乌鲁木齐市人力资源和社会保障局", "乌鲁木齐市人力资源服务中心")
+    False
+
+    """
+    u = norm_text(unit)
+    if len(folded) < 3 or len(u) < 3:
+        return False
+    region = next((i + 1 for i, ch in enumerate(u[:10]) if ch in _REGION_ENDS), 0)
+    # the maximal pieces the reading shares with the name
+    run = np.zeros((len(folded) + 1, len(u) + 1), np.int32)
+    for i, a in enumerate(folded, 1):
+        for j, b in enumerate(u, 1):
+            if a == b:
+                run[i, j] = run[i - 1, j - 1] + 1
+    for i in range(1, len(folded) + 1):
+        for j in range(1, len(u) + 1):
+            n = int(run[i, j])
+            if n < 3 or (i < len(folded) and j < len(u) and run[i + 1, j + 1] > n):
+                continue
+            piece = u[max(j - n, region):j]
+            for w in _PLAIN_SORTED:
+                piece = piece.replace(w, "")
+            if piece:
+                return True
     return False
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from zcmask import _geometry
 from zcmask.ocr import OcrEngine
+from zcmask.quality._seal_orientation import seal_closeup_rotation
 from zcmask.results import Orientation, TextLine
 
 log = logging.getLogger(__name__)
@@ -423,6 +424,12 @@ def read_orientation(image: np.ndarray, *, engine: OcrEngine | None = None, exif
             k = int(np.argmax(score))
             return OrientationReading(Orientation(ROTATIONS[k], float(_softmax(score)[k]), "text_layer"))
         sources.append("text_layer")
+
+    if method == "combined" and layer is None:
+        # a close-up of one round seal has no text lines to go by: its star and ring gap decide
+        seal_rot = seal_closeup_rotation(image)
+        if seal_rot is not None:
+            return OrientationReading(Orientation(seal_rot, 0.9, "seal"))
 
     probs = classifier_probs(image) if method != "ocr" else None
     if probs is not None:
