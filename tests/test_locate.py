@@ -6,6 +6,7 @@ import pytest
 
 from conftest import identity, mk_line
 from zcmask.locate import find_identity, unit_patterns
+from zcmask.results import TextLine
 
 SIZE = (2000, 3000)
 
@@ -45,6 +46,39 @@ def test_name_split_across_lines_is_masked():
     regs = kinds(find_identity([b, a], identity(), SIZE), "name")
     assert covers(regs, a, 4, 6) and covers(regs, b, 0, 1)
     assert len(regs) == 2
+
+
+def test_unit_wrapped_between_tilted_paragraph_lines_is_masked():
+    """A tilted photo: the boxes of two paragraph lines overlap by half their height.
+
+    Real case (a 助研证明 photo): 清华大学国 ends one line and 情研究院 starts the next;
+    the lower line starts further left, so a row grouping by box overlap alone read
+    it first and the unit was never matched.
+    """
+    from dataclasses import replace
+
+    def tilted(text: str, x: float, y: float) -> TextLine:
+        ln = mk_line(text, x=x, y=y, ch=20)
+        # the line rises 30 px every 600 px, as on a photo taken at a slant
+        chars = tuple(replace(c, bbox=(c.bbox[0], c.bbox[1] - 30 * (c.bbox[0] - x) / 600,
+                                       c.bbox[2], c.bbox[3] - 30 * (c.bbox[0] - x) / 600))
+                      for c in ln.chars)
+        ys = [v for c in chars for v in (c.bbox[1], c.bbox[3])]
+        return replace(ln, chars=chars, bbox=(ln.bbox[0], min(ys), ln.bbox[2], max(ys)))
+
+    a = tilted("兹有某同学于二月二十日至三月二十日在清华大学国", x=156, y=222)
+    b = tilted("情研究院胡老师课题组做助理研究工作主要负责文献", x=123, y=243)
+    assert a.bbox[3] - b.bbox[1] > 0.4 * (a.bbox[3] - a.bbox[1])  # the boxes overlap a lot
+    regs = kinds(find_identity([b, a], identity(units=("清华大学国情研究院",)), SIZE), "unit")
+    assert covers(regs, a, 19, 24) and covers(regs, b, 0, 4)
+    assert not covers(regs, b, 5, 8) and not covers(regs, a, 0, 5)
+
+
+def test_table_cells_side_by_side_still_share_a_row():
+    label = mk_line("工作单位", x=100, y=300)
+    value = mk_line("清华大学国情研究院", x=300, y=305)
+    regs = kinds(find_identity([value, label], identity(units=("清华大学国情研究院",)), SIZE), "unit")
+    assert covers(regs, value, 0, 9) and not covers(regs, label, 0, 4)
 
 
 @pytest.mark.parametrize("dot", ["·", "•", "．", ".", "・", "", "一", "-", "，", "：", ":", "；"])

@@ -46,8 +46,21 @@ class _S:
     char: Char
 
 
+def _side_by_side(a: TextLine, b: TextLine) -> bool:
+    """Whether two lines can share a row: their x-ranges overlap by < 30 % of the narrower."""
+    overlap = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    narrower = max(1.0, min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0]))
+    return overlap < 0.3 * narrower
+
+
 def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
-    """Sort lines into rows (by vertical overlap), then left to right."""
+    """Sort lines into rows (by vertical overlap), then left to right.
+
+    Lines of one row stand side by side. On a tilted or curled photo the boxes
+    of two consecutive paragraph lines overlap vertically by more than half; they
+    are still two rows, or a unit wrapped from the end of one line to the start
+    of the next (清华大学国 | 情研究院) would be read in the wrong order.
+    """
     items = sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2)
     rows: list[list[TextLine]] = []
     for ln in items:
@@ -57,7 +70,7 @@ def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
             last = rows[-1]
             ry0 = np.median([r.bbox[1] for r in last])
             ry1 = np.median([r.bbox[3] for r in last])
-            if ry0 - 0.1 * h <= cy <= ry1 + 0.1 * h:
+            if ry0 - 0.1 * h <= cy <= ry1 + 0.1 * h and all(_side_by_side(ln, r) for r in last):
                 last.append(ln)
                 continue
         rows.append([ln])
