@@ -28,7 +28,7 @@ test: install-dev
 	ZCMASK_REQUIRE_DOCS=1 $(BIN)/python -m pytest -q
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks zcsynth samples
 	$(BIN)/mypy
 
 # The documentation site, built strictly (a broken link or reference fails) into site/.

@@ -482,7 +482,7 @@ _ASTRO_EYES = (184, 84, 263, 119)
 
 def _stamp_seal(img: np.ndarray, spec: dict[str, object], seed: int) -> tuple[np.ndarray, Instance | None]:
     try:
-        from zcmask.synth._seals import COLORS, SealSpec, seal_ink, stamp
+        from zcsynth._seals import COLORS, SealSpec, seal_ink, stamp
     except ImportError:  # the seal generator is optional
         return img, None
     shape = str(spec["shape"])
@@ -514,7 +514,7 @@ def _paste_photo(img: np.ndarray, spec: dict[str, object], seed: int = 0) -> tup
     crop = (90, 20, 360, 440)  # portrait crop of the 512 px astronaut, (420, 270)
     w = int(float(spec["w"]))  # type: ignore[arg-type]
     try:  # the shared photo generator, when present: also grayscale copies and glasses
-        from zcmask.synth._photos import (
+        from zcsynth._photos import (
             Portrait,
             crop_portrait,
             gray_portrait,

@@ -22,7 +22,7 @@ from pathlib import Path
 from zcmask.batch import DaskExecutor, LocalExecutor, run_batch
 from zcmask.ocr import FakeOcrEngine, register_engine
 from zcmask.options import Options
-from zcmask.synth import render
+from zcsynth import render
 
 PEOPLE = [("王建国", "巴州供电公司"), ("李晓梅", "库尔勒水利局"), ("赵文华", "尉犁县人民医院"),
           ("孙丽娟", "和静县自来水公司"), ("周志强", "焉耆县供电所"), ("吴海燕", "轮台县水利局")]

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m benchmarks.locating [--pages N] [--seed S] [--distort] [--fonts] [--other-names]
 
-Pages come from :func:`zcmask.synth.locating_pages` (every case of the locating
+Pages come from :func:`zcsynth.locating_pages` (every case of the locating
 issue, other people's names beside them). With ``--distort`` each page is also
 skewed by up to ±1.5°, slightly blurred and noised, like a scan. Scoring follows
 the held-out rule: an instance counts when >= 95% of its ink lies inside reported
@@ -23,7 +23,7 @@ from PIL import Image
 
 from zcmask import api
 from zcmask.options import Identity, Options, Unit
-from zcmask.synth import distort, locating_pages, score_page
+from zcsynth import distort, locating_pages, score_page
 
 #: Names and units the page generator never uses, for a held-out style run (``--other-names``).
 OTHER_HAN = ["孙悦", "欧阳娜娜", "苏日娜", "钟离春", "邓超然", "石磊", "叶未央", "庞士元"]
@@ -36,7 +36,7 @@ OTHER_PEOPLE = ["王海", "刘芳", "陈东升"]
 
 def use_other_names() -> None:
     """Swap the generator's name, unit and bystander lists for :data:`OTHER_HAN` and friends."""
-    from zcmask.synth import _cases
+    from zcsynth import _cases
 
     _cases.HAN_NAMES[:] = OTHER_HAN
     _cases.UYGHUR_NAMES[:] = OTHER_TRANSLITERATED

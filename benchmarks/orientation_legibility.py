@@ -7,7 +7,7 @@ Run from the repository root (a few minutes on two cores with the real OCR)::
     python benchmarks/orientation_legibility.py --part legibility --cache /tmp/zc-bench
 
 **Orientation.** Synthetic pages in every layout of
-:data:`zcmask.synth._degrade.LAYOUTS` (blank centres, tables, landscape,
+:data:`zcsynth._degrade.LAYOUTS` (blank centres, tables, landscape,
 photos, digits only, one line) are turned 0/90/180/270 and detected three ways:
 the classifier alone (stock centre crop, and our ink-window crops), OCR evidence
 alone, and the combination that the pipeline uses. Prints accuracy, a confusion
@@ -41,7 +41,7 @@ import numpy as np
 from zcmask.ocr import get_engine
 from zcmask.quality.legibility import assess_legibility
 from zcmask.quality.orientation import classifier_probs, read_orientation
-from zcmask.synth._degrade import DEGRADATIONS, LAYOUTS, degrade, layout_page, turn
+from zcsynth._degrade import DEGRADATIONS, LAYOUTS, degrade, layout_page, turn
 
 ROT = (0, 90, 180, 270)
 

@@ -8,7 +8,7 @@ Run from the repository root (a few minutes on two cores with the real OCR)::
 
 **Fix.** Synthetic documents (公示, 承诺书, 职称证书 rendered with PyMuPDF's
 ``china-s`` font, one with a red seal) are "photographed" by
-:func:`zcmask.synth._phone.phone_photo`: perspective, a desk (wood, dark, light
+:func:`zcsynth._phone.phone_photo`: perspective, a desk (wood, dark, light
 grey), light fall-off, a soft shadow, warm tint, noise and JPEG. Each photo is
 OCR'd as is and after :func:`zcmask.quality._flatten.flatten`; the tables give
 the character error rate (CER) against the printed text, the applicant's
@@ -41,9 +41,9 @@ from zcmask.ocr import get_engine
 from zcmask.options import Identity, Unit
 from zcmask.quality._flatten import flatten
 from zcmask.quality.legibility import assess_legibility
-from zcmask.synth import render
-from zcmask.synth._degrade import degrade, layout_page
-from zcmask.synth._phone import BACKGROUNDS, phone_photo
+from zcsynth import render
+from zcsynth._degrade import degrade, layout_page
+from zcsynth._phone import BACKGROUNDS, phone_photo
 
 NAME, UNIT = "王建国", "巴州供电公司"
 IDENT = Identity(name=NAME, units=(Unit(name=UNIT),))
@@ -85,7 +85,7 @@ def _jpeg(a: np.ndarray, q: int = 85) -> np.ndarray:
 
 
 def _with_seal(img: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    from zcmask.synth._seals import COLORS, SealSpec, seal_ink, stamp
+    from zcsynth._seals import COLORS, SealSpec, seal_ink, stamp
 
     h, w = img.shape[:2]
     return stamp(img, seal_ink(SealSpec(UNIT, size=int(w * 0.22))), (w * 0.7, h * 0.42), COLORS["red"])

@@ -29,8 +29,8 @@ from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
 from zcmask.options import Identity, Unit
-from zcmask.synth._pages import SynthPage, Truth
-from zcmask.synth._photos import (
+from zcsynth._pages import SynthPage, Truth
+from zcsynth._photos import (
     Portrait,
     crop_portrait,
     gray_portrait,
@@ -39,7 +39,7 @@ from zcmask.synth._photos import (
     resize_portrait,
     with_glasses,
 )
-from zcmask.synth._seals import (
+from zcsynth._seals import (
     SealSpec,
     annotation_page,
     emblem_page,

@@ -9,7 +9,7 @@ Then validate it::
     zcmask validate samples/application --notice bz-dianli-2024 --report demo-out/validation.json
 
 The applicant, unit and every document are fictional and generated in code
-(:mod:`zcmask.rules._samples`); the attachments are drawn already masked, as
+(:mod:`zcsynth.application`); the attachments are drawn already masked, as
 the 电力 notice's blind review (五(一)15) requires. The output is deterministic.
 """
 
@@ -19,7 +19,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from zcmask.rules._samples import SPECS, build_application
+# zcsynth (the synthetic-document generators) lives at the repository root, outside the wheel.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from zcsynth.application import SPECS, build_application  # noqa: E402
 
 NOTICE = "bz-dianli-2024"
 

@@ -6,14 +6,18 @@ Every document is drawn in code with PyMuPDF's built-in ``china-s`` font.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from zcmask.synth import render, text_page
-from zcmask.synth._photos import Portrait, crop_portrait, id_card_page
-from zcmask.synth._seals import COLORS, SealSpec, seal_ink, stamp
+# zcsynth (the synthetic-document generators) lives at the repository root, outside the wheel.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from zcsynth import render, text_page  # noqa: E402
+from zcsynth._photos import Portrait, crop_portrait, id_card_page  # noqa: E402
+from zcsynth._seals import COLORS, SealSpec, seal_ink, stamp  # noqa: E402
 
 NAME = "热依拉·艾买提"
 UNIT = "巴州示范电力工程有限公司"

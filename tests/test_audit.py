@@ -23,7 +23,7 @@ from zcmask.ocr import OcrEngine
 from zcmask.ocr._engine import _ENGINES
 from zcmask.options import Identity
 from zcmask.results import Char, TextLine
-from zcmask.synth import render
+from zcsynth import render
 
 
 class SeeingEngine(OcrEngine):

@@ -28,7 +28,7 @@ from zcmask.exceptions import ExitCode, OutputFileError, OverwriteInputError
 from zcmask.ocr import FakeOcrEngine, register_engine
 from zcmask.ocr._engine import _ENGINES
 from zcmask.options import Options
-from zcmask.synth import render
+from zcsynth import render
 
 DPI = 72
 PEOPLE = [("a01-wang", "王建国", "巴州供电公司"), ("a02-li", "李晓梅", "库尔勒水利局"),

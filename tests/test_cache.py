@@ -12,7 +12,7 @@ from conftest import NAME, UNIT, black_fraction, fake_options
 from zcmask import api
 from zcmask._cache import PageCache, options_hash
 from zcmask.ocr import FakeOcrEngine, register_engine
-from zcmask.synth import render
+from zcsynth import render
 
 
 @pytest.fixture

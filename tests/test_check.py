@@ -17,8 +17,8 @@ from zcmask.exceptions import ExitCode
 from zcmask.ocr import FakeOcrEngine
 from zcmask.ocr import _engine as engine_mod
 from zcmask.results import Char, TextLine
-from zcmask.synth import render
-from zcmask.synth._degrade import degrade
+from zcsynth import render
+from zcsynth._degrade import degrade
 
 
 def _ocr_lines(lines: list[TextLine]) -> list[TextLine]:

@@ -12,8 +12,8 @@ from conftest import black_fraction, fake_options, save_jpeg
 from zcmask.locate.faces import eye_band, find_eyes
 from zcmask.masking import mask_regions
 from zcmask.pipeline import PageContext, process_page
-from zcmask.synth._pages import SynthPage, text_page
-from zcmask.synth._photos import (
+from zcsynth._pages import SynthPage, text_page
+from zcsynth._photos import (
     Portrait,
     crop_portrait,
     gray_portrait,
@@ -22,7 +22,7 @@ from zcmask.synth._photos import (
     resize_portrait,
     with_glasses,
 )
-from zcmask.synth._seals import SealSpec, seal_page
+from zcsynth._seals import SealSpec, seal_page
 
 # the eye band of skimage's astronaut, measured by hand on the 512 x 512 image
 ASTRONAUT_EYES = (188, 92, 264, 114)

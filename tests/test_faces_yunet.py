@@ -14,8 +14,8 @@ from skimage.data import astronaut  # test-only dependency; public-domain portra
 from zcmask.locate import faces
 from zcmask.locate.faces import Face, detect_faces, eye_core, find_eyes, landmark_band, yunet_path
 from zcmask.masking import mask_regions
-from zcmask.synth._negatives import NEGATIVES
-from zcmask.synth._photos import Portrait, crop_portrait, id_card_page, photo_page, resize_portrait
+from zcsynth._negatives import NEGATIVES
+from zcsynth._photos import Portrait, crop_portrait, id_card_page, photo_page, resize_portrait
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "benchmarks" / "real" / "text_eyes"

@@ -13,10 +13,10 @@ from zcmask.cli import main
 from zcmask.ocr import FakeOcrEngine
 from zcmask.ocr import _engine as engine_mod
 from zcmask.quality._flatten import find_page, flatten, rotate_small, skew_angle
-from zcmask.synth import render
-from zcmask.synth._degrade import layout_page
-from zcmask.synth._phone import phone_photo
-from zcmask.synth._seals import COLORS, SealSpec, seal_ink, stamp
+from zcsynth import render
+from zcsynth._degrade import layout_page
+from zcsynth._phone import phone_photo
+from zcsynth._seals import COLORS, SealSpec, seal_ink, stamp
 
 
 @pytest.fixture(scope="module")

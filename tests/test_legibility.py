@@ -9,8 +9,8 @@ from conftest import NAME, UNIT
 from zcmask.quality import assess_legibility
 from zcmask.quality.legibility import legibility_metrics
 from zcmask.results import TextLine
-from zcmask.synth import render
-from zcmask.synth._degrade import degrade, layout_page
+from zcsynth import render
+from zcsynth._degrade import degrade, layout_page
 
 
 def _as_ocr(lines: list[TextLine], scale: float = 1.0, score: float = 0.97) -> list[TextLine]:
@@ -48,7 +48,7 @@ def test_clean_layouts_are_never_flagged(layout):
 def test_id_card_copy_with_a_soft_photo_and_a_crisp_title_is_legible():
     # An ID-card copy: one printed line, most of the ink a (soft, upscaled) photo.
     astronaut = pytest.importorskip("skimage.data").astronaut
-    from zcmask.synth._photos import Portrait, crop_portrait, id_card_page
+    from zcsynth._photos import Portrait, crop_portrait, id_card_page
 
     face = crop_portrait(Portrait(astronaut(), (188, 92, 264, 114)), (130, 10, 330, 260))
     sp = id_card_page(face)

@@ -11,7 +11,7 @@ from PIL import Image
 from zcmask.quality import assess_legibility
 from zcmask.quality._body import body_text, ink_lines
 from zcmask.results import Char, TextLine
-from zcmask.synth._degrade import layout_page
+from zcsynth._degrade import layout_page
 
 
 def _jpeg(a: np.ndarray, q: int = 85) -> np.ndarray:

@@ -18,7 +18,7 @@ from conftest import NAME, UNIT, black_fraction, fake_options, save_jpeg
 from zcmask import api
 from zcmask.cli import main
 from zcmask.exceptions import ExitCode
-from zcmask.synth import render
+from zcsynth import render
 
 CHECK_REPORT = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_report.py"
 
@@ -105,7 +105,7 @@ def test_masked_pdf_is_truly_redacted(tmp_path, fake_engine):
 
 
 def test_spaced_and_split_name_masked_through_pipeline(tmp_path, fake_engine):
-    from zcmask.synth import text_page
+    from zcsynth import text_page
 
     sp = text_page([("姓名：[王 建 国]", "name", "spaced"), ("推荐意见：同意推荐[王建国]同志", "name", "running")])
     fake_engine._lines = sp.lines
@@ -140,7 +140,7 @@ def _corrupt_inputs(d: Path) -> dict[str, Path]:
 
 
 def test_bad_files_become_error_entries_and_the_rest_is_written(tmp_path, fake_engine):
-    from zcmask.synth import render as r
+    from zcsynth import render as r
 
     sp = r("承诺书", NAME, UNIT)
     fake_engine._lines = sp.lines

@@ -15,7 +15,7 @@ import pytest
 from conftest import NAME, UNIT, black_fraction, identity, save_jpeg
 from zcmask import api
 from zcmask.options import Options
-from zcmask.synth import render
+from zcsynth import render
 
 MANIFEST = Path(__file__).resolve().parents[1] / "models" / "manifest.json"
 

@@ -13,8 +13,8 @@ from zcmask.ocr import FakeOcrEngine, OcrEngine
 from zcmask.quality import orientation as orient_mod
 from zcmask.quality.orientation import classifier_probs, read_orientation
 from zcmask.results import Char, TextLine
-from zcmask.synth import render
-from zcmask.synth._degrade import layout_page, turn
+from zcsynth import render
+from zcsynth._degrade import layout_page, turn
 
 ROT = (0, 90, 180, 270)
 

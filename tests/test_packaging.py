@@ -89,25 +89,35 @@ def test_built_wheel_carries_the_model_and_the_templates(tmp_path):
               "zcmask/templates/profile.yaml", "zcmask/templates/application.yaml",
               "zcmask/templates/roster.csv", "zcmask/rules/notices/bz-dianli-2024.yaml"):
         assert f in names, f
+    # The synthetic-document generators serve tests, benchmarks and samples only.
+    stray = [n for n in names if n.startswith("zcsynth/") or "/synth/" in n or n.endswith("_samples.py")]
+    assert not stray, stray
 
 
 def test_runtime_modules_do_not_import_the_synthetic_generators():
-    """``zcmask.synth`` and ``rules._samples`` serve tests and benchmarks; they are to leave the wheel."""
+    """``zcsynth`` (top level, beside tests/) serves tests, benchmarks and samples, not the wheel."""
     import ast
 
-    src = ROOT / "src" / "zcmask"
+    src = ROOT / "src"
+    assert not (src / "zcsynth").exists() and not (src / "zcmask" / "synth").exists()
+    assert not (src / "zcmask" / "rules" / "_samples.py").exists()
     offenders = []
     for path in src.rglob("*.py"):
-        rel = path.relative_to(src).as_posix()
-        if rel.startswith("synth/") or rel == "rules/_samples.py":
-            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
-                names = [f"{node.module}.{a.name}" for a in node.names]
+                names = [node.module or ""]
             else:
                 continue
-            if any(n.startswith(("zcmask.synth", "zcmask.rules._samples")) for n in names):
-                offenders.append(rel)
+            if any(n == "zcsynth" or n.startswith(("zcsynth.", "zcmask.synth")) for n in names):
+                offenders.append(path.relative_to(src).as_posix())
     assert not offenders, offenders
+
+
+def test_setuptools_finds_only_the_runtime_package():
+    from setuptools import find_packages
+
+    pkgs = find_packages(str(ROOT / "src"))
+    assert "zcmask" in pkgs
+    assert not [p for p in pkgs if p.startswith("zcsynth") or p == "zcmask.synth"], pkgs

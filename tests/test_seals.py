@@ -17,7 +17,7 @@ from zcmask.ocr import FakeOcrEngine
 from zcmask.options import Identity, Unit
 from zcmask.pipeline import PageContext, process_page
 from zcmask.results import TextLine
-from zcmask.synth._seals import (
+from zcsynth._seals import (
     SealSpec,
     annotation_page,
     emblem_page,

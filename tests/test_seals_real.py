@@ -20,7 +20,7 @@ from zcmask.locate.seals import Decision, decide, find_seals
 from zcmask.ocr import FakeOcrEngine
 from zcmask.options import Identity, Unit
 from zcmask.results import TextLine
-from zcmask.synth._seals import SealSpec, seal_page
+from zcsynth._seals import SealSpec, seal_page
 
 REAL = Path(__file__).resolve().parents[1] / "benchmarks" / "real" / "seals"
 UNIT = "巴州鑫源电力工程有限公司"
@@ -100,7 +100,7 @@ def test_seal_on_a_red_printed_form_is_found() -> None:
 
 @pytest.mark.parametrize("shift", [0.5, 0.9])
 def test_two_seals_stamped_over_each_other_are_both_covered(shift: float) -> None:
-    from zcmask.synth._seals import COLORS, seal_ink, stamp
+    from zcsynth._seals import COLORS, seal_ink, stamp
 
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
     box = _seal_box(page)

@@ -10,7 +10,7 @@ import pytest
 
 from zcmask.cli import main
 from zcmask.ocr._engine import _ENGINES
-from zcmask.rules._samples import build_application, sample_ocr_engine
+from zcsynth.application import build_application, sample_ocr_engine
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "application"
 FAST = ["--no-orientation", "--no-progress"]

@@ -1,6 +1,6 @@
 """Whole applications, one per notice: the complete one passes, each seeded defect is found.
 
-Applications are generated in code (:mod:`zcmask.rules._samples`) as small JPGs;
+Applications are generated in code (:mod:`zcsynth.application`) as small JPGs;
 a fake OCR engine serves the text drawn on each page, so no model runs here.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from zcmask.ocr._engine import _ENGINES
 from zcmask.options import Options
 from zcmask.rules import validate
-from zcmask.rules._samples import DEFECTS, build_application, sample_ocr_engine
+from zcsynth.application import DEFECTS, build_application, sample_ocr_engine
 
 # 顺延 (appraisal_delay) only where the notice states it (电力, 建筑); 正高 states no excluded status.
 COMMON = ["missing_id", "missing_summary", "missing_publicity", "missing_diploma",

@@ -13,7 +13,7 @@ from zcmask.exceptions import InvalidConfigError
 from zcmask.ocr._engine import _ENGINES
 from zcmask.rules import load_application, load_notice
 from zcmask.rules._roster import level_of_title, read_roster
-from zcmask.rules._samples import build_application, sample_ocr_engine
+from zcsynth.application import build_application, sample_ocr_engine
 
 FAST = ["--no-orientation", "--no-progress", "--jobs", "1"]
 HEAD = ["序号", "姓名", "性别", "身份证号码", "现任专业技术职务", "获现任专业技术职务时间", "拟晋升专业技术职务",

@@ -30,10 +30,10 @@ with warnings.catch_warnings():
 
 from zcmask.cli import main  # noqa: E402
 from zcmask.options import Options  # noqa: E402
-from zcmask.synth import render  # noqa: E402
 from zcmask.web import WebLimits, create_app  # noqa: E402
 from zcmask.web._safety import UnsafeNameError, safe_relpath  # noqa: E402
 from zcmask.web._workspace import turn_box  # noqa: E402
+from zcsynth import render  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 

@@ -33,8 +33,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 from zcmask.ocr import FakeOcrEngine, register_engine  # noqa: E402
 from zcmask.options import Options  # noqa: E402
-from zcmask.synth import render  # noqa: E402
 from zcmask.web import create_app  # noqa: E402
+from zcsynth import render  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 

@@ -32,9 +32,9 @@ with warnings.catch_warnings():
 from zcmask.cli import build_parser  # noqa: E402
 from zcmask.exceptions import BadArgsError  # noqa: E402
 from zcmask.options import Options  # noqa: E402
-from zcmask.synth import render  # noqa: E402
 from zcmask.web import WebLimits, create_app  # noqa: E402
 from zcmask.web.cli import app_from_args  # noqa: E402
+from zcsynth import render  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 

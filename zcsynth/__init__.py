@@ -7,8 +7,8 @@ here is fictional. Public names: :class:`SynthPage`, :class:`Truth`, :func:`rend
 
 from __future__ import annotations
 
-from zcmask.synth._cases import PageScore, distort, locating_pages, score_page
-from zcmask.synth._pages import TEMPLATES, SynthPage, Truth, render, text_page
+from zcsynth._cases import PageScore, distort, locating_pages, score_page
+from zcsynth._pages import TEMPLATES, SynthPage, Truth, render, text_page
 
 __all__ = ["TEMPLATES", "PageScore", "SynthPage", "Truth", "distort", "locating_pages", "render",
            "score_page", "text_page"]

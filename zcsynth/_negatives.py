@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from zcmask.synth._pages import SynthPage
+from zcsynth._pages import SynthPage
 
 
 def _guilloche(img: np.ndarray, color: tuple[int, int, int], seed: int, n: int = 60) -> None:

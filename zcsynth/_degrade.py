@@ -18,7 +18,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFilter
 
-from zcmask.synth._pages import FONT, SynthPage, _finish, _Writer
+from zcsynth._pages import FONT, SynthPage, _finish, _Writer
 
 __all__ = ["DEGRADATIONS", "LAYOUTS", "degrade", "layout_page", "turn"]
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from zcmask.synth._pages import SynthPage, Truth
+from zcsynth._pages import SynthPage, Truth
 
 #: Ink colours (RGB) of the stamp-pad inks the locator must handle.
 COLORS: dict[str, tuple[int, int, int]] = {
@@ -225,7 +225,7 @@ def base_page(unit: str, *, dpi: int = 200) -> SynthPage:
     """A plain certificate-like page with a signature block (unit, date) where a seal goes."""
     import pymupdf
 
-    from zcmask.synth._pages import _finish, _Writer
+    from zcsynth._pages import _finish, _Writer
 
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from zcmask.synth._pages import SynthPage, Truth, _finish, _Writer
+from zcsynth._pages import SynthPage, Truth, _finish, _Writer
 
 HAN_NAMES = ["王建国", "李秀英", "张伟", "刘洋", "陈静怡", "杨帆", "赵丽娟", "黄志强", "周晓梅", "吴昊天",
              "马海燕", "郭子涵", "何明", "罗玉兰", "高峰", "林雨萱", "欧阳文博", "司马云"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask.synth._pages import SynthPage, Truth
+from zcsynth._pages import SynthPage, Truth
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def with_glasses(p: Portrait, *, color: tuple[int, int, int] = (30, 30, 30), thi
 def photo_page(p: Portrait, *, page: SynthPage | None = None, at: tuple[int, int] | None = None,
                case: str = "photo") -> SynthPage:
     """Paste a portrait on a page (default: a blank A4 at 200 dpi), with an ``eyes`` truth."""
-    from zcmask.synth._pages import text_page
+    from zcsynth._pages import text_page
 
     if page is None:
         page = text_page([("一 寸 照 片", None, ""), ("申报人照片（粘贴处）", None, "")], template="一寸照")
@@ -91,7 +91,7 @@ def id_card_page(p: Portrait, *, case: str = "id_card") -> SynthPage:
     """A photocopy-style ID card (居民身份证 front) on a page, portrait on the right."""
     import cv2
 
-    from zcmask.synth._pages import text_page
+    from zcsynth._pages import text_page
 
     page = text_page([("居民身份证复印件", None, "")], template="身份证")
     img = page.image.copy()
