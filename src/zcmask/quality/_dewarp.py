@@ -15,13 +15,15 @@ the text area, so the margins are not extrapolated into). It is linear in the
 unknowns: one least-squares solve, repeated once without the lines that do not
 fit (an arched seal legend, a signature). The page is then remapped with
 ``cv2.remap`` so that row ``y`` of the output reads row ``y + d(x, y)`` of the
-input; the canvas grows by the largest displacement, then blank rows are trimmed
-back, so no text is ever cut.
+input. Above and below the text the field fades out towards the page's edges
+(paper is added where a margin is too narrow for a gentle fade), so the map stays
+monotonic and no text is ever cut.
 
 The step applies only when the lines are clearly curved: the median bow of the
-long lines (largest distance between their cubic fit and their straight fit) is
-at least a third of the text height and at least 2 pixels at the working scale,
-and the fit removes at least half of it. A flat scan or a photo whose lines are
+long lines, weighted by their length (largest distance between a line's cubic fit
+and its straight fit), is at least 0.2 text heights (0.32 with only two or three
+lines) and at least 2 pixels at the working scale, the fit removes at least half
+of it, and the field moves no part of the page further than the lines moved. A flat scan or a photo whose lines are
 straight after the perspective step is returned as the same array.
 """
 
@@ -34,7 +36,8 @@ import numpy as np
 __all__ = ["Dewarped", "dewarp", "line_straightness", "text_lines"]
 
 _WORK = 1100          # long side of the working copy
-_MIN_LINES = 4        # fewer long lines than this: nothing to fit
+_MIN_LINES = 2        # fewer long lines than this: nothing to fit
+_FEW_LINES = 4        # fewer than this (a certificate, a short letter): a clearer bow is needed
 _BOW_MIN_TEXT = 0.2   # median bow of the lines, in text heights, for the step to apply
 _BOW_MIN_PX = 2.0     # and in working pixels
 
@@ -136,6 +139,13 @@ def _bow(ln: TextLine) -> float:
     return float(np.abs(cub - lin).max())
 
 
+def _wmedian(values: np.ndarray, weights: np.ndarray) -> float:
+    """Median of ``values`` weighted by ``weights`` (a long line counts more than a short one)."""
+    o = np.argsort(values)
+    c = np.cumsum(weights[o])
+    return float(values[o][int(np.searchsorted(c, 0.5 * c[-1]))])
+
+
 def line_straightness(image: np.ndarray) -> tuple[float, int]:
     """Median bow of the page's long text lines in pixels of ``image`` (0: straight), and how many lines.
 
@@ -145,7 +155,8 @@ def line_straightness(image: np.ndarray) -> tuple[float, int]:
     lines, s = text_lines(image)
     if not lines:
         return 0.0, 0
-    return round(float(np.median([_bow(ln) for ln in lines])) / s, 2), len(lines)
+    bows = np.array([_bow(ln) for ln in lines])
+    return round(_wmedian(bows, np.array([len(ln.xs) for ln in lines], float)) / s, 2), len(lines)
 
 
 def _basis(x: np.ndarray, y: np.ndarray, ky: int = 2) -> np.ndarray:
@@ -180,8 +191,10 @@ def dewarp(image: np.ndarray) -> Dewarped:
         return none
     th = float(np.median([ln.height for ln in lines]))
     bows = np.array([_bow(ln) for ln in lines])
-    bow = float(np.median(bows))
-    if bow < max(_BOW_MIN_PX, _BOW_MIN_TEXT * th):
+    length = np.array([len(ln.xs) for ln in lines], float)
+    bow = _wmedian(bows, length)
+    need = _BOW_MIN_TEXT * (1.0 if len(lines) >= _FEW_LINES else 1.6)
+    if bow < max(_BOW_MIN_PX, need * th):
         return Dewarped(image, False, len(lines), round(bow / s, 2), round(bow / s, 2), 0.0)
     # The text area, where the field is fitted; outside it the field is held constant.
     allx = np.concatenate([ln.xs for ln in lines])
@@ -224,7 +237,7 @@ def dewarp(image: np.ndarray) -> Dewarped:
         ln = lines[i]
         dy = _basis((ln.xs - cx) / rx, (ln.ys - cy) / ry, ky) @ coef
         after.append(_bow(TextLine(ln.xs, ln.ys - dy, ln.height)))
-    bow_after = float(np.median(after))
+    bow_after = _wmedian(np.array(after), length[use])
     if bow_after > 0.5 * bow:
         return Dewarped(image, False, len(lines), round(bow / s, 2), round(bow_after / s, 2), 0.0)
     # The field, exactly, as a separable product: d(x, y) = P(x) . C . Q(y), in input pixels.
