@@ -287,7 +287,10 @@ def run_real(folder: str) -> int:
     engine = get_engine("rapidocr")
     files = sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
     print(f"\n## Real phone photos: {len(files)} from {folder}\n")
-    print("| file | size | steps | confident chars before | after | s/page |\n|---|---|---|---|---|---|")
+    from zcmask.quality._dewarp import line_straightness
+
+    print("| file | size | steps | confident chars before | after | line bow flattened without dewarp | with "
+          "| s/page |\n|---|---|---|---|---|---|---|---|")
     for f in files:
         img = load_page(f, 0).image
         t0 = time.perf_counter()
@@ -298,7 +301,8 @@ def run_real(folder: str) -> int:
             return sum(1 for ln in engine.recognize(a) for c in ln.chars if c.score >= 0.8)
 
         print(f"| {f.name} | {img.shape[1]}x{img.shape[0]} | {'+'.join(s.step for s in fl.steps) or '-'} "
-              f"| {sure(img)} | {sure(fl.image)} | {dt:.2f} |")
+              f"| {sure(img)} | {sure(fl.image)} | {line_straightness(flatten(img, dewarp=False).image)[0]:.1f} "
+              f"| {line_straightness(fl.image)[0]:.1f} | {dt:.2f} |")
     return 0
 
 
@@ -363,7 +367,7 @@ def run_legibility() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--part", choices=("fix", "curl", "legibility", "both"), default="both")
+    ap.add_argument("--part", choices=("fix", "curl", "legibility", "both", "none"), default="both")
     ap.add_argument("--pages", type=int, default=15, help="phone photos in the fix part")
     ap.add_argument("--real", help="a folder of real phone photos (benchmarks/data/photos)")
     a = ap.parse_args(argv)
