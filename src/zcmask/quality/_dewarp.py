@@ -183,9 +183,23 @@ def dewarp(image: np.ndarray) -> Dewarped:
     True
 
     """
+    lines, s = text_lines(image)
+    # A page still on its side (the 90-degree turn comes later): its lines run down the photo.
+    side = np.ascontiguousarray(image.swapaxes(0, 1))
+    lines_side, _ = text_lines(side)
+    if sum(len(ln.xs) for ln in lines_side) > 1.5 * sum(len(ln.xs) for ln in lines):
+        r = _dewarp_rows(side, lines_side, s)
+        if not r.applied:
+            return Dewarped(image, False, r.lines, r.bow_before, r.bow_after, 0.0)
+        return Dewarped(np.ascontiguousarray(r.image.swapaxes(0, 1)), True, r.lines, r.bow_before, r.bow_after,
+                        r.max_shift)
+    return _dewarp_rows(image, lines, s)
+
+
+def _dewarp_rows(image: np.ndarray, lines: list[TextLine], s: float) -> Dewarped:
+    """:func:`dewarp` for a page whose lines run across (``lines`` found on it at scale ``s``)."""
     import cv2
 
-    lines, s = text_lines(image)
     none = Dewarped(image, False, len(lines), 0.0, 0.0, 0.0)
     if len(lines) < _MIN_LINES:
         return none
@@ -255,7 +269,7 @@ def dewarp(image: np.ndarray) -> Dewarped:
     top, bottom = max(0.0, (y0 - th) / s), min(h - 1.0, (y1 + th) / s)
     d_top, d_bot = np.abs(field(np.array([top]))).max(), np.abs(field(np.array([bottom]))).max()
     shift = float(max(d_top, d_bot, np.abs(field(np.linspace(top, bottom, 9))).max()))
-    if shift * s > seen + 2 * th:
+    if shift * s > 1.25 * seen + 2 * th:
         return Dewarped(image, False, len(lines), round(bow / s, 2), round(bow_after / s, 2), round(shift, 1))
     # Above and below the text the field fades to nothing at the page's edges, so the edges stay
     # where they were and no row is lost. The fade is at most half as steep as the rows: the map
