@@ -149,10 +149,15 @@ def _wmedian(values: np.ndarray, weights: np.ndarray) -> float:
 def line_straightness(image: np.ndarray) -> tuple[float, int]:
     """Median bow of the page's long text lines in pixels of ``image`` (0: straight), and how many lines.
 
+    Lines are taken along rows or, for a page on its side, along columns.
+
     >>> line_straightness(np.full((200, 150, 3), 255, np.uint8))
     (0.0, 0)
     """
     lines, s = text_lines(image)
+    side, _ = text_lines(np.ascontiguousarray(image.swapaxes(0, 1)))
+    if sum(len(ln.xs) for ln in side) > 1.5 * sum(len(ln.xs) for ln in lines):
+        lines = side  # a page on its side: its lines run down the photo
     if not lines:
         return 0.0, 0
     bows = np.array([_bow(ln) for ln in lines])
@@ -187,7 +192,12 @@ def dewarp(image: np.ndarray) -> Dewarped:
     # A page still on its side (the 90-degree turn comes later): its lines run down the photo.
     side = np.ascontiguousarray(image.swapaxes(0, 1))
     lines_side, _ = text_lines(side)
-    if sum(len(ln.xs) for ln in lines_side) > 1.5 * sum(len(ln.xs) for ln in lines):
+    across, down = sum(len(ln.xs) for ln in lines), sum(len(ln.xs) for ln in lines_side)
+    if max(across, down) < 1.5 * min(across, down):
+        # As much "line" down as across (a table's rules, a page on its side with a grid):
+        # which way the text runs is not clear, so its lines are not bent on a guess.
+        return Dewarped(image, False, len(lines), 0.0, 0.0, 0.0)
+    if down > across:
         r = _dewarp_rows(side, lines_side, s)
         if not r.applied:
             return Dewarped(image, False, r.lines, r.bow_before, r.bow_after, 0.0)
