@@ -193,11 +193,12 @@ def dewarp(image: np.ndarray) -> Dewarped:
     side = np.ascontiguousarray(image.swapaxes(0, 1))
     lines_side, _ = text_lines(side)
     across, down = sum(len(ln.xs) for ln in lines), sum(len(ln.xs) for ln in lines_side)
-    if max(across, down) < 1.5 * min(across, down):
-        # As much "line" down as across (a table's rules, a page on its side with a grid):
-        # which way the text runs is not clear, so its lines are not bent on a guess.
+    if len(lines) < _FEW_LINES and across < down <= 1.5 * across:
+        # Two or three "lines" across (a table's rules?) and more down: which way the text runs
+        # is not clear, so nothing is bent on a guess. (Chinese text set on a grid also forms
+        # short columns; a page of many lines across is not ambiguous.)
         return Dewarped(image, False, len(lines), 0.0, 0.0, 0.0)
-    if down > across:
+    if down > 1.5 * across:
         r = _dewarp_rows(side, lines_side, s)
         if not r.applied:
             return Dewarped(image, False, r.lines, r.bow_before, r.bow_after, 0.0)
