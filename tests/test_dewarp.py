@@ -121,3 +121,25 @@ def test_curled_photo_keeps_all_name_and_unit_occurrences(book):
     f = flatten(ph.image)
     assert "dewarp" in [s.step for s in f.steps]
     assert found(f.image) >= max(found(ph.image), printed)
+
+
+def test_check_fix_reports_the_dewarp_step(tmp_path, book, monkeypatch):
+    import json
+
+    from conftest import save_jpeg
+    from zcmask.cli import main
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.ocr import _engine as engine_mod
+
+    monkeypatch.setitem(engine_mod._ENGINES, "rapidocr", FakeOcrEngine([]))
+    ph = phone_photo(curl_page(book.image, amount=0.03, kind="arc", seed=1), seed=3, background="dark", size=1600,
+                     tilt=0.05)
+    save_jpeg(ph.image, tmp_path / "in" / "curled.jpg")
+    rep = tmp_path / "r.json"
+    main(["check", str(tmp_path / "in"), "--fix", str(tmp_path / "fixed"), "--report", str(rep), "--no-progress",
+          "--no-orientation", "-j", "1", "--seals", "none", "--no-eyes"])
+    page = json.loads(rep.read_text(encoding="utf-8"))["files"][0]["pages"][0]
+    steps = page["fix"]["steps"]
+    assert [s["step"] for s in steps][:2] == ["perspective", "dewarp"]
+    assert steps[1]["bow_after"] < 0.25 * steps[1]["bow_before"]
+    assert "展平弯曲" in rep.with_suffix(".html").read_text(encoding="utf-8")
