@@ -1,12 +1,17 @@
 """Turn a phone photo of a page into something that looks like a flat scan.
 
-:func:`flatten` runs three steps, each only when the page needs it:
+:func:`flatten` runs four steps, each only when the page needs it:
 
 ``perspective``
     Find the sheet's quadrilateral against the desk, hand or background (edges
     first, then a bright-paper mask) and warp it to a flat rectangle. A4 proportions
     are kept when the sheet is close to them; the resolution is never raised and is
     capped at 300 dpi equivalent. The whole sheet is kept: nothing inside it is cut.
+``dewarp``
+    Straighten text lines that a curled sheet bent (book spread, rolled
+    certificate): a smooth vertical displacement field fitted to the lines of
+    ink, applied only when the lines are clearly curved
+    (:mod:`zcmask.quality._dewarp`).
 ``light``
     Even out illumination: divide by a smooth paper-brightness map (text, thin
     lines and seal strokes are removed from it, large photos are filled from the
@@ -21,8 +26,7 @@ and straight lines, is returned as the very same array with no steps: nothing is
 resampled. Each applied step is recorded as a :class:`~zcmask.results.FixStep`
 with its parameters.
 
-This module does not dewarp curled pages (book spreads, rolled certificates) and
-does not run OCR or decide orientation in 90-degree steps.
+This module does not run OCR or decide orientation in 90-degree steps.
 """
 
 from __future__ import annotations
@@ -476,7 +480,8 @@ def rotate_small(image: np.ndarray, angle: float, fill: tuple[int, int, int] = (
                           borderValue=fill)
 
 
-def flatten(image: np.ndarray, dpi: int = 200, *, light: bool = True, deskew: bool = True) -> Flattened:
+def flatten(image: np.ndarray, dpi: int = 200, *, light: bool = True, deskew: bool = True,
+            dewarp: bool = True) -> Flattened:
     """Make a photo of a page look like a flat scan; leave a scan alone.
 
     Parameters
@@ -485,7 +490,7 @@ def flatten(image: np.ndarray, dpi: int = 200, *, light: bool = True, deskew: bo
         The decoded page, in any 90-degree orientation. Not modified.
     dpi : int
         The page's nominal dpi, kept when the sheet is not warped.
-    light, deskew : bool
+    light, deskew, dewarp : bool
         Allow those steps (the perspective step is always tried).
 
     Returns
@@ -509,7 +514,16 @@ def flatten(image: np.ndarray, dpi: int = 200, *, light: bool = True, deskew: bo
         steps.append(FixStep("perspective", (
             ("corners", [[round(float(x)), round(float(y))] for x, y in corners]),
             ("width", out.shape[1]), ("height", out.shape[0]), ("dpi", dpi))))
-    photo = bool(steps)
+    if dewarp:
+        from zcmask.quality._dewarp import dewarp as _dewarp
+
+        dw = _dewarp(out)
+        if dw.applied:
+            out = dw.image
+            steps.append(FixStep("dewarp", (
+                ("lines", dw.lines), ("bow_before", dw.bow_before), ("bow_after", dw.bow_after),
+                ("max_shift", dw.max_shift), ("width", out.shape[1]), ("height", out.shape[0]))))
+    photo = corners is not None
     if light:
         uneven, paper = light_unevenness(out)
         if photo or (uneven >= _UNEVEN and _margins_are_paper(out)):
