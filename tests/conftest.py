@@ -35,6 +35,21 @@ def mk_line(text: str, x: float = 100, y: float = 100, ch: float = 40, gap: floa
     return TextLine(text, (x, y, cx, y + ch), score, tuple(chars))
 
 
+def kinds(regions, kind):
+    """The regions of one kind."""
+    return [r for r in regions if r.kind == kind]
+
+
+def covers(regions, line, start, end) -> bool:
+    """True when the union of regions covers chars [start, end) of ``line``."""
+    for c in line.chars[start:end]:
+        x0, y0, x1, y1 = c.bbox
+        if not any(r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1
+                   for r in regions):
+            return False
+    return True
+
+
 def identity(name: str = NAME, units: tuple[str, ...] = (UNIT,), aliases: tuple[str, ...] = ()) -> Identity:
     return Identity(name=name, aliases=aliases, units=tuple(Unit(name=u) for u in units))
 

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import identity, mk_line
+from conftest import covers, identity, kinds, mk_line
 from zcmask.locate import find_identity, unit_patterns
 from zcmask.results import TextLine
 
 SIZE = (2000, 3000)
 
 
-def kinds(regions, kind):
-    return [r for r in regions if r.kind == kind]
-
-
-def covers(regions, line, start, end) -> bool:
-    """True when the union of regions covers chars [start, end) of ``line``."""
-    for c in line.chars[start:end]:
-        x0, y0, x1, y1 = c.bbox
-        if not any(r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1
-                   for r in regions):
-            return False
-    return True
 
 
 def test_plain_name_in_running_text_is_masked():

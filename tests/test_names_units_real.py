@@ -5,24 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import identity, mk_line
+from conftest import covers, identity, kinds, mk_line
 from zcmask.locate import find_identity
 from zcmask.locate._variants import T2S, norm_text
 
 SIZE = (2000, 3000)
 
 
-def kinds(regions, kind):
-    return [r for r in regions if r.kind == kind]
-
-
-def covers(regions, line, start, end) -> bool:
-    for c in line.chars[start:end]:
-        x0, y0, x1, y1 = c.bbox
-        if not any(r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1
-                   for r in regions):
-            return False
-    return True
 
 
 @pytest.mark.parametrize(("trad", "simp"), [("眾", "众"), ("緣", "缘"), ("衆", "众"), ("燁", "烨"),
