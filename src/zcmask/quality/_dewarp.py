@@ -296,7 +296,7 @@ def _dewarp_rows(image: np.ndarray, lines: list[TextLine], s: float) -> Dewarped
     d = field(np.clip(yi, top, bottom)) * wgt[:, None].astype(np.float32)
     map_y = (yi[:, None].astype(np.float32) + d).astype(np.float32)
     map_x = np.broadcast_to(np.arange(w, dtype=np.float32)[None, :], (hout, w)).copy()
-    fill = (255, 255, 255) if image.ndim == 3 else 255
+    fill: tuple[int, ...] | int = 255
     if image.ndim == 3:
         fill = tuple(int(v) for v in np.percentile(image[:: max(1, h // 200), :: max(1, w // 200)].reshape(-1, 3),
                                                    90, axis=0))
