@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -388,24 +389,36 @@ def _classify_or_trim(mask: np.ndarray, pts: np.ndarray, **kw) -> SealCandidate 
     return cand
 
 
-def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
-    ink = ink_mask(small)
+def _ink_blobs(ink: np.ndarray, *, join: float, min_side: float, min_pts: int,
+               ) -> Iterator[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """Blobs of ``ink`` joined by a disc of ``join`` × the page side.
+
+    Yields each blob's box ``(x, y, w, h)`` and its ink points ``(N, 2)`` as
+    ``(x, y)``; blobs smaller than ``min_side`` × the page side or with fewer
+    than ``min_pts`` ink pixels are skipped.
+    """
     if int(ink.sum()) < 60:
-        return []
-    side = max(small.shape[:2])
-    k = max(3, int(round(side * 0.008)) | 1)
+        return
+    side = max(ink.shape[:2])
+    k = max(3, int(round(side * join)) | 1)
     joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    out: list[SealCandidate] = []
     for i in range(1, n):
-        x, y, w, h, _area = stats[i]
-        if max(w, h) < 0.025 * side:
+        x, y, w, h, _area = (int(v) for v in stats[i])
+        if max(w, h) < min_side * side:
             continue
         sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
         ys, xs = np.nonzero(sub)
-        if len(xs) < 30:
+        if len(xs) < min_pts:
             continue
-        pts = np.stack([xs + x, ys + y], axis=1)
+        yield (x, y, w, h), np.stack([xs + x, ys + y], axis=1)
+
+
+def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
+    ink = ink_mask(small)
+    side = max(small.shape[:2])
+    out: list[SealCandidate] = []
+    for _box, pts in _ink_blobs(ink, join=0.008, min_side=0.025, min_pts=30):
         cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side)
         if cand is not None:
             out.append(cand)
@@ -466,24 +479,11 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
 
 
 def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
-    if int(ink.sum()) < 60:
-        return []
     H, W = ink.shape
     side = max(H, W)
-    k = max(3, int(round(side * join)) | 1)
-    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     out: list[SealCandidate] = []
-    for i in range(1, n):
-        x, y, w, h, _area = stats[i]
-        if max(w, h) < 0.04 * side:
-            continue
-        sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
-        ys, xs = np.nonzero(sub)
-        if len(xs) < 60:
-            continue
+    for (x, y, w, h), pts in _ink_blobs(ink, join=join, min_side=0.04, min_pts=60):
         touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
-        pts = np.stack([xs + x, ys + y], axis=1)
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
             cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
