@@ -35,7 +35,8 @@ from zcmask.results import PageResult
 log = logging.getLogger(__name__)
 
 #: Options that only change how a run is carried out, never what it writes.
-_NEUTRAL_OPTIONS = frozenset({"jobs", "progress", "cache", "fix_outdir", "allow_short_identity"})
+_NEUTRAL_OPTIONS = frozenset({"jobs", "progress", "cache", "cache_dir", "cache_lookup", "fix_outdir",
+                              "allow_short_identity"})
 _FORMAT = 1
 
 RunFn = Callable[[Sequence[PageContext], Callable[[int, int], None] | None], list[PageResult]]

@@ -90,7 +90,8 @@ class _Task:
 
 def _fingerprint(options: Options, outputs: list[str]) -> str:
     """What else besides the content decides a file's outputs: options, identity, names."""
-    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity"})
+    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity",
+                                                    "cache_dir", "cache_lookup"})
     blob = json.dumps([opts, outputs], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -160,6 +161,9 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
     if out_p.resolve() == root_p.resolve():
         raise OverwriteInputError(f"输出目录 {out_p} 就是批量输入目录，会写到原件旁边；请用 -o 指定另一个目录。")
     roster_map = load_roster(roster) if roster else None
+    from zcmask._analysis_cache import cache_options
+
+    options = cache_options(options)  # --cache DIR or ZCMASK_CACHE_DIR only: workers may be remote
     applicants = find_applicants(root_p, roster_map, exclude=out_p)
     out_p.mkdir(parents=True, exist_ok=True)
     own_executor = executor is None
