@@ -12,6 +12,8 @@ whole process tree):
 The flows are ``mask`` then ``validate``, ``mask`` again with one more ``--unit``
 (a new options hash: the page cache misses), and ``check`` after ``mask``. The
 reports of each pair must be the same apart from timings and output paths.
+Before and after alternate flow by flow, so both see the same machine load; with
+``--repeat N`` every repetition starts from an empty cache and medians are reported.
 Results go to ``benchmarks/out/analysis-cache.json`` and ``.md``.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.analysis_cache", description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--jobs", default=None, help="zcmask --jobs (default: zcmask's own)")
+    ap.add_argument("--repeat", type=int, default=1, help="repetitions (medians reported)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     work = out / "analysis-cache"
@@ -105,16 +109,26 @@ def main(argv: list[str] | None = None) -> int:
                                      *jobs, "--no-progress")),
         ],
     }
-    results: dict[str, Any] = {"pages": pages, "notice": NOTICE, "runs": {}}
-    for label, cmds in steps.items():
-        for name, cmd in cmds:
-            m = measure(cmd, env=env)
-            if m["rc"] in (0, 1):
-                m.pop("stderr_tail", None)
-            results["runs"].setdefault(name, {})[label] = m
-            print(f"{label:6} {name:30} wall {m['wall']:6.1f}s cpu {m['cpu']:6.1f}s rc={m['rc']}", file=sys.stderr)
-        if label == "before":  # keep the mask report of the rerun for the comparison
-            shutil.copy(plain / "zcmask-report.json", work / "mask-plain.json")
+    results: dict[str, Any] = {"pages": pages, "notice": NOTICE, "repeat": args.repeat, "runs": {}}
+    seen: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for rep in range(args.repeat):
+        shutil.rmtree(masked, ignore_errors=True)  # every repetition starts with no cache
+        # before and after alternate, flow by flow, so that both see the same machine load
+        for (name, before), (_, after) in zip(steps["before"], steps["after"], strict=True):
+            for label, cmd in (("before", before), ("after", after)):
+                m = measure(cmd, env=env)
+                if m["rc"] in (0, 1):
+                    m.pop("stderr_tail", None)
+                seen.setdefault(name, {}).setdefault(label, []).append(m)
+                print(f"rep{rep} {label:6} {name:30} wall {m['wall']:6.1f}s cpu {m['cpu']:6.1f}s rc={m['rc']}",
+                      file=sys.stderr)
+            if name == "mask again, one more --unit":
+                shutil.copy(plain / "zcmask-report.json", work / "mask-plain.json")
+    for name, by_label in seen.items():
+        results["runs"][name] = {label: {"wall": statistics.median(m["wall"] for m in ms),
+                                         "cpu": statistics.median(m["cpu"] for m in ms),
+                                         "rc": sorted({m["rc"] for m in ms}), "all": ms}
+                                 for label, ms in by_label.items()}
     shutil.copy(masked / "zcmask-report.json", work / "mask-cached.json")
     results["identical"] = {k: _same(work / f"{k}-plain.json", work / f"{k}-cached.json")
                             for k in ("validate", "mask", "check")}

@@ -12,7 +12,9 @@ away with the outputs and no applicant's text is left in a home directory.
 
 It deliberately does not: cache ``check`` or ``audit`` runs (they write no
 pages), cache failed pages, or evict anything (delete the folder to empty it).
-A damaged entry is treated as a miss.
+A damaged entry is treated as a miss. When an entry misses (other options), the
+page's analysis may still come from :mod:`zcmask._analysis_cache`, which keeps
+its entries in the ``analysis/`` sub-folder of the same folder.
 """
 
 from __future__ import annotations
