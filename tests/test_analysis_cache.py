@@ -107,7 +107,7 @@ def test_validate_after_mask_reads_no_page_again(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(_collect, "_CACHE", {})  # the in-process memo would hide the disk cache
     app = tmp_path / "app"
     build_application(app, "bz-dianli-2024")
-    fast = ["--no-orientation", "--no-progress", "--jobs", "1"]
+    fast = ["--no-orientation", "--no-progress", "--jobs", "1", "--seals", "none", "--no-eyes"]
     rc = main(["mask", str(app), "-o", str(tmp_path / "app-masked"), "--profile", str(app / "application.yaml"),
                *fast])
     assert rc == 0
@@ -328,3 +328,22 @@ def test_a_web_session_keeps_analyses_in_its_own_folder(folder, tmp_path: Path) 
         assert not s.root.exists()  # the analyses go with the session
     finally:
         ws.close()
+
+
+@pytest.mark.slow
+def test_real_ocr_of_a_turned_page_comes_back_the_same(tmp_path: Path) -> None:
+    """Real OCR and orientation: the cached analysis gives the very report a fresh read gives."""
+    src = tmp_path / "app"
+    src.mkdir()
+    page = render("公示", NAME, UNIT)
+    Image.fromarray(page.image).rotate(-90, expand=True).save(src / "gongshi.jpg", quality=92)
+    opts = dict(identity=fake_options().identity, jobs=1, progress=False)
+    from zcmask.options import Options
+
+    api.mask([src], tmp_path / "app-masked", Options(**opts))
+    hits = ac.STATS["hits"]
+    cached = api.check([src], Options(**opts))
+    assert ac.STATS["hits"] == hits + 1
+    plain = api.check([src], Options(**opts, cache=False))
+    assert cached.files[0].pages[0].rotation == 90
+    assert _without_timings(cached.to_json()) == _without_timings(plain.to_json())
