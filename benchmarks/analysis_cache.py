@@ -61,11 +61,63 @@ def _same(a: Path, b: Path) -> bool:
     return _strip(json.loads(a.read_text(encoding="utf-8"))) == _strip(json.loads(b.read_text(encoding="utf-8")))
 
 
+def web_flow(app: Path, names: list[str], cache: bool) -> dict[str, float]:
+    """The web UI in one process: upload, analyse every page, then the notice check.
+
+    The OCR memo of ``zcmask serve`` is installed in both cases; ``cache=False``
+    is ``serve --no-cache``. Returns wall and CPU seconds of the analysis and of
+    the notice check (threads of this process, so ``process_time`` sees them).
+    """
+    import time
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from zcmask.options import Options
+    from zcmask.web import create_app
+    from zcmask.web._memo import install
+
+    def wait(c: Any, job: dict[str, Any]) -> dict[str, Any]:
+        while job["state"] not in ("done", "error"):
+            time.sleep(0.05)
+            job = c.get(f"/api/jobs/{job['id']}").json()
+        return job
+
+    from zcmask.ocr import get_engine, register_engine
+    from zcmask.web._memo import MemoOcrEngine
+
+    eng = get_engine("rapidocr")
+    if isinstance(eng, MemoOcrEngine):
+        register_engine("rapidocr", eng.inner)  # an empty memo for every run
+    spec = yaml.safe_load((app / "application.yaml").read_text(encoding="utf-8"))["applicant"]
+    ident = {"name": spec["name"], "units": [u for unit in spec["units"] for u in (unit["name"], *unit["aliases"])]}
+    out: dict[str, float] = {}
+    with TestClient(create_app(Options.build(progress=False, cache=cache), temp_root=app.parent)) as c:
+        install("rapidocr")
+        sid = c.post("/api/sessions").json()["id"]
+        yaml_bytes = (app / "application.yaml").read_bytes()
+        c.post(f"/api/sessions/{sid}/profile", files=[("file", ("application.yaml", yaml_bytes, "text/yaml"))])
+        for n in names:
+            c.post(f"/api/sessions/{sid}/files", files=[("files", (n, (app / n).read_bytes(), "image/jpeg"))])
+        for step, call in (("analyse", lambda: c.post(f"/api/sessions/{sid}/analyse", json=ident)),
+                           ("notice check", lambda: c.post(f"/api/sessions/{sid}/validate",
+                                                           json={"notice": NOTICE}))):
+            t0, p0 = time.perf_counter(), time.process_time()
+            job = wait(c, call().json())
+            out[f"{step} wall"] = round(time.perf_counter() - t0, 1)
+            out[f"{step} cpu"] = round(time.process_time() - p0, 1)
+            assert job["state"] == "done", job
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.analysis_cache", description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--jobs", default=None, help="zcmask --jobs (default: zcmask's own)")
     ap.add_argument("--repeat", type=int, default=1, help="repetitions (medians reported)")
+    ap.add_argument("--web-only", action="store_true", help="only the web UI flow (in this process)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     work = out / "analysis-cache"
@@ -84,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
             "appraisals": {2021: "合格", 2022: "优秀", 2023: "合格"}}
     (app / "application.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     pages = len(list(app.glob("*.jpg")))
+    if args.web_only:
+        names = sorted(p.name for p in app.glob("*.jpg"))
+        web = {"memo only (serve --no-cache)": web_flow(app, names, cache=False),
+               "analysis cache": web_flow(app, names, cache=True)}
+        (out / "analysis-cache-web.json").write_text(json.dumps(web, ensure_ascii=False, indent=1),
+                                                     encoding="utf-8")
+        print(json.dumps(web, ensure_ascii=False, indent=1))
+        return 0
     jobs = ["--jobs", args.jobs] if args.jobs else []
     ident = _identity(a)
     env = _env()

@@ -347,3 +347,12 @@ def test_real_ocr_of_a_turned_page_comes_back_the_same(tmp_path: Path) -> None:
     plain = api.check([src], Options(**opts, cache=False))
     assert cached.files[0].pages[0].rotation == 90
     assert _without_timings(cached.to_json()) == _without_timings(plain.to_json())
+
+
+def test_options_left_out_of_the_key_exist_and_new_ones_are_in_it() -> None:
+    from zcmask.options import Options
+
+    assert set(ac.NOT_ANALYSIS) <= set(Options.model_fields)  # a renamed option must not drop out silently
+    keyed = set(ac.analysis_options(fake_options()))
+    assert keyed == set(Options.model_fields) - ac.NOT_ANALYSIS
+    assert {"dpi", "max_pixels", "flatten", "detect_orientation", "ocr_engine"} <= keyed
