@@ -356,3 +356,24 @@ def test_options_left_out_of_the_key_exist_and_new_ones_are_in_it() -> None:
     keyed = set(ac.analysis_options(fake_options()))
     assert keyed == set(Options.model_fields) - ac.NOT_ANALYSIS
     assert {"dpi", "max_pixels", "flatten", "detect_orientation", "ocr_engine"} <= keyed
+
+
+def test_batch_rerun_with_other_options_reads_no_page_again(folder, tmp_path: Path) -> None:
+    from zcmask.batch import run_batch
+
+    src, eng = folder
+    root = tmp_path / "root"
+    (root / "wang").mkdir(parents=True)
+    for p in src.iterdir():
+        (root / "wang" / p.name).write_bytes(p.read_bytes())
+    (root / "wang" / "profile.yaml").write_text(f"name: {NAME}\nunits:\n  - name: {UNIT}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run_batch(root, out, fake_options(identity=None, jobs=1))
+    assert eng.calls == 2
+    assert len(_entries(out / ".zcmask-cache")) == 2
+    res = run_batch(root, out, fake_options(identity=None, jobs=1, pad=0.4))  # new options: files run again
+    assert len(res.processed) == 2
+    assert eng.calls == 2
+    run_batch(root, tmp_path / "plain", fake_options(identity=None, jobs=1, cache=False))
+    assert eng.calls == 4
+    assert not (tmp_path / "plain" / ".zcmask-cache").exists()

@@ -161,13 +161,17 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
     if out_p.resolve() == root_p.resolve():
         raise OverwriteInputError(f"输出目录 {out_p} 就是批量输入目录，会写到原件旁边；请用 -o 指定另一个目录。")
     roster_map = load_roster(roster) if roster else None
-    from zcmask._analysis_cache import cache_options
-
-    options = cache_options(options)  # --cache DIR or ZCMASK_CACHE_DIR only: workers may be remote
     applicants = find_applicants(root_p, roster_map, exclude=out_p)
     out_p.mkdir(parents=True, exist_ok=True)
     own_executor = executor is None
     ex = executor or LocalExecutor(options.jobs)
+    from zcmask._analysis_cache import cache_options, record_inputs
+
+    # Page analyses in OUT/.zcmask-cache (a rerun with other options reads no page again);
+    # a Dask cluster's workers may be other machines: there only --cache / ZCMASK_CACHE_DIR.
+    options = cache_options(options, default=None if ex.name == "dask" else out_p / ".zcmask-cache")
+    if options.cache_dir is not None:
+        record_inputs(options.cache_dir, [root_p])
     try:
         with _exclusive(out_p), BatchState.open(out_p) as state:
             _clean_partials(out_p)
