@@ -78,10 +78,17 @@ def test_changed_file_is_processed_again(folder, tmp_path: Path) -> None:
 def test_changed_options_process_every_page_again(folder, tmp_path: Path) -> None:
     src, pages, eng = folder
     out = tmp_path / "out"
-    api.mask([src], out, fake_options())
+    first = api.mask([src], out, fake_options())
     calls = eng.calls
-    api.mask([src], out, fake_options(pad=0.4))
-    assert eng.calls == calls + 2
+    second = api.mask([src], out, fake_options(pad=0.4))
+    # every page is located and masked again with the new padding, from the stored
+    # analysis (zcmask._analysis_cache): the text is not read a second time
+    assert eng.calls == calls
+    wide = dict(_name_boxes(second))
+    for output, (x0, y0, x1, y1) in _name_boxes(first):
+        w0, v0, w1, v1 = wide[output]
+        assert w1 - w0 > x1 - x0 and v1 - v0 > y1 - y0
+        assert black_fraction(output, wide[output]) > 0.95
 
 
 def test_jobs_and_progress_do_not_change_the_key() -> None:
@@ -104,7 +111,9 @@ def test_damaged_entry_is_a_miss(folder, tmp_path: Path) -> None:
     api.mask([src], out, fake_options())
     entries = list((out / ".zcmask-cache").rglob("*.pkl"))
     assert len(entries) == 2
-    for e in entries:
+    analyses = list((out / ".zcmask-cache").rglob("*.zca"))
+    assert len(analyses) == 2
+    for e in entries + analyses:
         e.write_bytes(b"not a pickle")
     report = api.mask([src], out, fake_options())
     assert eng.calls == 4

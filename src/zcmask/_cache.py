@@ -12,7 +12,9 @@ away with the outputs and no applicant's text is left in a home directory.
 
 It deliberately does not: cache ``check`` or ``audit`` runs (they write no
 pages), cache failed pages, or evict anything (delete the folder to empty it).
-A damaged entry is treated as a miss.
+A damaged entry is treated as a miss. When an entry misses (other options), the
+page's analysis may still come from :mod:`zcmask._analysis_cache`, which keeps
+its entries in the ``analysis/`` sub-folder of the same folder.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from zcmask.results import PageResult
 log = logging.getLogger(__name__)
 
 #: Options that only change how a run is carried out, never what it writes.
-_NEUTRAL_OPTIONS = frozenset({"jobs", "progress", "cache", "fix_outdir", "allow_short_identity"})
+_NEUTRAL_OPTIONS = frozenset({"jobs", "progress", "cache", "cache_dir", "cache_lookup", "fix_outdir",
+                              "allow_short_identity"})
 _FORMAT = 1
 
 RunFn = Callable[[Sequence[PageContext], Callable[[int, int], None] | None], list[PageResult]]

@@ -329,6 +329,7 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     report_dest = Path(report_path) if report_path else out / "zcmask-report.json"
     claim(out, [*names.values(), *pdf_names.values(), report_dest, report_dest.with_suffix(".html")])
     _remove_stale_parts([*names.values(), *pdf_names.values()])
+    options = _with_analysis_cache(options, inputs, default=out / ".zcmask-cache", record=True)
     contexts = [PageContext(str(f.path), i, options, "mask", str(names[(f.path, i)]))
                 for f in files if f.path in counts for i in range(counts[f.path])]
     results = run_pages(contexts, options.jobs, progress,
@@ -343,6 +344,17 @@ def mask(inputs: Sequence[str | Path], outdir: str | Path, options: Options, *,
     report = Report("mask", options.identity, tuple(file_results))
     write_report(report, report_dest)
     return report
+
+
+def _with_analysis_cache(options: Options, inputs: Sequence[str | Path], *, default: Path | None = None,
+                         discover: bool = False, record: bool = False) -> Options:
+    """``options`` with the page-analysis cache of this run (:mod:`zcmask._analysis_cache`)."""
+    from zcmask._analysis_cache import cache_options, record_inputs
+
+    options = cache_options(options, inputs, default=default, discover=discover)
+    if record and options.cache_dir is not None:
+        record_inputs(options.cache_dir, inputs)
+    return options
 
 
 def _remove_stale_parts(dests: Sequence[Path]) -> None:
@@ -446,6 +458,7 @@ def check(inputs: Sequence[str | Path], options: Options, *,
         if any(d.resolve() in input_paths for d in fix_names.values()):
             raise OverwriteInputError("--fix 输出会覆盖原始文件，请用 --fix 指定另一个目录。")
         claim(fix, fix_names.values())
+    options = _with_analysis_cache(options, inputs, discover=True)
     contexts = [PageContext(str(f.path), i, options, command, None,
                             str(fix_names[(f.path, i)]) if fix else None)
                 for f in files if f.path in counts for i in range(counts[f.path])]

@@ -297,6 +297,9 @@ def audit(paths: Sequence[str | Path], options: Options, *, sample: str | None =
         raise BadArgsError(f"不知道 {missing[0]} 等 {len(missing)} 页属于谁：请用 --name/--profile 提供申报人身份，"
                            "或对 zcmask batch 的输出目录抽查，或在其文件夹中放置 profile.yaml。")
     picked = sample_items(population, sample, seed)
+    from zcmask._analysis_cache import cache_options
+
+    options = cache_options(options)  # --cache DIR or ZCMASK_CACHE_DIR: masked pages are other content
     contexts = [PageContext(str(it.masked), it.masked_page, options.model_copy(update={"identity": it.identity}),
                             "audit") for it in picked]
     # Layout locators (a signature beside 承诺人, a photo's eyes) report where something

@@ -80,6 +80,17 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     p.add_argument("--allow-short-identity", action="store_true",
                    help="允许只有 1 个字符的姓名/单位（默认拒绝：几乎每页都会误匹配，须逐页人工核对）")
+    add_cache_args(p)
+
+
+def add_cache_args(p: argparse.ArgumentParser) -> None:
+    """--cache DIR and --no-cache: where page analyses are kept (:mod:`zcmask._analysis_cache`)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--cache", type=Path, metavar="DIR",
+                   help="页面识别结果（方向与文字）缓存目录：读取并写入，同一页再次处理时不再重新识别。"
+                        "可给 mask 的输出目录；缺省时用环境变量 ZCMASK_CACHE_DIR，mask 再缺省为 OUTDIR/.zcmask-cache，"
+                        "check/validate 则只读取此前 mask 同一输入时留下的缓存")
+    g.add_argument("--no-cache", action="store_true", help="不读也不写任何缓存，每页重新识别")
 
 
 def options_from_args(args: argparse.Namespace, identity: Identity | None, **extra: Any) -> Options:
@@ -87,7 +98,12 @@ def options_from_args(args: argparse.Namespace, identity: Identity | None, **ext
         identity=identity, jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
         detect_orientation=not args.no_orientation, progress=not args.no_progress,
         max_file_mb=args.max_file_mb,
-        allow_short_identity=getattr(args, "allow_short_identity", False), **extra)
+        allow_short_identity=getattr(args, "allow_short_identity", False), **cache_kwargs(args), **extra)
+
+
+def cache_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The Options fields of --cache / --no-cache."""
+    return {"cache": not getattr(args, "no_cache", False), "cache_dir": getattr(args, "cache", None)}
 
 
 @contextmanager

@@ -207,6 +207,8 @@ class Options(BaseModel):
     detect_orientation: bool = True
     ocr_engine: Literal["rapidocr", "fake"] = "rapidocr"
     cache: bool = True
+    cache_dir: Path | None = None  # --cache DIR: where page analyses are kept (zcmask._analysis_cache)
+    cache_lookup: tuple[Path, ...] = ()  # analysis caches only read: an earlier mask run's, found by zcmask
     progress: bool = True
     allow_short_identity: bool = False
 

@@ -85,6 +85,10 @@ class PageAnalysis:
 def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnalysis:
     """Decode a page, turn it upright and read its text once."""
     opts = ctx.options
+    if opts.cache and (opts.cache_dir is not None or opts.cache_lookup):
+        from zcmask._analysis_cache import cached_analysis
+
+        return cached_analysis(ctx, engine)  # runs this function with cache=False on a miss
     page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
     fix_steps: tuple[FixStep, ...] | None = None
     before = None

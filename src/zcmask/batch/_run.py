@@ -90,7 +90,8 @@ class _Task:
 
 def _fingerprint(options: Options, outputs: list[str]) -> str:
     """What else besides the content decides a file's outputs: options, identity, names."""
-    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity"})
+    opts = options.model_dump(mode="json", exclude={"jobs", "progress", "allow_short_identity",
+                                                    "cache_dir", "cache_lookup"})
     blob = json.dumps([opts, outputs], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -164,6 +165,13 @@ def run_batch(root: str | Path, out: str | Path, options: Options, *,
     out_p.mkdir(parents=True, exist_ok=True)
     own_executor = executor is None
     ex = executor or LocalExecutor(options.jobs)
+    from zcmask._analysis_cache import cache_options, record_inputs
+
+    # Page analyses in OUT/.zcmask-cache (a rerun with other options reads no page again);
+    # a Dask cluster's workers may be other machines: there only --cache / ZCMASK_CACHE_DIR.
+    options = cache_options(options, default=None if ex.name == "dask" else out_p / ".zcmask-cache")
+    if options.cache_dir is not None:
+        record_inputs(options.cache_dir, [root_p])
     try:
         with _exclusive(out_p), BatchState.open(out_p) as state:
             _clean_partials(out_p)

@@ -386,7 +386,11 @@ def _folder_category(rel: Path) -> str | None:
 def collect(app_dir: Path, app: Application, options: Options, *,
             progress: ProgressFn | None = None) -> list[Attachment]:
     """Discover, read and sort every attachment under ``app_dir``."""
+    from zcmask._analysis_cache import cache_options
+
     app_dir = Path(app_dir)
+    # --cache DIR / ZCMASK_CACHE_DIR, and (read-only) the cache of an earlier mask run of this folder
+    options = cache_options(options, [app_dir], discover=True)
     listed = _listed(app_dir, app)
     files = [f for f in discover([app_dir]) if f.path.name != "application.yaml"]
     known = {f.path.resolve() for f in files}

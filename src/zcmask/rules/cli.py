@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from zcmask.cli import progress_bar
+    from zcmask.cli import cache_kwargs, progress_bar
     from zcmask.options import Options
     from zcmask.rules._model import load_notice
     from zcmask.rules.validate import validate, write_validation_report
@@ -63,7 +63,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise BadArgsError(f"APP_DIR {args.app_dir} 不是目录：请给出包含 application.yaml 和附件的申报目录。")
     opts = Options.build(jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
                          detect_orientation=not args.no_orientation, progress=not args.no_progress,
-                         max_file_mb=args.max_file_mb)
+                         max_file_mb=args.max_file_mb, **cache_kwargs(args))
     with progress_bar(opts.progress, "校验") as cb:
         report = validate(args.app_dir, notice, opts, progress=cb)
     if args.report:
@@ -85,11 +85,12 @@ def _summarise(report: ValidationReport) -> None:
 
 
 def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from zcmask.cli import cache_kwargs
     from zcmask.options import Options
 
     return Options.build(jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
                          detect_orientation=not args.no_orientation, progress=not args.no_progress,
-                         max_file_mb=args.max_file_mb)
+                         max_file_mb=args.max_file_mb, **cache_kwargs(args))
 
 
 def _validate_roster(args: argparse.Namespace, notice: Notice) -> int:

@@ -465,9 +465,20 @@ class Session:
     def preview_path(self, p: PageState) -> Path:
         return self.work / f"p{p.pid}-v{p.version}.jpg"
 
+    def with_cache(self, options: Options) -> Options:
+        """``options`` keeping page analyses in this session's folder (removed with the session).
+
+        The notice check then reads the analyses of the pages it shares with the
+        masking view instead of reading them again (:mod:`zcmask._analysis_cache`).
+        """
+        if not options.cache:
+            return options
+        return options.model_copy(update={"cache_dir": self.root / ".zcmask-cache"})
+
     def analyse(self, p: PageState, options: Options) -> None:
         """Analyse one page (OCR at most once per rotation) and locate the applicant on it."""
         t0 = time.perf_counter()
+        options = self.with_cache(options)
         ctx = PageContext(str(p.file.path), p.page_index, options, "check",
                           rotation_override=p.rotation_override)
         try:

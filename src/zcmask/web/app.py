@@ -586,7 +586,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         fn = rules_validator()
         if fn is None:
             raise WebError("本机未安装材料审核模块（zcmask.rules），暂时无法按通知审核；遮盖功能不受影响。")
-        opt = ws.options_for(s.identity)
+        opt = s.with_cache(ws.options_for(s.identity))
 
         def work(job: Job) -> None:
             job.total, job.current = 1, "按通知审核全部材料"

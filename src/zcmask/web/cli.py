@@ -56,6 +56,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-eyes", action="store_true", help="不遮盖照片眼部")
     p.add_argument("--max-upload-mb", type=float, default=50.0, help="单个上传文件大小上限（MB，默认 50）")
     p.add_argument("--max-pages", type=int, default=500, help="每个会话的页数上限（默认 500）")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不在会话文件夹中缓存页面识别结果（按通知审核时每页重新识别）")
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     p.set_defaults(func=cmd_serve)
 
@@ -91,7 +93,8 @@ def app_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
         raise BadArgsError("--session-minutes 必须为正数。")
     if args.max_upload_mb <= 0 or args.max_pages < 1:
         raise BadArgsError("--max-upload-mb 与 --max-pages 必须为正数。")
-    opts = Options.build(dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes, progress=False)
+    opts = Options.build(dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes, progress=False,
+                         cache=not getattr(args, "no_cache", False))
     limits = WebLimits(max_file_mb=args.max_upload_mb, max_total_mb=max(500.0, args.max_upload_mb),
                        max_pages=args.max_pages, idle_minutes=args.session_minutes)
     allowed = {"127.0.0.1", "localhost", "::1", args.host.strip("[]").lower()} if loopback else None
