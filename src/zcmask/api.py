@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zcmask._io import sha256_file
+from zcmask._pool import default_jobs  # noqa: F401 - public name, kept here
+from zcmask._pool import start_fork_server as _start_fork_server
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
 from zcmask.exceptions import (
     BadArgsError,
@@ -148,35 +150,9 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["zcmask._lifeline", "zcmask.pipeline", "zcmask.ocr._preload"])
-    _start_fork_server()
+    _start_fork_server()  # sets the preload; a no-op when the command line started it already
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
                                initargs=(threads, initializer, os.getpid()))
-
-
-def _start_fork_server() -> None:
-    """Start the fork server from the main thread, marked to die with this process.
-
-    The parent-death signal fires when the *thread* that started a process
-    ends, so only a server started by the main thread asks for it; workers
-    watch this process in any case (:mod:`zcmask._lifeline`).
-    """
-    import threading
-    from multiprocessing import forkserver
-
-    from zcmask._lifeline import ENV
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    old = os.environ.get(ENV)
-    os.environ[ENV] = str(os.getpid())
-    try:
-        forkserver.ensure_running()
-    finally:
-        if old is None:
-            os.environ.pop(ENV, None)
-        else:
-            os.environ[ENV] = old
 
 
 def page_pool(engine: str, jobs: int) -> Executor:
@@ -188,20 +164,6 @@ def page_pool(engine: str, jobs: int) -> Executor:
     if engine == "fake":
         return ThreadPoolExecutor(max_workers=jobs)
     return process_pool(jobs)
-
-
-def default_jobs() -> int:
-    """Worker processes for this machine: one per usable CPU, at most 4, about 600 MB each."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    try:
-        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-        by_mem = max(1, int(mem // (600 << 20)))
-    except (ValueError, OSError, AttributeError):
-        by_mem = 1
-    return max(1, min(cpus, 4, by_mem))
 
 
 def run_pages(contexts: Sequence[PageContext], jobs: int = 1,

@@ -66,7 +66,7 @@ def identity_from_args(args: argparse.Namespace, *, required: bool) -> Identity 
 
 
 def add_common_args(p: argparse.ArgumentParser) -> None:
-    from zcmask.api import default_jobs
+    from zcmask._pool import default_jobs
 
     p.add_argument("--jobs", "-j", type=int, default=default_jobs(),
                    help="并行进程数（默认按 CPU 核数与内存自动选择，最多 4）")
@@ -195,7 +195,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return int(ExitCode.issues_found if report.error_issues or report.errors else ExitCode.ok)
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Verbs whose pages run in the process pool.
+_POOL_VERBS = frozenset({"mask", "check"})
+
+
+def build_parser(*, other_verbs: bool = True) -> argparse.ArgumentParser:
+    """The ``zcmask`` argument parser; ``other_verbs=False`` defines ``mask`` and ``check`` only.
+
+    The other verbs' modules import the whole pipeline, so a ``mask`` or ``check`` run
+    parses its arguments without them and can start the worker pool sooner.
+    """
     p = _Parser(prog="zcmask", description="职称申报附件盲评遮盖工具：遮盖姓名、单位、公章和照片眼睛，检查 JPG/方向/清晰度。")
     p.add_argument("--version", action="version", version=f"zcmask {__version__}")
     sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
@@ -224,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common_args(c)
     c.set_defaults(func=cmd_check)
 
-    for mod_name in VERB_MODULES:
+    for mod_name in VERB_MODULES if other_verbs else ():
         try:
             mod = importlib.import_module(mod_name)
         except ImportError as e:
@@ -238,13 +247,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and map every outcome to one :class:`ExitCode`."""
-    parser = build_parser()
+    first = (sys.argv[1:] if argv is None else list(argv))[:1]
+    parser = build_parser(other_verbs=not (first and first[0] in _POOL_VERBS))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return int(ExitCode.bad_args)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if args.verb in _POOL_VERBS:
+        from zcmask._pool import warm_up
+
+        # The pool's fork server imports the models' code on the other core while this
+        # process imports the API and lists the inputs (docs/topics/speed.md).
+        warm_up(getattr(args, "jobs", 1), getattr(args, "inputs", ()))
     try:
         return int(args.func(args))
     except ZcmaskError as e:
