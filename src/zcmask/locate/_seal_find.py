@@ -185,15 +185,19 @@ class RingEvidence:
 
 
 def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
-                  angle: float, *, min_inside: float = 1.0) -> RingEvidence:
+                  angle: float, *, min_inside: float = 1.0, on_page: np.ndarray | None = None,
+                  ) -> RingEvidence:
     """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1]).
 
     Only angles at which the ring lies on the page are measured, so a seal
     clipped by the page edge is judged on the part that shows; with fewer than
-    ``min_inside`` of the angles on the page the evidence is empty.
+    ``min_inside`` of the angles on the page the evidence is empty. ``on_page``
+    (N_ANG,) bool, when given, says which angles show instead (a seal cut by the
+    edge of a sheet inside the image).
     """
     P = polar(mask, center, axes, angle) > 0.5
-    on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
+    if on_page is None:
+        on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
     if on_page.mean() < min_inside - 1e-6:
         return RingEvidence(1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
     if not on_page.all():
@@ -460,6 +464,81 @@ def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
     return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
 
 
+def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The straight cut of a seal cut by a sheet's edge: the hull's longest side, if it is one.
+
+    Returns a point on the cut and its unit normal pointing into the ink, or None
+    when the blob has no side long and straight enough (at least 0.6 of the
+    blob's extent along it) or is too thin or too deep for part of a ring.
+    """
+    pts = hull.reshape(-1, 2).astype(np.float64)
+    nxt = np.roll(pts, -1, axis=0)
+    lens = np.hypot(*(nxt - pts).T)
+    i = int(np.argmax(lens))
+    chord = float(lens[i])
+    if chord < 8:
+        return None
+    d = (nxt[i] - pts[i]) / chord
+    normal = np.array([-d[1], d[0]])
+    along = (pts - pts[i]) @ d
+    depth = (pts - pts[i]) @ normal
+    if depth.mean() < 0:
+        normal, depth = -normal, -depth
+    if chord < 0.6 * float(along.max() - along.min()) or not 0.2 <= float(depth.max()) / chord <= 0.9:
+        return None
+    return pts[i], normal
+
+
+def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCandidate | None:
+    """A seal cut by a straight edge inside the image: a 骑缝章 on the edge of its sheet.
+
+    A seal stamped across two sheets shows on each only the part on that
+    sheet, cut along a straight line that is not the image's edge. The hull
+    side along the cut is left out of the ellipse fit (as the page edge is in
+    :func:`_fit_ring`), and only the angles on the ink's side of the cut are
+    checked for ring ink and ring text.
+    """
+    H, W = mask.shape
+    hull = cv2.convexHull(pts.astype(np.int32)).reshape(-1, 2)
+    if len(hull) < 5:
+        return None
+    cut = _cut_chord(hull)
+    if cut is None:
+        return None
+    p0, normal = cut
+    dense = []
+    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+        n = max(1, int(np.hypot(*(b - a)) / 3))
+        dense.append(a + (b - a) * np.arange(n)[:, None] / n)
+    ring_pts = np.concatenate(dense).astype(np.float32)
+    keep = (ring_pts - p0) @ normal > 3
+    if keep.sum() < 8:
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(ring_pts[keep])
+    if min(ea, eb) <= 4 or max(ea, eb) / min(ea, eb) > 1.5 or max(ea, eb) > 0.5 * max(H, W):
+        return None
+    axes = (ea / 2, eb / 2)
+    # the angles at which the ring (rho 0.9 to 1.0) lies on the ink's side of the cut and on the page
+    t = np.deg2rad(360.0 * np.arange(N_ANG) / N_ANG)[:, None]
+    rho = np.array([0.9, 0.95, 1.0])[None, :]
+    th = math.radians(eang)
+    ex, ey = axes[0] * rho * np.cos(t), axes[1] * rho * np.sin(t)
+    px = cx + ex * math.cos(th) - ey * math.sin(th)
+    py = cy + ex * math.sin(th) + ey * math.cos(th)
+    side = (px - p0[0]) * normal[0] + (py - p0[1]) * normal[1]
+    on = ((side > 0) & (px >= 0) & (px <= W - 1) & (py >= 0) & (py <= H - 1)).all(axis=1)
+    if not 0.3 <= on.mean() <= 0.85:  # a cut seal: neither a sliver nor nearly whole
+        return None
+    ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.3, on_page=on)
+    if not _is_ring_seal(ev, strict=False) or ev.text < 0.3:
+        log.debug("cut blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
     ink = stamp_ink(small, drop_lines=False)
@@ -489,6 +568,8 @@ def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
             cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
+        if cand is None and not touches and max(w, h) <= 0.3 * side:
+            cand = _fit_cut_ring(ink, pts, source="color")
         if cand is not None:
             out.append(cand)
     return out
@@ -592,9 +673,25 @@ def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, 
     return out
 
 
+def _dark_mask(gray: np.ndarray) -> np.ndarray:
+    """Ink on a gray page: darker than 200, and clearly darker than the paper around it.
+
+    On a white page this is ``gray < 200``. A gray copy of a photo (a desk, a
+    shadow, a washed-out copy) has paper well below 200, where a fixed
+    threshold marks everything as ink; there ink must be 30 levels below the
+    local paper (the median over a window a few ring widths across).
+    """
+    h, w = gray.shape
+    q = 4
+    small = cv2.resize(gray, (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = min(255, max(3, int(0.06 * max(h, w) / q) | 1))
+    paper = cv2.resize(cv2.medianBlur(small, k), (w, h), interpolation=cv2.INTER_LINEAR)
+    return gray.astype(np.int16) < np.minimum(200, paper.astype(np.int16) - 30)
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    dark = gray < 200
+    dark = _dark_mask(gray)
     darkf = dark.astype(np.float32)  # once, for every ring traced and measured below
     side = max(gray.shape)
     proposals: list[tuple[tuple[float, float], tuple[float, float], float]] = []

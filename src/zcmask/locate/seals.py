@@ -164,7 +164,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
-        if owner == "unknown" and is_invoice_supervision_seal(cand, lines, h):
+        if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
+                                   or is_licence_authority_seal(cand, lines)):
             owner = "authority"
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
@@ -178,21 +179,71 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     return regions, seen, issues
 
 
+#: What a printed invoice's title line ends with; lines naming the seller's seal, the code,
+#: the number, the date or the copy (发票专用章, 发票代码, 发票联 ...) are not titles.
+_NOT_TITLE = ("章", "代码", "号码", "日期", "开票", "联", ":", "：", "张")
+
+
+def _is_invoice_title(text: str) -> bool:
+    """Whether an OCR line is (the readable end of) an invoice's title: …增值税普通发票, 用发票.
+
+    The 监制章 is printed over the title, so the title's first characters are often
+    lost under it (``用发票`` of 增值税专用发票); the line must still end with 发票.
+
+    Examples
+    --------
+    >>> _is_invoice_title("河南增值税电子普通发票"), _is_invoice_title("用发票")
+    (True, True)
+    >>> _is_invoice_title("发票专用章"), _is_invoice_title("发票代码:0410019"), _is_invoice_title("附发票3张")
+    (False, False, False)
+
+    """
+    t = "".join(text.split()).rstrip("。.")
+    return (3 <= len(t) <= 16 and t.endswith("发票") and not any(w in t for w in _NOT_TITLE))
+
+
 def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], page_h: int) -> bool:
     """Whether an unread seal is the tax bureau's 发票监制章 by where it sits.
 
     On every Chinese invoice the bureau's oval supervision seal is printed over
     the title (…增值税…发票) at the top of the form; the seller's own seal
-    (发票专用章) is at the bottom. Its ring is small and often printed over the
-    title, so it is read badly; its place tells who owns it.
+    (发票专用章) is at the bottom, by 销售方（章）. Its ring is small and often
+    printed over the title, so it is read badly; its place tells who owns it:
+    an oval in the upper half of the page over a title line (one that ends with
+    发票 and is not 发票专用章, 发票代码 …). The upper half, not the top of the
+    page: an invoice photographed inside a screenshot sits anywhere.
     """
-    if cand.shape != "oval" or cand.center[1] > 0.25 * page_h:
+    if cand.shape != "oval" or cand.center[1] > 0.5 * page_h:
         return False
     x0, y0, x1, y1 = cand.bbox
     for ln in lines:
         lx0, ly0, lx1, ly1 = ln.bbox
         overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
-        if overlaps and "发票" in ln.text and ("增值税" in ln.text or "普通" in ln.text or "专用" in ln.text):
+        if overlaps and _is_invoice_title(ln.text):
+            return True
+    return False
+
+
+def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
+    """Whether an unread round seal is the registration authority's on a business licence.
+
+    On a 营业执照 the authority's seal is printed over the date beside the label
+    登记机关, in the licence's lower right; a phone photo of a licence blurs its
+    small ring text. A round seal level with the 登记机关 line and starting at most
+    half its width to the right of it (or over it), on a page that says 营业执照,
+    is the authority's. A company's own seal stamped on a copy of its licence lands
+    elsewhere, and if it is read as the applicant's this test is never asked.
+    """
+    if cand.shape != "round" or not any("营业执照" in "".join(ln.text.split()) for ln in lines):
+        return False
+    x0, y0, x1, y1 = cand.bbox
+    sw = x1 - x0
+    for ln in lines:
+        if "登记机关" not in "".join(ln.text.split()):
+            continue
+        lx0, ly0, lx1, ly1 = ln.bbox
+        level = ly0 < y1 and y0 < ly1
+        if level and lx0 < x1 and x0 - lx1 <= 0.5 * sw:
             return True
     return False
 
