@@ -679,13 +679,16 @@ def _dark_mask(gray: np.ndarray) -> np.ndarray:
     On a white page this is ``gray < 200``. A gray copy of a photo (a desk, a
     shadow, a washed-out copy) has paper well below 200, where a fixed
     threshold marks everything as ink; there ink must be 30 levels below the
-    local paper (the median over a window a few ring widths across).
+    local paper: the brightest level within a window wider than a close-up's
+    ring strokes (paper is what is brightest; a median would take the strokes
+    of a seal filling the frame for paper).
     """
     h, w = gray.shape
     q = 4
     small = cv2.resize(gray, (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
-    k = min(255, max(3, int(0.06 * max(h, w) / q) | 1))
-    paper = cv2.resize(cv2.medianBlur(small, k), (w, h), interpolation=cv2.INTER_LINEAR)
+    k = max(3, int(0.08 * max(h, w) / q) | 1)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    paper = cv2.resize(cv2.blur(paper, (k, k)), (w, h), interpolation=cv2.INTER_LINEAR)
     return gray.astype(np.int16) < np.minimum(200, paper.astype(np.int16) - 30)
 
 
