@@ -175,3 +175,43 @@ def test_invoice_photo_masks_the_sellers_seal_and_keeps_the_bureaus(tmp_path: Pa
     bureau = masked[193:347, 683:903]
     assert float((seller <= 48).mean()) > 0.9
     assert float((bureau <= 48).mean()) < 0.3
+
+
+def test_a_round_fit_over_an_invoice_title_on_a_gray_copy_is_the_tax_bureaus() -> None:
+    title = [TextLine("天津增值税电子普通发票", (380, 34, 811, 77), 0.9, ())]
+    ring = SealCandidate((573.0, 104.0), (73.0, 65.0), 0.0, "round", "shape", 1.0, (500, 39, 646, 169))
+    assert is_invoice_supervision_seal(ring, title, 794)
+    square = SealCandidate((573.0, 104.0), (73.0, 65.0), 0.0, "square", "shape", 1.0, (500, 39, 646, 169))
+    assert not is_invoice_supervision_seal(square, title, 794)
+
+
+# --- a page-sized ring over the print is a watermark, not a seal -----------------------------
+
+
+def _print_lines(n: int, w: int = 1200) -> list[TextLine]:
+    return [TextLine(f"第{i}行正文内容", (100, 60 + 40 * i, w - 100, 90 + 40 * i), 0.9, ()) for i in range(n)]
+
+
+def test_a_page_sized_ring_over_the_print_is_a_watermark() -> None:
+    from zcmask.locate.seals import covers_the_print
+
+    huge = SealCandidate((600.0, 400.0), (660.0, 380.0), 0.0, "oval", "color", 0.7, (-60, 20, 1260, 780))
+    assert covers_the_print(huge, _print_lines(15), 1200, 800)
+    # a close-up: the seal fills the frame and only its own text is inside
+    assert not covers_the_print(huge, _print_lines(3), 1200, 800)
+    # an ordinary seal over a few printed lines
+    seal = SealCandidate((900.0, 600.0), (120.0, 120.0), 0.0, "round", "color", 1.0, (780, 480, 1020, 720))
+    assert not covers_the_print(seal, _print_lines(15), 1200, 800)
+
+
+def test_find_seals_does_not_mask_a_watermark_ring_over_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zcmask.locate import seals as S
+    from zcmask.ocr import FakeOcrEngine
+
+    huge = SealCandidate((600.0, 400.0), (660.0, 380.0), 0.0, "oval", "color", 0.7, (-60, 20, 1260, 780))
+    real = SealCandidate((900.0, 600.0), (120.0, 120.0), 0.0, "round", "color", 1.0, (780, 480, 1020, 720))
+    monkeypatch.setattr(S, "find_candidates", lambda image: [huge, real])
+    img = np.full((800, 1200, 3), 255, np.uint8)
+    regions, seen, _ = S.find_seals(img, _print_lines(15), IDENT, engine=FakeOcrEngine(lambda im: []))
+    assert [s.bbox[0] >= 700 for s in seen] == [True]  # only the real seal, masked as unreadable
+    assert len(regions) == 1

@@ -156,6 +156,9 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
 
     photos: list[tuple[int, int, int, int]] | None = None
     for cand in find_candidates(image):
+        if covers_the_print(cand, lines, w, h):
+            log.debug("seal candidate %s over the page's print: a watermark, not a seal", cand.bbox)
+            continue
         reading = read_seal(image, cand, engine, settled)
         box = _masked_box(cand, w, h)
         if strict and not reading.readable and cand.source != "color":
@@ -177,6 +180,27 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         if verdict.issue is not None:
             issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+#: A shape over a quarter of the page with this many printed lines wholly inside it is a
+#: watermark or a pattern, not a seal (a close-up of a seal has only its own text inside).
+PRINT_LINES_INSIDE = 8
+
+
+def covers_the_print(cand: SealCandidate, lines: Sequence[TextLine], w: int, h: int) -> bool:
+    """Whether a candidate is a page-sized ring over the page's own print (a pale watermark).
+
+    Certificates and pink-patterned forms carry large pale rings and emblems;
+    fitted as a seal they would black out the whole page. A candidate covering
+    over a quarter of the page with :data:`PRINT_LINES_INSIDE` or more OCR lines
+    wholly inside its box is dropped.
+    """
+    x0, y0, x1, y1 = max(0, cand.bbox[0]), max(0, cand.bbox[1]), min(w, cand.bbox[2]), min(h, cand.bbox[3])
+    if (x1 - x0) * (y1 - y0) < 0.25 * w * h:
+        return False
+    inside = sum(1 for ln in lines if x0 <= ln.bbox[0] and y0 <= ln.bbox[1] and ln.bbox[2] <= x1
+                 and ln.bbox[3] <= y1)
+    return inside >= PRINT_LINES_INSIDE
 
 
 #: What a printed invoice's title line ends with; lines naming the seller's seal, the code,
@@ -211,9 +235,11 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
     printed over the title, so it is read badly; its place tells who owns it:
     an oval in the upper half of the page over a title line (one that ends with
     发票 and is not 发票专用章, 发票代码 …). The upper half, not the top of the
-    page: an invoice photographed inside a screenshot sits anywhere.
+    page: an invoice photographed inside a screenshot sits anywhere. A ring found
+    by shape on a gray copy may be fitted rounder than the oval it is, so a round
+    candidate over the title counts too; a company's own seal never sits there.
     """
-    if cand.shape != "oval" or cand.center[1] > 0.5 * page_h:
+    if cand.shape == "square" or cand.center[1] > 0.5 * page_h:
         return False
     x0, y0, x1, y1 = cand.bbox
     for ln in lines:
