@@ -215,3 +215,23 @@ def test_find_seals_does_not_mask_a_watermark_ring_over_the_page(monkeypatch: py
     regions, seen, _ = S.find_seals(img, _print_lines(15), IDENT, engine=FakeOcrEngine(lambda im: []))
     assert [s.bbox[0] >= 700 for s in seen] == [True]  # only the real seal, masked as unreadable
     assert len(regions) == 1
+
+
+# --- a second seal stamped against a found one ------------------------------------------------
+
+
+def test_a_square_seal_half_under_a_round_one_is_covered_too() -> None:
+    from zcsynth._seals import COLORS, seal_ink, stamp
+
+    page = seal_page(SealSpec(UNIT, size=300), unit=UNIT)
+    x0, y0, x1, y1 = _seal_box(page)
+    cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2
+    sq = seal_ink(SealSpec("森源重工", shape="square", size=240, seed=4))
+    img, box = stamp(page.image, sq, (cx + 1.0 * r, cy + 0.15 * r), COLORS["red"])
+    # the round seal again on top, so its ring runs over the square's left side
+    img, _ = stamp(img, seal_ink(SealSpec(UNIT, size=300)), (cx, cy), COLORS["red"])
+    cands = find_candidates(img)
+    assert _covering(cands, (x0, y0, x1, y1)) is not None
+    bx0, by0, bx1, by1 = box
+    visible = (int(cx + 1.1 * r), by0, bx1, by1)  # the square's part outside the round seal
+    assert _covering(cands, visible, 0.9) is not None

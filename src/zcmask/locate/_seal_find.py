@@ -554,7 +554,57 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
         for c in _stamp_pass(extra, join):
             if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
                 out.append(c)
-    return out
+    return out + _overlapped_rest(ink, out)
+
+
+def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:
+    """(N,) bool: which points lie inside ``c``'s ellipse or rectangle grown by ``k``."""
+    th = math.radians(c.angle)
+    dx, dy = pts[:, 0] - c.center[0], pts[:, 1] - c.center[1]
+    u = (dx * math.cos(th) + dy * math.sin(th)) / max(1e-6, k * c.axes[0])
+    v = (-dx * math.sin(th) + dy * math.cos(th)) / max(1e-6, k * c.axes[1])
+    if c.shape == "square":
+        return np.asarray((np.abs(u) <= 1) & (np.abs(v) <= 1))
+    return np.asarray(u * u + v * v <= 1)
+
+
+def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate]) -> list[SealCandidate]:
+    """Second seals stamped over or against a found one: the rest of its ink blob.
+
+    Two seals stamped over each other (a round company seal half over a square
+    one, a name seal against a 公章) make one blob of ink; when one of them is
+    found, the other shows as a seal-sized, compact rest of that blob outside
+    it. That rest is classified on its own, or, when the first seal hides too
+    much of it, covered by its box (masked as unread: the safe side). A rest
+    that is long (a red title, a rule) or small (specks, a signature's tail)
+    is no seal.
+    """
+    if not found:
+        return []
+    side = max(ink.shape)
+    extra: list[SealCandidate] = []
+    for (x, y, w, h), pts in _ink_blobs(ink, join=0.008, min_side=0.04, min_pts=60):
+        near = [c for c in found if c.bbox[0] < x + w and x < c.bbox[2] and c.bbox[1] < y + h and y < c.bbox[3]]
+        if not near:
+            continue
+        rest = pts
+        for c in near:
+            rest = rest[~_inside_shape(rest, c, 1.1)]
+        if len(rest) < max(60, 0.25 * len(pts)):
+            continue
+        rx0, ry0 = rest.min(axis=0)
+        rx1, ry1 = rest.max(axis=0)
+        rw, rh = float(rx1 - rx0 + 1), float(ry1 - ry0 + 1)
+        ref = max(max(c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]) for c in near)
+        if min(rw, rh) < 0.3 * ref or max(rw, rh) > 1.2 * ref or max(rw, rh) / min(rw, rh) > 1.6:
+            continue
+        cand = _classify_or_trim(ink, rest, source="color", strict=False, side=side, max_square=0.3)
+        if cand is None:
+            ctr, ax = ((rx0 + rx1) / 2.0, (ry0 + ry1) / 2.0), (rw / 2.0, rh / 2.0)
+            cand = SealCandidate(ctr, ax, 0.0, "square", "color", 0.5, _box(ctr, ax, 0.0, "square"))
+        if all(_iou(cand.bbox, o.bbox) < 0.3 for o in (*found, *extra)):
+            extra.append(cand)
+    return extra
 
 
 def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
