@@ -544,17 +544,20 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     ink = stamp_ink(small, drop_lines=False)
     if int(ink.sum()) < 60:
         return []
-    out = _stamp_pass(_drop_lines(ink))
+    # seals cut by their sheet's edge are looked for in the first pass only (cost: one fit per blob)
+    out = _stamp_pass(_drop_lines(ink), cut=True)
     # Again without line removal: a close-up's ring is nearly straight over long runs, and a
     # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
     # bleeding around black print can bridge a seal to the text around it.
     red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
+    raw = list(_ink_blobs(ink, join=0.008, min_side=0.04, min_pts=60))  # for this pass and the rest
     # Last, joined more widely: a worn or faded ring falls apart into arcs.
-    for extra, join in ((ink, 0.008), (_drop_lines(ink & (red >= 50)), 0.008), (ink, 0.03)):
-        for c in _stamp_pass(extra, join):
+    for extra, join, blobs in ((ink, 0.008, raw), (_drop_lines(ink & (red >= 50)), 0.008, None),
+                               (ink, 0.03, None)):
+        for c in _stamp_pass(extra, join, blobs=blobs):
             if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
                 out.append(c)
-    return out + _overlapped_rest(ink, out)
+    return out + _overlapped_rest(ink, out, raw)
 
 
 def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:
@@ -568,13 +571,15 @@ def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:
     return np.asarray(u * u + v * v <= 1)
 
 
-def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate]) -> list[SealCandidate]:
+def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate],
+                     blobs: list[tuple[tuple[int, int, int, int], np.ndarray]]) -> list[SealCandidate]:
     """Second seals stamped over or against a found one: the rest of its ink blob.
 
     Two seals stamped over each other (a round company seal half over a square
     one, a name seal against a 公章) make one blob of ink; when one of them is
     found, the other shows as a seal-sized, compact rest of that blob outside
-    it. That rest is classified on its own, or, when the first seal hides too
+    it (``blobs``: those of ``ink`` joined by 0.008 of the page side). That rest
+    is classified on its own, or, when the first seal hides too
     much of it, covered by its box (masked as unread: the safe side). A rest
     that is long (a red title, a rule) or small (specks, a signature's tail)
     is no seal.
@@ -583,7 +588,7 @@ def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate]) -> list[SealCa
         return []
     side = max(ink.shape)
     extra: list[SealCandidate] = []
-    for (x, y, w, h), pts in _ink_blobs(ink, join=0.008, min_side=0.04, min_pts=60):
+    for (x, y, w, h), pts in blobs:
         near = [c for c in found if c.bbox[0] < x + w and x < c.bbox[2] and c.bbox[1] < y + h and y < c.bbox[3]]
         if not near:
             continue
@@ -607,18 +612,22 @@ def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate]) -> list[SealCa
     return extra
 
 
-def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
+def _stamp_pass(ink: np.ndarray, join: float = 0.008, *, cut: bool = False,
+                blobs: list[tuple[tuple[int, int, int, int], np.ndarray]] | None = None,
+                ) -> list[SealCandidate]:
     H, W = ink.shape
     side = max(H, W)
     out: list[SealCandidate] = []
-    for (x, y, w, h), pts in _ink_blobs(ink, join=join, min_side=0.04, min_pts=60):
+    if blobs is None:
+        blobs = list(_ink_blobs(ink, join=join, min_side=0.04, min_pts=60))
+    for (x, y, w, h), pts in blobs:
         touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
             cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
-        if cand is None and not touches and max(w, h) <= 0.3 * side:
+        if cand is None and cut and not touches and max(w, h) <= 0.3 * side:
             cand = _fit_cut_ring(ink, pts, source="color")
         if cand is not None:
             out.append(cand)
