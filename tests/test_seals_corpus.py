@@ -235,3 +235,30 @@ def test_a_square_seal_half_under_a_round_one_is_covered_too() -> None:
     bx0, by0, bx1, by1 = box
     visible = (int(cx + 1.1 * r), by0, bx1, by1)  # the square's part outside the round seal
     assert _covering(cands, visible, 0.9) is not None
+
+
+
+def _blob(mask: np.ndarray) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    ys, xs = np.nonzero(mask)
+    box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
+    return box, np.stack([xs, ys], axis=1)
+
+
+def test_the_rest_of_a_blob_is_a_second_seal_only_when_it_is_made_of_strokes() -> None:
+    from zcmask.locate._seal_find import _overlapped_rest
+
+    ink = np.zeros((600, 800), bool)
+    ring = np.zeros((600, 800), np.uint8)
+    cv2.circle(ring, (300, 300), 100, 1, 8)  # the found round seal's ring
+    found = SealCandidate((300.0, 300.0), (104.0, 104.0), 0.0, "round", "color", 1.0, (196, 196, 404, 404))
+    frame = np.zeros((600, 800), np.uint8)
+    cv2.rectangle(frame, (380, 220), (540, 380), 1, 10)  # a square seal's frame, its left side under the ring
+    seal_pair = (ring | frame) > 0
+    assert len(_overlapped_rest(ink | seal_pair, [found], [_blob(seal_pair)])) == 1
+    # the same place covered by specks of a printed pattern joined to the seal's ring
+    specks = np.zeros((600, 800), bool)
+    rng = np.random.default_rng(1)
+    for x, y in rng.integers((380, 220), (540, 380), size=(700, 2)):
+        specks[y:y + 3, x:x + 3] = True
+    spotted = (ring > 0) | specks
+    assert _overlapped_rest(ink | spotted, [found], [_blob(spotted)]) == []

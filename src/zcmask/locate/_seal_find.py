@@ -571,6 +571,15 @@ def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:
     return np.asarray(u * u + v * v <= 1)
 
 
+def _largest_piece(pts: np.ndarray) -> float:
+    """Share of the points (N, 2) in their largest 8-connected piece."""
+    x0, y0 = pts.min(axis=0)
+    img = np.zeros((int(pts[:, 1].max() - y0) + 1, int(pts[:, 0].max() - x0) + 1), np.uint8)
+    img[pts[:, 1] - y0, pts[:, 0] - x0] = 1
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8)
+    return float(stats[1:, cv2.CC_STAT_AREA].max()) / len(pts) if n > 1 else 0.0
+
+
 def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate],
                      blobs: list[tuple[tuple[int, int, int, int], np.ndarray]]) -> list[SealCandidate]:
     """Second seals stamped over or against a found one: the rest of its ink blob.
@@ -581,8 +590,9 @@ def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate],
     it (``blobs``: those of ``ink`` joined by 0.008 of the page side). That rest
     is classified on its own, or, when the first seal hides too
     much of it, covered by its box (masked as unread: the safe side). A rest
-    that is long (a red title, a rule) or small (specks, a signature's tail)
-    is no seal.
+    that is long (a red title, a rule), small (a signature's tail), not joined
+    to the found seal's ink, or made of specks (a pink printed pattern, whose
+    largest piece holds under 35% of it) is no seal.
     """
     if not found:
         return []
@@ -595,7 +605,9 @@ def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate],
         rest = pts
         for c in near:
             rest = rest[~_inside_shape(rest, c, 1.1)]
-        if len(rest) < max(60, 0.25 * len(pts)):
+        # the blob must hold the found seal's own ink (it is joined to it), and the rest must be
+        # strokes (a frame, a ring), not specks of a printed pattern or a photo's grain
+        if len(rest) < max(60, 0.25 * len(pts)) or len(rest) > 0.9 * len(pts) or _largest_piece(rest) < 0.35:
             continue
         rx0, ry0 = rest.min(axis=0)
         rx1, ry1 = rest.max(axis=0)
