@@ -262,3 +262,18 @@ def test_the_rest_of_a_blob_is_a_second_seal_only_when_it_is_made_of_strokes() -
         specks[y:y + 3, x:x + 3] = True
     spotted = (ring > 0) | specks
     assert _overlapped_rest(ink | spotted, [found], [_blob(spotted)]) == []
+
+
+def test_a_loop_of_a_giant_title_glyph_is_print_but_a_seal_over_a_line_is_not() -> None:
+    from zcmask.locate.seals import inside_a_text_line
+
+    title = [TextLine("正品促销", (1, 0, 318, 99), 0.9, ())]  # a poster's title, 99 px tall
+    loop = SealCandidate((285.0, 97.0), (18.0, 24.0), 0.0, "oval", "color", 0.8, (267, 73, 304, 121))
+    assert inside_a_text_line(loop, title)
+    # a seal stamped over an ordinary line is far taller than the line
+    body = [TextLine("特此证明。本单位同意其申报高级工程师职称", (100, 580, 1100, 620), 0.9, ())]
+    seal = SealCandidate((700.0, 600.0), (120.0, 120.0), 0.0, "round", "color", 1.0, (580, 480, 820, 720))
+    assert not inside_a_text_line(seal, body)
+    # the seal's own ring text, read by the page OCR as one line about as wide as the seal
+    ring = [TextLine("巴州鑫源电力工程有限公司", (590, 470, 830, 720), 0.8, ())]
+    assert not inside_a_text_line(seal, ring)

@@ -156,8 +156,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
 
     photos: list[tuple[int, int, int, int]] | None = None
     for cand in find_candidates(image):
-        if covers_the_print(cand, lines, w, h):
-            log.debug("seal candidate %s over the page's print: a watermark, not a seal", cand.bbox)
+        if covers_the_print(cand, lines, w, h) or inside_a_text_line(cand, lines):
+            log.debug("seal candidate %s is print (a watermark, a glyph), not a seal", cand.bbox)
             continue
         reading = read_seal(image, cand, engine, settled)
         box = _masked_box(cand, w, h)
@@ -201,6 +201,25 @@ def covers_the_print(cand: SealCandidate, lines: Sequence[TextLine], w: int, h: 
     inside = sum(1 for ln in lines if x0 <= ln.bbox[0] and y0 <= ln.bbox[1] and ln.bbox[2] <= x1
                  and ln.bbox[3] <= y1)
     return inside >= PRINT_LINES_INSIDE
+
+
+def inside_a_text_line(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
+    """Whether a candidate is a loop of a giant printed glyph: centred in a line as tall as it.
+
+    A poster's or certificate's giant title glyphs (a magenta 销 on a promotion)
+    hold loops that pass for small seals. A seal stamped over a text line is
+    several times taller than the line, and a seal's own ring text read as a
+    line is about as wide as the seal; so a candidate whose centre lies in a
+    line at least 0.8 times its height and three times its width is print.
+    """
+    x0, y0, x1, y1 = cand.bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    for ln in lines:
+        lx0, ly0, lx1, ly1 = ln.bbox
+        if (lx0 <= cx <= lx1 and ly0 <= cy <= ly1 and ly1 - ly0 >= 0.8 * (y1 - y0)
+                and lx1 - lx0 >= 3 * (x1 - x0)):
+            return True
+    return False
 
 
 #: What a printed invoice's title line ends with; lines naming the seller's seal, the code,
