@@ -185,15 +185,19 @@ class RingEvidence:
 
 
 def ring_evidence(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float],
-                  angle: float, *, min_inside: float = 1.0) -> RingEvidence:
+                  angle: float, *, min_inside: float = 1.0, on_page: np.ndarray | None = None,
+                  ) -> RingEvidence:
     """Measure a ring around ``center`` on a (H, W) ink mask (bool or float in [0, 1]).
 
     Only angles at which the ring lies on the page are measured, so a seal
     clipped by the page edge is judged on the part that shows; with fewer than
-    ``min_inside`` of the angles on the page the evidence is empty.
+    ``min_inside`` of the angles on the page the evidence is empty. ``on_page``
+    (N_ANG,) bool, when given, says which angles show instead (a seal cut by the
+    edge of a sheet inside the image).
     """
     P = polar(mask, center, axes, angle) > 0.5
-    on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
+    if on_page is None:
+        on_page = _angles_on_page(mask.shape[:2], center, axes, angle)
     if on_page.mean() < min_inside - 1e-6:
         return RingEvidence(1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
     if not on_page.all():
@@ -460,35 +464,183 @@ def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
     return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
 
 
+def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The straight cut of a seal cut by a sheet's edge: the hull's longest side, if it is one.
+
+    Returns a point on the cut and its unit normal pointing into the ink, or None
+    when the blob has no side long and straight enough (at least 0.6 of the
+    blob's extent along it) or is too thin or too deep for part of a ring.
+    """
+    pts = hull.reshape(-1, 2).astype(np.float64)
+    nxt = np.roll(pts, -1, axis=0)
+    lens = np.hypot(*(nxt - pts).T)
+    i = int(np.argmax(lens))
+    chord = float(lens[i])
+    if chord < 8:
+        return None
+    d = (nxt[i] - pts[i]) / chord
+    normal = np.array([-d[1], d[0]])
+    along = (pts - pts[i]) @ d
+    depth = (pts - pts[i]) @ normal
+    if depth.mean() < 0:
+        normal, depth = -normal, -depth
+    if chord < 0.6 * float(along.max() - along.min()) or not 0.2 <= float(depth.max()) / chord <= 0.9:
+        return None
+    return pts[i], normal
+
+
+def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCandidate | None:
+    """A seal cut by a straight edge inside the image: a 骑缝章 on the edge of its sheet.
+
+    A seal stamped across two sheets shows on each only the part on that
+    sheet, cut along a straight line that is not the image's edge. The hull
+    side along the cut is left out of the ellipse fit (as the page edge is in
+    :func:`_fit_ring`), and only the angles on the ink's side of the cut are
+    checked for ring ink and ring text.
+    """
+    H, W = mask.shape
+    hull = cv2.convexHull(pts.astype(np.int32)).reshape(-1, 2)
+    if len(hull) < 5:
+        return None
+    cut = _cut_chord(hull)
+    if cut is None:
+        return None
+    p0, normal = cut
+    dense = []
+    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+        n = max(1, int(np.hypot(*(b - a)) / 3))
+        dense.append(a + (b - a) * np.arange(n)[:, None] / n)
+    ring_pts = np.concatenate(dense).astype(np.float32)
+    keep = (ring_pts - p0) @ normal > 3
+    if keep.sum() < 8:
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(ring_pts[keep])
+    if min(ea, eb) <= 4 or max(ea, eb) / min(ea, eb) > 1.5 or max(ea, eb) > 0.5 * max(H, W):
+        return None
+    axes = (ea / 2, eb / 2)
+    # the angles at which the ring (rho 0.9 to 1.0) lies on the ink's side of the cut and on the page
+    t = np.deg2rad(360.0 * np.arange(N_ANG) / N_ANG)[:, None]
+    rho = np.array([0.9, 0.95, 1.0])[None, :]
+    th = math.radians(eang)
+    ex, ey = axes[0] * rho * np.cos(t), axes[1] * rho * np.sin(t)
+    px = cx + ex * math.cos(th) - ey * math.sin(th)
+    py = cy + ex * math.sin(th) + ey * math.cos(th)
+    side = (px - p0[0]) * normal[0] + (py - p0[1]) * normal[1]
+    on = ((side > 0) & (px >= 0) & (px <= W - 1) & (py >= 0) & (py <= H - 1)).all(axis=1)
+    if not 0.3 <= on.mean() <= 0.85:  # a cut seal: neither a sliver nor nearly whole
+        return None
+    ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.3, on_page=on)
+    if not _is_ring_seal(ev, strict=False) or ev.text < 0.3:
+        log.debug("cut blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
     ink = stamp_ink(small, drop_lines=False)
     if int(ink.sum()) < 60:
         return []
-    out = _stamp_pass(_drop_lines(ink))
+    # seals cut by their sheet's edge are looked for in the first pass only (cost: one fit per blob)
+    out = _stamp_pass(_drop_lines(ink), cut=True)
     # Again without line removal: a close-up's ring is nearly straight over long runs, and a
     # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
     # bleeding around black print can bridge a seal to the text around it.
     red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
+    raw = list(_ink_blobs(ink, join=0.008, min_side=0.04, min_pts=60))  # for this pass and the rest
     # Last, joined more widely: a worn or faded ring falls apart into arcs.
-    for extra, join in ((ink, 0.008), (_drop_lines(ink & (red >= 50)), 0.008), (ink, 0.03)):
-        for c in _stamp_pass(extra, join):
+    for extra, join, blobs in ((ink, 0.008, raw), (_drop_lines(ink & (red >= 50)), 0.008, None),
+                               (ink, 0.03, None)):
+        for c in _stamp_pass(extra, join, blobs=blobs):
             if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
                 out.append(c)
-    return out
+    return out + _overlapped_rest(ink, out, raw)
 
 
-def _stamp_pass(ink: np.ndarray, join: float = 0.008) -> list[SealCandidate]:
+def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:
+    """(N,) bool: which points lie inside ``c``'s ellipse or rectangle grown by ``k``."""
+    th = math.radians(c.angle)
+    dx, dy = pts[:, 0] - c.center[0], pts[:, 1] - c.center[1]
+    u = (dx * math.cos(th) + dy * math.sin(th)) / max(1e-6, k * c.axes[0])
+    v = (-dx * math.sin(th) + dy * math.cos(th)) / max(1e-6, k * c.axes[1])
+    if c.shape == "square":
+        return np.asarray((np.abs(u) <= 1) & (np.abs(v) <= 1))
+    return np.asarray(u * u + v * v <= 1)
+
+
+def _largest_piece(pts: np.ndarray) -> float:
+    """Share of the points (N, 2) in their largest 8-connected piece."""
+    x0, y0 = pts.min(axis=0)
+    img = np.zeros((int(pts[:, 1].max() - y0) + 1, int(pts[:, 0].max() - x0) + 1), np.uint8)
+    img[pts[:, 1] - y0, pts[:, 0] - x0] = 1
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(img, connectivity=8)
+    return float(stats[1:, cv2.CC_STAT_AREA].max()) / len(pts) if n > 1 else 0.0
+
+
+def _overlapped_rest(ink: np.ndarray, found: list[SealCandidate],
+                     blobs: list[tuple[tuple[int, int, int, int], np.ndarray]]) -> list[SealCandidate]:
+    """Second seals stamped over or against a found one: the rest of its ink blob.
+
+    Two seals stamped over each other (a round company seal half over a square
+    one, a name seal against a 公章) make one blob of ink; when one of them is
+    found, the other shows as a seal-sized, compact rest of that blob outside
+    it (``blobs``: those of ``ink`` joined by 0.008 of the page side). That rest
+    is classified on its own, or, when the first seal hides too
+    much of it, covered by its box (masked as unread: the safe side). A rest
+    that is long (a red title, a rule), small (a signature's tail), not joined
+    to the found seal's ink, or made of specks (a pink printed pattern, whose
+    largest piece holds under 35% of it) is no seal.
+    """
+    if not found:
+        return []
+    side = max(ink.shape)
+    extra: list[SealCandidate] = []
+    for (x, y, w, h), pts in blobs:
+        near = [c for c in found if c.bbox[0] < x + w and x < c.bbox[2] and c.bbox[1] < y + h and y < c.bbox[3]]
+        if not near:
+            continue
+        rest = pts
+        for c in near:
+            rest = rest[~_inside_shape(rest, c, 1.1)]
+        # the blob must hold the found seal's own ink (it is joined to it), and the rest must be
+        # strokes (a frame, a ring), not specks of a printed pattern or a photo's grain
+        if len(rest) < max(60, 0.25 * len(pts)) or len(rest) > 0.9 * len(pts) or _largest_piece(rest) < 0.35:
+            continue
+        rx0, ry0 = rest.min(axis=0)
+        rx1, ry1 = rest.max(axis=0)
+        rw, rh = float(rx1 - rx0 + 1), float(ry1 - ry0 + 1)
+        ref = max(max(c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]) for c in near)
+        if min(rw, rh) < 0.3 * ref or max(rw, rh) > 1.2 * ref or max(rw, rh) / min(rw, rh) > 1.6:
+            continue
+        cand = _classify_or_trim(ink, rest, source="color", strict=False, side=side, max_square=0.3)
+        if cand is None:
+            ctr, ax = ((rx0 + rx1) / 2.0, (ry0 + ry1) / 2.0), (rw / 2.0, rh / 2.0)
+            cand = SealCandidate(ctr, ax, 0.0, "square", "color", 0.5, _box(ctr, ax, 0.0, "square"))
+        if all(_iou(cand.bbox, o.bbox) < 0.3 for o in (*found, *extra)):
+            extra.append(cand)
+    return extra
+
+
+def _stamp_pass(ink: np.ndarray, join: float = 0.008, *, cut: bool = False,
+                blobs: list[tuple[tuple[int, int, int, int], np.ndarray]] | None = None,
+                ) -> list[SealCandidate]:
     H, W = ink.shape
     side = max(H, W)
     out: list[SealCandidate] = []
-    for (x, y, w, h), pts in _ink_blobs(ink, join=join, min_side=0.04, min_pts=60):
+    if blobs is None:
+        blobs = list(_ink_blobs(ink, join=join, min_side=0.04, min_pts=60))
+    for (x, y, w, h), pts in blobs:
         touches = x <= 1 or y <= 1 or x + w >= W - 1 or y + h >= H - 1
         cand = None
         if not touches and max(w, h) <= 0.4 * side:
             cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
+        if cand is None and cut and not touches and max(w, h) <= 0.3 * side:
+            cand = _fit_cut_ring(ink, pts, source="color")
         if cand is not None:
             out.append(cand)
     return out
@@ -592,9 +744,28 @@ def _thick_frames(dark: np.ndarray, side: int, taken: list[tuple[int, int, int, 
     return out
 
 
+def _dark_mask(gray: np.ndarray) -> np.ndarray:
+    """Ink on a gray page: darker than 200, and clearly darker than the paper around it.
+
+    On a white page this is ``gray < 200``. A gray copy of a photo (a desk, a
+    shadow, a washed-out copy) has paper well below 200, where a fixed
+    threshold marks everything as ink; there ink must be 30 levels below the
+    local paper: the brightest level within a window wider than a close-up's
+    ring strokes (paper is what is brightest; a median would take the strokes
+    of a seal filling the frame for paper).
+    """
+    h, w = gray.shape
+    q = 4
+    small = cv2.resize(gray, (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(0.08 * max(h, w) / q) | 1)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    paper = cv2.resize(cv2.blur(paper, (k, k)), (w, h), interpolation=cv2.INTER_LINEAR)
+    return gray.astype(np.int16) < np.minimum(200, paper.astype(np.int16) - 30)
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    dark = gray < 200
+    dark = _dark_mask(gray)
     darkf = dark.astype(np.float32)  # once, for every ring traced and measured below
     side = max(gray.shape)
     proposals: list[tuple[tuple[float, float], tuple[float, float], float]] = []

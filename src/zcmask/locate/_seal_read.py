@@ -37,6 +37,9 @@ AUTHORITY_WORDS = (
     "公安", "派出所", "税务", "监制", "职称", "评审委员会", "评委会", "人事考试", "考试院",
     "考试中心", "学信", "学位", "卫生健康", "住房和城乡建设", "市场监督", "继续教育", "人事局",
     "组织部", "编委", "公证处", "专业技术人员", "继续教",
+    # business registration: 工商行政管理局 (before 2018), 市场监管局, 行政审批局; not 工商 alone
+    # (中国工商银行 is a bank an applicant may work for)
+    "工商行政管理", "工商局", "市场监管", "行政审批",
 )
 
 #: A reading shorter than this (folded characters) counts as unreadable.

@@ -156,6 +156,9 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
 
     photos: list[tuple[int, int, int, int]] | None = None
     for cand in find_candidates(image):
+        if covers_the_print(cand, lines, w, h) or inside_a_text_line(cand, lines):
+            log.debug("seal candidate %s is print (a watermark, a glyph), not a seal", cand.bbox)
+            continue
         reading = read_seal(image, cand, engine, settled)
         box = _masked_box(cand, w, h)
         if strict and not reading.readable and cand.source != "color":
@@ -164,7 +167,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
-        if owner == "unknown" and is_invoice_supervision_seal(cand, lines, h):
+        if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
+                                   or is_licence_authority_seal(cand, lines)):
             owner = "authority"
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
@@ -178,21 +182,113 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     return regions, seen, issues
 
 
+#: A shape over a quarter of the page with this many printed lines wholly inside it is a
+#: watermark or a pattern, not a seal (a close-up of a seal has only its own text inside).
+PRINT_LINES_INSIDE = 8
+
+
+def covers_the_print(cand: SealCandidate, lines: Sequence[TextLine], w: int, h: int) -> bool:
+    """Whether a candidate is a page-sized ring over the page's own print (a pale watermark).
+
+    Certificates and pink-patterned forms carry large pale rings and emblems;
+    fitted as a seal they would black out the whole page. A candidate covering
+    over a quarter of the page with :data:`PRINT_LINES_INSIDE` or more OCR lines
+    wholly inside its box is dropped.
+    """
+    x0, y0, x1, y1 = max(0, cand.bbox[0]), max(0, cand.bbox[1]), min(w, cand.bbox[2]), min(h, cand.bbox[3])
+    if (x1 - x0) * (y1 - y0) < 0.25 * w * h:
+        return False
+    inside = sum(1 for ln in lines if x0 <= ln.bbox[0] and y0 <= ln.bbox[1] and ln.bbox[2] <= x1
+                 and ln.bbox[3] <= y1)
+    return inside >= PRINT_LINES_INSIDE
+
+
+def inside_a_text_line(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
+    """Whether a candidate is a loop of a giant printed glyph: centred in a line as tall as it.
+
+    A poster's or certificate's giant title glyphs (a magenta 销 on a promotion)
+    hold loops that pass for small seals. A seal stamped over a text line is
+    several times taller than the line, and a seal's own ring text read as a
+    line is about as wide as the seal; so a candidate whose centre lies in a
+    line at least 0.8 times its height and three times its width is print.
+    """
+    x0, y0, x1, y1 = cand.bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    for ln in lines:
+        lx0, ly0, lx1, ly1 = ln.bbox
+        if (lx0 <= cx <= lx1 and ly0 <= cy <= ly1 and ly1 - ly0 >= 0.8 * (y1 - y0)
+                and lx1 - lx0 >= 3 * (x1 - x0)):
+            return True
+    return False
+
+
+#: What a printed invoice's title line ends with; lines naming the seller's seal, the code,
+#: the number, the date or the copy (发票专用章, 发票代码, 发票联 ...) are not titles.
+_NOT_TITLE = ("章", "代码", "号码", "日期", "开票", "联", ":", "：", "张")
+
+
+def _is_invoice_title(text: str) -> bool:
+    """Whether an OCR line is (the readable end of) an invoice's title: …增值税普通发票, 用发票.
+
+    The 监制章 is printed over the title, so the title's first characters are often
+    lost under it (``用发票`` of 增值税专用发票); the line must still end with 发票.
+
+    Examples
+    --------
+    >>> _is_invoice_title("河南增值税电子普通发票"), _is_invoice_title("用发票")
+    (True, True)
+    >>> _is_invoice_title("发票专用章"), _is_invoice_title("发票代码:0410019"), _is_invoice_title("附发票3张")
+    (False, False, False)
+
+    """
+    t = "".join(text.split()).rstrip("。.")
+    return (3 <= len(t) <= 16 and t.endswith("发票") and not any(w in t for w in _NOT_TITLE))
+
+
 def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], page_h: int) -> bool:
     """Whether an unread seal is the tax bureau's 发票监制章 by where it sits.
 
     On every Chinese invoice the bureau's oval supervision seal is printed over
     the title (…增值税…发票) at the top of the form; the seller's own seal
-    (发票专用章) is at the bottom. Its ring is small and often printed over the
-    title, so it is read badly; its place tells who owns it.
+    (发票专用章) is at the bottom, by 销售方（章）. Its ring is small and often
+    printed over the title, so it is read badly; its place tells who owns it:
+    an oval in the upper half of the page over a title line (one that ends with
+    发票 and is not 发票专用章, 发票代码 …). The upper half, not the top of the
+    page: an invoice photographed inside a screenshot sits anywhere. A ring found
+    by shape on a gray copy may be fitted rounder than the oval it is, so a round
+    candidate over the title counts too; a company's own seal never sits there.
     """
-    if cand.shape != "oval" or cand.center[1] > 0.25 * page_h:
+    if cand.shape == "square" or cand.center[1] > 0.5 * page_h:
         return False
     x0, y0, x1, y1 = cand.bbox
     for ln in lines:
         lx0, ly0, lx1, ly1 = ln.bbox
         overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
-        if overlaps and "发票" in ln.text and ("增值税" in ln.text or "普通" in ln.text or "专用" in ln.text):
+        if overlaps and _is_invoice_title(ln.text):
+            return True
+    return False
+
+
+def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
+    """Whether an unread round seal is the registration authority's on a business licence.
+
+    On a 营业执照 the authority's seal is printed over the date beside the label
+    登记机关, in the licence's lower right; a phone photo of a licence blurs its
+    small ring text. A round seal level with the 登记机关 line and starting at most
+    half its width to the right of it (or over it), on a page that says 营业执照,
+    is the authority's. A company's own seal stamped on a copy of its licence lands
+    elsewhere, and if it is read as the applicant's this test is never asked.
+    """
+    if cand.shape != "round" or not any("营业执照" in "".join(ln.text.split()) for ln in lines):
+        return False
+    x0, y0, x1, y1 = cand.bbox
+    sw = x1 - x0
+    for ln in lines:
+        if "登记机关" not in "".join(ln.text.split()):
+            continue
+        lx0, ly0, lx1, ly1 = ln.bbox
+        level = ly0 < y1 and y0 < ly1
+        if level and lx0 < x1 and x0 - lx1 <= 0.5 * sw:
             return True
     return False
 
