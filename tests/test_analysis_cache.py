@@ -81,6 +81,35 @@ def test_check_after_mask_reads_no_page_again_and_reports_the_same(folder, tmp_p
                for i in p["issues"])
 
 
+def test_a_cached_page_is_not_measured_for_legibility_again(folder, tmp_path: Path, monkeypatch) -> None:
+    """Legibility depends on the analysis only, so it is kept with it (and comes back the same)."""
+    from zcmask.quality import legibility as leg_mod
+
+    src, _eng = folder
+    out = tmp_path / "app-masked"
+    calls = []
+    real = leg_mod.assess_legibility
+
+    def counting(*a, **k):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(leg_mod, "assess_legibility", counting)
+    monkeypatch.setattr("zcmask.quality.assess_legibility", counting)
+    monkeypatch.setattr("zcmask.pipeline.assess_legibility", counting)
+    first = api.mask([src], out, fake_options())
+    assert len(calls) == 2  # measured once per page, by the cache, not again by the pipeline
+    cached = api.check([src], fake_options())
+    assert len(calls) == 2
+    plain = api.check([src], fake_options(cache=False))
+    assert len(calls) == 4
+    leg = [[p.to_json()["legibility"] for p in f.pages] for f in cached.files]
+    assert leg == [[p.to_json()["legibility"] for p in f.pages] for f in plain.files]
+    assert leg == [[p.to_json()["legibility"] for p in f.pages] for f in first.files]
+    entry = ac.Entry.from_bytes(_entries(out / ".zcmask-cache" / "analysis")[0].read_bytes())
+    assert entry.legibility is not None
+
+
 def test_other_options_reuse_the_analysis_and_still_mask(folder, tmp_path: Path) -> None:
     src, eng = folder
     out = tmp_path / "out"

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zcmask import __version__
-from zcmask.results import Char, Orientation, TextLine
+from zcmask.results import Char, Issue, Legibility, Orientation, TextLine
 
 if TYPE_CHECKING:
     from zcmask.ocr import OcrEngine
@@ -73,9 +73,10 @@ NOT_ANALYSIS = frozenset({
     "write_pdf", "fix_outdir", "jobs", "progress", "cache", "cache_dir", "cache_lookup",
     "allow_short_identity",
 })
-_FORMAT = 1
+_FORMAT = 2  # 2: legibility kept beside the text
 _MAGIC = b"ZCA1\n"
-_TYPES: dict[str, type] = {"Char": Char, "TextLine": TextLine, "Orientation": Orientation}
+_TYPES: dict[str, type] = {"Char": Char, "TextLine": TextLine, "Orientation": Orientation,
+                           "Legibility": Legibility, "Issue": Issue}
 _SCAN_LIMIT = 2000  # folder entries looked at when finding an earlier mask run's cache
 
 
@@ -209,11 +210,12 @@ class Entry:
     shape: tuple[int, ...]
     dpi: int
     format: str
+    legibility: tuple[Legibility, tuple[Issue, ...]] | None = None
 
     def to_bytes(self) -> bytes:
         data = {"format": _FORMAT, "key": self.key, "orientation": _enc(self.orientation),
                 "lines": _enc(self.lines), "digest": self.digest, "shape": list(self.shape),
-                "dpi": self.dpi, "page_format": self.format}
+                "dpi": self.dpi, "page_format": self.format, "legibility": _enc(self.legibility)}
         return _MAGIC + zlib.compress(json.dumps(data, ensure_ascii=False).encode(), 6)
 
     @classmethod
@@ -223,12 +225,15 @@ class Entry:
         d = json.loads(zlib.decompress(raw[len(_MAGIC):]))
         if d["format"] != _FORMAT:
             raise ValueError("other format")
-        orient, lines = _dec(d["orientation"]), _dec(d["lines"])
+        orient, lines, leg = _dec(d["orientation"]), _dec(d["lines"]), _dec(d.get("legibility"))
         if not isinstance(orient, Orientation) or not isinstance(lines, tuple) \
                 or not all(isinstance(ln, TextLine) for ln in lines):
             raise ValueError("malformed entry")
+        if leg is not None and not (isinstance(leg, tuple) and len(leg) == 2 and isinstance(leg[0], Legibility)
+                                    and isinstance(leg[1], tuple) and all(isinstance(i, Issue) for i in leg[1])):
+            raise ValueError("malformed legibility")
         return cls(str(d["key"]), orient, lines, str(d["digest"]), tuple(int(v) for v in d["shape"]),
-                   int(d["dpi"]), str(d["page_format"]))
+                   int(d["dpi"]), str(d["page_format"]), leg)
 
 
 # --------------------------------------------------------------------------- the store
@@ -279,13 +284,15 @@ def entry_of(key: str, an: PageAnalysis) -> Entry | None:
     """The entry for an analysis, or None when it would not come back exactly."""
     try:
         entry = Entry(key, an.orientation, tuple(an.lines), pixel_digest(an.image),
-                      tuple(an.image.shape), int(an.dpi), str(an.format))
+                      tuple(an.image.shape), int(an.dpi), str(an.format), an.legibility)
         back = Entry.from_bytes(entry.to_bytes())
     except (_Unsupported, ValueError, TypeError, KeyError) as e:
         log.debug("analysis not cached: %r", e)
         return None
     if back.orientation != entry.orientation or back.lines != entry.lines:
         return None  # NaN or another value that does not compare equal to itself
+    if back.legibility != entry.legibility:
+        entry = replace(entry, legibility=None)  # e.g. a NaN metric: keep the text, measure legibility again
     return entry
 
 
@@ -312,7 +319,7 @@ def _rebuild(ctx: PageContext, entry: Entry) -> PageAnalysis | None:
                  ctx.input_path, ctx.page_index + 1)
         return None
     return PageAnalysis(img, page.dpi, page.format, entry.orientation, entry.lines, page.exif_rotation,
-                        fix_steps, before)
+                        fix_steps, before, entry.legibility)
 
 
 #: Hits and misses of this process (for tests and ``-v`` logs).
@@ -343,6 +350,12 @@ def cached_analysis(ctx: PageContext, engine: OcrEngine | None = None) -> PageAn
     STATS["misses"] += 1
     an = analyse_page(plain, engine)
     if cache.root is not None:
+        # Every caller measures legibility next; measured here, it is kept with the text
+        # and a later reading of the page skips it too (0.2 CPU s per page).
+        from zcmask.quality import assess_legibility
+
+        legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+        an = replace(an, legibility=(legibility, tuple(leg_issues)))
         fresh = entry_of(key, an)
         if fresh is not None:
             cache.put(fresh)

@@ -80,6 +80,15 @@ class PageAnalysis:
     exif_rotation: int = 0
     fix: tuple[FixStep, ...] | None = None  # with options.flatten: what flattening did
     before: np.ndarray | None = None  # with options.flatten: a small preview of the page as read
+    #: legibility of this page when already known (the analysis cache keeps it beside the text)
+    legibility: tuple[Legibility, tuple[Issue, ...]] | None = None
+
+
+def page_legibility(an: PageAnalysis) -> tuple[Legibility, list[Issue]]:
+    """The page's legibility and its issues: the analysis's own when it carries them, else measured."""
+    if an.legibility is not None:
+        return an.legibility[0], list(an.legibility[1])
+    return assess_legibility(an.image, an.lines, an.dpi)
 
 
 def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnalysis:
@@ -183,7 +192,7 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         h, w = an.image.shape[:2]
         regions, seals, issues = locate(an, opts, engine, strict=ctx.command != "mask")
         regions += list(ctx.manual_regions)
-        legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+        legibility, leg_issues = page_legibility(an)
         if is_empty_page(legibility):
             issues.append(issue("empty_page"))
         output = None

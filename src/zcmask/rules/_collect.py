@@ -26,8 +26,14 @@ from zcmask.exceptions import InvalidConfigError, ZcmaskError
 from zcmask.locate._variants import OTHER_SIGNERS
 from zcmask.messages import issue
 from zcmask.options import Options
-from zcmask.pipeline import PageContext, analyse_page, locate, page_check_issues, visible_regions
-from zcmask.quality import assess_legibility
+from zcmask.pipeline import (
+    PageContext,
+    analyse_page,
+    locate,
+    page_check_issues,
+    page_legibility,
+    visible_regions,
+)
 from zcmask.results import Issue, TextLine
 from zcmask.rules._model import CATEGORIES, Application
 from zcmask.rules._read import fold
@@ -253,7 +259,7 @@ def inspect_page(ctx: PageContext) -> PageFacts:
         an = analyse_page(ctx)
         regions, _seals, issues = locate(an, ctx.options, strict=True)
         regions = visible_regions(an.image, regions)
-        legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+        legibility, leg_issues = page_legibility(an)
         issues = list(issues) + page_check_issues(ctx, an, regions, legibility, leg_issues)
         issues = _refine_signature_issues(an.image, an.lines, issues)
         lines = tuple(an.lines)

@@ -58,8 +58,8 @@ from zcmask.pipeline import (
     analyse_page,
     locate,
     page_check_issues,
+    page_legibility,
 )
-from zcmask.quality import assess_legibility
 from zcmask.report import Report, render_html
 from zcmask.results import (
     FileResult,
@@ -489,7 +489,7 @@ class Session:
                 an = analyse_page(ctx)
                 self.save_image(p, an.image)
             regions, seals, issues = locate(an, options)
-            legibility, leg_issues = assess_legibility(an.image, an.lines, an.dpi)
+            legibility, leg_issues = page_legibility(an)
             issues += page_check_issues(ctx, an, [], legibility, leg_issues)
         except ZcmaskError as e:
             self._failed(p, e.code, e.message)
