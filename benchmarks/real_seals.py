@@ -313,6 +313,8 @@ def fetch(mirror: Path | None = None) -> int:
         try:
             if mirror is not None:
                 git = mirror / (src["repo"].replace("/", "+")) / "repo"
+                if (git / ".git").is_dir():  # a mirror kept as a work tree
+                    git = git / ".git"
                 blob = subprocess.run(["git", "--git-dir", str(git), "cat-file", "-p",
                                        f"{src['commit']}:{src['path']}"], check=True, capture_output=True).stdout
             else:
