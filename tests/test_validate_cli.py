@@ -89,6 +89,20 @@ def test_listed_attachment_that_does_not_exist_exits_6(tmp_path, capsys):
     assert "nope.jpg" in capsys.readouterr().err
 
 
+def test_one_character_name_is_refused_as_mask_refuses_it(tmp_path, fake_default_ocr, capsys):
+    """A 1-character name matches nearly every page: exit 2, unless --allow-short-identity."""
+    build_application(tmp_path / "app", "bz-dianli-2024")
+    yml = tmp_path / "app" / "application.yaml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("name: 李明轩", "name: 李", 1), encoding="utf-8")
+    report = tmp_path / "v.json"
+    rc = main(["validate", str(tmp_path / "app"), "--notice", "bz-dianli-2024", "--report", str(report), *FAST])
+    assert rc == 2
+    assert "[short_identity]" in capsys.readouterr().err and not report.exists()
+    rc = main(["validate", str(tmp_path / "app"), "--notice", "bz-dianli-2024", "--report", str(report),
+               "--allow-short-identity", *FAST])
+    assert rc in (0, 1) and json.loads(report.read_text(encoding="utf-8"))["applicant"]["name"] == "李"
+
+
 def test_committed_sample_matches_its_generator(tmp_path):
     import subprocess
     import sys

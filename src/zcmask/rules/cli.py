@@ -63,7 +63,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise BadArgsError(f"APP_DIR {args.app_dir} 不是目录：请给出包含 application.yaml 和附件的申报目录。")
     opts = Options.build(jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
                          detect_orientation=not args.no_orientation, progress=not args.no_progress,
-                         max_file_mb=args.max_file_mb, **cache_kwargs(args))
+                         max_file_mb=args.max_file_mb,
+                         allow_short_identity=getattr(args, "allow_short_identity", False), **cache_kwargs(args))
     with progress_bar(opts.progress, "校验") as cb:
         report = validate(args.app_dir, notice, opts, progress=cb)
     if args.report:
@@ -90,7 +91,8 @@ def _options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     return Options.build(jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
                          detect_orientation=not args.no_orientation, progress=not args.no_progress,
-                         max_file_mb=args.max_file_mb, **cache_kwargs(args))
+                         max_file_mb=args.max_file_mb,
+                         allow_short_identity=getattr(args, "allow_short_identity", False), **cache_kwargs(args))
 
 
 def _validate_roster(args: argparse.Namespace, notice: Notice) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 from zcmask import __version__
 from zcmask._io import write_bytes_atomic
 from zcmask.exceptions import InputFileError
-from zcmask.options import Identity, Options
+from zcmask.options import Identity, Options, require_safe_identity
 from zcmask.rules._collect import Attachment, ProgressFn, collect
 from zcmask.rules._model import Application, Notice, load_application, load_notice
 from zcmask.rules.checks import Context, Finding, run_rule
@@ -109,7 +109,8 @@ def validate(app_dir: str | Path, notice: str | Notice, options: Options | None 
     Raises
     ------
     BadArgsError
-        Unknown notice id (exit 2).
+        Unknown notice id (exit 2); a one-character name, alias or unit without
+        ``options.allow_short_identity`` (:class:`~zcmask.exceptions.ShortIdentityError`, exit 2).
     InvalidConfigError
         ``application.yaml`` or the rule file is invalid (exit 6).
     InputFileError
@@ -122,6 +123,8 @@ def validate(app_dir: str | Path, notice: str | Notice, options: Options | None 
         raise InputFileError(f"找不到申报材料目录 {d}，请检查路径（目录中应有 application.yaml 和附件）。")
     nt = notice if isinstance(notice, Notice) else load_notice(notice)
     app = facts if facts is not None else load_application(d / "application.yaml")
+    # A one-character name matches nearly every page: refused as `mask --name` refuses it.
+    require_safe_identity(app.identity, bool(options and options.allow_short_identity))
     opts = validation_options(nt, app, options)
     atts = collect(d, app, opts, progress=progress)
     ctx = Context(app, nt, tuple(atts))
