@@ -103,6 +103,21 @@ def test_validate_a_roster_of_applicants_each_in_their_folder(tmp_path, fake_def
     assert "花名册校验报告" in report.with_suffix(".html").read_text(encoding="utf-8")
 
 
+def test_roster_row_with_a_one_character_name_fails_alone(tmp_path, fake_default_ocr, capsys):
+    """A short name is refused for its own row; the other applicants are still validated."""
+    build_application(tmp_path / "root" / "李明轩", "bz-dianli-2024")
+    short = list(ROW)
+    short[1] = "李"
+    roster = write_xlsx(tmp_path / "r.xlsx", [HEAD + ["材料文件夹"], short + ["李明轩"], ROW + ["李明轩"]])
+    report = tmp_path / "out.json"
+    rc = main(["validate", str(tmp_path / "root"), "--roster", str(roster), "--notice", "bz-dianli-2024",
+               "--report", str(report), *FAST])
+    assert rc == 1
+    first, second = json.loads(report.read_text(encoding="utf-8"))["applicants"]
+    assert not first["passed"] and first["report"] is None and "只有 1 个字符" in first["summary"]
+    assert second["passed"] and second["report"]["applicant"]["name"] == "李明轩"
+
+
 def test_roster_applicant_without_a_folder_fails_by_name(tmp_path, capsys):
     (tmp_path / "root").mkdir()
     roster = write_xlsx(tmp_path / "r.xlsx", [HEAD, ROW])

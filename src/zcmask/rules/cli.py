@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zcmask.exceptions import BadArgsError, ExitCode
+from zcmask.exceptions import BadArgsError, ExitCode, ShortIdentityError
 
 if TYPE_CHECKING:
     from zcmask.options import Options
@@ -106,15 +106,18 @@ def _validate_roster(args: argparse.Namespace, notice: Notice) -> int:
         raise BadArgsError(f"{args.app_dir} 不是目录：使用 --roster 时请给出各申报人材料文件夹所在的目录。")
     rows = read_roster(args.roster, notice)  # every input error at once -> exit 6
     opts = _options(args)
-    results: list[tuple[int, str, str, ValidationReport | None]] = []
+    results: list[tuple[int, str, str, ValidationReport | str | None]] = []
     for row in rows:
         d = args.app_dir / row.folder
         if not d.is_dir():
             results.append((row.row, row.name, str(d), None))
             continue
-        with progress_bar(opts.progress, f"校验 {row.name}") as cb:
-            results.append((row.row, row.name, str(d), validate(d, notice, opts, progress=cb,
-                                                                  facts=row.application)))
+        try:
+            with progress_bar(opts.progress, f"校验 {row.name}") as cb:
+                results.append((row.row, row.name, str(d), validate(d, notice, opts, progress=cb,
+                                                                      facts=row.application)))
+        except ShortIdentityError as e:  # this row cannot be checked safely; the others go on
+            results.append((row.row, row.name, str(d), e.message))
     data = roster_json(notice, args.roster, results)
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if args.report:

@@ -190,10 +190,18 @@ ROSTER_SCHEMA = "zcmask.validation-roster/1"
 
 
 def roster_json(notice: Notice, roster: str | Path,
-                results: list[tuple[int, str, str, ValidationReport | None]]) -> dict[str, Any]:
-    """One report for a whole roster: each applicant's ``zcmask.validation/1`` report, by row."""
+                results: list[tuple[int, str, str, ValidationReport | str | None]]) -> dict[str, Any]:
+    """One report for a whole roster: each applicant's ``zcmask.validation/1`` report, by row.
+
+    A row's report is None when its folder is missing, or a message (zh-CN) saying why the
+    row could not be validated (a one-character name).
+    """
     items = []
     for row, name, app_dir, rep in results:
+        if isinstance(rep, str):
+            items.append({"row": row, "name": name, "app_dir": app_dir, "passed": False,
+                          "summary": rep, "report": None})
+            continue
         if rep is None:
             items.append({"row": row, "name": name, "app_dir": app_dir, "passed": False,
                           "summary": f"找不到材料文件夹 {app_dir}（以姓名命名，或在花名册“材料文件夹”列填写）",
