@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -312,11 +311,10 @@ def fetch(mirror: Path | None = None) -> int:
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             if mirror is not None:
-                git = mirror / (src["repo"].replace("/", "+")) / "repo"
-                if (git / ".git").is_dir():  # a mirror kept as a work tree
-                    git = git / ".git"
-                blob = subprocess.run(["git", "--git-dir", str(git), "cat-file", "-p",
-                                       f"{src['commit']}:{src['path']}"], check=True, capture_output=True).stdout
+                from benchmarks._mirror import blob as mirror_blob
+                from benchmarks._mirror import git_dir
+
+                blob = mirror_blob(git_dir(mirror, src["repo"]), src["commit"], src["path"])
             else:
                 from urllib.parse import quote
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,11 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # also run as a script: python benchmarks/real_text_eyes.py
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._mirror import blob, git_dir  # noqa: E402
+
 REAL = ROOT / "benchmarks" / "real" / "text_eyes"
 LOCAL = ROOT / "benchmarks" / "data" / "text_eyes"
 
@@ -63,12 +67,10 @@ def from_mirror(mirrors: Path) -> None:
         if "local" not in it:
             continue
         src = man["sources"][it["source"]]
-        repo = src["repository"].split("github.com/")[1].replace("/", "+")
-        git = mirrors / repo / "repo"
+        git = git_dir(mirrors, src["repository"].split("github.com/")[1])
         dest = LOCAL / it["local"]
         dest.parent.mkdir(parents=True, exist_ok=True)
-        data = subprocess.run(["git", "-C", str(git), "show", f"{src['commit']}:{src['path']}{it['orig']}"],
-                              check=True, capture_output=True).stdout
+        data = blob(git, src["commit"], f"{src['path']}{it['orig']}")
         dest.write_bytes(data)
         print("wrote", dest)
 
