@@ -83,3 +83,54 @@ def save_jpeg(img: np.ndarray, path: Path, dpi: int = 200) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(img).save(path, quality=92, dpi=(dpi, dpi))
     return path
+
+
+def seal_box(page) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    """The labelled box of the first seal of a generated page."""
+    return next(t.bbox for t in page.truths if t.kind == "seal")
+
+
+def covering(cands, box, share: float = 0.9):  # type: ignore[no-untyped-def]
+    """The first candidate (anything with ``.bbox``) covering ``share`` of ``box``, or None."""
+    x0, y0, x1, y1 = box
+    area = (x1 - x0) * (y1 - y0)
+    for c in cands:
+        ix = max(0, min(x1, c.bbox[2]) - max(x0, c.bbox[0]))
+        iy = max(0, min(y1, c.bbox[3]) - max(y0, c.bbox[1]))
+        if ix * iy >= share * area:
+            return c
+    return None
+
+
+def as_ocr(lines, scale: float = 1.0, score: float = 0.97) -> list[TextLine]:  # type: ignore[no-untyped-def]
+    """Text-layer lines relabelled as confident OCR lines, optionally scaled with the page."""
+    def sc(b):  # type: ignore[no-untyped-def]
+        return tuple(v * scale for v in b)
+
+    return [TextLine(ln.text, sc(ln.bbox), score, tuple(Char(c.text, sc(c.bbox), score) for c in ln.chars))
+            for ln in lines]
+
+
+@pytest.fixture(scope="module")
+def dense():  # type: ignore[no-untyped-def]
+    """A dense generated text page (3 columns of body text), shared by the legibility tests."""
+    from zcsynth._degrade import layout_page
+
+    return layout_page("dense", 3)
+
+
+def scanned_pages(src: Path) -> tuple[dict[str, object], FakeOcrEngine]:
+    """Two generated pages (公示, 承诺书) saved as JPGs in ``src``, and a fake engine, registered
+    as ``fake``, that reads each page's own text (told apart by the decoded page's mean)."""
+    from zcsynth import render
+
+    src.mkdir(parents=True, exist_ok=True)
+    pages = {"gongshi.jpg": render("公示", NAME, UNIT), "chengnuo.jpg": render("承诺书", NAME, UNIT)}
+    by_mean = {}
+    for name, sp in pages.items():
+        Image.fromarray(sp.image).save(src / name, quality=95)
+        with Image.open(src / name) as im:
+            by_mean[round(float(np.asarray(im.convert("RGB")).mean()), 2)] = sp.lines
+    eng = FakeOcrEngine(lambda img: list(by_mean.get(round(float(img.mean()), 2), [])))
+    register_engine("fake", eng)
+    return pages, eng

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import NAME, UNIT, black_fraction, fake_options
+from conftest import NAME, UNIT, black_fraction, fake_options, scanned_pages
 from zcmask import _analysis_cache as ac
 from zcmask import api
 from zcmask.cli import main
@@ -25,15 +25,7 @@ from zcsynth import render
 def folder(tmp_path: Path):
     """Two scanned pages in ``tmp/app`` and a fake OCR engine that reads each page's text."""
     src = tmp_path / "app"
-    src.mkdir()
-    pages = {"gongshi.jpg": render("公示", NAME, UNIT), "chengnuo.jpg": render("承诺书", NAME, UNIT)}
-    by_mean = {}
-    for name, sp in pages.items():
-        Image.fromarray(sp.image).save(src / name, quality=95)
-        with Image.open(src / name) as im:
-            by_mean[round(float(np.asarray(im.convert("RGB")).mean()), 2)] = sp.lines
-    eng = FakeOcrEngine(lambda img: list(by_mean.get(round(float(img.mean()), 2), [])))
-    register_engine("fake", eng)
+    _pages, eng = scanned_pages(src)
     yield src, eng
     register_engine("fake", FakeOcrEngine([]))
 

@@ -8,26 +8,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import NAME, UNIT, black_fraction, fake_options
+from conftest import black_fraction, fake_options, scanned_pages
 from zcmask import api
 from zcmask._cache import PageCache, options_hash
 from zcmask.ocr import FakeOcrEngine, register_engine
-from zcsynth import render
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> tuple[Path, dict[str, object], FakeOcrEngine]:
     """Two scanned pages and a fake OCR engine that reads each page's text layer."""
     src = tmp_path / "in"
-    src.mkdir()
-    pages = {"gongshi.jpg": render("公示", NAME, UNIT), "chengnuo.jpg": render("承诺书", NAME, UNIT)}
-    by_mean = {}
-    for name, sp in pages.items():
-        Image.fromarray(sp.image).save(src / name, quality=95)
-        with Image.open(src / name) as im:
-            by_mean[round(float(np.asarray(im.convert("RGB")).mean()), 2)] = sp.lines
-    eng = FakeOcrEngine(lambda img: list(by_mean.get(round(float(img.mean()), 2), [])))
-    register_engine("fake", eng)
+    pages, eng = scanned_pages(src)
     yield src, pages, eng
     register_engine("fake", FakeOcrEngine([]))
 

@@ -5,34 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import NAME, UNIT
+from conftest import NAME, UNIT, as_ocr
 from zcmask.quality import assess_legibility
 from zcmask.quality.legibility import legibility_metrics
-from zcmask.results import TextLine
 from zcsynth import render
 from zcsynth._degrade import degrade, layout_page
-
-
-def _as_ocr(lines: list[TextLine], scale: float = 1.0, score: float = 0.97) -> list[TextLine]:
-    """Text-layer lines relabelled as confident OCR lines, optionally scaled with the page."""
-    from zcmask.results import Char
-
-    def sc(b):  # type: ignore[no-untyped-def]
-        return tuple(v * scale for v in b)
-
-    return [TextLine(ln.text, sc(ln.bbox), score, tuple(Char(c.text, sc(c.bbox), score) for c in ln.chars))
-            for ln in lines]
-
-
-@pytest.fixture(scope="module")
-def dense():  # type: ignore[no-untyped-def]
-    return layout_page("dense", 3)
 
 
 @pytest.mark.parametrize("template", ["公示", "承诺书", "职称证书"])
 def test_clean_rendered_pages_are_legible(template):
     sp = render(template, NAME, UNIT)
-    leg, issues = assess_legibility(sp.image, _as_ocr(sp.lines), sp.dpi)
+    leg, issues = assess_legibility(sp.image, as_ocr(sp.lines), sp.dpi)
     assert leg.legible and issues == []
     assert 0.5 <= leg.score <= 1.0
 
@@ -40,7 +23,7 @@ def test_clean_rendered_pages_are_legible(template):
 @pytest.mark.parametrize("layout", ["dense", "table", "scanned", "small_print", "sparse", "landscape"])
 def test_clean_layouts_are_never_flagged(layout):
     sp = layout_page(layout, 11)
-    leg, issues = assess_legibility(sp.image, _as_ocr(sp.lines), sp.dpi)
+    leg, issues = assess_legibility(sp.image, as_ocr(sp.lines), sp.dpi)
     assert leg.legible, leg
     assert issues == []
 
@@ -52,7 +35,7 @@ def test_id_card_copy_with_a_soft_photo_and_a_crisp_title_is_legible():
 
     face = crop_portrait(Portrait(astronaut(), (188, 92, 264, 114)), (130, 10, 330, 260))
     sp = id_card_page(face)
-    leg, issues = assess_legibility(sp.image, _as_ocr(sp.lines), sp.dpi)
+    leg, issues = assess_legibility(sp.image, as_ocr(sp.lines), sp.dpi)
     assert leg.legible, leg
     assert issues == []
 
@@ -60,7 +43,7 @@ def test_id_card_copy_with_a_soft_photo_and_a_crisp_title_is_legible():
 def test_few_crisp_lines_do_not_excuse_a_motion_blurred_page(dense):
     # Lines that were read but are themselves smeared: the page measure still decides.
     img = degrade(dense.image, "motion", 1.0)
-    few = _as_ocr(dense.lines[:1])
+    few = as_ocr(dense.lines[:1])
     leg, _ = assess_legibility(img, few, 200)
     assert "blurry" in leg.reasons
 
@@ -109,7 +92,7 @@ def test_page_at_a_tenth_of_its_resolution_is_low_resolution(dense):
 def test_tiny_text_read_by_ocr_is_low_resolution(dense):
     img = degrade(dense.image, "downscale", 0.85)
     scale = img.shape[1] / dense.image.shape[1]
-    leg, _ = assess_legibility(img, _as_ocr(dense.lines, scale), 200)
+    leg, _ = assess_legibility(img, as_ocr(dense.lines, scale), 200)
     metrics = dict(leg.metrics)
     assert metrics["char_px"] < 9
     assert "low_resolution" in leg.reasons
@@ -119,18 +102,18 @@ def test_mild_degradation_stays_legible(dense):
     for kind, s in [("blur", 0.05), ("jpeg", 0.3), ("dark", 0.4), ("washed", 0.4), ("downscale", 0.3)]:
         img = degrade(dense.image, kind, s)
         scale = img.shape[1] / dense.image.shape[1]
-        leg, _ = assess_legibility(img, _as_ocr(dense.lines, scale), 200)
+        leg, _ = assess_legibility(img, as_ocr(dense.lines, scale), 200)
         assert leg.legible, (kind, leg)
 
 
 def test_text_mostly_read_at_low_confidence_is_illegible(dense):
-    leg, issues = assess_legibility(dense.image, _as_ocr(dense.lines, score=0.2), 200)
+    leg, issues = assess_legibility(dense.image, as_ocr(dense.lines, score=0.2), 200)
     assert leg.reasons == ("illegible",)
     assert issues[0].code == "illegible"
 
 
 def test_metrics_describe_a_clean_page(dense):
-    m = legibility_metrics(dense.image, _as_ocr(dense.lines), 200)
+    m = legibility_metrics(dense.image, as_ocr(dense.lines), 200)
     assert m["paper"] > 200 and m["ink"] < 80
     assert 20 < m["char_px"] < 40
     assert m["edge_px"] < 3.5
@@ -139,7 +122,7 @@ def test_metrics_describe_a_clean_page(dense):
 def test_input_image_is_not_modified(dense):
     img = degrade(dense.image, "blur", 0.5)
     before = img.copy()
-    assess_legibility(img, _as_ocr(dense.lines), 200)
+    assess_legibility(img, as_ocr(dense.lines), 200)
     assert np.array_equal(img, before)
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import as_ocr
 from zcmask.quality import assess_legibility
 from zcmask.quality._body import body_text, ink_lines
-from zcmask.results import Char, TextLine
 from zcsynth._degrade import layout_page
 
 
@@ -25,19 +25,6 @@ def _faint(img: np.ndarray, delta: float, paper: float = 200.0) -> np.ndarray:
     a = img.astype(np.float32) / 255.0
     out = paper - (1 - a) * delta + np.random.default_rng(0).normal(0, 2.0, a.shape[:2])[..., None]
     return _jpeg(np.clip(out, 0, 255).astype(np.uint8))
-
-
-def _as_ocr(lines, scale: float = 1.0, score: float = 0.97) -> list[TextLine]:  # type: ignore[no-untyped-def]
-    def sc(b):  # type: ignore[no-untyped-def]
-        return tuple(v * scale for v in b)
-
-    return [TextLine(ln.text, sc(ln.bbox), score, tuple(Char(c.text, sc(c.bbox), score) for c in ln.chars))
-            for ln in lines]
-
-
-@pytest.fixture(scope="module")
-def dense():  # type: ignore[no-untyped-def]
-    return layout_page("dense", 3)
 
 
 @pytest.mark.parametrize("delta", [4, 8])
@@ -58,7 +45,7 @@ def test_faint_text_is_found_as_lines_with_a_weak_stroke(dense):
 
 def test_moderate_contrast_text_read_by_ocr_stays_legible(dense):
     img = _faint(dense.image, 70)
-    leg, _ = assess_legibility(img, _as_ocr(dense.lines), 200)
+    leg, _ = assess_legibility(img, as_ocr(dense.lines), 200)
     assert leg.legible, leg
 
 
@@ -79,7 +66,7 @@ def test_only_the_title_read_on_a_shrunken_page_is_low_resolution(dense):
                                                                  Image.Resampling.BILINEAR)))
     title = [ln for ln in dense.lines if ln.bbox[1] < 0.12 * h][:1]
     assert title
-    leg, issues = assess_legibility(small, _as_ocr(title, f), 200)
+    leg, issues = assess_legibility(small, as_ocr(title, f), 200)
     assert not leg.legible
     assert leg.reasons == ("low_resolution",)
     assert "dpi" in issues[0].message
@@ -90,12 +77,12 @@ def test_unread_small_body_under_a_read_title_is_low_resolution():
     sp = layout_page("small_print", 2, dpi=70)
     h = sp.image.shape[0]
     title = [ln for ln in sp.lines if ln.bbox[1] < 0.1 * h]
-    leg, _ = assess_legibility(_jpeg(sp.image), _as_ocr(title), 70)
+    leg, _ = assess_legibility(_jpeg(sp.image), as_ocr(title), 70)
     assert "low_resolution" in leg.reasons
 
 
 def test_body_metrics_are_reported(dense):
-    leg, _ = assess_legibility(dense.image, _as_ocr(dense.lines), 200)
+    leg, _ = assess_legibility(dense.image, as_ocr(dense.lines), 200)
     m = dict(leg.metrics)
     assert m["body_read"] > 0.9 and m["body_lines"] >= 10 and m["body_stroke"] > 60
 
@@ -105,7 +92,7 @@ def test_shadow_across_a_page_filling_photo_is_a_warning_with_retake_advice(dens
     light = np.ones((h, w), np.float32) * 0.9
     light[:, : w // 2] *= np.linspace(0.45, 1.0, w // 2)[None, :]  # a soft shadow from the left
     img = np.clip(dense.image.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
-    leg, issues = assess_legibility(img, _as_ocr(dense.lines), 200)
+    leg, issues = assess_legibility(img, as_ocr(dense.lines), 200)
     shadow = [i for i in issues if i.code == "shadow"]
     assert shadow and shadow[0].severity == "warning" and "重拍" in shadow[0].message
     assert leg.legible  # the text still reads: a warning, not a failure
@@ -114,10 +101,10 @@ def test_shadow_across_a_page_filling_photo_is_a_warning_with_retake_advice(dens
 def test_glare_spot_on_a_photo_is_a_warning(dense):
     img = (dense.image.astype(np.float32) * 0.82).astype(np.uint8)
     img[500:900, 400:1000] = 255
-    _, issues = assess_legibility(img, _as_ocr(dense.lines), 200)
+    _, issues = assess_legibility(img, as_ocr(dense.lines), 200)
     assert "glare" in [i.code for i in issues]
 
 
 def test_clean_scan_has_no_light_warnings(dense):
-    _, issues = assess_legibility(dense.image, _as_ocr(dense.lines), 200)
+    _, issues = assess_legibility(dense.image, as_ocr(dense.lines), 200)
     assert issues == []

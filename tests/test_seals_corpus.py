@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import covering, seal_box
 from zcmask.locate._seal_find import SealCandidate, find_candidates
 from zcmask.locate._seal_read import owner_of
 from zcmask.locate.seals import (
@@ -33,21 +34,6 @@ UNIT = "河南森源重工有限公司"
 IDENT = Identity(name="张三", units=(Unit(name=UNIT, aliases=("森源重工",)),))
 
 
-def _seal_box(page) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
-    return next(t.bbox for t in page.truths if t.kind == "seal")
-
-
-def _covering(cands, box, share: float = 0.9):  # type: ignore[no-untyped-def]
-    x0, y0, x1, y1 = box
-    area = (x1 - x0) * (y1 - y0)
-    for c in cands:
-        ix = max(0, min(x1, c.bbox[2]) - max(x0, c.bbox[0]))
-        iy = max(0, min(y1, c.bbox[3]) - max(y0, c.bbox[1]))
-        if ix * iy >= share * area:
-            return c
-    return None
-
-
 # --- find: a seal cut by its sheet's edge inside the image (骑缝章) ---------------------------
 
 
@@ -55,10 +41,10 @@ def _covering(cands, box, share: float = 0.9):  # type: ignore[no-untyped-def]
 def test_seal_cut_by_the_edge_of_its_sheet_inside_the_image_is_found(keep: float) -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
     img = page.image.copy()
-    x0, y0, x1, y1 = _seal_box(page)
+    x0, y0, x1, y1 = seal_box(page)
     cut = int(x1 - keep * (x1 - x0))
     img[:, x0 - 40:cut] = 255  # only the right part of the seal is on this sheet
-    cand = _covering(find_candidates(img), (cut, y0, x1, y1))
+    cand = covering(find_candidates(img), (cut, y0, x1, y1))
     assert cand is not None
     assert cand.shape == "round"
 
@@ -84,7 +70,7 @@ def test_seal_on_a_gray_photo_copy_with_dark_paper_is_found() -> None:
     g = np.clip(g * shade + rng.normal(0, 4, g.shape), 0, 255).astype(np.uint8)
     img = np.repeat(g[..., None], 3, axis=2)
     assert float(np.median(g)) < 200  # the paper itself is below the old ink threshold
-    assert _covering(find_candidates(img), _seal_box(page), 0.8) is not None
+    assert covering(find_candidates(img), seal_box(page), 0.8) is not None
 
 
 # --- owner: authority words and places ------------------------------------------------------
@@ -224,18 +210,17 @@ def test_a_square_seal_half_under_a_round_one_is_covered_too() -> None:
     from zcsynth._seals import COLORS, seal_ink, stamp
 
     page = seal_page(SealSpec(UNIT, size=300), unit=UNIT)
-    x0, y0, x1, y1 = _seal_box(page)
+    x0, y0, x1, y1 = seal_box(page)
     cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2
     sq = seal_ink(SealSpec("森源重工", shape="square", size=240, seed=4))
     img, box = stamp(page.image, sq, (cx + 1.0 * r, cy + 0.15 * r), COLORS["red"])
     # the round seal again on top, so its ring runs over the square's left side
     img, _ = stamp(img, seal_ink(SealSpec(UNIT, size=300)), (cx, cy), COLORS["red"])
     cands = find_candidates(img)
-    assert _covering(cands, (x0, y0, x1, y1)) is not None
+    assert covering(cands, (x0, y0, x1, y1)) is not None
     bx0, by0, bx1, by1 = box
     visible = (int(cx + 1.1 * r), by0, bx1, by1)  # the square's part outside the round seal
-    assert _covering(cands, visible, 0.9) is not None
-
+    assert covering(cands, visible, 0.9) is not None
 
 
 def _blob(mask: np.ndarray) -> tuple[tuple[int, int, int, int], np.ndarray]:

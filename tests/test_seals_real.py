@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import covering, seal_box
 from zcmask.locate._seal_find import find_candidates, ink_mask, stamp_ink
 from zcmask.locate._seal_read import loose_match, owner_of
 from zcmask.locate.seals import Decision, decide, find_seals
@@ -31,21 +32,6 @@ def reads(text: str) -> FakeOcrEngine:
     return FakeOcrEngine(lambda img: [TextLine(text, (0, 0, 10, 10), 0.95, ())] if text else [])
 
 
-def _seal_box(page) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
-    return next(t.bbox for t in page.truths if t.kind == "seal")
-
-
-def _covers(cands, box, share: float = 0.9) -> bool:  # type: ignore[no-untyped-def]
-    x0, y0, x1, y1 = box
-    area = (x1 - x0) * (y1 - y0)
-    for c in cands:
-        ix = max(0, min(x1, c.bbox[2]) - max(x0, c.bbox[0]))
-        iy = max(0, min(y1, c.bbox[3]) - max(y0, c.bbox[1]))
-        if ix * iy >= share * area:
-            return True
-    return False
-
-
 # --- find -----------------------------------------------------------------------------------
 
 
@@ -58,7 +44,7 @@ def test_stamp_ink_drops_long_red_rules_but_keeps_the_ring() -> None:
     ink = stamp_ink(img[::2, ::2])
     assert ink_mask(img[::2, ::2])[y // 2, 10]
     assert not ink[y // 2 - 1:y // 2 + 3, 10:w // 2 - 200].any()
-    x0, y0, x1, y1 = (v // 2 for v in _seal_box(page))
+    x0, y0, x1, y1 = (v // 2 for v in seal_box(page))
     assert ink[y0:y1, x0:x1].sum() > 500
 
 
@@ -72,30 +58,30 @@ def test_stamp_ink_ignores_a_pink_background_tint() -> None:
 
 def test_seal_clipped_by_the_page_edge_is_found() -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
-    x0, y0, x1, y1 = _seal_box(page)
+    x0, y0, x1, y1 = seal_box(page)
     cut = (x0 + x1) // 2
     img = np.ascontiguousarray(page.image[:, :cut])  # the right half of the seal is off the page
     cands = find_candidates(img)
-    assert _covers(cands, (x0, y0, cut, y1))
+    assert covering(cands, (x0, y0, cut, y1)) is not None
 
 
 def test_close_up_seal_filling_the_frame_is_found() -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
-    x0, y0, x1, y1 = _seal_box(page)
+    x0, y0, x1, y1 = seal_box(page)
     img = np.ascontiguousarray(page.image[y0 - 6:y1 + 6, x0 - 6:x1 + 6])
     cands = find_candidates(img)
-    assert _covers(cands, (6, 6, img.shape[1] - 6, img.shape[0] - 6))
+    assert covering(cands, (6, 6, img.shape[1] - 6, img.shape[0] - 6)) is not None
 
 
 def test_seal_on_a_red_printed_form_is_found() -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
     img = page.image.copy()
-    x0, y0, x1, y1 = _seal_box(page)
+    x0, y0, x1, y1 = seal_box(page)
     for y in range(40, img.shape[0], 90):  # brown-red table rules, one through the seal
         img[y:y + 3, :] = (158, 60, 30)
     img[(y0 + y1) // 2:(y0 + y1) // 2 + 3, :] = (158, 60, 30)
     img[:, (x0 + x1) // 2:(x0 + x1) // 2 + 3] = (158, 60, 30)
-    assert _covers(find_candidates(img), (x0, y0, x1, y1))
+    assert covering(find_candidates(img), (x0, y0, x1, y1)) is not None
 
 
 @pytest.mark.parametrize("shift", [0.5, 0.9])
@@ -103,12 +89,12 @@ def test_two_seals_stamped_over_each_other_are_both_covered(shift: float) -> Non
     from zcsynth._seals import COLORS, seal_ink, stamp
 
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
-    box = _seal_box(page)
+    box = seal_box(page)
     cx, cy, r = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, (box[2] - box[0]) / 2
     ink = seal_ink(SealSpec("巴音郭楞蒙古自治州人力资源和社会保障局", size=320, seed=5))
     img, other = stamp(page.image, ink, (cx - shift * 2 * r, cy + 0.2 * r), COLORS["red"])
     cands = find_candidates(img)
-    assert _covers(cands, box, 0.97) and _covers(cands, other, 0.97)
+    assert covering(cands, box, 0.97) is not None and covering(cands, other, 0.97) is not None
 
 
 @pytest.mark.parametrize(("name", "boxes"), [
@@ -119,7 +105,7 @@ def test_real_scans_every_seal_is_found(name: str, boxes: list[tuple[int, int, i
     img = np.asarray(Image.open(REAL / name).convert("RGB"))
     cands = find_candidates(img)
     for b in boxes:
-        assert _covers(cands, b), b
+        assert covering(cands, b) is not None, b
 
 
 def test_real_corpus_labels_name_every_source() -> None:
