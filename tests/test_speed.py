@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -54,25 +55,104 @@ def test_short_printed_line_reads_the_same_at_both_widths(text):
     assert wide.replace(" ", "") == narrow.replace(" ", "")
 
 
-def _run_py(code: str) -> str:
+def _run_py(code: str, **env: str) -> str:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          check=True, timeout=300).stdout.strip()
+                          check=True, timeout=300, env={**os.environ, **env}).stdout.strip()
+
+
+_COUNT_TABLE_PARSES = """
+    from omegaconf import OmegaConf
+    calls = []
+    load = OmegaConf.load
+    def counting(f):  # RapidOCR's own config.yaml is read too; count the rest
+        if not str(f).endswith("config.yaml"):
+            calls.append(f)
+        return load(f)
+    OmegaConf.load = counting
+    from zcmask.ocr._engine import import_rapidocr
+    cls = import_rapidocr()
+    from rapidocr.utils import model_resolver as mr
+    fresh = OmegaConf.to_container(load(mr.MODEL_CONFIG_PATH))
+    same = OmegaConf.to_container(mr._MODEL_CONFIG) == fresh and type(mr._MODEL_CONFIG).__name__ == "DictConfig"
+    print(cls.__name__, len(calls), same)
+"""
 
 
 def test_rapidocr_model_table_is_parsed_once_on_import():
-    out = _run_py("""
-        from omegaconf import OmegaConf
-        calls = []
-        load = OmegaConf.load
-        def counting(f):
-            calls.append(str(f))
-            return load(f)
-        OmegaConf.load = counting
-        from zcmask.ocr._engine import import_rapidocr
-        cls = import_rapidocr()
-        print(cls.__name__, sum(c.endswith("default_models.yaml") for c in calls))
-    """)
-    assert out == "RapidOCR 1"
+    out = _run_py(_COUNT_TABLE_PARSES, ZCMASK_USER_CACHE_DIR="")  # user cache off
+    assert out == "RapidOCR 1 True"
+
+
+def test_model_table_comes_from_the_user_cache_after_the_first_run(tmp_path):
+    first = _run_py(_COUNT_TABLE_PARSES, ZCMASK_USER_CACHE_DIR=str(tmp_path))
+    (cached,) = tmp_path.glob("rapidocr-table-*.pickle")
+    second = _run_py(_COUNT_TABLE_PARSES, ZCMASK_USER_CACHE_DIR=str(tmp_path))
+    assert first == "RapidOCR 1 True"
+    assert second == "RapidOCR 0 True"  # not parsed, and the same table as a fresh parse
+    assert cached.stat().st_mode & 0o777 == 0o600
+
+
+def _table_yaml(tmp_path, text="a:\n  b: [1, 2]\n  c: x\n"):
+    f = tmp_path / "default_models.yaml"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_a_corrupt_cache_file_costs_one_parse_and_is_rewritten(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from zcmask.ocr import _model_table
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(_model_table.ENV, str(cache))
+    src = _table_yaml(tmp_path)
+    _model_table.load_table(src)
+    (cached,) = cache.glob("*.pickle")
+    cached.write_bytes(b"not a pickle")
+    table = _model_table.load_table(src)
+    assert OmegaConf.to_container(table) == {"a": {"b": [1, 2], "c": "x"}}
+    assert _model_table.load_table(src) == table
+    assert cached.read_bytes() != b"not a pickle"
+
+
+def test_a_cache_file_others_may_write_is_not_trusted(tmp_path, monkeypatch):
+    import pickle
+
+    from omegaconf import OmegaConf
+
+    from zcmask.ocr import _model_table
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(_model_table.ENV, str(cache))
+    src = _table_yaml(tmp_path)
+    _model_table.load_table(src)
+    (cached,) = cache.glob("*.pickle")
+    cached.write_bytes(pickle.dumps(OmegaConf.create({"planted": True})))
+    cached.chmod(0o666)
+    assert OmegaConf.to_container(_model_table.load_table(src)) == {"a": {"b": [1, 2], "c": "x"}}
+
+
+def test_a_changed_table_file_is_never_served_from_the_old_entry(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from zcmask.ocr import _model_table
+
+    monkeypatch.setenv(_model_table.ENV, str(tmp_path / "cache"))
+    src = _table_yaml(tmp_path)
+    _model_table.load_table(src)
+    src.write_text("a:\n  b: [3]\n", encoding="utf-8")
+    assert OmegaConf.to_container(_model_table.load_table(src)) == {"a": {"b": [3]}}
+
+
+def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from zcmask.ocr import _model_table
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv(_model_table.ENV, str(blocker / "sub"))  # a folder under a file: cannot exist
+    assert OmegaConf.to_container(_model_table.load_table(_table_yaml(tmp_path))) == {"a": {"b": [1, 2], "c": "x"}}
 
 
 def test_fork_server_preload_imports_rapidocr_and_starts_no_thread():
@@ -186,7 +266,7 @@ def test_mask_and_check_parse_their_arguments_without_the_pipeline():
         import sys
         from zcmask.cli import build_parser
         build_parser(other_verbs=False).parse_args(["mask", "d", "-o", "o", "--name", "王建国"])
-        print("zcmask.api" in sys.modules, "zcmask.pipeline" in sys.modules)
+        print("zcmask.api" in sys.modules, "zcmask.pipeline" in sys.modules, "pydantic" in sys.modules)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["False", "False"]
+    assert out.split() == ["False", "False", "False"]  # nor the options models (pydantic, 0.15 s)

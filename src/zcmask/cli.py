@@ -15,11 +15,13 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zcmask import __version__
 from zcmask.exceptions import BadArgsError, ExitCode, ZcmaskError
-from zcmask.options import Identity, Options, Unit, load_profile
+
+if TYPE_CHECKING:
+    from zcmask.options import Identity, Options
 
 log = logging.getLogger("zcmask")
 
@@ -46,6 +48,10 @@ def add_identity_args(p: argparse.ArgumentParser, *, required: bool = False) -> 
 
 def identity_from_args(args: argparse.Namespace, *, required: bool) -> Identity | None:
     """Merge --profile and the flags into one Identity (flags add to the profile)."""
+    # Imported here, not at the top: pydantic and the options models cost 0.15 s, and
+    # a mask or check run starts the pool's fork server before paying for them.
+    from zcmask.options import Identity, Unit, load_profile
+
     ident: Identity | None = load_profile(args.profile) if getattr(args, "profile", None) else None
     name = getattr(args, "name", None)
     if name is not None and not name.strip():
@@ -94,6 +100,8 @@ def add_cache_args(p: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace, identity: Identity | None, **extra: Any) -> Options:
+    from zcmask.options import Options
+
     return Options.build(
         identity=identity, jobs=args.jobs, dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes,
         detect_orientation=not args.no_orientation, progress=not args.no_progress,

@@ -76,13 +76,16 @@ def import_rapidocr():  # type: ignore[no-untyped-def]
     """Import and return RapidOCR's ``RapidOCR`` class, reading its model table once.
 
     Importing ``rapidocr`` parses its 1,600-line ``default_models.yaml`` into
-    OmegaConf objects twice (about 0.5 s of CPU each); the second parse is
-    served from the first here. The process pool's fork server calls this
-    (:mod:`zcmask.ocr._preload`) so that workers inherit the import instead of
-    each paying for it.
+    OmegaConf objects twice (about 0.2 s of CPU each); the second parse is
+    served from the first here, and the first from the user cache when an earlier
+    run left it there (:mod:`zcmask.ocr._model_table`). The process pool's fork
+    server calls this (:mod:`zcmask.ocr._preload`) so that workers inherit the
+    import instead of each paying for it.
     """
     if "rapidocr.main" not in sys.modules:
         from omegaconf import OmegaConf
+
+        from zcmask.ocr._model_table import load_table
 
         load = OmegaConf.load
         seen: dict[str, object] = {}
@@ -90,7 +93,8 @@ def import_rapidocr():  # type: ignore[no-untyped-def]
         def load_once(file_):  # type: ignore[no-untyped-def]
             key = str(file_)
             if key not in seen:
-                seen[key] = load(file_)
+                table = key.endswith("default_models.yaml") and not hasattr(file_, "read")
+                seen[key] = load_table(file_, load) if table else load(file_)
             return seen[key]
 
         OmegaConf.load = load_once  # type: ignore[method-assign]
