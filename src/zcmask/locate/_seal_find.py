@@ -70,7 +70,7 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> img = np.full((4, 4, 3), 255, np.uint8); img[1, 1] = (215, 30, 35); img[2, 2] = (20, 20, 20)
-    >>> ink_mask(img).astype(int).sum(), bool(ink_mask(img)[1, 1])
+    >>> int(ink_mask(img).sum()), bool(ink_mask(img)[1, 1])
     (1, True)
 
     """

@@ -399,10 +399,14 @@ def even_light(image: np.ndarray, white: float = 0.9) -> np.ndarray:
 
     Examples
     --------
-    >>> im = np.full((64, 64, 3), 150, np.uint8); im[:, 32:] = 90
+    Light falling off from 200 to 120 across the sheet, with a dot of ink: the paper
+    comes out white at both ends and the ink stays black.
+
+    >>> im = np.repeat(np.linspace(200, 120, 64).astype(np.uint8)[None, :, None], 64, 0).repeat(3, 2)
+    >>> im[30:34, 50:54] = 20
     >>> out = even_light(im)
-    >>> int(out[5, 5].min()), int(out[5, 60].min())
-    (255, 255)
+    >>> int(out[5, 5].min()), int(out[5, 60].min()), int(out[31, 51].max())
+    (255, 255, 0)
 
     """
     import cv2

@@ -276,9 +276,11 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
 
     Examples
     --------
+    A black 400 x 300 px image: too dark, and far too few pixels for a page.
+
     >>> leg, issues = assess_legibility(np.zeros((400, 300, 3), np.uint8), [], 200)
     >>> leg.legible, [i.code for i in issues]
-    (False, ['too_dark'])
+    (False, ['too_dark', 'low_resolution'])
 
     """
     gray = _gray(image)  # once: the metrics, the body text and the light warnings all read it
