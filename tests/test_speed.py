@@ -270,3 +270,17 @@ def test_mask_and_check_parse_their_arguments_without_the_pipeline():
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]  # nor the options models (pydantic, 0.15 s)
+
+
+def test_pool_workers_log_at_the_command_lines_level():
+    """-v shows what happens inside pages: workers come from the fork server, not from the CLI."""
+    out = _run_py("""
+        import logging
+        from zcmask import api
+        for level in (logging.DEBUG, logging.WARNING):
+            logging.getLogger().setLevel(level)
+            with api.process_pool(1) as ex:
+                root = logging.getLogger()
+                print(ex.submit(root.getEffectiveLevel).result(), ex.submit(root.hasHandlers).result())
+    """)
+    assert out.split("\n") == ["10 True", "30 False"]

@@ -16,6 +16,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+#: How log lines look on stderr, in the main process and in pool workers.
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
 #: What the fork server imports once, so that every worker inherits it.
 PRELOAD = ["zcmask._lifeline", "zcmask.pipeline", "zcmask.ocr._preload"]
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from zcmask._io import sha256_file
-from zcmask._pool import default_jobs  # noqa: F401 - public name, kept here
+from zcmask._pool import (
+    LOG_FORMAT,
+    default_jobs,  # noqa: F401 - public name, kept here
+)
 from zcmask._pool import start_fork_server as _start_fork_server
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
 from zcmask.exceptions import (
@@ -128,11 +132,16 @@ def _init_worker(threads: int) -> None:
         pass
 
 
-def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None) -> None:
+def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None,
+                      log_level: int | None = None) -> None:
     if owner_pid is not None:
         from zcmask._lifeline import guard_worker
 
         guard_worker(owner_pid)  # kill -9 of zcmask takes its workers with it
+    if log_level is not None and log_level < logging.WARNING:
+        # Workers come from the fork server, started before the command line set up logging:
+        # without this, -v would show nothing of what happens inside a page.
+        logging.basicConfig(level=log_level, stream=sys.stderr, format=LOG_FORMAT)
     _init_worker(threads)
     if user_init is not None:
         user_init()
@@ -152,7 +161,7 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     mp = multiprocessing.get_context("forkserver")
     _start_fork_server()  # sets the preload; a no-op when the command line started it already
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
-                               initargs=(threads, initializer, os.getpid()))
+                               initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel()))
 
 
 def page_pool(engine: str, jobs: int) -> Executor:

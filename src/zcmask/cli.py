@@ -261,8 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return int(ExitCode.bad_args)
+    from zcmask._pool import LOG_FORMAT
+
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
-                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+                        stream=sys.stderr, format=LOG_FORMAT)
     if args.verb in _POOL_VERBS:
         from zcmask._pool import warm_up
 
