@@ -35,8 +35,8 @@ import threading
 import time
 import warnings
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -448,11 +448,6 @@ class Session:
             with Image.open(self.image_path(p)) as im:
                 return np.asarray(im.convert("RGB"))
 
-    def save_image(self, p: PageState, image: np.ndarray) -> None:
-        out = io.BytesIO()
-        Image.fromarray(image, "RGB").save(out, format="PNG", compress_level=1)
-        write_bytes_atomic(self.image_path(p), out.getvalue())
-
     def disk_bytes(self) -> int:
         """Bytes this session holds on disk (uploads, page images, previews, downloads)."""
         total = 0
@@ -477,47 +472,85 @@ class Session:
 
     def analyse(self, p: PageState, options: Options) -> None:
         """Analyse one page (OCR at most once per rotation) and locate the applicant on it."""
-        t0 = time.perf_counter()
+        for _ in self.analyse_pages([p], options):
+            pass
+
+    def analyse_pages(self, pages: list[PageState], options: Options, executor: Executor | None = None,
+                      check: Callable[[], None] | None = None) -> Iterator[PageState]:
+        """Analyse ``pages``, yielding each one as it is done (in the order they finish).
+
+        Pages that need reading go to ``executor`` (the workspace's worker processes)
+        when there is one and more than one page to read: on two cores a 12-page
+        folder then takes the time ``zcmask mask`` takes instead of 40% more.
+        ``check`` runs between pages and may raise to stop (a cancelled job); pages
+        already handed to a worker are then abandoned, not waited for.
+        """
         options = self.with_cache(options)
-        ctx = PageContext(str(p.file.path), p.page_index, options, "check",
-                          rotation_override=p.rotation_override)
+        fresh = [p for p in pages if not self._reusable(p)]
+        if executor is None or len(fresh) < 2:
+            for p in pages:
+                if check:
+                    check()
+                self._apply(p, options, self._analyse_here(p, options))
+                yield p
+            return
+        for p in pages:
+            if p not in fresh:
+                if check:
+                    check()
+                self._apply(p, options, self._analyse_here(p, options))
+                yield p
+        futures = {executor.submit(analyse_for_web, self._context(p, options), str(self.image_path(p)),
+                                   str(self._next_preview(p))): p for p in fresh}
         try:
-            if p.analysed and p.error is None and self.image_path(p).exists():
-                an = PageAnalysis(self.load_image(p), p.dpi, p.format, p.orientation,
-                                  p.lines, p.exif_rotation)
-            else:
-                an = analyse_page(ctx)
-                self.save_image(p, an.image)
-            regions, seals, issues = locate(an, options)
-            legibility, leg_issues = page_legibility(an)
-            issues += page_check_issues(ctx, an, [], legibility, leg_issues)
-        except ZcmaskError as e:
-            self._failed(p, e.code, e.message)
+            for fut in as_completed(futures):
+                if check:
+                    check()
+                p = futures[fut]
+                self._apply(p, options, fut.result())
+                yield p
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+    def _context(self, p: PageState, options: Options) -> PageContext:
+        return PageContext(str(p.file.path), p.page_index, options, "check", rotation_override=p.rotation_override)
+
+    def _reusable(self, p: PageState) -> bool:
+        """True when the page's reading can be reused (only the applicant changed)."""
+        return p.analysed and p.error is None and self.image_path(p).exists()
+
+    def _next_preview(self, p: PageState) -> Path:
+        return self.work / f"p{p.pid}-next.jpg"
+
+    def _analyse_here(self, p: PageState, options: Options) -> WebAnalysis:
+        reuse = None
+        if self._reusable(p):
+            reuse = PageAnalysis(self.load_image(p), p.dpi, p.format, p.orientation, p.lines, p.exif_rotation)
+        return analyse_for_web(self._context(p, options), str(self.image_path(p)), str(self._next_preview(p)),
+                               reuse)
+
+    def _apply(self, p: PageState, options: Options, done: WebAnalysis) -> None:
+        """Make a finished analysis the page's new version."""
+        if done.error is not None:
+            self._failed(p, *done.error)
             return
-        except MemoryError:
-            self._failed(p, "out_of_memory", "处理该页时内存不足，请缩小图片后重试。")
-            return
-        except Exception as e:  # noqa: BLE001 - one bad page must never stop the others
-            log.exception("web analysis failed on %s page %d", p.file.rel, p.page_index + 1)
-            self._failed(p, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请换一份文件重试或反馈维护者。")
-            return
-        h, w = an.image.shape[:2]
         # The preview must exist before the new version is visible to the page.
-        _write_preview(an.image, self.work / f"p{p.pid}-v{p.version + 1}.jpg")
+        Path(done.preview).replace(self.work / f"p{p.pid}-v{p.version + 1}.jpg")
         with self.lock:
             manual = [(rid, r) for rid, r in zip(p.region_ids, p.regions, strict=True) if r.source == "manual"]
             old_preview = self.preview_path(p)
             p.version += 1
             p.analysed, p.error = True, None
             p.identity_key = _identity_key(options.identity)
-            p.width, p.height, p.dpi, p.format = w, h, an.dpi, an.format
-            p.exif_rotation, p.orientation, p.lines = an.exif_rotation, an.orientation, an.lines
-            p.legibility, p.issues, p.seals = legibility, issues, tuple(seals)
-            p.auto = list(regions)
-            p.regions = list(regions) + [r for _, r in manual]
-            p.region_ids = [f"a{i}" for i in range(len(regions))] + [rid for rid, _ in manual]
+            p.width, p.height, p.dpi, p.format = done.width, done.height, done.dpi, done.format
+            p.exif_rotation, p.orientation, p.lines = done.exif_rotation, done.orientation, done.lines
+            p.legibility, p.issues, p.seals = done.legibility, list(done.issues), done.seals
+            p.auto = list(done.regions)
+            p.regions = list(done.regions) + [r for _, r in manual]
+            p.region_ids = [f"a{i}" for i in range(len(done.regions))] + [rid for rid, _ in manual]
             p.removed = []
-            p.seconds = time.perf_counter() - t0
+            p.seconds = done.seconds
         old_preview.unlink(missing_ok=True)
 
     def _failed(self, p: PageState, code: str, message: str) -> None:
@@ -731,6 +764,68 @@ def _clean_bbox(raw: object, w: int, h: int) -> tuple[int, int, int, int] | None
     return x0, y0, x1, y1
 
 
+@dataclass(frozen=True)
+class WebAnalysis:
+    """One page analysed for the web page: what a worker process sends back (small, picklable).
+
+    The upright image and its preview are written to disk by whoever analysed the
+    page; ``preview`` names the preview, which the session renames to its version.
+    """
+
+    width: int = 0
+    height: int = 0
+    dpi: int = 200
+    format: str = ""
+    exif_rotation: int = 0
+    orientation: Orientation = field(default_factory=Orientation)
+    lines: tuple[TextLine, ...] = ()
+    legibility: Legibility = field(default_factory=Legibility)
+    issues: tuple[Issue, ...] = ()
+    seals: tuple[SealSeen, ...] = ()
+    regions: tuple[Region, ...] = ()
+    preview: str = ""
+    seconds: float = 0.0
+    error: tuple[str, str] | None = None
+
+
+def analyse_for_web(ctx: PageContext, image_path: str, preview_path: str,
+                    reuse: PageAnalysis | None = None) -> WebAnalysis:
+    """Read one page (or reuse its reading), locate the applicant, and write its images.
+
+    Runs in the server's thread or in a worker process; never raises: a page that
+    fails becomes ``WebAnalysis.error`` and the other pages go on.
+    """
+    t0 = time.perf_counter()
+    try:
+        an = reuse
+        if an is None:
+            an = analyse_page(ctx)
+            _save_png(an.image, Path(image_path))
+        regions, seals, issues = locate(an, ctx.options)
+        legibility, leg_issues = page_legibility(an)
+        issues += page_check_issues(ctx, an, [], legibility, leg_issues)
+        _write_preview(an.image, Path(preview_path))
+    except ZcmaskError as e:
+        return WebAnalysis(error=(e.code, e.message))
+    except MemoryError:
+        return WebAnalysis(error=("out_of_memory", "处理该页时内存不足，请缩小图片后重试。"))
+    except Exception as e:  # noqa: BLE001 - one bad page must never stop the others
+        log.exception("web analysis failed on %s page %d", ctx.input_path, ctx.page_index + 1)
+        return WebAnalysis(error=("internal_error",
+                                  f"处理该页时发生内部错误（{type(e).__name__}），请换一份文件重试或反馈维护者。"))
+    h, w = an.image.shape[:2]
+    return WebAnalysis(width=w, height=h, dpi=an.dpi, format=an.format, exif_rotation=an.exif_rotation,
+                       orientation=an.orientation, lines=tuple(an.lines), legibility=legibility,
+                       issues=tuple(issues), seals=tuple(seals), regions=tuple(regions), preview=preview_path,
+                       seconds=time.perf_counter() - t0)
+
+
+def _save_png(image: np.ndarray, dest: Path) -> None:
+    out = io.BytesIO()
+    Image.fromarray(image, "RGB").save(out, format="PNG", compress_level=1)
+    write_bytes_atomic(dest, out.getvalue())
+
+
 def _write_preview(image: np.ndarray, dest: Path) -> None:
     im = Image.fromarray(image, "RGB")
     scale = PREVIEW_SIDE / max(im.size)
@@ -749,9 +844,12 @@ class Workspace:
     """Every session and job of one server, in one temporary folder removed on close."""
 
     def __init__(self, options: Options, limits: WebLimits | None = None,
-                 root: Path | None = None) -> None:
+                 root: Path | None = None, workers: int = 1) -> None:
         self.options = options
         self.limits = limits or WebLimits()
+        #: worker processes that read pages for the analysis job (1: in the job's thread)
+        self.workers = max(1, workers)
+        self._pool: Executor | None = None
         self.root = Path(tempfile.mkdtemp(prefix="zcmask-web-", dir=root))
         self.sessions: dict[str, Session] = {}
         self.jobs: dict[str, Job] = {}
@@ -839,6 +937,20 @@ class Workspace:
         self._executor.submit(run)
         return job
 
+    def analysis_pool(self) -> Executor | None:
+        """The worker processes that read pages, started on first use; None with one worker.
+
+        They live as long as the server, so each loads the models once.
+        """
+        if self.workers <= 1 or self.closed:
+            return None
+        with self._lock:
+            if self._pool is None:
+                from zcmask.api import page_pool
+
+                self._pool = page_pool(self.options.ocr_engine, self.workers)
+            return self._pool
+
     def cancel(self, job: Job) -> None:
         """Ask a job to stop: a queued one never starts, a running one stops at its next page."""
         job.cancelled = True
@@ -858,4 +970,6 @@ class Workspace:
         self.closed = True
         atexit.unregister(self.close)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -191,7 +191,8 @@ def _err(code: str, message: str, status: int = 400) -> JSONResponse:
 def create_app(options: Options | None = None, *, token: str | None = None,
                limits: WebLimits | None = None, allowed_hosts: set[str] | None = None,
                temp_root: Path | None = None, reviewer_token: str | None = None,
-               review_roots: Sequence[Path] | None = None, review_anywhere: bool | None = None) -> FastAPI:
+               review_roots: Sequence[Path] | None = None, review_anywhere: bool | None = None,
+               workers: int = 1) -> FastAPI:
     """Build the web application.
 
     Parameters
@@ -218,10 +219,13 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         against DNS rebinding. None accepts any.
     temp_root : Path, optional
         Where the per-server temporary folder is created (default: the system's).
+    workers : int
+        Worker processes that read pages when a session is analysed (``zcmask
+        serve --jobs``); 1 reads them in the server process, one after another.
 
     """
     opts = options or Options.build()
-    ws = Workspace(opts, limits, temp_root)
+    ws = Workspace(opts, limits, temp_root, workers=workers)
     if review_anywhere is None:
         review_anywhere = token is None and reviewer_token is None and review_roots is None
     rscope = ReviewScope(roots=None if review_anywhere else tuple(Path(r) for r in (review_roots or ())),
@@ -463,12 +467,12 @@ def create_app(options: Options | None = None, *, token: str | None = None,
         def work(job: Job) -> None:
             job.total = len(todo)
             for p in todo:
-                job.check()
-                job.current = f"{p.file.rel} 第 {p.page_index + 1} 页"
                 if p.error is not None:
                     p.analysed = False
-                s.analyse(p, opt)
+            job.current = f"{todo[0].file.rel} 第 {todo[0].page_index + 1} 页" if todo else ""
+            for p in s.analyse_pages(todo, opt, ws.analysis_pool(), job.check):
                 job.done += 1
+                job.current = f"{p.file.rel} 第 {p.page_index + 1} 页"
             job.current = ""
 
         return ws.submit("analyse", work, f"s:{s.id}").to_json()

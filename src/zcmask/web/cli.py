@@ -58,6 +58,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-pages", type=int, default=500, help="每个会话的页数上限（默认 500）")
     p.add_argument("--no-cache", action="store_true",
                    help="不在会话文件夹中缓存页面识别结果（按通知审核时每页重新识别）")
+    from zcmask._pool import default_jobs
+
+    p.add_argument("--jobs", "-j", type=int, default=default_jobs(),
+                   help="识别页面的并行进程数（默认按 CPU 核数与内存自动选择，最多 4；1 表示在服务进程内逐页识别）")
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     p.set_defaults(func=cmd_serve)
 
@@ -93,6 +97,9 @@ def app_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
         raise BadArgsError("--session-minutes 必须为正数。")
     if args.max_upload_mb <= 0 or args.max_pages < 1:
         raise BadArgsError("--max-upload-mb 与 --max-pages 必须为正数。")
+    jobs = getattr(args, "jobs", 1)
+    if not 1 <= jobs <= 64:
+        raise BadArgsError("--jobs 应在 1–64 之间。")
     opts = Options.build(dpi=args.dpi, seals=args.seals, eyes=not args.no_eyes, progress=False,
                          cache=not getattr(args, "no_cache", False))
     limits = WebLimits(max_file_mb=args.max_upload_mb, max_total_mb=max(500.0, args.max_upload_mb),
@@ -102,7 +109,8 @@ def app_from_args(args: argparse.Namespace, **overrides: Any) -> Any:
     # server only the named roots, and only masked output listed by a report.
     anywhere = loopback and not roots and not args.token and not args.reviewer_token
     kw: dict[str, Any] = dict(token=args.token, limits=limits, allowed_hosts=allowed,
-                              reviewer_token=args.reviewer_token, review_roots=roots, review_anywhere=anywhere)
+                              reviewer_token=args.reviewer_token, review_roots=roots, review_anywhere=anywhere,
+                              workers=jobs)
     kw.update(overrides)
     return create_app(kw.pop("options", opts), **kw)
 
@@ -120,6 +128,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from zcmask.web._memo import install
 
     install(app.state.workspace.options.ocr_engine)  # the notice check reuses the analysis' OCR
+    if app.state.workspace.workers > 1:
+        from zcmask._pool import start_fork_server
+
+        start_fork_server()  # from the main thread, so the workers die with the server
     roots = app.state.review_scope.roots or ()
     anywhere = app.state.review_scope.roots is None
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",

@@ -1,0 +1,144 @@
+"""The web page reads a session's pages in worker processes (``zcmask serve --jobs``).
+
+The fast cases use the fake engine (its pool is threads, as for ``zcmask mask``);
+one slow case runs the real models in real worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("fastapi")
+pytest.importorskip("multipart")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from zcmask.cli import main  # noqa: E402
+from zcmask.options import Identity, Options, Unit  # noqa: E402
+from zcmask.web import create_app  # noqa: E402
+from zcmask.web._workspace import JobCancelled, Workspace  # noqa: E402
+from zcsynth import render  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+NAME = "王建国"
+UNIT = "巴州供电公司"
+IDENT = {"name": NAME, "units": [UNIT]}
+TEMPLATES = ("公示", "承诺书", "职称证书")
+
+
+def _client(tmp_path: Path, workers: int, **opts: Any) -> TestClient:
+    base: dict[str, Any] = dict(ocr_engine="fake", eyes=False, seals="none", progress=False)
+    base.update(opts)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    return TestClient(create_app(Options.build(**base), temp_root=tmp_path, workers=workers))
+
+
+def _wait(c: TestClient, job: dict[str, Any], timeout: float = 300) -> dict[str, Any]:
+    t0 = time.time()
+    while job["state"] not in ("done", "error", "cancelled"):
+        assert time.time() - t0 < timeout, job
+        time.sleep(0.05)
+        job = c.get(f"/api/jobs/{job['id']}").json()
+    return job
+
+
+def _analysed_session(c: TestClient, files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    sid = c.post("/api/sessions").json()["id"]
+    for name, data in files:
+        r = c.post(f"/api/sessions/{sid}/files", files=[("files", (name, data, "application/octet-stream"))])
+        assert r.status_code == 200, r.text
+    job = _wait(c, c.post(f"/api/sessions/{sid}/analyse", json=IDENT).json())
+    assert job["state"] == "done", job
+    assert job["done"] == job["total"] == len(files)
+    return c.get(f"/api/sessions/{sid}").json()  # type: ignore[no-any-return]
+
+
+def _what_was_found(session: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(p["width"], p["height"], sorted((r["kind"], tuple(r["bbox"])) for r in p["regions"]),
+             sorted(i["code"] for i in p["issues"])) for p in session["pages"]]
+
+
+def test_pages_read_by_workers_are_the_pages_read_in_the_server(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    files = [(f"{t}.pdf", render(t, NAME, UNIT).pdf_bytes) for t in TEMPLATES]
+    found = {}
+    for workers in (1, 2):
+        with _client(tmp_path / str(workers), workers) as c:
+            session = _analysed_session(c, files)
+            pool = c.app.state.workspace._pool  # type: ignore[attr-defined]
+            assert (pool is None) == (workers == 1)
+            assert all(p["analysed"] and p["error"] is None for p in session["pages"])
+            found[workers] = _what_was_found(session)
+    assert found[2] == found[1]
+    kinds = [k for _, _, regions, _ in found[2] for k, _ in regions]
+    assert kinds.count("name") >= 3 and kinds.count("unit") >= 3
+
+
+def test_a_cancelled_analysis_hands_out_no_more_pages(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False),
+                   root=tmp_path, workers=2)
+    try:
+        s = ws.new_session()
+        for t in TEMPLATES:
+            src = tmp_path / f"{t}.pdf"
+            src.write_bytes(render(t, NAME, UNIT).pdf_bytes)
+            s.add_upload(src.name, src, src.stat().st_size)
+        calls = []
+
+        def check() -> None:
+            calls.append(1)
+            if len(calls) > 1:
+                raise JobCancelled()
+
+        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
+        with ThreadPoolExecutor(max_workers=1) as one, pytest.raises(JobCancelled):
+            for _ in s.analyse_pages(s.pages, opts, one, check):
+                pass
+        assert sum(p.analysed for p in s.pages) < len(s.pages)
+    finally:
+        ws.close()
+
+
+def test_serve_refuses_a_jobs_count_out_of_range(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["serve", "--jobs", "0", "--no-browser"]) == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_serve_passes_its_jobs_to_the_workspace(tmp_path: Path) -> None:
+    from zcmask.cli import build_parser
+    from zcmask.web.cli import app_from_args
+
+    args = build_parser().parse_args(["serve", "--jobs", "3", "--no-browser"])
+    app = app_from_args(args, temp_root=tmp_path)
+    assert app.state.workspace.workers == 3
+
+
+def _photo_page(template: str) -> bytes:
+    page = render(template, NAME, UNIT)
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(page.image), "RGB").save(buf, format="JPEG", quality=92)
+    return buf.getvalue()
+
+
+@pytest.mark.slow
+def test_real_worker_processes_read_the_pages_the_server_would(tmp_path: Path) -> None:
+    files = [(f"{t}.jpg", _photo_page(t)) for t in TEMPLATES[:2]]
+    found = {}
+    for workers in (1, 2):
+        with _client(tmp_path / str(workers), workers, ocr_engine="rapidocr") as c:
+            found[workers] = _what_was_found(_analysed_session(c, files))
+            pool = c.app.state.workspace._pool  # type: ignore[attr-defined]
+            assert isinstance(pool, ProcessPoolExecutor) if workers == 2 else pool is None
+    assert found[2] == found[1]
+    assert all(any(k == "name" for k, _ in regions) for _, _, regions, _ in found[2])
+
