@@ -142,3 +142,14 @@ def test_real_worker_processes_read_the_pages_the_server_would(tmp_path: Path) -
     assert found[2] == found[1]
     assert all(any(k == "name" for k, _ in regions) for _, _, regions, _ in found[2])
 
+
+
+def test_a_page_turned_by_hand_is_read_again_by_a_worker(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with _client(tmp_path, 2) as c:
+        session = _analysed_session(c, [("公示.pdf", render("公示", NAME, UNIT).pdf_bytes)])
+        sid, page = session["id"], session["pages"][0]
+        job = _wait(c, c.post(f"/api/sessions/{sid}/pages/{page['id']}/rotate", json={"degrees": 90}).json())
+        assert job["state"] == "done", job
+        turned = c.get(f"/api/sessions/{sid}/pages/{page['id']}").json()
+        assert (turned["width"], turned["height"]) == (page["height"], page["width"])
+        assert turned["version"] > page["version"]

@@ -470,24 +470,25 @@ class Session:
             return options
         return options.model_copy(update={"cache_dir": self.root / ".zcmask-cache"})
 
-    def analyse(self, p: PageState, options: Options) -> None:
+    def analyse(self, p: PageState, options: Options, executor: Executor | None = None) -> None:
         """Analyse one page (OCR at most once per rotation) and locate the applicant on it."""
-        for _ in self.analyse_pages([p], options):
+        for _ in self.analyse_pages([p], options, executor):
             pass
 
     def analyse_pages(self, pages: list[PageState], options: Options, executor: Executor | None = None,
                       check: Callable[[], None] | None = None) -> Iterator[PageState]:
         """Analyse ``pages``, yielding each one as it is done (in the order they finish).
 
-        Pages that need reading go to ``executor`` (the workspace's worker processes)
-        when there is one and more than one page to read: on two cores a 12-page
-        folder then takes the time ``zcmask mask`` takes instead of 40% more.
+        Pages that need reading go to ``executor`` (the workspace's worker processes,
+        which keep the models loaded) when there is one: on two cores a 12-page folder
+        then takes about the time ``zcmask mask`` takes. Pages whose reading is reused
+        (only the applicant changed) are located here, which needs no models.
         ``check`` runs between pages and may raise to stop (a cancelled job); pages
         already handed to a worker are then abandoned, not waited for.
         """
         options = self.with_cache(options)
         fresh = [p for p in pages if not self._reusable(p)]
-        if executor is None or len(fresh) < 2:
+        if executor is None or not fresh:
             for p in pages:
                 if check:
                     check()

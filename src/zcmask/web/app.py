@@ -543,7 +543,7 @@ def create_app(options: Options | None = None, *, token: str | None = None,
 
         def work(job: Job) -> None:
             job.total, job.current = 1, f"{p.file.rel} 第 {p.page_index + 1} 页"
-            s.analyse(p, opt)
+            s.analyse(p, opt, ws.analysis_pool())
             job.done = 1
 
         return ws.submit("rotate", work, f"s:{s.id}").to_json()
