@@ -284,3 +284,81 @@ def test_pool_workers_log_at_the_command_lines_level():
                 print(ex.submit(root.getEffectiveLevel).result(), ex.submit(root.hasHandlers).result())
     """)
     assert out.split("\n") == ["10 True", "30 False"]
+
+
+_READ_A_PAGE = """
+    import multiprocessing as mp, sys
+    import numpy as np, pymupdf
+    from zcmask import api
+    from zcmask.ocr import get_engine
+    alone = sys.argv[1] == "alone"
+    # a worker of a one-page run: its page has started and nobody else is running
+    api._init_pool_worker(1, None, None, None, (mp.Value("i", 1), mp.Value("i", 1), 1) if alone else None)
+    doc = pymupdf.open(); page = doc.new_page(width=400, height=200)
+    page.insert_text((20, 60), "申报人王建国 巴州供电公司 2024年9月", fontname="china-s", fontsize=14)
+    pix = page.get_pixmap(dpi=200)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3].copy()
+    eng = get_engine("rapidocr")
+    lines = eng.recognize(img)
+    rec = eng._engine()._load_rec_model().session.session
+    wide = getattr(rec, "_wide", None)
+    print(type(rec).__name__, wide is not None and wide.get_session_options().intra_op_num_threads)
+    print(repr([(ln.text, ln.bbox, ln.score, ln.chars) for ln in lines]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_a_worker_alone_with_the_last_page_reads_on_every_cpu_and_reads_the_same():
+    import subprocess as sp
+
+    def run(mode):
+        code = textwrap.dedent(_READ_A_PAGE)
+        out = sp.run([sys.executable, "-c", code, mode], capture_output=True, text=True, check=True,
+                     timeout=300, env={**os.environ, "ZCMASK_OCR_THREADS": "1"}).stdout
+        return out.split("\n", 1)
+
+    alone_head, alone_lines = run("alone")
+    plain_head, plain_lines = run("plain")
+    assert alone_head == f"_SpreadSession {len(os.sched_getaffinity(0))}"
+    assert plain_head == "InferenceSession False"   # outside a tallied pool nothing changes
+    assert alone_lines == plain_lines                # the same text, boxes and scores, to the bit
+    assert "王建国" in alone_lines
+
+
+def test_alone_means_every_page_started_and_only_one_running(monkeypatch):
+    class V:
+        def __init__(self, v):
+            self.value = v
+
+    for started, running, total, want in [(3, 1, 3, True), (2, 1, 3, False), (3, 2, 3, False), (3, 0, 3, True)]:
+        monkeypatch.setattr(api, "_TAIL", (V(started), V(running), total))
+        assert api._alone() is want
+    monkeypatch.setattr(api, "_TAIL", None)
+    assert api._alone() is False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_the_last_page_of_a_run_is_read_on_both_cpus_with_the_same_output(tmp_path):
+    """A dense page and a near-blank one: once the blank one is done, the dense one's worker is alone."""
+    src = tmp_path / "in"
+    for name, n in (("dense", 34), ("blank", 1)):
+        doc = pymupdf.open()
+        page = doc.new_page(width=595, height=842)
+        for i in range(n):
+            page.insert_text((50, 60 + 22 * i), f"第{i + 1}行 申报人{NAME}在巴州供电公司从事专业技术工作，完成多项重点工程任务。",
+                             fontname="china-s", fontsize=12)
+        pix = page.get_pixmap(dpi=200)
+        img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+        save_jpeg(np.ascontiguousarray(img), src / f"{name}.jpg")
+    outs = {}
+    for jobs in ("2", "1"):
+        out = tmp_path / f"out{jobs}"
+        r = subprocess.run([sys.executable, "-m", "zcmask", "mask", str(src), "-o", str(out), "--name", NAME,
+                            "--jobs", jobs, "--no-cache", "--no-progress", "-v"],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr[-2000:]
+        outs[jobs] = (r.stderr, {p.name: p.read_bytes() for p in out.glob("*.jpg")})
+    assert "the other workers are idle: reading on" in outs["2"][0]
+    assert outs["2"][1] == outs["1"][1]  # the same masked JPGs, byte for byte
