@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from zcmask._io import sha256_file
 from zcmask._pool import (
@@ -133,35 +132,8 @@ def _init_worker(threads: int) -> None:
         pass
 
 
-#: In a pool worker of :func:`run_pages`: (pages started, pages running, pages in the run),
-#: the first two shared by all of the pool's workers.
-_TAIL: tuple[Any, Any, int] | None = None
-
-
-def _alone() -> bool:
-    """True while every page of the run has started and only this worker's is still running."""
-    t = _TAIL
-    return t is not None and t[0].value >= t[2] and t[1].value <= 1
-
-
-def _tracked_page(ctx: PageContext) -> PageResult:
-    """:func:`process_page`, counted in the run's shared tally (see :func:`_alone`)."""
-    if _TAIL is None:
-        return process_page(ctx)
-    started, running, _ = _TAIL
-    with started.get_lock():
-        started.value += 1
-    with running.get_lock():
-        running.value += 1
-    try:
-        return process_page(ctx)
-    finally:
-        with running.get_lock():
-            running.value -= 1
-
-
 def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None,
-                      log_level: int | None = None, tail: tuple[Any, Any, int] | None = None) -> None:
+                      log_level: int | None = None) -> None:
     if owner_pid is not None:
         from zcmask._lifeline import guard_worker
 
@@ -171,19 +143,11 @@ def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_
         # without this, -v would show nothing of what happens inside a page.
         logging.basicConfig(level=log_level, stream=sys.stderr, format=LOG_FORMAT)
     _init_worker(threads)
-    if tail is not None:
-        # The worker left with the run's last page may read it on every CPU.
-        global _TAIL
-        _TAIL = tail
-        from zcmask.ocr._engine import set_spread
-
-        set_spread(_alone)
     if user_init is not None:
         user_init()
 
 
-def process_pool(jobs: int, initializer: Callable[[], None] | None = None, *,
-                 pages: int | None = None) -> ProcessPoolExecutor:
+def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """``jobs`` worker processes for page work, started by a fork server.
 
     Forking a parent whose OpenCV or ONNX Runtime thread pools already run can
@@ -191,28 +155,24 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None, *,
     clean. Each worker gets an equal share of the CPUs for ONNX Runtime, then
     runs ``initializer`` (tests register a fake OCR engine with it). The fork
     server imports the pipeline and RapidOCR once (:mod:`zcmask.ocr._preload`),
-    so workers do not each pay for those imports. With ``pages`` (the number of
-    :func:`_tracked_page` calls the pool will run), the workers keep a shared tally
-    so that the one left with the last page reads it on every CPU.
+    so workers do not each pay for those imports.
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
     _start_fork_server()  # sets the preload; a no-op when the command line started it already
-    tail = (mp.Value("i", 0), mp.Value("i", 0), pages) if pages else None
     return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
-                               initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel(),
-                                         tail))
+                               initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel()))
 
 
-def page_pool(engine: str, jobs: int, *, pages: int | None = None) -> Executor:
-    """An executor of ``jobs`` workers for page work (``pages``: see :func:`process_pool`).
+def page_pool(engine: str, jobs: int) -> Executor:
+    """An executor of ``jobs`` workers for page work.
 
     Real engines run in :func:`process_pool`. An engine that lives only in this
     process's registry (the tests' ``fake``) runs in threads instead.
     """
     if engine == "fake":
         return ThreadPoolExecutor(max_workers=jobs)
-    return process_pool(jobs, pages=pages)
+    return process_pool(jobs)
 
 
 def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
@@ -235,9 +195,9 @@ def run_pages(contexts: Sequence[PageContext], jobs: int = 1,
                 progress(i + 1, total)
         return results
     jobs = min(jobs, total)  # a worker per page at most: each one loads the models
-    with page_pool(contexts[0].options.ocr_engine, jobs, pages=total) as ex:
+    with page_pool(contexts[0].options.ocr_engine, jobs) as ex:
         # Heaviest pages first, so that no worker is left alone with a dense page at the end.
-        futures = {i: ex.submit(_tracked_page, contexts[i]) for i in heaviest_first(contexts)}
+        futures = {i: ex.submit(process_page, contexts[i]) for i in heaviest_first(contexts)}
         for n, _ in enumerate(as_completed(futures.values())):
             if progress:
                 progress(n + 1, total)

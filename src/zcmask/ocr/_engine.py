@@ -8,7 +8,6 @@ import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -108,71 +107,6 @@ def import_rapidocr():  # type: ignore[no-untyped-def]
     return RapidOCR
 
 
-#: Set in pool workers (:func:`set_spread`): true while this worker runs the last page
-#: of a run alone, the other workers idle, so its OCR may use every CPU.
-_spread: Callable[[], bool] | None = None
-
-
-def set_spread(alone: Callable[[], bool] | None) -> None:
-    """Let OCR sessions use every CPU whenever ``alone()`` is true (None turns it off)."""
-    global _spread
-    _spread = alone
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-class _SpreadSession:
-    """An ONNX Runtime session that runs on every CPU while its worker is alone.
-
-    A pool worker reads with one thread, so two workers keep two cores busy; at the
-    end of a run the last page is often read by one worker while the other cores
-    idle (0.8–1.0 s per 12-page folder on two cores). While ``alone()`` holds, the
-    same model runs in a second session with one thread per CPU. The readings are
-    bit-identical with one or two threads (both models, every output value, on 109
-    line crops and 6 pages: docs/topics/speed.md); only the time changes.
-    """
-
-    def __init__(self, narrow: Any, threads: int, alone: Callable[[], bool]) -> None:
-        self._narrow = narrow
-        self._threads = threads
-        self._alone = alone
-        self._wide: Any = None
-
-    def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
-        if self._alone():
-            if self._wide is None:
-                import onnxruntime as ort
-
-                log.debug("the other workers are idle: reading on %d CPUs", self._threads)
-                so = self._narrow.get_session_options()
-                so.intra_op_num_threads = self._threads
-                self._wide = ort.InferenceSession(self._narrow._model_path, so,
-                                                  providers=self._narrow.get_providers())
-            return self._wide.run(output_names, input_feed, run_options)
-        return self._narrow.run(output_names, input_feed, run_options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._narrow, name)
-
-
-def _spread_sessions(ocr: Any, threads: int) -> None:
-    """Give RapidOCR's detection and recognition sessions a wide twin (see :class:`_SpreadSession`)."""
-    alone = _spread
-    cpus = _cpus()
-    if alone is None or threads >= cpus:
-        return
-    for load in (ocr._load_det_model, ocr._load_rec_model):
-        holder = getattr(load(), "session", None)  # RapidOCR's OrtInferSession
-        sess = getattr(holder, "session", None)
-        if holder is not None and sess is not None and getattr(sess, "_model_path", None):
-            holder.session = _SpreadSession(sess, cpus, alone)
-
-
 def _ort_threads() -> int:
     env = os.environ.get("ZCMASK_OCR_THREADS")
     if env and env.isdigit():
@@ -265,7 +199,6 @@ class RapidOcrEngine(OcrEngine):
                 logging.getLogger("RapidOCR").setLevel(logging.ERROR)
                 ocr = RapidOCR(params=params)
                 _fast_char_boxes(ocr)
-                _spread_sessions(ocr, self.threads)
                 self._ocr = ocr
             return self._ocr
 
