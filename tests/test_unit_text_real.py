@@ -128,3 +128,44 @@ def test_stamp_ink_is_painted_out_before_reading_again():
     # the band reaches one and a half seal widths beyond the seal on each side
     assert band.shape[:2] == (200 + 2 * 20, 450 + 300)  # clipped at the page's left edge
     assert (band.max(axis=2) < 100).sum() >= 0.7 * (TEXT_BOX[2] - TEXT_BOX[0]) * (TEXT_BOX[3] - TEXT_BOX[1])
+
+
+def _contract_with_seal_over_the_unit() -> np.ndarray:
+    """A contract's signing block drawn in code: the unit's seal stamped over the 供方 line."""
+    import pymupdf
+
+    from zcsynth._seals import COLORS, SealSpec, seal_ink, stamp
+
+    doc = pymupdf.open()
+    p = doc.new_page(width=595, height=842)
+    for y, s in ((100, "十三、合同生效及其它：本合同经双方法定代表人或委托代理人签字并加盖公章"),
+                 (122, "后生效。本合同一式六份。"), (170, "供    方：河南森源重工有限公司"),
+                 (200, "地    址：长葛市魏武路16号"), (230, "法定代表人："), (260, "电    话：0374-6108029")):
+        p.insert_text((90 if y > 150 else 72, y), s, fontname="china-s", fontsize=11 if y < 150 else 12)
+    p.insert_text((340, 170), "需    方：焦作市森林公安局", fontname="china-s", fontsize=12)
+    pix = p.get_pixmap(dpi=200)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[..., :3].copy()
+    ink = seal_ink(SealSpec(UNIT, size=330, bottom="合同专用章", seed=1))
+    out, _ = stamp(img, ink, (img.shape[1] * 0.36, 165 / 842 * img.shape[0]), COLORS["red"])
+    return out
+
+
+@pytest.mark.slow
+def test_real_ocr_masks_the_unit_under_its_seal_and_keeps_the_other_party(tmp_path):
+    from zcmask.api import mask
+    from zcmask.locate._under_seal import reread_under_seals
+    from zcmask.ocr import get_engine
+    from zcmask.options import Identity, Options, Unit
+
+    img = _contract_with_seal_over_the_unit()
+    src = save_jpeg(img, tmp_path / "contract.jpg")
+    rep = mask([src], tmp_path / "out", Options.build(identity=Identity(name="张三", units=(Unit(name=UNIT),)),
+                                                      cache=False, progress=False))
+    page = rep.files[0].pages[0]
+    seal = next(s for s in page.seals if s.owner == "applicant")
+    # the band around the seal, read again without the stamp ink, holds the unit's line
+    assert any("重工有限公司" in ln.text for ln in reread_under_seals(img, [seal], get_engine()))
+    s = 200 / 72
+    assert black_fraction(page.output, (int(150 * s), int(160 * s), int(250 * s), int(170 * s))) > 0.9
+    # 需方's unit, outside the seal, stays readable
+    assert black_fraction(page.output, (int(400 * s), int(160 * s), int(490 * s), int(170 * s))) < 0.05
