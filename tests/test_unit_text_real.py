@@ -167,5 +167,5 @@ def test_real_ocr_masks_the_unit_under_its_seal_and_keeps_the_other_party(tmp_pa
     assert any("重工有限公司" in ln.text for ln in reread_under_seals(img, [seal], get_engine()))
     s = 200 / 72
     assert black_fraction(page.output, (int(150 * s), int(160 * s), int(250 * s), int(170 * s))) > 0.9
-    # 需方's unit, outside the seal, stays readable
-    assert black_fraction(page.output, (int(400 * s), int(160 * s), int(490 * s), int(170 * s))) < 0.05
+    # 需方's unit, outside the seal, stays readable (its black type covers far less than its box)
+    assert black_fraction(page.output, (int(425 * s), int(158 * s), int(520 * s), int(172 * s))) < 0.5
