@@ -25,6 +25,7 @@ from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
+from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
@@ -177,6 +178,10 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         regions += fit_to_ink(find_identity(an.lines, ident, (w, h), pad=options.pad,
                                             seal_boxes=[s.bbox for s in seals]), an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
+        if seals:
+            # the text under the unit's own seal, read again without the stamp ink
+            regions += fit_to_ink(under_seal_regions(an.image, seals, ident, engine or get_engine(options.ocr_engine),
+                                                     (w, h), options.pad), an.image, options.pad)
     regions += s_regions
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)
