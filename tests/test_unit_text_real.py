@@ -169,3 +169,19 @@ def test_real_ocr_masks_the_unit_under_its_seal_and_keeps_the_other_party(tmp_pa
     assert black_fraction(page.output, (int(150 * s), int(160 * s), int(250 * s), int(170 * s))) > 0.9
     # 需方's unit, outside the seal, stays readable (its black type covers far less than its box)
     assert black_fraction(page.output, (int(425 * s), int(158 * s), int(520 * s), int(172 * s))) < 0.5
+
+
+def test_a_seal_on_a_unit_name_already_read_is_not_read_again():
+    """The page's own reading matched the unit where the seal sits: no second reading (speed)."""
+    from zcmask.locate._under_seal import reread_under_seals
+    from zcmask.results import Region
+
+    seen: list[np.ndarray] = []
+    eng = FakeOcrEngine(lambda img: seen.append(img) or [])
+    on_seal = Region("unit", (260, 300, 700, 340), UNIT, "ocr", 1.0)
+    elsewhere = Region("unit", (100, 600, 500, 640), UNIT, "ocr", 1.0)
+    signature_rule = Region("name", (260, 300, 700, 340), "张三", "ocr", 1.0)
+    assert reread_under_seals(_page(), [_applicant_seal()], eng, [on_seal]) == []
+    assert seen == []
+    reread_under_seals(_page(), [_applicant_seal()], eng, [elsewhere, signature_rule])
+    assert len(seen) == 1  # a match away from the seal, or not a unit, does not stop it

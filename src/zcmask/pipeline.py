@@ -175,13 +175,13 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
                                                 engine=engine or get_engine(options.ocr_engine), strict=strict)
         issues += s_issues
     if ident is not None:
-        regions += fit_to_ink(find_identity(an.lines, ident, (w, h), pad=options.pad,
-                                            seal_boxes=[s.bbox for s in seals]), an.image, options.pad)
+        matched = find_identity(an.lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
+        regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if seals:
             # the text under the unit's own seal, read again without the stamp ink
             regions += fit_to_ink(under_seal_regions(an.image, seals, ident, engine or get_engine(options.ocr_engine),
-                                                     (w, h), options.pad), an.image, options.pad)
+                                                     (w, h), options.pad, found=matched), an.image, options.pad)
     regions += s_regions
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)

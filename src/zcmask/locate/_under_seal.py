@@ -52,8 +52,19 @@ def _shift(ln: TextLine, dx: int, dy: int) -> TextLine:
                     tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars), ln.source)
 
 
-def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine) -> list[TextLine]:
+def _intersects(a: Sequence[float], b: Sequence[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
+                       found: Sequence[Region] = ()) -> list[TextLine]:
     """Text lines read again around each seal of the applicant's unit, in page pixels.
+
+    A seal stamped on a unit name the page's own reading already matched (a unit
+    region in ``found`` crosses the seal) is not read again: the detector saw that
+    line, which is what the second reading is for. Only matches of the name
+    matcher count, not the signature-block rule's lines: that rule also covers
+    lines broken into single characters, which still need the second reading.
 
     Parameters
     ----------
@@ -63,12 +74,16 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine) -> 
         Seals found on the page; masked round or oval seals owned by the applicant are used.
     engine : OcrEngine
         Any engine with ``recognize(image) -> list[TextLine]``.
+    found : sequence of Region
+        What the name matcher found on the page's own lines.
 
     """
     h, w = image.shape[:2]
     out: list[TextLine] = []
     for s in seals:
         if s.owner != "applicant" or s.shape == "square" or not s.masked:
+            continue
+        if any(r.kind == "unit" and _intersects(r.bbox, s.bbox) for r in found):
             continue
         x0, y0, x1, y1 = (int(v) for v in s.bbox)
         sw, sh = max(1, x1 - x0), max(1, y1 - y0)
@@ -82,12 +97,15 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine) -> 
 
 
 def under_seal_regions(image: np.ndarray, seals: Sequence[SealSeen], identity, engine,
-                       size: tuple[int, int], pad: float) -> list[Region]:
-    """Unit and name regions from the text read again under the applicant's unit seals."""
+                       size: tuple[int, int], pad: float, found: Sequence[Region] = ()) -> list[Region]:
+    """Unit and name regions from the text read again under the applicant's unit seals.
+
+    ``found``: the name matcher's regions on the page's own lines (see :func:`reread_under_seals`).
+    """
     from zcmask.locate._seal_block import seal_block_regions
     from zcmask.locate._text import find_identity
 
-    lines = reread_under_seals(image, seals, engine)
+    lines = reread_under_seals(image, seals, engine, found)
     if not lines:
         return []
     regions = find_identity(lines, identity, size, pad=pad, signatures=False,
