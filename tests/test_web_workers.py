@@ -153,3 +153,34 @@ def test_a_page_turned_by_hand_is_read_again_by_a_worker(fake_engine, tmp_path: 
         turned = c.get(f"/api/sessions/{sid}/pages/{page['id']}").json()
         assert (turned["width"], turned["height"]) == (page["height"], page["width"])
         assert turned["version"] > page["version"]
+
+
+def test_a_reading_abandoned_by_a_cancelled_job_never_replaces_the_page_image(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A cancelled job's reading may finish in a worker after the page was turned and read again."""
+    from zcmask.web._workspace import _discard_files, analyse_for_web
+
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False),
+                   root=tmp_path, workers=2)
+    try:
+        s = ws.new_session()
+        src = tmp_path / "公示.pdf"
+        src.write_bytes(render("公示", NAME, UNIT).pdf_bytes)
+        s.add_upload(src.name, src, src.stat().st_size)
+        (p,) = s.pages
+        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
+        s.analyse(p, opts)
+        upright = (p.width, p.height)
+        png, preview = s._scratch(p)
+        late = analyse_for_web(s._context(p, s.with_cache(opts)), str(png), str(preview))  # the old reading
+        s.rotate(p, 90)
+        s.analyse(p, opts, ws.analysis_pool())  # read again, turned
+        with Image.open(s.image_path(p)) as im:
+            on_disk = im.size
+        assert (p.width, p.height) == on_disk == upright[::-1]
+        assert Path(late.image).exists() and Path(late.image) != s.image_path(p)
+        fut: Any = ThreadPoolExecutor(max_workers=1).submit(lambda: late)
+        fut.result()
+        _discard_files(fut)
+        assert not Path(late.image).exists() and not Path(late.preview).exists()
+    finally:
+        ws.close()

@@ -36,7 +36,7 @@ import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -501,18 +501,24 @@ class Session:
                     check()
                 self._apply(p, options, self._analyse_here(p, options))
                 yield p
-        futures = {executor.submit(analyse_for_web, self._context(p, options), str(self.image_path(p)),
-                                   str(self._next_preview(p))): p for p in fresh}
+        futures = {}
+        for p in fresh:
+            png, preview = self._scratch(p)
+            futures[executor.submit(analyse_for_web, self._context(p, options), str(png), str(preview))] = p
+        applied: set[int] = set()
         try:
             for fut in as_completed(futures):
                 if check:
                     check()
                 p = futures[fut]
+                applied.add(id(fut))
                 self._apply(p, options, fut.result())
                 yield p
         finally:
             for fut in futures:
-                fut.cancel()
+                if id(fut) not in applied and not fut.cancel():
+                    # abandoned while a worker reads it: its files are never used, only removed
+                    fut.add_done_callback(_discard_files)
 
     def _context(self, p: PageState, options: Options) -> PageContext:
         return PageContext(str(p.file.path), p.page_index, options, "check", rotation_override=p.rotation_override)
@@ -521,21 +527,32 @@ class Session:
         """True when the page's reading can be reused (only the applicant changed)."""
         return p.analysed and p.error is None and self.image_path(p).exists()
 
-    def _next_preview(self, p: PageState) -> Path:
-        return self.work / f"p{p.pid}-next.jpg"
+    def _scratch(self, p: PageState) -> tuple[Path, Path]:
+        """Fresh names for one reading's upright image and preview.
+
+        Each reading writes its own files and only :meth:`_apply` moves them into
+        place: a reading abandoned by a cancelled job may still finish in a worker
+        after the page was read again (turned, say), and must not overwrite the
+        image the page's regions refer to.
+        """
+        token = secrets.token_hex(6)
+        return self.work / f"p{p.pid}-{token}.png", self.work / f"p{p.pid}-{token}.jpg"
 
     def _analyse_here(self, p: PageState, options: Options) -> WebAnalysis:
-        reuse = None
+        png, preview = self._scratch(p)
         if self._reusable(p):
             reuse = PageAnalysis(self.load_image(p), p.dpi, p.format, p.orientation, p.lines, p.exif_rotation)
-        return analyse_for_web(self._context(p, options), str(self.image_path(p)), str(self._next_preview(p)),
-                               reuse)
+            return analyse_for_web(self._context(p, options), "", str(preview), reuse)
+        return analyse_for_web(self._context(p, options), str(png), str(preview))
 
     def _apply(self, p: PageState, options: Options, done: WebAnalysis) -> None:
         """Make a finished analysis the page's new version."""
         if done.error is not None:
+            _discard(done)
             self._failed(p, *done.error)
             return
+        if done.image:
+            Path(done.image).replace(self.image_path(p))
         # The preview must exist before the new version is visible to the page.
         Path(done.preview).replace(self.work / f"p{p.pid}-v{p.version + 1}.jpg")
         with self.lock:
@@ -784,9 +801,21 @@ class WebAnalysis:
     issues: tuple[Issue, ...] = ()
     seals: tuple[SealSeen, ...] = ()
     regions: tuple[Region, ...] = ()
+    image: str = ""  # the upright page written as PNG ("" when the reading was reused)
     preview: str = ""
     seconds: float = 0.0
     error: tuple[str, str] | None = None
+
+
+def _discard(done: WebAnalysis) -> None:
+    for f in (done.image, done.preview):
+        if f:
+            Path(f).unlink(missing_ok=True)
+
+
+def _discard_files(fut: Future[WebAnalysis]) -> None:
+    if not fut.cancelled() and fut.exception() is None:
+        _discard(fut.result())
 
 
 def analyse_for_web(ctx: PageContext, image_path: str, preview_path: str,
@@ -794,9 +823,12 @@ def analyse_for_web(ctx: PageContext, image_path: str, preview_path: str,
     """Read one page (or reuse its reading), locate the applicant, and write its images.
 
     Runs in the server's thread or in a worker process; never raises: a page that
-    fails becomes ``WebAnalysis.error`` and the other pages go on.
+    fails becomes ``WebAnalysis.error`` and the other pages go on. The upright page
+    goes to ``image_path`` (unless the reading is reused) and its preview to
+    ``preview_path``; the session moves them into place.
     """
     t0 = time.perf_counter()
+    image_path = "" if reuse is not None else image_path
     try:
         an = reuse
         if an is None:
@@ -807,18 +839,20 @@ def analyse_for_web(ctx: PageContext, image_path: str, preview_path: str,
         issues += page_check_issues(ctx, an, [], legibility, leg_issues)
         _write_preview(an.image, Path(preview_path))
     except ZcmaskError as e:
-        return WebAnalysis(error=(e.code, e.message))
+        return WebAnalysis(error=(e.code, e.message), image=image_path, preview=preview_path)
     except MemoryError:
-        return WebAnalysis(error=("out_of_memory", "处理该页时内存不足，请缩小图片后重试。"))
+        return WebAnalysis(error=("out_of_memory", "处理该页时内存不足，请缩小图片后重试。"),
+                           image=image_path, preview=preview_path)
     except Exception as e:  # noqa: BLE001 - one bad page must never stop the others
         log.exception("web analysis failed on %s page %d", ctx.input_path, ctx.page_index + 1)
         return WebAnalysis(error=("internal_error",
-                                  f"处理该页时发生内部错误（{type(e).__name__}），请换一份文件重试或反馈维护者。"))
+                                  f"处理该页时发生内部错误（{type(e).__name__}），请换一份文件重试或反馈维护者。"),
+                           image=image_path, preview=preview_path)
     h, w = an.image.shape[:2]
     return WebAnalysis(width=w, height=h, dpi=an.dpi, format=an.format, exif_rotation=an.exif_rotation,
                        orientation=an.orientation, lines=tuple(an.lines), legibility=legibility,
-                       issues=tuple(issues), seals=tuple(seals), regions=tuple(regions), preview=preview_path,
-                       seconds=time.perf_counter() - t0)
+                       issues=tuple(issues), seals=tuple(seals), regions=tuple(regions), image=image_path,
+                       preview=preview_path, seconds=time.perf_counter() - t0)
 
 
 def _save_png(image: np.ndarray, dest: Path) -> None:
