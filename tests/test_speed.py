@@ -98,9 +98,9 @@ def _table_yaml(tmp_path, text="a:\n  b: [1, 2]\n  c: x\n"):
     return f
 
 
-def test_a_corrupt_cache_file_costs_one_parse_and_is_rewritten(tmp_path, monkeypatch):
-    from omegaconf import OmegaConf
-
+@pytest.fixture
+def cached_table(tmp_path, monkeypatch):
+    """A small model table loaded once through a fresh user cache: (table file, its cache file)."""
     from zcmask.ocr import _model_table
 
     cache = tmp_path / "cache"
@@ -108,6 +108,15 @@ def test_a_corrupt_cache_file_costs_one_parse_and_is_rewritten(tmp_path, monkeyp
     src = _table_yaml(tmp_path)
     _model_table.load_table(src)
     (cached,) = cache.glob("*.pickle")
+    return src, cached
+
+
+def test_a_corrupt_cache_file_costs_one_parse_and_is_rewritten(cached_table):
+    from omegaconf import OmegaConf
+
+    from zcmask.ocr import _model_table
+
+    src, cached = cached_table
     cached.write_bytes(b"not a pickle")
     table = _model_table.load_table(src)
     assert OmegaConf.to_container(table) == {"a": {"b": [1, 2], "c": "x"}}
@@ -115,18 +124,14 @@ def test_a_corrupt_cache_file_costs_one_parse_and_is_rewritten(tmp_path, monkeyp
     assert cached.read_bytes() != b"not a pickle"
 
 
-def test_a_cache_file_others_may_write_is_not_trusted(tmp_path, monkeypatch):
+def test_a_cache_file_others_may_write_is_not_trusted(cached_table):
     import pickle
 
     from omegaconf import OmegaConf
 
     from zcmask.ocr import _model_table
 
-    cache = tmp_path / "cache"
-    monkeypatch.setenv(_model_table.ENV, str(cache))
-    src = _table_yaml(tmp_path)
-    _model_table.load_table(src)
-    (cached,) = cache.glob("*.pickle")
+    src, cached = cached_table
     cached.write_bytes(pickle.dumps(OmegaConf.create({"planted": True})))
     cached.chmod(0o666)
     assert OmegaConf.to_container(_model_table.load_table(src)) == {"a": {"b": [1, 2], "c": "x"}}

@@ -1,4 +1,4 @@
-"""Rotations between stored pages and upright output, for pixels and boxes.
+"""Rotations between stored pages and upright output, for pixels and boxes; boxes and lines moved.
 
 ``rotation`` is how far the stored content is turned clockwise from upright;
 turning it upright means rotating counter-clockwise by the same angle.
@@ -66,3 +66,18 @@ def lines_upright(lines: tuple[TextLine, ...] | list[TextLine], rotation: int, w
         chars = tuple(Char(c.text, box_upright(c.bbox, rotation, w, h), c.score) for c in ln.chars)
         out.append(TextLine(ln.text, box_upright(ln.bbox, rotation, w, h), ln.score, chars, ln.source))
     return out
+
+
+def boxes_overlap(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool:
+    """True when boxes ``(x0, y0, x1, y1)`` share some area (touching edges do not count)."""
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def shift_line(ln: TextLine, dx: float, dy: float) -> TextLine:
+    """``ln`` and its characters moved by ``(dx, dy)``: from a crop's pixels to the page's."""
+
+    def mv(b: BBox) -> BBox:
+        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+    return TextLine(ln.text, mv(ln.bbox), ln.score, tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars),
+                    ln.source)

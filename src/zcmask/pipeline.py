@@ -139,18 +139,8 @@ def _read_text(img: np.ndarray, layer: tuple[TextLine, ...], image_rects: tuple,
         if (x1 - x0) * (y1 - y0) < 0.02 * W * H or x1 - x0 < 32 or y1 - y0 < 32:
             continue
         for ln in engine.recognize(np.ascontiguousarray(img[y0:y1, x0:x1])):
-            lines.append(_offset_line(ln, x0, y0))
+            lines.append(_geometry.shift_line(ln, x0, y0))
     return lines
-
-
-def _offset_line(ln: TextLine, dx: float, dy: float) -> TextLine:
-    from zcmask.results import Char
-
-    def mv(b):  # type: ignore[no-untyped-def]
-        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
-
-    return TextLine(ln.text, mv(ln.bbox), ln.score,
-                    tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars), ln.source)
 
 
 def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, *, strict: bool = False,

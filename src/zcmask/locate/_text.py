@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zcmask._geometry import boxes_overlap
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
     CONFUSABLE,
@@ -383,10 +384,6 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     return regions
 
 
-def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
-
-
 def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],
                    seal_boxes: Sequence[tuple[int, int, int, int]]) -> list[list[_S]]:
     """Streams read with damage: fragments joined across overlapping boxes, and lines under a seal.
@@ -418,7 +415,7 @@ def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],
             if same_row and gb[0] <= lb[0] and lb[0] <= gb[2] + 0.3 * hh:
                 group.append(b)
                 used.add(b)
-        inked = any(_overlaps(lines[k].bbox, sb) for k in group for sb in seal_boxes)
+        inked = any(boxes_overlap(lines[k].bbox, sb) for k in group for sb in seal_boxes)
         if len(group) < 2 and not inked:
             continue
         joined: list[_S] = []

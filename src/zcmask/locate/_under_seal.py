@@ -23,7 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zcmask.results import Char, Region, SealSeen, TextLine
+from zcmask._geometry import boxes_overlap, shift_line
+from zcmask.results import Region, SealSeen, TextLine
 
 #: Band around a seal that is read again: seal widths added on each side, and seal heights above/below.
 SIDE = 1.5
@@ -42,18 +43,6 @@ def _without_stamp_ink(crop: np.ndarray) -> np.ndarray:
         paper = np.percentile(crop.reshape(-1, 3), 90, axis=0).astype(np.uint8)
         out[ink] = paper
     return out
-
-
-def _shift(ln: TextLine, dx: int, dy: int) -> TextLine:
-    def mv(b: Sequence[float]) -> tuple[float, float, float, float]:
-        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
-
-    return TextLine(ln.text, mv(ln.bbox), ln.score,
-                    tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars), ln.source)
-
-
-def _intersects(a: Sequence[float], b: Sequence[float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
@@ -83,7 +72,7 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     for s in seals:
         if s.owner != "applicant" or s.shape == "square" or not s.masked:
             continue
-        if any(r.kind == "unit" and _intersects(r.bbox, s.bbox) for r in found):
+        if any(r.kind == "unit" and boxes_overlap(r.bbox, s.bbox) for r in found):
             continue
         x0, y0, x1, y1 = (int(v) for v in s.bbox)
         sw, sh = max(1, x1 - x0), max(1, y1 - y0)
@@ -92,7 +81,7 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
         if cx1 - cx0 < 16 or cy1 - cy0 < 16:
             continue
         crop = _without_stamp_ink(np.ascontiguousarray(image[cy0:cy1, cx0:cx1]))
-        out += [_shift(ln, cx0, cy0) for ln in engine.recognize(crop) if ln.chars]
+        out += [shift_line(ln, cx0, cy0) for ln in engine.recognize(crop) if ln.chars]
     return out
 
 

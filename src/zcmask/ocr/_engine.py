@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from zcmask._geometry import shift_line
 from zcmask.exceptions import MissingDependencyError, OcrEngineError
 from zcmask.results import Char, TextLine
 
@@ -265,7 +266,7 @@ class RapidOcrEngine(OcrEngine):
             except Exception as e:  # noqa: BLE001 - engine internals raise anything
                 raise OcrEngineError(detail=repr(e)) from e
         lines = _lines_from_rapid(res)
-        return [_shift(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
+        return [shift_line(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         eng = self._engine()
@@ -374,14 +375,6 @@ def content_box(image: np.ndarray, *, margin: int = 24) -> tuple[int, int, int, 
     x1 = min(w, (int(cols[-1]) + 1) * step + margin)
     y1 = min(h, (int(rows[-1]) + 1) * step + margin)
     return (x0, y0, x1, y1)
-
-
-def _shift(ln: TextLine, dx: float, dy: float) -> TextLine:
-    def mv(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-        return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
-
-    return TextLine(ln.text, mv(ln.bbox), ln.score, tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars),
-                    ln.source)
 
 
 def _quad_bbox(q) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]

@@ -487,36 +487,30 @@ class Session:
         already handed to a worker are then abandoned, not waited for.
         """
         options = self.with_cache(options)
-        fresh = [p for p in pages if not self._reusable(p)]
-        if executor is None or not fresh:
-            for p in pages:
-                if check:
-                    check()
-                self._apply(p, options, self._analyse_here(p, options))
-                yield p
-            return
+        fresh = [] if executor is None else [p for p in pages if not self._reusable(p)]
         for p in pages:
             if p not in fresh:
                 if check:
                     check()
                 self._apply(p, options, self._analyse_here(p, options))
                 yield p
-        futures = {}
+        if executor is None or not fresh:
+            return
+        futures: dict[Future[WebAnalysis], PageState] = {}
         for p in fresh:
             png, preview = self._scratch(p)
             futures[executor.submit(analyse_for_web, self._context(p, options), str(png), str(preview))] = p
-        applied: set[int] = set()
+        applied: set[Future[WebAnalysis]] = set()
         try:
             for fut in as_completed(futures):
                 if check:
                     check()
-                p = futures[fut]
-                applied.add(id(fut))
-                self._apply(p, options, fut.result())
-                yield p
+                applied.add(fut)
+                self._apply(futures[fut], options, fut.result())
+                yield futures[fut]
         finally:
-            for fut in futures:
-                if id(fut) not in applied and not fut.cancel():
+            for fut in futures.keys() - applied:
+                if not fut.cancel():
                     # abandoned while a worker reads it: its files are never used, only removed
                     fut.add_done_callback(_discard_files)
 
