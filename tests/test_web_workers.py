@@ -184,3 +184,45 @@ def test_a_reading_abandoned_by_a_cancelled_job_never_replaces_the_page_image(fa
         assert not Path(late.image).exists() and not Path(late.preview).exists()
     finally:
         ws.close()
+
+
+def test_a_session_dropped_while_a_worker_reads_its_page_leaves_nothing_on_disk(tmp_path: Path) -> None:
+    """The worker finishes after the session's folder is gone and writes the page into it again."""
+    import threading
+
+    from conftest import mk_line, save_jpeg
+    from zcmask.ocr import FakeOcrEngine, register_engine
+
+    started, go = threading.Event(), threading.Event()
+
+    def slow_read(img: np.ndarray) -> list[Any]:
+        started.set()
+        assert go.wait(30)
+        return [mk_line(f"申报人{NAME}", x=100, y=100, ch=40)]
+
+    register_engine("fake", FakeOcrEngine(slow_read))
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False,
+                                 detect_orientation=False), root=tmp_path, workers=2)
+    try:
+        s = ws.new_session()
+        src = save_jpeg(np.full((600, 800, 3), 250, np.uint8), tmp_path / "page.jpg")
+        s.add_upload(src.name, src, src.stat().st_size)
+        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
+        reader = threading.Thread(target=lambda: [None for _ in s.analyse_pages(s.pages, opts, ws.analysis_pool())],
+                                  daemon=True)
+        reader.start()
+        assert started.wait(30)
+        ws.drop_session(s.id)
+        assert not s.root.exists()
+        go.set()
+        reader.join(30)
+        for _ in range(100):  # the callback runs in the worker thread as it finishes
+            if not s.root.exists():
+                break
+            time.sleep(0.05)
+        assert not s.root.exists()
+        assert not s.reading
+    finally:
+        go.set()
+        ws.close()
+        register_engine("fake", FakeOcrEngine([]))

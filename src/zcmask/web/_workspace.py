@@ -318,6 +318,8 @@ class Session:
         self.export_path: Path | None = None
         self.export_name = ""
         self.last_report: dict[str, Any] | None = None
+        #: pages being read in worker processes (see :meth:`Workspace.drop_session`)
+        self.reading: set[Future[WebAnalysis]] = set()
 
     def owned_by(self, secret: str) -> bool:
         """True when ``secret`` is this session's (constant-time comparison)."""
@@ -499,7 +501,10 @@ class Session:
         futures: dict[Future[WebAnalysis], PageState] = {}
         for p in fresh:
             png, preview = self._scratch(p)
-            futures[executor.submit(analyse_for_web, self._context(p, options), str(png), str(preview))] = p
+            fut = executor.submit(analyse_for_web, self._context(p, options), str(png), str(preview))
+            futures[fut] = p
+            self.reading.add(fut)
+            fut.add_done_callback(self.reading.discard)
         applied: set[Future[WebAnalysis]] = set()
         try:
             for fut in as_completed(futures):
@@ -932,6 +937,15 @@ class Workspace:
             s = self.sessions.pop(sid, None)
         if s is not None:
             shutil.rmtree(s.root, ignore_errors=True)
+            # A worker still reading one of its pages writes that page's image and analysis
+            # (with its text) into the folder again: remove it once more when the worker is done.
+            root = s.root
+
+            def remove_again(_: Future[WebAnalysis]) -> None:
+                shutil.rmtree(root, ignore_errors=True)
+
+            for fut in list(s.reading):
+                fut.add_done_callback(remove_again)
 
     def job(self, jid: str) -> Job:
         j = self.jobs.get(jid)
