@@ -226,3 +226,18 @@ def test_a_session_dropped_while_a_worker_reads_its_page_leaves_nothing_on_disk(
         go.set()
         ws.close()
         register_engine("fake", FakeOcrEngine([]))
+
+
+def test_page_images_are_kept_losslessly_as_png(tmp_path: Path) -> None:
+    """The kept page is a PNG whose pixels are exactly the analysed ones (what masks are drawn on)."""
+    from zcmask.web._workspace import _save_png
+
+    rng = np.random.default_rng(7)
+    page = rng.integers(0, 256, (301, 203, 3), dtype=np.uint8)  # noise: no filter or colour swap may hide
+    page[:40] = (200, 30, 10)  # a red band: RGB order must survive OpenCV's BGR
+    dest = tmp_path / "p1.png"
+    _save_png(page, dest)
+    assert dest.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(dest) as im:
+        assert im.mode == "RGB"
+        assert np.array_equal(np.asarray(im), page)
