@@ -94,6 +94,10 @@ def _env() -> dict[str, str]:
     return env
 
 
+#: Timing label of the peer run with Tesseract on one OpenMP thread (``--peer-one-thread``).
+PEER_ONE_THREAD = "peer, OMP_THREAD_LIMIT=1"
+
+
 def zcmask_cmd(src: Path, out: Path, a: Applicant, jobs: int | None) -> list[str]:
     cmd = [sys.executable, "-m", "zcmask", "mask", str(src), "-o", str(out), "--name", a.name]
     for u in a.units:
@@ -245,6 +249,14 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     print(f"peer {a.key} rep{rep}: {m['wall']:.1f}s peak {m['peak_rss_mb']} MB", file=sys.stderr)
                     if rep == 0 and m["rc"] == 0:
                         p_scores += score_peer(pages, out)
+                    if args.peer_one_thread:
+                        # Tesseract's OpenMP threads by default: on some 2-CPU machines they spin
+                        # against each other and make the peer 2-3x slower than with one thread.
+                        m1 = measure(peer_cmd(src, work / f"peer1-{a.key}-{rep}", a),
+                                     env={**env, "OMP_THREAD_LIMIT": "1"})
+                        m1["pages"] = len(pages)
+                        timings.setdefault(PEER_ONE_THREAD, []).append(m1)
+                        print(f"peer (OMP_THREAD_LIMIT=1) {a.key} rep{rep}: {m1['wall']:.1f}s", file=sys.stderr)
                     continue
                 for jobs in jobs_list:
                     label = f"zcmask --jobs {jobs}" if jobs else "zcmask (default)"
@@ -280,6 +292,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                         "runs": len(ok)}
     ratios: dict[str, float | None] = {}
     cpu_ratios: dict[str, float | None] = {}
+    ratios_one: dict[str, float | None] = {}
+    if PEER_ONE_THREAD in speed:
+        pw1 = speed[PEER_ONE_THREAD]["folder_wall_median"]  # type: ignore[index]
+        ratios_one = {label: round(s["folder_wall_median"] / pw1, 3)  # type: ignore[index, operator]
+                      for label, s in speed.items() if label.startswith("zcmask") and pw1}
     if "peer" in speed:
         pw = speed["peer"]["folder_wall_median"]  # type: ignore[index]
         pc = speed["peer"]["cpu_s_per_page_median"]  # type: ignore[index]
@@ -302,6 +319,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "speed": speed,
         "wall_ratio_zcmask_over_peer": ratios,
         "cpu_ratio_zcmask_over_peer": cpu_ratios,
+        "wall_ratio_zcmask_over_peer_one_thread": ratios_one,
         "extra": {} if args.no_siblings else _extra_suites(args.quick, args.real_seals),
     }
     return results
@@ -349,6 +367,10 @@ def markdown(r: dict[str, object]) -> str:
                      f"{_fmt(s['folder_wall_median'])} | {_fmt(s['pages_per_s'])} | {_fmt(s['peak_rss_mb_max'])} | "
                      f"{_fmt(r['wall_ratio_zcmask_over_peer'].get(label))} | "  # type: ignore[union-attr]
                      f"{_fmt(r['cpu_ratio_zcmask_over_peer'].get(label))} |")  # type: ignore[union-attr]
+    one = r.get("wall_ratio_zcmask_over_peer_one_thread") or {}
+    if one:
+        lines += ["", "Wall ratio against the peer with Tesseract limited to one OpenMP thread "
+                  "(`OMP_THREAD_LIMIT=1`): " + ", ".join(f"{k} {_fmt(v)}" for k, v in one.items()) + "."]  # type: ignore[union-attr]
     m = r["machine"]
     lines += ["", f"Machine: {m.get('Model name', '?')}, {m.get('CPU(s)', m.get('cpus'))} CPUs, "  # type: ignore[union-attr]
               f"{m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
@@ -367,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=None, help="timing repetitions (median reported)")
     ap.add_argument("--jobs", default="default,2", help="zcmask --jobs values to time, comma-separated")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--peer-one-thread", action="store_true",
+                    help="also time the peer with OMP_THREAD_LIMIT=1 (Tesseract on one OpenMP thread)")
     ap.add_argument("--no-siblings", action="store_true", help="skip benchmarks/orientation_legibility.py")
     ap.add_argument("--no-cache-rerun", dest="cache_rerun", action="store_false")
     ap.add_argument("--real-seals", action="store_true",
