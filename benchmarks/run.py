@@ -165,6 +165,11 @@ def _machine() -> dict[str, object]:
             k, _, v = line.partition(":")
             if k.strip() in ("Model name", "CPU(s)", "Thread(s) per core", "L3 cache"):
                 info[k.strip()] = v.strip()
+            elif k.strip() == "Flags":
+                # The vector units decide how fast the ONNX models run (and whether int8 could pay).
+                flags = set(v.split())
+                info["simd"] = " ".join(f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni",
+                                                    "avx512_bf16", "amx_tile") if f in flags) or "none listed"
     except (OSError, subprocess.SubprocessError):
         pass
     try:
@@ -373,7 +378,7 @@ def markdown(r: dict[str, object]) -> str:
                   "(`OMP_THREAD_LIMIT=1`): " + ", ".join(f"{k} {_fmt(v)}" for k, v in one.items()) + "."]  # type: ignore[union-attr]
     m = r["machine"]
     lines += ["", f"Machine: {m.get('Model name', '?')}, {m.get('CPU(s)', m.get('cpus'))} CPUs, "  # type: ignore[union-attr]
-              f"{m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
+              f"{m.get('simd', '?')}, {m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
               f"onnxruntime {m.get('onnxruntime', '?')}, {m.get('tesseract', 'tesseract ?')}.", ""]  # type: ignore[union-attr]
     for mod, res in (r.get("extra") or {}).items():  # type: ignore[union-attr]
         title = {"real_seals": "seals on real scans and photos"}.get(mod, "orientation and legibility accuracy")
