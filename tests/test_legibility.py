@@ -119,6 +119,24 @@ def test_metrics_describe_a_clean_page(dense):
     assert m["edge_px"] < 3.5
 
 
+def test_page_wide_edges_are_measured_only_when_the_lines_read_do_not_speak_for_the_page(dense, monkeypatch):
+    from zcmask.quality import legibility
+
+    calls = []
+    real = legibility._sharpest_edges
+    monkeypatch.setattr(legibility, "_sharpest_edges", lambda *a, **k: calls.append(1) or real(*a, **k))
+    leg, _ = assess_legibility(dense.image, as_ocr(dense.lines), 200)  # read in full: the lines decide
+    assert leg.legible and calls == [] and "page_edge_px" not in dict(leg.metrics)
+    # A motion-blurred page with one crisp line read: the page's own edges decide, and are reported.
+    leg, _ = assess_legibility(degrade(dense.image, "motion", 1.0), as_ocr(dense.lines[:1]), 200)
+    assert "blurry" in leg.reasons and calls == [1] and dict(leg.metrics)["page_edge_px"] > 5
+    # Nothing read at all: the page measure stands in for the lines' edge width.
+    leg, _ = assess_legibility(dense.image, [], 200)
+    assert len(calls) == 2 and dict(leg.metrics)["edge_px"] == dict(leg.metrics)["page_edge_px"]
+    # The public metrics function still measures it unless told not to.
+    assert "page_edge_px" in legibility_metrics(dense.image, as_ocr(dense.lines), 200)
+
+
 def test_input_image_is_not_modified(dense):
     img = degrade(dense.image, "blur", 0.5)
     before = img.copy()

@@ -164,8 +164,14 @@ def _text_boxes(lines: Sequence[TextLine], w: int, h: int) -> list[tuple[int, in
     return out
 
 
+def _page_edge_px(gray: np.ndarray, page_dpi: float, contrast: float) -> float:
+    """Edge width of the whole page at A4 120 dpi (:func:`_sharpest_edges`)."""
+    sc = 120.0 / max(page_dpi, 1.0)
+    return _sharpest_edges(_resize(gray, sc) if abs(sc - 1) > 0.02 else gray, contrast)
+
+
 def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 200,
-                       gray: np.ndarray | None = None) -> dict[str, float]:
+                       gray: np.ndarray | None = None, *, page_edge: bool = True) -> dict[str, float]:
     """Measure what the legibility decision rests on.
 
     Parameters
@@ -178,6 +184,10 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
         The page's nominal resolution (reported only: files often lie about it).
     gray : ndarray, optional
         ``_gray(image)`` when the caller has it already.
+    page_edge : bool
+        Measure ``page_edge_px``, the page-wide edge width (a third of this function's
+        time). Without it the figure is measured only for a page with no text lines,
+        where it stands in for ``edge_px``, and is otherwise left out.
 
     Returns
     -------
@@ -227,18 +237,17 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
         ink, paper = page_ink, page_paper
         edge_px = float("nan")  # filled from the page measure below
     # Page-wide edge width at A4 120 dpi, and how much of the ink lies inside read lines.
-    sc = 120.0 / max(page_dpi, 1.0)
-    page_edge = _sharpest_edges(_resize(gray, sc) if abs(sc - 1) > 0.02 else gray, page_paper - page_ink)
+    page_edge_px = _page_edge_px(gray, page_dpi, page_paper - page_ink) if page_edge or not boxes else None
     inkmask = small < page_paper - 40 if page_paper > 40 else np.zeros_like(small, bool)
     covered = np.zeros_like(inkmask)
     for b in boxes:
         covered[int(b[1] * s):int(np.ceil(b[3] * s)) + 1, int(b[0] * s):int(np.ceil(b[2] * s)) + 1] = True
     n_ink = int(inkmask.sum())
     read_share = float((inkmask & covered).sum() / n_ink) if n_ink else 1.0
-    if not boxes:
-        edge_px = page_edge
+    if page_edge_px is not None and not boxes:
+        edge_px = page_edge_px
     return {
-        "page_edge_px": page_edge, "read_share": read_share,
+        **({"page_edge_px": page_edge_px} if page_edge_px is not None else {}), "read_share": read_share,
         "paper": paper, "ink": ink, "contrast": paper - ink, "char_px": char_px,
         "eff_dpi": char_px / (_BODY_PT * _GLYPH_EM / 72.0) if char_px else 0.0,
         "edge_px": edge_px, "chars": n_chars, "lowconf": lowconf, "ink_share": ink_share,
@@ -284,7 +293,14 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
 
     """
     gray = _gray(image)  # once: the metrics, the body text and the light warnings all read it
-    m = legibility_metrics(image, lines, dpi, gray)
+    # The page-wide edge width is only needed when the lines read do not speak for the page;
+    # measured then and only then (it is a third of the metrics' time), and reported when measured.
+    m = legibility_metrics(image, lines, dpi, gray, page_edge=False)
+
+    def page_edge_px() -> float:
+        if "page_edge_px" not in m:
+            m["page_edge_px"] = _page_edge_px(gray, m["page_dpi"], m["page_paper"] - m["page_ink"])
+        return m["page_edge_px"]
     factors: dict[str, float] = {}
     has_text = m["chars"] >= 2 and m["char_px"] > 0
     text_layer = bool(lines) and all(ln.source == "text_layer" for ln in lines)
@@ -327,13 +343,13 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         # A few lines read on a page of smeared ink (motion blur): judge the whole page.
         # Not when the lines read are crisp: blur smears a whole page, so the unread
         # ink is then a photo (ID card, 一寸照), which is softer than print.
-        f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
+        f_blur = min(f_blur, _factor(page_edge_px(), "page_edge_px_max", higher_is_better=False))
     body_unread = (body is not None and body.lines >= 3
                    and body.read < THRESHOLDS["body_read_min"][0])
     if has_text and body_unread:
         # The lines read (a large title) are sharp, but the body text lines the ink shows
         # were not read: judge the page's own edges, not the title's.
-        f_blur = min(f_blur, _factor(m["page_edge_px"], "page_edge_px_max", higher_is_better=False))
+        f_blur = min(f_blur, _factor(page_edge_px(), "page_edge_px_max", higher_is_better=False))
     if body is not None and not blank and f_blur >= 0.5:
         # Small lines left unread on a page in focus: too few pixels (blur explains them otherwise).
         f_res = min(f_res, _body_resolution(body, m))
