@@ -405,17 +405,25 @@ def _ink_blobs(ink: np.ndarray, *, join: float, min_side: float, min_pts: int,
         return
     side = max(ink.shape[:2])
     k = max(3, int(round(side * join)) | 1)
-    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    # Only the part of the page that holds ink (grown by the joining disc) is dilated and
+    # labelled: the same blobs, in the same order, at a fraction of the cost on a page whose
+    # stamp ink is one seal. Outside it the joined image is empty.
+    u8 = ink.astype(np.uint8)
+    bx, by, bw, bh = cv2.boundingRect(u8)
+    pad = k // 2 + 1
+    ox, oy = max(0, bx - pad), max(0, by - pad)
+    ex, ey = min(ink.shape[1], bx + bw + pad), min(ink.shape[0], by + bh + pad)
+    joined = cv2.dilate(u8[oy:ey, ox:ex], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     for i in range(1, n):
         x, y, w, h, _area = (int(v) for v in stats[i])
         if max(w, h) < min_side * side:
             continue
-        sub = (labels[y:y + h, x:x + w] == i) & ink[y:y + h, x:x + w]
+        sub = (labels[y:y + h, x:x + w] == i) & ink[oy + y:oy + y + h, ox + x:ox + x + w]
         ys, xs = np.nonzero(sub)
         if len(xs) < min_pts:
             continue
-        yield (x, y, w, h), np.stack([xs + x, ys + y], axis=1)
+        yield (ox + x, oy + y, w, h), np.stack([xs + ox + x, ys + oy + y], axis=1)
 
 
 def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
