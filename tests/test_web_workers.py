@@ -174,9 +174,8 @@ def test_a_reading_abandoned_by_a_cancelled_job_never_replaces_the_page_image(fa
         late = analyse_for_web(s._context(p, s.with_cache(opts)), str(png), str(preview))  # the old reading
         s.rotate(p, 90)
         s.analyse(p, opts, ws.analysis_pool())  # read again, turned
-        with Image.open(s.image_path(p)) as im:
-            on_disk = im.size
-        assert (p.width, p.height) == on_disk == upright[::-1]
+        h, w = s.load_image(p).shape[:2]  # what the masks of the new reading will be drawn on
+        assert (p.width, p.height) == (w, h) == upright[::-1]
         assert Path(late.image).exists() and Path(late.image) != s.image_path(p)
         fut: Any = ThreadPoolExecutor(max_workers=1).submit(lambda: late)
         fut.result()
@@ -241,3 +240,49 @@ def test_page_images_are_kept_losslessly_as_png(tmp_path: Path) -> None:
     with Image.open(dest) as im:
         assert im.mode == "RGB"
         assert np.array_equal(np.asarray(im), page)
+
+
+def _turned_jpg(tmp_path: Path) -> Path:
+    """A 公示 page saved as a JPG lying on its side (so the kept page is a turned decode)."""
+    page = render("公示", NAME, UNIT)
+    src = tmp_path / "公示.jpg"
+    Image.fromarray(np.rot90(page.image)).save(src, quality=90)
+    return src
+
+
+def test_a_page_is_kept_as_a_recipe_and_rebuilt_pixel_for_pixel(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from zcmask.pipeline import analyse_page
+
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False), root=tmp_path)
+    try:
+        s = ws.new_session()
+        src = _turned_jpg(tmp_path)
+        s.add_upload(src.name, src, src.stat().st_size)
+        (p,) = s.pages
+        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
+        s.analyse(p, opts)
+        kept = s.image_path(p).read_bytes()
+        assert kept.startswith(b"{") and len(kept) < 1000  # not 3.7 MB of PNG
+        analysed = analyse_page(s._context(p, opts.model_copy(update={"cache": False}))).image
+        assert p.rotation != 0 and np.array_equal(s.load_image(p), analysed)
+    finally:
+        ws.close()
+
+
+def test_nothing_is_masked_on_a_page_whose_upload_changed_after_reading(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from zcmask.exceptions import InputFileError
+
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False), root=tmp_path)
+    try:
+        s = ws.new_session()
+        src = _turned_jpg(tmp_path)
+        s.add_upload(src.name, src, src.stat().st_size)
+        (p,) = s.pages
+        s.analyse(p, ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),))))
+        img = np.asarray(Image.open(p.file.path).convert("RGB")).copy()
+        img[:40] = 0
+        Image.fromarray(img).save(p.file.path, format="JPEG", quality=90)  # the same size, other pixels
+        with pytest.raises(InputFileError, match="重新上传"):
+            s.load_image(p)
+    finally:
+        ws.close()
