@@ -6,9 +6,11 @@ one slow case runs the real models in real worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -242,47 +244,44 @@ def test_page_images_are_kept_losslessly_as_png(tmp_path: Path) -> None:
         assert np.array_equal(np.asarray(im), page)
 
 
-def _turned_jpg(tmp_path: Path) -> Path:
-    """A 公示 page saved as a JPG lying on its side (so the kept page is a turned decode)."""
+@contextlib.contextmanager
+def _turned_page_read(tmp_path: Path) -> Iterator[tuple[Any, Any, Options]]:
+    """A session holding one 公示 page uploaded as a JPG lying on its side, read (fake engine).
+
+    Yields the session, its page and the options it was read with; the kept page is
+    then a turned decode of the upload.
+    """
     page = render("公示", NAME, UNIT)
     src = tmp_path / "公示.jpg"
     Image.fromarray(np.rot90(page.image)).save(src, quality=90)
-    return src
+    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False), root=tmp_path)
+    try:
+        s = ws.new_session()
+        s.add_upload(src.name, src, src.stat().st_size)
+        (p,) = s.pages
+        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
+        s.analyse(p, opts)
+        yield s, p, opts
+    finally:
+        ws.close()
 
 
 def test_a_page_is_kept_as_a_recipe_and_rebuilt_pixel_for_pixel(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from zcmask.pipeline import analyse_page
 
-    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False), root=tmp_path)
-    try:
-        s = ws.new_session()
-        src = _turned_jpg(tmp_path)
-        s.add_upload(src.name, src, src.stat().st_size)
-        (p,) = s.pages
-        opts = ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),)))
-        s.analyse(p, opts)
+    with _turned_page_read(tmp_path) as (s, p, opts):
         kept = s.image_path(p).read_bytes()
         assert kept.startswith(b"{") and len(kept) < 1000  # not 3.7 MB of PNG
         analysed = analyse_page(s._context(p, opts.model_copy(update={"cache": False}))).image
         assert p.rotation != 0 and np.array_equal(s.load_image(p), analysed)
-    finally:
-        ws.close()
 
 
 def test_nothing_is_masked_on_a_page_whose_upload_changed_after_reading(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from zcmask.exceptions import InputFileError
 
-    ws = Workspace(Options.build(ocr_engine="fake", eyes=False, seals="none", progress=False), root=tmp_path)
-    try:
-        s = ws.new_session()
-        src = _turned_jpg(tmp_path)
-        s.add_upload(src.name, src, src.stat().st_size)
-        (p,) = s.pages
-        s.analyse(p, ws.options_for(Identity(name=NAME, units=(Unit(name=UNIT),))))
+    with _turned_page_read(tmp_path) as (s, p, _):
         img = np.asarray(Image.open(p.file.path).convert("RGB")).copy()
         img[:40] = 0
         Image.fromarray(img).save(p.file.path, format="JPEG", quality=90)  # the same size, other pixels
         with pytest.raises(InputFileError, match="重新上传"):
             s.load_image(p)
-    finally:
-        ws.close()

@@ -299,17 +299,12 @@ def entry_of(key: str, an: PageAnalysis) -> Entry | None:
 def _rebuild(ctx: PageContext, entry: Entry) -> PageAnalysis | None:
     """The analysis of ``ctx`` from a stored entry: decode, turn upright, check the pixels."""
     from zcmask import _geometry
-    from zcmask.documents import load_page
-    from zcmask.pipeline import PageAnalysis
+    from zcmask.pipeline import PageAnalysis, decode_page
 
     opts = ctx.options
     try:
-        page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
-        fix_steps, before = None, None
-        if opts.flatten and not page.text_lines:  # as analyse_page does
-            from zcmask.quality._flatten import flatten_page
-
-            page, fix_steps, before = flatten_page(page)
+        page, fix_steps, before = decode_page(ctx.input_path, ctx.page_index, dpi=opts.dpi,
+                                              max_pixels=opts.max_pixels, flatten=opts.flatten)
         img = _geometry.upright(page.image, entry.orientation.rotation)
     except Exception as e:  # noqa: BLE001 - the full analysis reports the error properly
         log.debug("analysis cache: cannot rebuild %s page %d: %r", ctx.input_path, ctx.page_index + 1, e)

@@ -20,7 +20,7 @@ import numpy as np
 
 from zcmask import _geometry
 from zcmask._io import write_jpeg_atomic
-from zcmask.documents import load_page
+from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
 from zcmask.locate._ink import fit_to_ink
@@ -92,6 +92,23 @@ def page_legibility(an: PageAnalysis) -> tuple[Legibility, list[Issue]]:
     return assess_legibility(an.image, an.lines, an.dpi)
 
 
+def decode_page(input_path: str, page_index: int, *, dpi: int, max_pixels: int, flatten: bool,
+                ) -> tuple[LoadedPage, tuple[FixStep, ...] | None, np.ndarray | None]:
+    """A page as every reading of it starts: decoded, and flattened when asked.
+
+    Returns the page, what flattening did (None when it did not run) and a small
+    preview of the page as read (with flattening). :func:`analyse_page`, the
+    analysis cache and the web page's kept pages all decode through here, so a page
+    rebuilt later is the page that was read (they check that with a pixel digest).
+    """
+    page = load_page(input_path, page_index, dpi=dpi, max_pixels=max_pixels)
+    if not flatten or page.text_lines:  # a PDF with a text layer is born digital: never a photo
+        return page, None, None
+    from zcmask.quality._flatten import flatten_page
+
+    return flatten_page(page)
+
+
 def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnalysis:
     """Decode a page, turn it upright and read its text once."""
     opts = ctx.options
@@ -99,13 +116,8 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
         from zcmask._analysis_cache import cached_analysis
 
         return cached_analysis(ctx, engine)  # runs this function with cache=False on a miss
-    page = load_page(ctx.input_path, ctx.page_index, dpi=opts.dpi, max_pixels=opts.max_pixels)
-    fix_steps: tuple[FixStep, ...] | None = None
-    before = None
-    if opts.flatten and not page.text_lines:  # a PDF with a text layer is born digital: never a photo
-        from zcmask.quality._flatten import flatten_page
-
-        page, fix_steps, before = flatten_page(page)
+    page, fix_steps, before = decode_page(ctx.input_path, ctx.page_index, dpi=opts.dpi,
+                                          max_pixels=opts.max_pixels, flatten=opts.flatten)
     engine = engine or get_engine(opts.ocr_engine)
     ocr_lines: tuple[TextLine, ...] | None = None
     if ctx.rotation_override is not None:

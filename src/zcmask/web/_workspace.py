@@ -48,11 +48,11 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from zcmask._analysis_cache import pixel_digest
+from zcmask._geometry import upright
 from zcmask._io import encode_jpeg, write_bytes_atomic
 from zcmask.api import InputFile, output_names
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
-from zcmask._analysis_cache import pixel_digest
-from zcmask._geometry import upright
 from zcmask.exceptions import BadArgsError, InputFileError, ZcmaskError
 from zcmask.masking import MASK_KINDS, mask_regions
 from zcmask.options import Identity, Options
@@ -61,6 +61,7 @@ from zcmask.pipeline import (
     PageAnalysis,
     PageContext,
     analyse_page,
+    decode_page,
     locate,
     page_check_issues,
     page_legibility,
@@ -446,7 +447,7 @@ class Session:
     # -- analysis ----------------------------------------------------------------
 
     def image_path(self, p: PageState) -> Path:
-        return self.work / f"p{p.pid}.png"
+        return self.work / f"p{p.pid}.page"  # a recipe to rebuild the page, or its PNG (see _keep_page)
 
     def load_image(self, p: PageState) -> np.ndarray:
         """The upright page image that was analysed, ``(H, W, 3) uint8``.
@@ -456,6 +457,7 @@ class Session:
         InputFileError
             When the page rebuilt from its upload is not, pixel for pixel, the page
             that was analysed (its file was changed): nothing may be masked on it.
+
         """
         path = self.image_path(p)
         with path.open("rb") as f:
@@ -517,8 +519,8 @@ class Session:
             return
         futures: dict[Future[WebAnalysis], PageState] = {}
         for p in fresh:
-            png, preview = self._scratch(p)
-            fut = executor.submit(analyse_for_web, self._context(p, options), str(png), str(preview))
+            kept, preview = self._scratch(p)
+            fut = executor.submit(analyse_for_web, self._context(p, options), str(kept), str(preview))
             futures[fut] = p
             self.reading.add(fut)
             fut.add_done_callback(self.reading.discard)
@@ -552,14 +554,14 @@ class Session:
         image the page's regions refer to.
         """
         token = secrets.token_hex(6)
-        return self.work / f"p{p.pid}-{token}.png", self.work / f"p{p.pid}-{token}.jpg"
+        return self.work / f"p{p.pid}-{token}.page", self.work / f"p{p.pid}-{token}.jpg"
 
     def _analyse_here(self, p: PageState, options: Options) -> WebAnalysis:
-        png, preview = self._scratch(p)
+        kept, preview = self._scratch(p)
         if self._reusable(p):
             reuse = PageAnalysis(self.load_image(p), p.dpi, p.format, p.orientation, p.lines, p.exif_rotation)
             return analyse_for_web(self._context(p, options), "", str(preview), reuse)
-        return analyse_for_web(self._context(p, options), str(png), str(preview))
+        return analyse_for_web(self._context(p, options), str(kept), str(preview))
 
     def _apply(self, p: PageState, options: Options, done: WebAnalysis) -> None:
         """Make a finished analysis the page's new version."""
@@ -817,7 +819,7 @@ class WebAnalysis:
     issues: tuple[Issue, ...] = ()
     seals: tuple[SealSeen, ...] = ()
     regions: tuple[Region, ...] = ()
-    image: str = ""  # the upright page written as PNG ("" when the reading was reused)
+    image: str = ""  # the kept upright page, recipe or PNG ("" when the reading was reused)
     preview: str = ""
     seconds: float = 0.0
     error: tuple[str, str] | None = None
@@ -889,9 +891,8 @@ def _keep_page(ctx: PageContext, an: PageAnalysis, dest: Path) -> None:
 
 def _rebuild_page(p: PageState, recipe: dict[str, Any]) -> np.ndarray:
     """The analysed upright page rebuilt from its upload, checked against its digest."""
-    from zcmask.documents import load_page
-
-    page = load_page(str(p.file.path), p.page_index, dpi=recipe["dpi"], max_pixels=recipe["max_pixels"])
+    page, _, _ = decode_page(str(p.file.path), p.page_index, dpi=recipe["dpi"], max_pixels=recipe["max_pixels"],
+                             flatten=False)  # flattened pages are kept as PNG
     image = upright(page.image, recipe["rotation"])
     if list(image.shape) != recipe["shape"] or pixel_digest(image) != recipe["digest"]:
         raise InputFileError(f"{p.file.rel} 第 {p.page_index + 1} 页与识别时的图像不一致（文件在识别后被改动？），"
