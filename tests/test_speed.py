@@ -312,3 +312,88 @@ def test_sessions_on_several_threads_let_idle_threads_sleep(threads, want):
     """Spinning threads fight any other busy program for the cores (7.0 s instead of 4.4 s)."""
     out = _run_py(_SPIN_SETTING, ZCMASK_OCR_THREADS=threads)
     assert out == f"{want} OrtInferSession._init_sess_opts"
+
+
+# ------------------------------------------------------------------ a second thread for an idle CPU
+
+class _SlowRec:
+    """A stand-in for RapidOCR's recogniser: reads a crop as its width, slowly, noting the thread."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []  # (crops in the call, thread id)
+
+    def __call__(self, args):
+        import threading
+        import time
+
+        from rapidocr.ch_ppocr_rec.typings import TextRecOutput
+
+        self.calls.append((len(args.img), threading.get_ident()))
+        time.sleep(0.01 * len(args.img))
+        return TextRecOutput(imgs=args.img, txts=tuple(f"w{im.shape[1]}" for im in args.img),
+                             scores=tuple(0.5 for _ in args.img),
+                             word_results=tuple((f"w{im.shape[1]}",) for im in args.img))
+
+
+def _crops(n: int = 12) -> list[np.ndarray]:
+    return [np.zeros((48, 50 + 37 * ((i * 5) % n), 3), np.uint8) for i in range(n)]
+
+
+@pytest.mark.parametrize(("in_pool", "spare", "threads"), [(True, 1, 2), (True, 0, 1), (False, 1, 1)])
+def test_recognition_takes_a_second_thread_only_when_a_pool_cpu_is_idle(monkeypatch, in_pool, spare, threads):
+    import threading
+
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput
+
+    from zcmask import _pool
+    from zcmask.ocr._engine import _SplitRecognizer
+
+    monkeypatch.setattr(_pool, "in_pool", lambda: in_pool)
+    monkeypatch.setattr(_pool, "spare_cpus", lambda: spare)
+    fake = _SlowRec()
+    crops = _crops()
+    out = _SplitRecognizer(fake)(TextRecInput(img=crops, return_word_box=True))
+    want = tuple(f"w{c.shape[1]}" for c in crops)
+    assert out.txts == want                                     # every reading at its own crop
+    assert [w[0] for w in out.word_results] == list(want)
+    assert len(out.scores) == len(crops) and out.imgs is crops
+    assert len({t for _, t in fake.calls}) == threads
+    assert threading.get_ident() in {t for _, t in fake.calls}  # the caller always reads too
+    if in_pool:
+        assert {n for n, _ in fake.calls} == {1}                # one crop per run, as batch 1 does
+    else:
+        assert fake.calls[0][0] == len(crops)                   # outside a pool: RapidOCR's own call
+
+
+@pytest.mark.slow
+def test_recognition_on_two_threads_reads_exactly_what_one_thread_reads(monkeypatch):
+    from zcmask import _pool
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=420, height=300)
+    for k, text in enumerate([f"申请人：{NAME}", "工作单位：巴州供电公司", "2023年11月30日", "专业技术职务任职资格",
+                              "年度考核 合格", "继续教育 90 学时"]):
+        page.insert_text((30, 40 + 40 * k), text, fontname="china-s", fontsize=11 + k % 3)
+    pix = page.get_pixmap(dpi=200)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3].copy()
+    eng = RapidOcrEngine(threads=1)
+    monkeypatch.setattr(_pool, "in_pool", lambda: False)
+    one = eng.recognize(img)
+    monkeypatch.setattr(_pool, "in_pool", lambda: True)
+    monkeypatch.setattr(_pool, "spare_cpus", lambda: 1)
+    two = eng.recognize(img)
+    assert len(one) == 6 and NAME in "".join(ln.text for ln in one)
+    assert two == one  # texts, scores and every character box
+
+
+def test_pool_workers_count_how_many_of_them_are_busy():
+    out = _run_py("""
+        from zcmask import _pool, api
+        with api.process_pool(1) as ex:
+            print(ex.submit(_pool.in_pool).result(), ex.submit(_pool.spare_cpus).result(), api._usable_cpus())
+        print(_pool.in_pool(), _pool.spare_cpus())
+    """)
+    inside, outside = out.split("\n")
+    flag, spare, cpus = inside.split()
+    assert flag == "True" and int(spare) == int(cpus) - 1  # the worker asking is busy itself
+    assert outside == "False 0"

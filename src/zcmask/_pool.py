@@ -13,8 +13,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 #: How log lines look on stderr, in the main process and in pool workers.
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -24,6 +25,50 @@ PRELOAD = ["zcmask._lifeline", "zcmask.pipeline", "zcmask.ocr._preload"]
 
 #: Suffixes of files that may hold more than one page.
 _MULTI_PAGE = frozenset({".pdf", ".tif", ".tiff", ".gif", ".webp"})
+
+
+#: Pages being worked on by this pool's workers, shared by them (set in each worker).
+_BUSY: Any = None
+#: CPUs this worker's pool may use.
+_POOL_CPUS = 1
+
+
+def note_pool(busy: Any, cpus: int) -> None:
+    """In a pool worker: remember the pool's shared count of busy workers and its CPUs."""
+    global _BUSY, _POOL_CPUS
+    _BUSY, _POOL_CPUS = busy, max(1, cpus)
+
+
+def in_pool() -> bool:
+    """True in a worker of :func:`zcmask.api.process_pool` (one that counts its busy workers)."""
+    return _BUSY is not None
+
+
+def spare_cpus() -> int:
+    """CPUs of this process's pool that no worker is using now (0 outside a pool).
+
+    A worker alone on the machine (the last page of a batch, a single upload on the
+    web page) may then use a second thread for work that splits without changing its
+    result (:class:`zcmask.ocr._engine.RapidOcrEngine` reads line crops in two halves).
+    """
+    busy = _BUSY
+    if busy is None:
+        return 0
+    return max(0, _POOL_CPUS - int(busy.value))
+
+
+def counted(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Run ``fn`` in a pool worker, counted as busy in the pool's shared count while it runs."""
+    busy = _BUSY
+    if busy is None:
+        return fn(*args, **kwargs)
+    with busy.get_lock():
+        busy.value += 1
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        with busy.get_lock():
+            busy.value -= 1
 
 
 def default_jobs() -> int:

@@ -12,14 +12,23 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from zcmask._io import sha256_file
 from zcmask._pool import (
     LOG_FORMAT,
+    counted,
     default_jobs,  # noqa: F401 - public name, kept here
+    note_pool,
 )
 from zcmask._pool import start_fork_server as _start_fork_server
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
@@ -133,7 +142,7 @@ def _init_worker(threads: int) -> None:
 
 
 def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_pid: int | None = None,
-                      log_level: int | None = None) -> None:
+                      log_level: int | None = None, busy: Any = None, cpus: int = 1) -> None:
     if owner_pid is not None:
         from zcmask._lifeline import guard_worker
 
@@ -143,6 +152,8 @@ def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_
         # without this, -v would show nothing of what happens inside a page.
         logging.basicConfig(level=log_level, stream=sys.stderr, format=LOG_FORMAT)
     _init_worker(threads)
+    if busy is not None:
+        note_pool(busy, cpus)
     if user_init is not None:
         user_init()
 
@@ -160,8 +171,29 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     threads = max(1, (os.cpu_count() or 1) // jobs)
     mp = multiprocessing.get_context("forkserver")
     _start_fork_server()  # sets the preload; a no-op when the command line started it already
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
-                               initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel()))
+    busy = mp.Value("i", 0)
+    return _CountingPool(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
+                         initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel(),
+                                   busy, _usable_cpus()))
+
+
+class _CountingPool(ProcessPoolExecutor):
+    """A process pool whose workers count, in shared memory, how many of them are busy.
+
+    A worker that finds a CPU of the pool idle (:func:`zcmask._pool.spare_cpus`) may
+    then split its work in two threads: the last page of a batch, or a single page
+    on the web page, no longer runs on one CPU while the other waits.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(counted, fn, *args, **kwargs)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def page_pool(engine: str, jobs: int) -> Executor:

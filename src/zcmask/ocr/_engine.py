@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import os
@@ -244,6 +245,7 @@ class RapidOcrEngine(OcrEngine):
                         ocr._load_rec_model()
                 else:
                     ocr = RapidOCR(params=params)
+                    ocr.text_rec = _SplitRecognizer(ocr._load_rec_model())
                 _fast_char_boxes(ocr)
                 self._ocr = ocr
             return self._ocr
@@ -282,6 +284,74 @@ class RapidOcrEngine(OcrEngine):
             scores = getattr(res, "scores", None) or ()
             out.append(("".join(txts), float(np.mean(scores)) if len(scores) else 0.0))
         return out
+
+
+class _SplitRecognizer:
+    """RapidOCR's recogniser, with a second thread joining in whenever a CPU of the pool is idle.
+
+    In a pool worker every ONNX Runtime session has one thread, so that the workers
+    share the CPUs without fighting. Inside a pool the crops of a page are read one
+    at a time, widest first, from a shared queue; before each one the worker asks
+    whether a CPU of the pool is idle (:func:`zcmask._pool.spare_cpus`: the other
+    worker has finished the batch, or the web page reads a single upload), and if so
+    a helper thread starts taking crops from the same queue, on the same session
+    (``run`` is thread-safe). Every crop is read alone (batch 1, as RapidOCR does
+    with ``rec_batch_num=1``), by the same session, so the readings are exactly
+    those of one thread, put back in their order.
+    """
+
+    def __init__(self, rec: Callable[..., object]) -> None:
+        self._rec = rec
+        self._helper: object | None = None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._rec, name)
+
+    def __call__(self, args):  # type: ignore[no-untyped-def]
+        from zcmask import _pool
+
+        imgs = args.img
+        if not isinstance(imgs, list) or len(imgs) < 2 or not _pool.in_pool():
+            return self._rec(args)
+        one = type(args)
+        todo = collections.deque(sorted(range(len(imgs)), key=lambda i: -imgs[i].shape[1] / max(1, imgs[i].shape[0])))
+        outs: dict[int, object] = {}
+
+        def read(i: int) -> None:
+            outs[i] = self._rec(one(img=[imgs[i]], return_word_box=args.return_word_box))
+
+        def drain() -> None:
+            while todo:
+                try:
+                    i = todo.popleft()
+                except IndexError:
+                    return
+                read(i)
+
+        helper = None
+        while todo:
+            if helper is None and len(todo) >= 2 and _pool.spare_cpus() >= 1:
+                if self._helper is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._helper = ThreadPoolExecutor(1, thread_name_prefix="zcmask-rec")
+                helper = self._helper.submit(drain)  # type: ignore[attr-defined]
+            try:
+                i = todo.popleft()
+            except IndexError:
+                break
+            read(i)
+        if helper is not None:
+            helper.result()
+        return _merge_rec(args, [outs[i] for i in range(len(imgs))])
+
+
+def _merge_rec(args, outs):  # type: ignore[no-untyped-def]
+    """One recognition output from the outputs of single crops, in their order."""
+    first = outs[0]
+    words = tuple(o.word_results[0] if o.word_results is not None else None for o in outs)
+    return type(first)(imgs=args.img, txts=tuple(o.txts[0] for o in outs), scores=tuple(o.scores[0] for o in outs),
+                       word_results=words, elapse=sum(o.elapse or 0.0 for o in outs), viser=first.viser)
 
 
 def _to_bgr(rgb: np.ndarray) -> np.ndarray:
