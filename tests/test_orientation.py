@@ -83,6 +83,25 @@ def test_classifier_alone_reads_every_turn(layout):
         assert r.rotation == rot, (layout, rot, r)
 
 
+@pytest.mark.parametrize("layout", ["dense", "table", "photo"])
+def test_classifier_copy_reduced_first_decides_as_the_exact_lanczos_copy(layout, monkeypatch):
+    """The page copy is box-reduced before Lanczos (20 ms less per A4 page): same decisions."""
+    sp = layout_page(layout, 3, dpi=200)
+    for rot in ROT:
+        img = turn(sp.image, rot)
+        fast = classifier_probs(img)
+        monkeypatch.setattr(orient_mod, "_REDUCING_GAP", None)
+        exact = classifier_probs(img)
+        monkeypatch.undo()
+        assert fast is not None and exact is not None
+        assert int(np.argmax(fast)) == int(np.argmax(exact))
+        if layout != "photo":  # the classifier alone misreads a photo page either way; OCR decides there
+            assert int(np.argmax(fast)) == ROT.index(rot)
+        assert (fast.max() >= orient_mod._SURE) == (exact.max() >= orient_mod._SURE)
+        assert np.abs(fast - exact).max() < 0.03
+        assert orient_mod._REDUCING_GAP == 3.0
+
+
 def test_blank_centre_fools_the_centre_crop_but_not_the_ink_windows():
     sp = layout_page("sparse", 0, dpi=150)
     img = turn(sp.image, 180)
