@@ -397,3 +397,32 @@ def test_pool_workers_count_how_many_of_them_are_busy():
     flag, spare, cpus = inside.split()
     assert flag == "True" and int(spare) == int(cpus) - 1  # the worker asking is busy itself
     assert outside == "False 0"
+
+
+def test_legibility_runs_beside_locating_when_a_pool_cpu_is_idle(tmp_path, fake_engine, monkeypatch):
+    import threading
+
+    from zcmask import _pool, pipeline
+
+    fake_engine._lines = [mk_line(f"姓名：{NAME}"), mk_line("单位：巴州供电公司", y=200)]
+    img = np.full((900, 700, 3), 250, np.uint8)
+    img[100:140, 100:400] = 30
+    src = save_jpeg(img, tmp_path / "p.jpg")
+    threads: list[int] = []
+    measure = pipeline.page_legibility
+
+    def noting(an):
+        threads.append(threading.get_ident())
+        return measure(an)
+
+    monkeypatch.setattr(pipeline, "page_legibility", noting)
+    results = []
+    for spare in (0, 1):
+        monkeypatch.setattr(_pool, "spare_cpus", lambda spare=spare: spare)
+        ctx = PageContext(str(src), 0, fake_options(), output_path=str(tmp_path / f"o{spare}.jpg"))
+        results.append(pipeline.process_page(ctx))
+    alone, beside = results
+    assert threads[0] == threading.get_ident() != threads[1]  # measured on the helper the second time
+    assert beside.error is None and beside.legibility == alone.legibility
+    assert beside.regions == alone.regions and beside.issues == alone.issues
+    assert any(r.kind == "name" for r in beside.regions)

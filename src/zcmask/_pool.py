@@ -57,6 +57,30 @@ def spare_cpus() -> int:
     return max(0, _POOL_CPUS - int(busy.value))
 
 
+_HELPER: Any = None
+
+
+def helper() -> Any:
+    """The one helper thread of this process (a ``ThreadPoolExecutor``), started on first use."""
+    global _HELPER
+    if _HELPER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _HELPER = ThreadPoolExecutor(1, thread_name_prefix="zcmask-helper")
+    return _HELPER
+
+
+def beside(fn: Callable[..., Any], /, *args: Any) -> Any:
+    """Start ``fn(*args)`` on the helper thread when a CPU of the pool is idle; else return None.
+
+    The caller goes on with other work of the same page and then takes the result
+    (``future.result()``), or runs ``fn`` itself when this returned None.
+    """
+    if spare_cpus() < 1:
+        return None
+    return helper().submit(fn, *args)
+
+
 def counted(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """Run ``fn`` in a pool worker, counted as busy in the pool's shared count while it runs."""
     busy = _BUSY

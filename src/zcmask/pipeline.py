@@ -190,6 +190,22 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
     return regions, seals, issues
 
 
+def locate_and_assess(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, *,
+                      strict: bool = False) -> tuple[tuple[list[Region], list[SealSeen], list[Issue]],
+                                                     tuple[Legibility, list[Issue]]]:
+    """:func:`locate` and :func:`page_legibility` of one page.
+
+    In a pool worker with an idle CPU beside it (the last page of a batch, a single
+    upload on the web page) legibility is measured on the worker's helper thread
+    while this thread locates; the results are the same either way.
+    """
+    from zcmask._pool import beside
+
+    fut = beside(page_legibility, an)
+    found = locate(an, options, engine, strict=strict)
+    return found, (fut.result() if fut is not None else page_legibility(an))
+
+
 def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
     """Run every stage on one page and return its result; errors become ``error``."""
     t0 = time.perf_counter()
@@ -197,9 +213,9 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     try:
         an = analyse_page(ctx, engine)
         h, w = an.image.shape[:2]
-        regions, seals, issues = locate(an, opts, engine, strict=ctx.command != "mask")
+        (regions, seals, issues), (legibility, leg_issues) = locate_and_assess(an, opts, engine,
+                                                                               strict=ctx.command != "mask")
         regions += list(ctx.manual_regions)
-        legibility, leg_issues = page_legibility(an)
         if is_empty_page(legibility):
             issues.append(issue("empty_page"))
         output = None

@@ -294,15 +294,15 @@ class _SplitRecognizer:
     at a time, widest first, from a shared queue; before each one the worker asks
     whether a CPU of the pool is idle (:func:`zcmask._pool.spare_cpus`: the other
     worker has finished the batch, or the web page reads a single upload), and if so
-    a helper thread starts taking crops from the same queue, on the same session
-    (``run`` is thread-safe). Every crop is read alone (batch 1, as RapidOCR does
+    the worker's helper thread (:func:`zcmask._pool.beside`) starts taking crops from
+    the same queue, on the same session (``run`` is thread-safe); when the helper is
+    busy with other work of the page, the worker reads every crop itself. Every crop is read alone (batch 1, as RapidOCR does
     with ``rec_batch_num=1``), by the same session, so the readings are exactly
     those of one thread, put back in their order.
     """
 
     def __init__(self, rec: Callable[..., object]) -> None:
         self._rec = rec
-        self._helper: object | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._rec, name)
@@ -330,12 +330,8 @@ class _SplitRecognizer:
 
         helper = None
         while todo:
-            if helper is None and len(todo) >= 2 and _pool.spare_cpus() >= 1:
-                if self._helper is None:
-                    from concurrent.futures import ThreadPoolExecutor
-
-                    self._helper = ThreadPoolExecutor(1, thread_name_prefix="zcmask-rec")
-                helper = self._helper.submit(drain)  # type: ignore[attr-defined]
+            if helper is None and len(todo) >= 2:
+                helper = _pool.beside(drain)
             try:
                 i = todo.popleft()
             except IndexError:

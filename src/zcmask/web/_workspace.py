@@ -62,9 +62,8 @@ from zcmask.pipeline import (
     PageContext,
     analyse_page,
     decode_page,
-    locate,
+    locate_and_assess,
     page_check_issues,
-    page_legibility,
 )
 from zcmask.report import Report, render_html
 from zcmask.results import (
@@ -852,8 +851,7 @@ def analyse_for_web(ctx: PageContext, image_path: str, preview_path: str,
         if an is None:
             an = analyse_page(ctx)
             _keep_page(ctx, an, Path(image_path))
-        regions, seals, issues = locate(an, ctx.options)
-        legibility, leg_issues = page_legibility(an)
+        (regions, seals, issues), (legibility, leg_issues) = locate_and_assess(an, ctx.options)
         issues += page_check_issues(ctx, an, [], legibility, leg_issues)
         _write_preview(an.image, Path(preview_path))
     except ZcmaskError as e:
