@@ -12,8 +12,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# An editable install writes no bytecode, and with PYTHONDONTWRITEBYTECODE set Python never
+# does: every run would compile zcmask's modules again in each process (about 0.05-0.08 s
+# before the first page). compileall does what pip does for a normal install.
 install: $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q src/zcmask
 
 install-dev: install
 	$(BIN)/pip install -q -e ".[test,dev,web,dask,docs]"
