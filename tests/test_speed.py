@@ -390,7 +390,7 @@ def test_pool_workers_count_how_many_of_them_are_busy():
     out = _run_py("""
         from zcmask import _pool, api
         with api.process_pool(1) as ex:
-            print(ex.submit(_pool.in_pool).result(), ex.submit(_pool.spare_cpus).result(), api._usable_cpus())
+            print(ex.submit(_pool.in_pool).result(), ex.submit(_pool.spare_cpus).result(), _pool.usable_cpus())
         print(_pool.in_pool(), _pool.spare_cpus())
     """)
     inside, outside = out.split("\n")

@@ -53,9 +53,11 @@ from zcmask import __version__
 from zcmask.results import Char, Issue, Legibility, Orientation, TextLine
 
 if TYPE_CHECKING:
+    from zcmask.documents import LoadedPage
     from zcmask.ocr import OcrEngine
     from zcmask.options import Options
     from zcmask.pipeline import PageAnalysis, PageContext
+    from zcmask.results import FixStep
 
 log = logging.getLogger(__name__)
 
@@ -296,23 +298,43 @@ def entry_of(key: str, an: PageAnalysis) -> Entry | None:
     return entry
 
 
+def rebuild_upright(input_path: str, page_index: int, rotation: int, digest: str, *, dpi: int, max_pixels: int,
+                    flatten: bool) -> tuple[LoadedPage, tuple[FixStep, ...] | None, np.ndarray | None,
+                                        np.ndarray] | None:
+    """A page decoded again and turned upright, or None when its pixels are not ``digest``'s.
+
+    What the analysis cache and the web page's kept pages both do before they use a
+    page read earlier: the same decode as :func:`zcmask.pipeline.analyse_page`
+    (:func:`zcmask.pipeline.decode_page`), the stored rotation, then the pixel digest,
+    which covers the shape too. Returns the page as decoded, what flattening did, its
+    preview, and the upright image. Decoding errors are raised.
+    """
+    from zcmask import _geometry
+    from zcmask.pipeline import decode_page
+
+    page, fix_steps, before = decode_page(input_path, page_index, dpi=dpi, max_pixels=max_pixels, flatten=flatten)
+    img = _geometry.upright(page.image, rotation)
+    if pixel_digest(img) != digest:
+        return None
+    return page, fix_steps, before, img
+
+
 def _rebuild(ctx: PageContext, entry: Entry) -> PageAnalysis | None:
     """The analysis of ``ctx`` from a stored entry: decode, turn upright, check the pixels."""
-    from zcmask import _geometry
-    from zcmask.pipeline import PageAnalysis, decode_page
+    from zcmask.pipeline import PageAnalysis
 
     opts = ctx.options
     try:
-        page, fix_steps, before = decode_page(ctx.input_path, ctx.page_index, dpi=opts.dpi,
-                                              max_pixels=opts.max_pixels, flatten=opts.flatten)
-        img = _geometry.upright(page.image, entry.orientation.rotation)
+        rebuilt = rebuild_upright(ctx.input_path, ctx.page_index, entry.orientation.rotation, entry.digest,
+                                  dpi=opts.dpi, max_pixels=opts.max_pixels, flatten=opts.flatten)
     except Exception as e:  # noqa: BLE001 - the full analysis reports the error properly
         log.debug("analysis cache: cannot rebuild %s page %d: %r", ctx.input_path, ctx.page_index + 1, e)
         return None
-    if tuple(img.shape) != entry.shape or page.dpi != entry.dpi or pixel_digest(img) != entry.digest:
+    if rebuilt is None or rebuilt[0].dpi != entry.dpi:
         log.info("analysis cache: %s page %d decodes differently now; reading it again",
                  ctx.input_path, ctx.page_index + 1)
         return None
+    page, fix_steps, before, img = rebuilt
     return PageAnalysis(img, page.dpi, page.format, entry.orientation, entry.lines, page.exif_rotation,
                         fix_steps, before, entry.legibility)
 

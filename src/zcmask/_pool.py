@@ -48,8 +48,8 @@ def spare_cpus() -> int:
     """CPUs of this process's pool that no worker is using now (0 outside a pool).
 
     A worker alone on the machine (the last page of a batch, a single upload on the
-    web page) may then use a second thread for work that splits without changing its
-    result (:class:`zcmask.ocr._engine.RapidOcrEngine` reads line crops in two halves).
+    web page) may then use its helper thread (:func:`beside`) for work that splits
+    without changing its result: the recogniser's line crops, the page's legibility.
     """
     busy = _BUSY
     if busy is None:
@@ -95,12 +95,17 @@ def counted(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
             busy.value -= 1
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform says, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def default_jobs() -> int:
     """Worker processes for this machine: one per usable CPU, at most 4, about 600 MB each."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
+    cpus = usable_cpus()
     try:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         by_mem = max(1, int(mem // (600 << 20)))

@@ -29,6 +29,7 @@ from zcmask._pool import (
     counted,
     default_jobs,  # noqa: F401 - public name, kept here
     note_pool,
+    usable_cpus,
 )
 from zcmask._pool import start_fork_server as _start_fork_server
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
@@ -174,7 +175,7 @@ def process_pool(jobs: int, initializer: Callable[[], None] | None = None) -> Pr
     busy = mp.Value("i", 0)
     return _CountingPool(max_workers=jobs, mp_context=mp, initializer=_init_pool_worker,
                          initargs=(threads, initializer, os.getpid(), logging.getLogger().getEffectiveLevel(),
-                                   busy, _usable_cpus()))
+                                   busy, usable_cpus()))
 
 
 class _CountingPool(ProcessPoolExecutor):
@@ -188,12 +189,6 @@ class _CountingPool(ProcessPoolExecutor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return super().submit(counted, fn, *args, **kwargs)
 
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def page_pool(engine: str, jobs: int) -> Executor:

@@ -296,9 +296,9 @@ class _SplitRecognizer:
     worker has finished the batch, or the web page reads a single upload), and if so
     the worker's helper thread (:func:`zcmask._pool.beside`) starts taking crops from
     the same queue, on the same session (``run`` is thread-safe); when the helper is
-    busy with other work of the page, the worker reads every crop itself. Every crop is read alone (batch 1, as RapidOCR does
-    with ``rec_batch_num=1``), by the same session, so the readings are exactly
-    those of one thread, put back in their order.
+    busy with other work of the page, the worker reads every crop itself. Every crop
+    is read alone (batch 1, as RapidOCR does with ``rec_batch_num=1``) by the same
+    session, so the readings are exactly those of one thread, put back in their order.
     """
 
     def __init__(self, rec: Callable[..., object]) -> None:
@@ -317,26 +317,25 @@ class _SplitRecognizer:
         todo = collections.deque(sorted(range(len(imgs)), key=lambda i: -imgs[i].shape[1] / max(1, imgs[i].shape[0])))
         outs: dict[int, object] = {}
 
-        def read(i: int) -> None:
+        def read_next() -> bool:
+            """Read the next crop of the queue; False when the queue is empty."""
+            try:
+                i = todo.popleft()  # atomic: the helper takes from the same queue
+            except IndexError:
+                return False
             outs[i] = self._rec(one(img=[imgs[i]], return_word_box=args.return_word_box))
+            return True
 
         def drain() -> None:
-            while todo:
-                try:
-                    i = todo.popleft()
-                except IndexError:
-                    return
-                read(i)
+            while read_next():
+                pass
 
         helper = None
-        while todo:
+        while True:
             if helper is None and len(todo) >= 2:
                 helper = _pool.beside(drain)
-            try:
-                i = todo.popleft()
-            except IndexError:
+            if not read_next():
                 break
-            read(i)
         if helper is not None:
             helper.result()
         return _merge_rec(args, [outs[i] for i in range(len(imgs))])

@@ -48,8 +48,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from zcmask._analysis_cache import pixel_digest
-from zcmask._geometry import upright
+from zcmask._analysis_cache import pixel_digest, rebuild_upright
 from zcmask._io import encode_jpeg, write_bytes_atomic
 from zcmask.api import InputFile, output_names
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
@@ -61,7 +60,6 @@ from zcmask.pipeline import (
     PageAnalysis,
     PageContext,
     analyse_page,
-    decode_page,
     locate_and_assess,
     page_check_issues,
 )
@@ -883,19 +881,19 @@ def _keep_page(ctx: PageContext, an: PageAnalysis, dest: Path) -> None:
         _save_png(an.image, dest)
         return
     recipe = {"rotation": an.orientation.rotation, "dpi": ctx.options.dpi, "max_pixels": ctx.options.max_pixels,
-              "shape": list(an.image.shape), "digest": pixel_digest(an.image)}
+              "digest": pixel_digest(an.image)}  # the digest covers the shape
     write_bytes_atomic(dest, json.dumps(recipe).encode())
 
 
 def _rebuild_page(p: PageState, recipe: dict[str, Any]) -> np.ndarray:
     """The analysed upright page rebuilt from its upload, checked against its digest."""
-    page, _, _ = decode_page(str(p.file.path), p.page_index, dpi=recipe["dpi"], max_pixels=recipe["max_pixels"],
-                             flatten=False)  # flattened pages are kept as PNG
-    image = upright(page.image, recipe["rotation"])
-    if list(image.shape) != recipe["shape"] or pixel_digest(image) != recipe["digest"]:
+    rebuilt = rebuild_upright(str(p.file.path), p.page_index, recipe["rotation"], recipe["digest"],
+                              dpi=recipe["dpi"], max_pixels=recipe["max_pixels"],
+                              flatten=False)  # flattened pages are kept as PNG
+    if rebuilt is None:
         raise InputFileError(f"{p.file.rel} 第 {p.page_index + 1} 页与识别时的图像不一致（文件在识别后被改动？），"
                              "为免遮错位置，请重新上传该文件并重新识别。")
-    return image
+    return rebuilt[3]
 
 
 def _save_png(image: np.ndarray, dest: Path) -> None:
