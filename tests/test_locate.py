@@ -307,3 +307,54 @@ def test_one_dropped_character_inside_a_long_name_is_still_masked():
 def test_dropped_character_is_not_tolerated_in_short_names():
     ln = mk_line("王国平同志")
     assert not kinds(find_identity([ln], identity("王建国"), SIZE), "name")
+
+
+def _covers_box(regions, box) -> bool:
+    x0, y0, x1, y1 = box
+    return any(r.bbox[0] <= x0 and r.bbox[1] <= y0 and r.bbox[2] >= x1 and r.bbox[3] >= y1 for r in regions)
+
+
+def test_character_dropped_at_a_line_break_is_covered_on_both_sides():
+    """Real case (a letterhead logo): calligraphic 清華大學 above 国情研究院, OCR read 清華大 only.
+
+    The skipped 學 ended the first line, outside both lines' boxes; it may as well have
+    begun the second, so one character's room is covered after the first line's last
+    character and before the second line's first.
+    """
+    a = mk_line("清華大", x=385, y=14, ch=40)
+    b = mk_line("国情研究院", x=379, y=60, ch=20)
+    regs = kinds(find_identity([a, b], identity(units=("清华大学国情研究院",)), SIZE), "unit")
+    assert covers(regs, a, 0, 3) and covers(regs, b, 0, 5)
+    assert _covers_box(regs, (505, 14, 540, 54))  # where 學 was printed, right of 大 (385 + 3 x 40)
+    assert _covers_box(regs, (362, 60, 379, 80))  # one character before 国
+    extra = [r for r in regs if r.text == "学"]
+    assert len(extra) == 2
+    assert all(r.bbox[2] - r.bbox[0] < 70 for r in extra)  # one character wide, not more
+
+
+def test_character_dropped_inside_one_row_adds_no_box():
+    """Two OCR pieces of one visual row: the row's union box already spans the gap."""
+    a = mk_line("清华大", x=100, y=100)
+    b = mk_line("国情研究院", x=260, y=100)
+    regs = kinds(find_identity([a, b], identity(units=("清华大学国情研究院",)), SIZE), "unit")
+    assert covers(regs, a, 0, 3) and covers(regs, b, 0, 5)
+    assert not [r for r in regs if r.text == "学"]
+
+
+def test_unit_read_whole_across_lines_adds_no_box():
+    a = mk_line("清华大学", x=100, y=100)
+    b = mk_line("国情研究院", x=100, y=150)
+    regs = kinds(find_identity([a, b], identity(units=("清华大学国情研究院",)), SIZE), "unit")
+    assert covers(regs, a, 0, 4) and covers(regs, b, 0, 5)
+    assert all(r.text != "学" for r in regs)
+    # nothing reaches past the last character of the first line
+    assert max(r.bbox[2] for r in regs if r.bbox[1] < 140) < 100 + 4 * 40 + 10
+
+
+def test_name_character_dropped_at_a_line_break_is_covered():
+    a = mk_line("经单位推荐艾尔肯·吐", x=100, y=100, ch=30)  # 尔 ended this line, not read
+    b = mk_line("逊同志申报", x=100, y=140, ch=30)
+    regs = kinds(find_identity([a, b], identity("艾尔肯·吐尔逊"), SIZE), "name")
+    assert covers(regs, a, 5, 10) and covers(regs, b, 0, 1)
+    end = a.chars[-1].bbox[2]
+    assert _covers_box(regs, (end, 100, end + 30, 130))

@@ -96,17 +96,20 @@ def build_stream(lines: Sequence[TextLine]) -> tuple[list[TextLine], list[_S]]:
 
 
 def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
-              max_any: int = 0) -> int | None:
+              max_any: int = 0, dropped: list[tuple[int, str]] | None = None) -> int | None:
     """Match ``pat`` at stream position ``i``; return the end index or None.
 
     ``fuzzy`` tolerates one confusable or low-confidence character; ``max_any``
     tolerates that many arbitrary substitutions after the first character (long
     unit names, where a few misread characters cannot make another unit).
+    On a match, ``dropped`` (when given) receives the stream index before which
+    a character of ``pat`` that OCR did not read was skipped, and that character.
     """
     n = len(stream)
     j = i
     subs = 0
     anys = 0
+    skipped: tuple[int, str] | None = None
     for k, pc in enumerate(pat):
         if j >= n:
             return None
@@ -127,28 +130,39 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
         # still span the dropped character's pixels.
         if fuzzy and subs == 0 and len(pat) >= 4 and 0 < k < len(pat) - 1 and sc.ch == pat[k + 1]:
             subs += 1
+            skipped = (j, pc)
             continue
         if k > 0 and anys < max_any:
             anys += 1
             j += 1
             continue
         return None
+    if dropped is not None and skipped is not None:
+        dropped.append(skipped)
     return j
 
 
 def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
-              max_any: int = 0) -> list[tuple[int, int]]:
+              max_any: int = 0, breaks: list[tuple[_S, _S, str]] | None = None) -> list[tuple[int, int]]:
+    """Spans of ``pat`` in ``stream``.
+
+    ``breaks`` (when given) receives, for each character of ``pat`` skipped
+    between two lines (:func:`_match_at`), its two neighbours and the character.
+    """
     spans: list[tuple[int, int]] = []
     if not pat:
         return spans
     first = pat[0]
     alts = CONFUSABLE.get(first, frozenset()) if fuzzy else frozenset()
+    dropped: list[tuple[int, str]] = []
     for i, s in enumerate(stream):
         if s.ch != first and s.ch not in alts:
             continue
-        end = _match_at(stream, i, pat, fuzzy, junk, max_any)
+        end = _match_at(stream, i, pat, fuzzy, junk, max_any, dropped)
         if end is not None:
             spans.append((i, end))
+    if breaks is not None:
+        breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped if stream[j - 1].line != stream[j].line]
     return spans
 
 
@@ -276,10 +290,17 @@ def _merge_spans(spans: list[tuple[int, int]], gap: int = 0) -> list[tuple[int, 
     return out
 
 
+def _padded(x0: float, y0: float, x1: float, y1: float, p: float,
+            size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The box grown by ``p`` on every side, in whole pixels, clipped to the page."""
+    w, h = size
+    return (int(max(0, np.floor(x0 - p))), int(max(0, np.floor(y0 - p))),
+            int(min(w, np.ceil(x1 + p))), int(min(h, np.ceil(y1 + p))))
+
+
 def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Sequence[_S],
                       lines: Sequence[TextLine], pad: float, size: tuple[int, int]) -> list[Region]:
     """One region per (span, line): the union of its character boxes plus padding."""
-    w, h = size
     regions: list[Region] = []
     for a, b in spans:
         by_line: dict[int, list[_S]] = {}
@@ -297,8 +318,7 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
             y1 = max(s.char.bbox[3] for s in items)
             ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
             p = max(2.0, pad * ch)
-            box = (int(max(0, np.floor(x0 - p))), int(max(0, np.floor(y0 - p))),
-                   int(min(w, np.ceil(x1 + p))), int(min(h, np.ceil(y1 + p))))
+            box = _padded(x0, y0, x1, y1, p, size)
             if box[2] > box[0] and box[3] > box[1]:
                 score = float(np.mean([s.score for s in items]))
                 regions.append(Region(kind, box, text, line.source, score))
@@ -360,11 +380,13 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     ordered, stream = build_stream(lines)
     names = name_patterns(identity)
     units = unit_patterns(identity)
-    name_spans = _name_spans(stream, names) + _context_name_spans(stream, names)
+    name_breaks: list[tuple[_S, _S, str]] = []
+    unit_breaks: list[tuple[_S, _S, str]] = []
+    name_spans = _name_spans(stream, names, name_breaks) + _context_name_spans(stream, names)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
-    regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units), gap=2),
+    regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units, unit_breaks), gap=2),
                                  stream, ordered, pad, size)
     # Text wrapped inside a table cell (艾尔肯· | 吐尔逊) continues on the line
     # below, not on the next line in reading order, when other cells share the row.
@@ -372,10 +394,13 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
         def crossing(spans: list[tuple[int, int]], sub: list[_S] = sub) -> list[tuple[int, int]]:
             return [(a, b) for a, b in spans if sub[a].line != sub[b - 1].line]
 
-        regions += _spans_to_regions("name", crossing(_merge_spans(_name_spans(sub, names))),
+        regions += _spans_to_regions("name", crossing(_merge_spans(_name_spans(sub, names, name_breaks))),
                                      sub, ordered, pad, size)
-        regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units), gap=2)),
+        regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units, unit_breaks), gap=2)),
                                      sub, ordered, pad, size)
+    # A character skipped at a line break lies outside both lines' boxes.
+    regions += _break_regions("name", list(dict.fromkeys(name_breaks)), ordered, pad, size)
+    regions += _break_regions("unit", list(dict.fromkeys(unit_breaks)), ordered, pad, size)
     for sub in _inked_streams(ordered, stream, seal_boxes):
         regions += _spans_to_regions("unit", _merge_spans(_tolerant_unit_spans(sub, units)),
                                      sub, ordered, pad, size)
@@ -483,10 +508,11 @@ def _align(text: str, i: int, pat: str, subs: int, dels: int) -> int | None:
     return best
 
 
-def _name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
+def _name_spans(stream: Sequence[_S], patterns: Iterable[str],
+                breaks: list[tuple[_S, _S, str]] | None = None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pat in patterns:
-        spans += _find_all(stream, pat, fuzzy=len(pat) >= 3, junk=len(pat) >= 3)
+        spans += _find_all(stream, pat, fuzzy=len(pat) >= 3, junk=len(pat) >= 3, breaks=breaks)
     return spans
 
 
@@ -533,11 +559,42 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[t
     return spans
 
 
-def _unit_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple[int, int]]:
+def _unit_spans(stream: Sequence[_S], units: Sequence[str],
+                breaks: list[tuple[_S, _S, str]] | None = None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pat in units:
-        spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8)
+        spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8, breaks=breaks)
     return spans + _unit_ngram_spans(stream, units)
+
+
+def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Sequence[TextLine], pad: float,
+                   size: tuple[int, int]) -> list[Region]:
+    """Where a match skipped a character at a line break: one character's room on both sides.
+
+    Inside a line the boxes of a dropped character's neighbours span its pixels;
+    at a line break (清華大[學] | 国情研究院, a faint calligraphic character at a
+    logo line's end) they do not, and the character may have ended the first
+    line or begun the second. Both places get a box one character wide (the
+    line's median character pitch), as tall as the neighbour's line.
+    """
+    out: list[Region] = []
+    for before, after, dropped in breaks:
+        la, lb = lines[before.line], lines[after.line]
+        overlap = min(la.bbox[3], lb.bbox[3]) - max(la.bbox[1], lb.bbox[1])
+        if overlap > 0.5 * min(la.bbox[3] - la.bbox[1], lb.bbox[3] - lb.bbox[1]):
+            continue  # one visual row: the union of the row's pieces covers the gap (_rows)
+        for ch, line, right in ((before.char, la, True), (after.char, lb, False)):
+            x0, y0, x1, y1 = ch.bbox
+            height = max(4.0, y1 - y0)
+            starts = sorted(c.bbox[0] for c in line.chars)
+            pitch = float(np.median(np.diff(starts))) if len(starts) >= 2 else height
+            pitch = min(max(pitch, 0.6 * height), 1.5 * height)
+            p = max(2.0, pad * height)
+            bx0, bx1 = (x1, x1 + pitch) if right else (x0 - pitch, x0)
+            box = _padded(bx0, y0, bx1, y1, p, size)
+            if box[2] > box[0] and box[3] > box[1]:
+                out.append(Region(kind, box, dropped, line.source, float(ch.score)))
+    return out
 
 
 def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
