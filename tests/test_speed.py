@@ -426,3 +426,33 @@ def test_legibility_runs_beside_locating_when_a_pool_cpu_is_idle(tmp_path, fake_
     assert beside.error is None and beside.legibility == alone.legibility
     assert beside.regions == alone.regions and beside.issues == alone.issues
     assert any(r.kind == "name" for r in beside.regions)
+
+
+def test_reading_a_pdf_page_leaves_pymupdfs_layout_addon_out(tmp_path):
+    """PyMuPDF 2.0 imports its layout add-on (a model and its imports) on ``import pymupdf``.
+
+    zcmask never uses it: reading a PDF page must not import it, must read the page
+    (pixels and text layer) all the same, and must leave the add-on importable.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("pymupdf.layout") is None:
+        pytest.skip("this PyMuPDF has no layout add-on")
+    pdf = tmp_path / "one.pdf"
+    _run_py(f"""
+        import pymupdf
+        doc = pymupdf.open()
+        page = doc.new_page(width=300, height=200)
+        page.insert_text((40, 100), "王建国 巴州供电公司", fontname="china-s", fontsize=20)
+        doc.save({str(pdf)!r})
+    """)
+    out = _run_py(f"""
+        import sys
+        from zcmask.documents import load_page
+        page = load_page({str(pdf)!r}, 0)
+        print("pymupdf" in sys.modules, "pymupdf.layout" in sys.modules, page.image.shape[2],
+              "".join(c.text for ln in page.text_lines for c in ln.chars))
+        import pymupdf.layout
+        print(callable(sys.modules["pymupdf"]._get_layout))
+    """)
+    assert out.splitlines() == ["True False 3 王建国巴州供电公司", "True"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from zcmask._pymupdf import load_pymupdf
 from zcmask.exceptions import (
     EmptyFileError,
     EncryptedPdfError,
@@ -214,7 +215,7 @@ def _load_image(p: Path, max_pixels: int, index: int = 0) -> LoadedPage:
 
 
 def _open_pdf(p: Path):  # type: ignore[no-untyped-def]
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     try:
         doc = pymupdf.open(p, filetype="pdf")
@@ -230,7 +231,7 @@ def _open_pdf(p: Path):  # type: ignore[no-untyped-def]
 
 
 def _load_pdf_page(p: Path, index: int, dpi: int, max_pixels: int) -> LoadedPage:
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     doc = _open_pdf(p)
     try:
@@ -262,7 +263,7 @@ def _load_pdf_page(p: Path, index: int, dpi: int, max_pixels: int) -> LoadedPage
 
 def _text_layer(page, mat) -> list[TextLine]:  # type: ignore[no-untyped-def]
     """PyMuPDF character positions as :class:`TextLine` in pixel coordinates."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     out: list[TextLine] = []
     raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zcmask._io import atomic_path, output_error
+from zcmask._pymupdf import load_pymupdf
 from zcmask.exceptions import OutputFileError
 from zcmask.results import IntBBox
 
@@ -63,7 +64,7 @@ class RedactionCheck:
 
 def _to_pdf_rect(page, box: IntBBox, rotation: int, dpi: int):  # type: ignore[no-untyped-def]
     """Map an upright-output pixel box back to PDF user space."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     from zcmask._geometry import box_upright
 
@@ -97,7 +98,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
         Characters left under the boxes, and where any needle was still found.
 
     """
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     doc = pymupdf.open(src)
     leftover = 0
@@ -133,7 +134,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
 
 def scrub_document(doc) -> None:  # type: ignore[no-untyped-def]
     """Remove every identity-bearing structure outside the page content, in place."""
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     with contextlib.suppress(Exception):
         doc.scrub(attached_files=True, clean_pages=False, embedded_files=True, hidden_text=False,
@@ -233,7 +234,7 @@ def verify_pdf(path: str | Path, needles: Sequence[str]) -> list[str]:
     source and decompressed stream (image and font data excepted). Separators
     and case are ignored. Returns zh-CN place names; empty when clean.
     """
-    import pymupdf
+    pymupdf = load_pymupdf()
 
     keys = [k for k in (_squash(n) for n in needles if n) if len(k) >= 2]
     if not keys:
