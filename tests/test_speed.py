@@ -456,3 +456,56 @@ def test_reading_a_pdf_page_leaves_pymupdfs_layout_addon_out(tmp_path):
         print(callable(sys.modules["pymupdf"]._get_layout))
     """)
     assert out.splitlines() == ["True False 3 王建国巴州供电公司", "True"]
+
+
+_MALLOC_PROBE = """
+    from zcmask._memory import keep_freed_memory
+    print(keep_freed_memory())
+    import numpy as np
+
+    def rss_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * 4096 / 2**20
+
+    base = rss_mb()
+    np.ones(48 << 20, np.uint8).sum()  # a 48 MB buffer (a float copy of an A4 page), freed
+    kept = rss_mb() - base
+    for _ in range(5):
+        np.ones(48 << 20, np.uint8).sum()  # allocated and freed again
+    print(round(kept), round(rss_mb() - base))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_freed_page_buffers_are_kept_for_the_next_page():
+    """A freed 48 MB buffer stays in the process (and is reused) instead of going back to the kernel.
+
+    glibc's defaults unmap it on ``free``, so the next page faults all of it in again
+    (about 16,000 page faults per page on `a1`).
+    """
+    tuned = _run_py(_MALLOC_PROBE).splitlines()
+    default = _run_py(_MALLOC_PROBE, ZCMASK_KEEP_FREED_MEMORY="0").splitlines()
+    assert tuned[0] == "True" and default[0] == "False"
+    kept, after = (int(v) for v in tuned[1].split())
+    assert kept >= 40 and after <= kept + 8  # kept once, then reused: no growth
+    kept, after = (int(v) for v in default[1].split())
+    assert kept <= 8 and after <= 8  # returned each time
+
+
+def test_users_own_malloc_settings_win(monkeypatch):
+    from zcmask import _memory
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+    assert _memory.keep_freed_memory() is False
+
+
+def test_pool_workers_and_the_command_line_keep_freed_memory(monkeypatch, tmp_path):
+    import zcmask._memory as memory
+    from zcmask import api, cli
+
+    calls: list[int] = []
+    monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append(1) or True)
+    api._init_pool_worker(1, None)
+    assert calls == [1]
+    assert cli.main(["template", "profile", "-o", str(tmp_path / "p.yaml")]) == 0
+    assert calls == [1, 1]

@@ -153,6 +153,9 @@ def _init_pool_worker(threads: int, user_init: Callable[[], None] | None, owner_
         # without this, -v would show nothing of what happens inside a page.
         logging.basicConfig(level=log_level, stream=sys.stderr, format=LOG_FORMAT)
     _init_worker(threads)
+    from zcmask._memory import keep_freed_memory
+
+    keep_freed_memory()  # a worker reads page after page: reuse the freed buffers
     if busy is not None:
         note_pool(busy, cpus)
     if user_init is not None:

@@ -271,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The pool's fork server imports the models' code on the other core while this
         # process imports the API and lists the inputs (docs/topics/speed.md).
         warm_up(getattr(args, "jobs", 1), getattr(args, "inputs", ()))
+    from zcmask._memory import keep_freed_memory
+
+    keep_freed_memory()  # this process is zcmask's own: pages read here reuse their buffers
     try:
         return int(args.func(args))
     except ZcmaskError as e:
