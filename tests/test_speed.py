@@ -505,6 +505,7 @@ def test_pool_workers_and_the_command_line_keep_freed_memory(monkeypatch, tmp_pa
 
     calls: list[int] = []
     monkeypatch.setattr(memory, "keep_freed_memory", lambda: calls.append(1) or True)
+    monkeypatch.setattr(api, "_init_worker", lambda threads: None)  # leave this process's threads alone
     api._init_pool_worker(1, None)
     assert calls == [1]
     assert cli.main(["template", "profile", "-o", str(tmp_path / "p.yaml")]) == 0
