@@ -13,9 +13,8 @@ keeps those buffers where the next page reuses them: about 3,000 faults per page
 The cost is some memory held rather than returned: about 80 MB more per worker
 at rest after A4 pages; after large phone photos about what glibc keeps anyway
 (their buffers above 64 MB are still returned). zcmask does this only in its own
-pool workers and in the command line's
-process, never in a program that imports zcmask; ``ZCMASK_KEEP_FREED_MEMORY=0``
-turns it off, and glibc's own ``MALLOC_MMAP_THRESHOLD_``,
+pool workers and in the command line's process, never in a program that imports
+zcmask; ``ZCMASK_KEEP_FREED_MEMORY=0`` turns it off, and glibc's own ``MALLOC_MMAP_THRESHOLD_``,
 ``MALLOC_TRIM_THRESHOLD_`` or ``GLIBC_TUNABLES``, when set, win. On Windows and
 macOS it does nothing; musl's ``mallopt`` ignores the request and returns 0.
 """

@@ -325,6 +325,12 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
     return regions
 
 
+def _one_row(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two line boxes sit on one visual row: they overlap by over half the lower one's height."""
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * max(1.0, min(a[3] - a[1], b[3] - b[1]))
+
+
 def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[_S]]:
     """Join the pieces of one match that sit on the same visual row.
 
@@ -337,10 +343,8 @@ def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[
         b = lines[li].bbox
         hh = max(1.0, b[3] - b[1])
         for g in groups:
-            gb = lines[g[0].line].bbox
-            overlap = min(gb[3], b[3]) - max(gb[1], b[1])
             gx1 = max(s.char.bbox[2] for s in g)
-            if overlap > 0.5 * min(hh, gb[3] - gb[1]) and items[0].char.bbox[0] - gx1 < 4 * hh:
+            if _one_row(lines[g[0].line].bbox, b) and items[0].char.bbox[0] - gx1 < 4 * hh:
                 g.extend(items)
                 break
         else:
@@ -436,8 +440,7 @@ def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],
                 continue
             gb, lb = lines[group[-1]].bbox, lines[b].bbox
             hh = max(1.0, min(gb[3] - gb[1], lb[3] - lb[1]))
-            same_row = min(gb[3], lb[3]) - max(gb[1], lb[1]) > 0.5 * hh
-            if same_row and gb[0] <= lb[0] and lb[0] <= gb[2] + 0.3 * hh:
+            if _one_row(gb, lb) and gb[0] <= lb[0] and lb[0] <= gb[2] + 0.3 * hh:
                 group.append(b)
                 used.add(b)
         inked = any(boxes_overlap(lines[k].bbox, sb) for k in group for sb in seal_boxes)
@@ -580,9 +583,8 @@ def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Seque
     out: list[Region] = []
     for before, after, dropped in breaks:
         la, lb = lines[before.line], lines[after.line]
-        overlap = min(la.bbox[3], lb.bbox[3]) - max(la.bbox[1], lb.bbox[1])
-        if overlap > 0.5 * min(la.bbox[3] - la.bbox[1], lb.bbox[3] - lb.bbox[1]):
-            continue  # one visual row: the union of the row's pieces covers the gap (_rows)
+        if _one_row(la.bbox, lb.bbox):
+            continue  # the union of the row's pieces covers the gap (_rows)
         for ch, line, right in ((before.char, la, True), (after.char, lb, False)):
             x0, y0, x1, y1 = ch.bbox
             height = max(4.0, y1 - y0)
