@@ -172,6 +172,61 @@ def test_fork_server_preload_imports_rapidocr_and_starts_no_thread():
     assert out == "True False 0"
 
 
+def test_rapidocr_is_imported_without_its_network_code_and_reads_a_line():
+    out = _run_py("""
+        import sys
+        from zcmask.ocr._engine import import_rapidocr, RapidOcrEngine
+        import_rapidocr()
+        from rapidocr.utils import download_file, load_image
+        loaded = sorted(m for m in ("requests", "urllib3", "tqdm") if m in sys.modules)
+        print(download_file.__name__, loaded or "-")
+        import numpy as np, cv2
+        img = np.full((200, 600, 3), 255, np.uint8)
+        cv2.putText(img, "2024 09", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2, (0, 0, 0), 4)
+        print("".join(ln.text for ln in RapidOcrEngine(threads=1).recognize(img)).replace(" ", ""))
+        print(load_image.requests.get.__module__, type(sys.modules["requests"]).__name__)
+    """)
+    replaced, text, used = out.splitlines()
+    assert replaced == "zcmask.ocr._no_download -"
+    # both models loaded through the stand-in: nothing fetched, no network module imported
+    assert text == "202409"
+    assert used == "requests.api module"  # RapidOCR's URL loader still finds the real requests when used
+
+
+def test_a_missing_model_file_is_an_error_not_a_download(tmp_path):
+    import hashlib
+    import logging
+
+    from zcmask.ocr._no_download import DownloadFile, DownloadFileException, DownloadFileInput
+
+    present = tmp_path / "rec.onnx"
+    present.write_bytes(b"model")
+    missing = tmp_path / "det.onnx"
+    log = logging.getLogger("test")
+    DownloadFile.run(DownloadFileInput("https://example.invalid/rec.onnx", present, log, sha256="0" * 64))
+    with pytest.raises(DownloadFileException, match="模型文件缺失.*pip install --force-reinstall rapidocr"):
+        DownloadFile.run(DownloadFileInput("https://example.invalid/det.onnx", missing, log))
+    assert not missing.exists()
+    assert DownloadFile.check_file_sha256(present, hashlib.sha256(b"model").hexdigest())
+    assert not DownloadFile.check_file_sha256(present, hashlib.sha256(b"other").hexdigest())
+
+
+def test_a_deferred_module_becomes_the_real_one_on_first_use():
+    out = _run_py("""
+        import sys
+        from zcmask.ocr._no_download import deferred
+        with deferred("json"):
+            print("json" in sys.modules)  # json is imported at start-up already: nothing to defer
+        sys.modules.pop("colorsys", None)
+        with deferred("colorsys"):
+            import colorsys
+        print("colorsys" in sys.modules, colorsys.rgb_to_hsv(1, 0, 0), "colorsys" in sys.modules)
+        import colorsys as again
+        print(again is sys.modules["colorsys"], again.hls_to_rgb is colorsys.hls_to_rgb)
+    """)
+    assert out.splitlines() == ["True", "False (0.0, 1.0, 1) True", "True True"]
+
+
 def test_heaviest_pages_are_scheduled_first(tmp_path):
     small = tmp_path / "small.jpg"
     big = tmp_path / "big.jpg"

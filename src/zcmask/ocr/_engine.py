@@ -83,11 +83,14 @@ def import_rapidocr():  # type: ignore[no-untyped-def]
     served from the first here, and the first from the user cache when an earlier
     run left it there (:mod:`zcmask.ocr._model_table`). The process pool's fork
     server calls this (:mod:`zcmask.ocr._preload`) so that workers inherit the
-    import instead of each paying for it.
+    import instead of each paying for it. RapidOCR's downloader is replaced by
+    :mod:`zcmask.ocr._no_download` (no ``requests`` import, no hashing of the
+    models at every start, an error instead of a download when a file is missing).
     """
     if "rapidocr.main" not in sys.modules:
         from omegaconf import OmegaConf
 
+        from zcmask.ocr import _no_download
         from zcmask.ocr._model_table import load_table
 
         load = OmegaConf.load
@@ -101,8 +104,10 @@ def import_rapidocr():  # type: ignore[no-untyped-def]
             return seen[key]
 
         OmegaConf.load = load_once  # type: ignore[method-assign]
+        sys.modules.setdefault(_no_download.REPLACES, _no_download)
         try:
-            import rapidocr.main  # noqa: F401
+            with _no_download.deferred("requests"):
+                import rapidocr.main  # noqa: F401
         finally:
             OmegaConf.load = load  # type: ignore[method-assign]
     from rapidocr import RapidOCR
