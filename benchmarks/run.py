@@ -180,12 +180,11 @@ def _machine() -> dict[str, object]:
     except ImportError:
         pass
     try:
-        import onnxruntime
-        import rapidocr
+        from importlib.metadata import PackageNotFoundError, version
 
-        info["onnxruntime"] = onnxruntime.__version__
-        info["rapidocr"] = getattr(rapidocr, "__version__", "?")
-    except ImportError:
+        info["onnxruntime"] = version("onnxruntime")
+        info["rapidocr"] = version("rapidocr")  # the package has no __version__
+    except PackageNotFoundError:
         pass
     try:
         v = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=10)
@@ -379,7 +378,8 @@ def markdown(r: dict[str, object]) -> str:
     m = r["machine"]
     lines += ["", f"Machine: {m.get('Model name', '?')}, {m.get('CPU(s)', m.get('cpus'))} CPUs, "  # type: ignore[union-attr]
               f"{m.get('simd', '?')}, {m.get('memory_gb', '?')} GB, load average at start {m.get('load_avg_at_start')}; "  # type: ignore[union-attr]
-              f"onnxruntime {m.get('onnxruntime', '?')}, {m.get('tesseract', 'tesseract ?')}.", ""]  # type: ignore[union-attr]
+              f"onnxruntime {m.get('onnxruntime', '?')}, rapidocr {m.get('rapidocr', '?')}, "
+              f"{m.get('tesseract', 'tesseract ?')}.", ""]  # type: ignore[union-attr]
     for mod, res in (r.get("extra") or {}).items():  # type: ignore[union-attr]
         title = {"real_seals": "seals on real scans and photos"}.get(mod, "orientation and legibility accuracy")
         lines += [f"## {mod} ({title})", "", "```",
