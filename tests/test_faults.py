@@ -373,6 +373,79 @@ def test_page_with_text_is_not_empty(tmp_path, fake_engine):
     assert "empty_page" not in [i.code for i in api.check([src], fake_options()).files[0].pages[0].issues]
 
 
+# -- 9b. mask_unverified: an illegible page is masked, and says it could not be checked ---------
+
+def _declaration(width: int) -> Image.Image:
+    doc = pymupdf.open()
+    pg = doc.new_page(width=595, height=842)
+    pg.insert_text((72, 100), f"申报人：{NAME}  单位：{UNIT}", fontname="china-s", fontsize=12)
+    pix = pg.get_pixmap(dpi=200)
+    img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    return img.resize((width, round(width * 1.414)), Image.LANCZOS)
+
+
+def test_an_illegible_page_is_masked_with_a_warning_that_it_could_not_be_checked(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    _declaration(200).save(src / "tiny.jpg", quality=90)  # 24 dpi: the text is 4 px high
+    _declaration(1654).save(src / "page.jpg", quality=90)
+    rc = main(["mask", str(src), "-o", str(tmp_path / "out"), "--name", NAME, "--unit", UNIT, "--no-progress",
+               "--jobs", "1"])
+    assert rc == ExitCode.ok  # a warning: the file was masked and written
+    rep = json.loads((tmp_path / "out" / "zcmask-report.json").read_text("utf-8"))
+    pages = {Path(f["input"]).name: f["pages"][0] for f in rep["files"]}
+    tiny = [i for i in pages["tiny.jpg"]["issues"] if i["code"] == "mask_unverified"]
+    assert [i["severity"] for i in tiny] == ["warning"]
+    assert "分辨率过低" in tiny[0]["message"] and "无法确认" in tiny[0]["message"]
+    assert pages["tiny.jpg"]["output"]
+    assert "mask_unverified" not in [i["code"] for i in pages["page.jpg"]["issues"]]
+    assert {r["kind"] for r in pages["page.jpg"]["regions"]} == {"name", "unit"}
+    err = capsys.readouterr().err
+    assert "tiny.jpg 第1页: [mask_unverified]" in err and "page.jpg 第1页" not in err
+
+
+def _check_report(path: Path) -> None:
+    tool = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check_report.py"
+    if tool.exists():
+        res = subprocess.run([sys.executable, str(tool), str(path)], capture_output=True, text=True)
+        assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_a_mask_report_lists_only_written_pages_and_names_the_failed_ones(tmp_path, fake_engine, monkeypatch):
+    from zcmask import pipeline
+    from zcmask.exceptions import InputFileError
+
+    src = tmp_path / "in"
+    src.mkdir()
+    doc = pymupdf.open()
+    for _ in range(4):
+        doc.new_page().insert_text((72, 100), "工作业绩说明", fontname="china-s", fontsize=14)
+    doc.save(src / "业绩.pdf")
+    good = save_jpeg(np.full((700, 600, 3), 250, np.uint8), src / "a.jpg")
+    (src / "cut.jpg").write_bytes(good.read_bytes()[:400])  # a JPG cut off halfway
+    analyse = pipeline.analyse_page
+
+    def failing(ctx, engine=None):  # type: ignore[no-untyped-def]
+        if ctx.input_path.endswith(".pdf") and ctx.page_index in (1, 3):
+            raise InputFileError("该页无法渲染。")
+        return analyse(ctx, engine)
+
+    monkeypatch.setattr(pipeline, "analyse_page", failing)
+    rep = api.mask([src], tmp_path / "out", fake_options())
+    data = json.loads((tmp_path / "out" / "zcmask-report.json").read_text("utf-8"))
+    files = {Path(f["input"]).name: f for f in data["files"]}
+    pdf = files["业绩.pdf"]
+    assert pdf["status"] == "error" and pdf["error"]["message"].startswith("第 2、4 页：")
+    assert pdf["pages"] == []  # a failed document is not half written: its good pages were removed too
+    assert not list((tmp_path / "out").glob("业绩*.jpg"))
+    assert files["cut.jpg"]["status"] == "error" and files["cut.jpg"]["pages"] == []
+    assert [p["index"] for p in files["a.jpg"]["pages"]] == [1] and files["a.jpg"]["pages"][0]["output"]
+    assert data["summary"]["pages"] == 1
+    assert data["summary"]["error_issues"] == rep.error_issues == 0
+    assert sum(len(f.pages) for f in rep.files) == 5  # the API keeps every page it read (the cut JPG has none)
+    _check_report(tmp_path / "out" / "zcmask-report.json")
+
+
 # -- 10. the umask is honoured ----------------------------------------------------------------
 
 @pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])

@@ -43,7 +43,7 @@ from zcmask.messages import issue, not_jpg_issue
 from zcmask.options import Identity, Options, require_safe_identity
 from zcmask.pipeline import Command, PageContext, process_page
 from zcmask.report import Report, write_report
-from zcmask.results import FileResult, Issue, PageResult
+from zcmask.results import FileResult, Issue, PageResult, pages_error
 
 log = logging.getLogger(__name__)
 
@@ -274,16 +274,14 @@ def _file_results(files: Sequence[InputFile], counts: dict[Path, int], errors: d
             out.append(FileResult(f.shown, digest, "error", (), (e.code, e.message), file_issues))
             continue
         pages = tuple(page_results[(f.path, i)] for i in range(counts[f.path]))
-        failed = [p for p in pages if p.error is not None]
+        failed = pages_error(pages)
         extra: list[Issue] = []
         if command != "mask":
             size_mb = f.path.stat().st_size / (1 << 20)
             if size_mb > options.max_file_mb:
                 extra.append(issue("file_too_large", mb=size_mb, limit=options.max_file_mb))
         if failed:
-            code, msg = failed[0].error  # type: ignore[misc]
-            msg = f"第 {failed[0].index} 页：{msg}" if len(pages) > 1 else msg
-            out.append(FileResult(f.shown, digest, "error", pages, (code, msg), tuple(extra)))
+            out.append(FileResult(f.shown, digest, "error", pages, failed, tuple(extra)))
         else:
             out.append(FileResult(f.shown, digest, "ok", pages, None, tuple(extra)))
     return out

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from zcmask.exceptions import BadArgsError, ExitCode, ZcmaskError
+from zcmask.messages import KIND_ZH
 from zcmask.options import Identity, Options, load_profile
 from zcmask.results import FileResult, PageResult
 
@@ -412,7 +413,6 @@ def _page_images(it: AuditItem, r: PageResult, assets: Path, n: int) -> tuple[st
     return names[0], names[1]
 
 
-_KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名"}
 
 
 def _figure(src: str | None, caption: str, boxes: list[dict[str, Any]], w: int, h: int) -> str:
@@ -422,7 +422,7 @@ def _figure(src: str | None, caption: str, boxes: list[dict[str, Any]], w: int, 
     divs = "".join(
         f'<div class=box style="left:{100 * b["bbox"][0] / w:.2f}%;top:{100 * b["bbox"][1] / h:.2f}%;'
         f'width:{100 * (b["bbox"][2] - b["bbox"][0]) / w:.2f}%;height:{100 * (b["bbox"][3] - b["bbox"][1]) / h:.2f}%"'
-        f' title="{e(_KIND_ZH.get(b["kind"], b["kind"]))} {e(b.get("text", ""))}"></div>' for b in boxes) if w and h else ""
+        f' title="{e(KIND_ZH.get(b["kind"], b["kind"]))} {e(b.get("text", ""))}"></div>' for b in boxes) if w and h else ""
     return (f'<figure><figcaption>{e(caption)}</figcaption><div class=page><img src="{e(src)}" alt="{e(caption)}">'
             f"{divs}</div></figure>")
 
@@ -438,7 +438,7 @@ def render_audit_html(res: AuditResult, data: dict[str, Any], assets: Path | Non
         f = findings(r)
         masked_src, orig_src = _page_images(it, r, assets, n) if assets is not None else (None, None)
         status = ("无法读取：" + r.error[1]) if r.error else (
-            "仍可见：" + "、".join(f"{_KIND_ZH.get(x['kind'], x['kind'])}“{x.get('text', '')}” {x['bbox']}" for x in f)
+            "仍可见：" + "、".join(f"{KIND_ZH.get(x['kind'], x['kind'])}“{x.get('text', '')}” {x['bbox']}" for x in f)
             if f else "未发现泄露")
         cls = "leak" if f else ("err" if r.error else "ok")
         v = verdicts.get(it.page_id)

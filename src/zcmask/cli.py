@@ -141,21 +141,24 @@ def progress_bar(enabled: bool, label: str):  # type: ignore[no-untyped-def]
 
 
 def _summarise(report: Any, verb: str) -> None:
+    from zcmask.messages import regions_zh
+
     d = report.to_json()["summary"]
     sys.stderr.write(
         f"zcmask {verb}: 文件 {d['files']} 个，页面 {d['pages']} 页，无法处理 {d['errors']} 个，"
-        f"错误级问题 {d['error_issues']} 项，区域 {d['regions']}\n")
+        f"错误级问题 {d['error_issues']} 项，遮盖 {regions_zh(d['regions'])}\n")
     for f in report.files:
         if f.status == "error" and f.error:
             sys.stderr.write(f"  ✗ {f.input}: [{f.error[0]}] {f.error[1]}\n")
         for i in f.issues:
             if i.code in ("repaired_file", "renamed_output"):
                 sys.stderr.write(f"  {'✗' if i.severity == 'error' else 'i'} {f.input}: [{i.code}] {i.message}\n")
-        if verb != "mask":
-            for p in f.pages:
-                for i in p.issues:
-                    if i.severity == "error":
-                        sys.stderr.write(f"  ✗ {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
+        for p in f.pages:
+            for i in p.issues:
+                if i.severity == "error" and verb != "mask":
+                    sys.stderr.write(f"  ✗ {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
+                elif i.code == "mask_unverified":
+                    sys.stderr.write(f"  ! {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
 
 
 def cmd_mask(args: argparse.Namespace) -> int:

@@ -8,6 +8,26 @@ from __future__ import annotations
 
 from zcmask.results import IntBBox, Issue, Severity
 
+#: region kind -> what a person calls it (reports, the web page, the audit page, the CLI summary)
+KIND_ZH: dict[str, str] = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名",
+                           "manual": "手工", "id_number": "身份证号"}
+
+
+def regions_zh(counts: dict[str, int]) -> str:
+    """``{"name": 2, "seal": 1}`` -> ``姓名×2、公章×1`` (``无`` when empty)."""
+    return "、".join(f"{KIND_ZH.get(k, k)}×{n}" for k, n in counts.items()) or "无"
+
+
+#: Chinese names of the page issue codes (the contract asks the message to name the codes too).
+ISSUE_ZH: dict[str, str] = {
+    "not_jpg": "非 JPG 格式", "rotated": "方向不正", "illegible": "无法辨认", "blurry": "模糊",
+    "low_resolution": "分辨率过低", "too_dark": "过暗", "overexposed": "过亮", "low_contrast": "对比度低",
+    "unmasked_name": "姓名未遮盖", "unmasked_unit": "单位未遮盖", "unmasked_seal": "公章未遮盖",
+    "unmasked_eyes": "眼睛未遮盖", "unmasked_signature": "签名未遮盖", "unreadable_file": "无法读取",
+    "encrypted_pdf": "PDF 已加密", "file_too_large": "文件过大", "empty_page": "空白页", "too_small": "尺寸过小",
+    "mask_unverified": "遮盖无法确认",
+}
+
 #: code -> (default severity, zh-CN message template)
 ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "not_jpg": ("error", "文件格式为 {fmt}，平台只接受 JPG（*.jpg）。请用 zcmask check --fix 输出目录 自动转换，"
@@ -39,6 +59,8 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "unreadable_file": ("error", "文件无法打开或已损坏，请重新扫描或重新导出为 JPG 后上传。"),
     "encrypted_pdf": ("error", "PDF 已加密，请去除密码后再处理，或直接导出为 JPG。"),
     "empty_page": ("warning", "页面上几乎没有可识别的文字，请确认扫描的是正确的一面且内容完整。"),
+    "mask_unverified": ("warning", "页面不清晰（{why}），文字未能可靠识别，无法确认姓名、单位等已全部遮盖。"
+                        "请重新扫描清晰的原件后再处理，或人工逐处核对遮盖结果。"),
     "disk_full": ("error", "磁盘空间已满，该文件未能写完（已写出的部分页面已删除）。请清理磁盘后重新运行。"),
     "output_file": ("error", "输出文件无法写入，请检查输出目录的权限与磁盘空间后重新运行。"),
     "repaired_file": ("error", "PDF 文件已损坏或不完整（可能下载或复制中断），只能读出修复后的 {pages} 页，"

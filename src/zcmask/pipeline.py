@@ -29,7 +29,7 @@ from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
-from zcmask.messages import issue, not_jpg_issue, rotated_issue
+from zcmask.messages import ISSUE_ZH, issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
 from zcmask.options import Options
 from zcmask.quality import assess_legibility
@@ -216,11 +216,14 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         (regions, seals, issues), (legibility, leg_issues) = locate_and_assess(an, opts, engine,
                                                                                strict=ctx.command != "mask")
         regions += list(ctx.manual_regions)
-        if is_empty_page(legibility):
+        empty = is_empty_page(legibility)
+        if empty:
             issues.append(issue("empty_page"))
         output = None
         fix = None
         if ctx.command == "mask":
+            if not legibility.legible and not empty:
+                issues.append(unverified_issue(legibility))
             masked, regions = mask_regions(an.image, regions)
             if ctx.output_path:
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
@@ -247,6 +250,16 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
         log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
         return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+def unverified_issue(legibility: Legibility) -> Issue:
+    """``mask_unverified``: an illegible page was masked, but what it shows could not all be read.
+
+    ``check`` reports the legibility codes themselves as errors; ``mask`` only writes,
+    so it says why its own result cannot be trusted on such a page.
+    """
+    why = "、".join(ISSUE_ZH.get(r, r) for r in legibility.reasons) or ISSUE_ZH["illegible"]
+    return issue("mask_unverified", why=why)
 
 
 def is_empty_page(legibility: Legibility) -> bool:

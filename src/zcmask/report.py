@@ -15,8 +15,9 @@ from typing import Any
 
 from zcmask import __version__
 from zcmask._io import write_bytes_atomic
+from zcmask.messages import regions_zh
 from zcmask.options import Identity
-from zcmask.results import FileResult
+from zcmask.results import FileResult, PageResult
 
 SCHEMA = "zcmask.report/1"
 
@@ -34,29 +35,34 @@ class Report:
         """Files that could not be processed."""
         return sum(1 for f in self.files if f.status == "error")
 
+    def listed_pages(self, f: FileResult) -> tuple[PageResult, ...]:
+        """The pages of ``f`` the report lists: for ``mask`` only those written (the file's error names the rest)."""
+        return tuple(p for p in f.pages if p.output) if self.command == "mask" else f.pages
+
     @property
     def error_issues(self) -> int:
-        """Issues of severity ``error`` on any page or file."""
+        """Issues of severity ``error`` on any listed page or file."""
         n = sum(1 for f in self.files for i in f.issues if i.severity == "error")
-        return n + sum(1 for f in self.files for p in f.pages for i in p.issues if i.severity == "error")
+        return n + sum(1 for f in self.files for p in self.listed_pages(f) for i in p.issues if i.severity == "error")
 
     def to_json(self) -> dict[str, Any]:
         regions: Counter[str] = Counter()
         issues: Counter[str] = Counter()
         for f in self.files:
-            for p in f.pages:
+            for p in self.listed_pages(f):
                 regions.update(r.kind for r in p.regions)
                 issues.update(i.code for i in p.issues)
             issues.update(i.code for i in f.issues)
+        files = [f.to_json(written_only=self.command == "mask") for f in self.files]
         return {
             "schema": SCHEMA,
             "command": self.command,
             "zcmask_version": __version__,
             "applicant": self.identity.to_json() if self.identity else None,
-            "files": [f.to_json() for f in self.files],
+            "files": files,
             "summary": {
                 "files": len(self.files),
-                "pages": sum(len(f.pages) for f in self.files),
+                "pages": sum(len(f["pages"]) for f in files),
                 "errors": self.errors,
                 "error_issues": self.error_issues,
                 "regions": dict(sorted(regions.items())),
@@ -78,8 +84,6 @@ def write_report(report: Report, path: str | Path, *, html_too: bool = True) -> 
 
 
 _TITLES = {"mask": "遮盖报告", "check": "上传前检查报告", "audit": "抽查报告", "fix": "转换报告"}
-_KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名",
-            "manual": "手工", "id_number": "身份证号"}
 _SEV_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -102,7 +106,7 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
                         f"<b>{e(err.get('code', ''))}</b> {e(err.get('message', ''))}</td></tr>")
         for p in f.get("pages", []):
             kinds = Counter(r["kind"] for r in p.get("regions", []))
-            reg = "、".join(f"{_KIND_ZH.get(k, k)}×{n}" for k, n in kinds.items()) or "无"
+            reg = regions_zh(kinds)
             iss = "<br>".join(
                 f"<span class={i['severity']}>[{_SEV_ZH.get(i['severity'], i['severity'])}] "
                 f"{e(i['code'])}</span>：{e(i['message'])}" for i in p.get("issues", [])) or "✓"

@@ -6,6 +6,7 @@ origin top-left, x1/y1 exclusive. Nothing here touches pixels or files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -207,12 +208,30 @@ class FileResult:
     error: tuple[str, str] | None = None  # (code, zh-CN message)
     issues: tuple[Issue, ...] = field(default=())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, written_only: bool = False) -> dict[str, Any]:
+        """The contract's file entry; ``written_only`` (``mask``) lists only pages that have an output.
+
+        A page that failed, or whose file failed, has no output; the file's ``error``
+        names it (:func:`pages_error`), and the contract wants an output on every page
+        a ``mask`` report lists.
+        """
+        pages = [p for p in self.pages if p.output] if written_only else self.pages
         return {
             "input": self.input,
             "sha256": self.sha256,
             "status": self.status,
             "error": None if self.error is None else {"code": self.error[0], "message": self.error[1]},
             "issues": [i.to_json() for i in self.issues],
-            "pages": [p.to_json() for p in self.pages],
+            "pages": [p.to_json() for p in pages],
         }
+
+
+def pages_error(pages: Sequence[PageResult]) -> tuple[str, str] | None:
+    """The file's error when any of its pages failed: the first failure, naming every failed page."""
+    failed = [p for p in pages if p.error is not None]
+    if not failed:
+        return None
+    code, msg = failed[0].error  # type: ignore[misc]
+    if len(pages) > 1:
+        msg = f"第 {'、'.join(str(p.index) for p in failed)} 页：{msg}"
+    return code, msg

@@ -41,7 +41,7 @@ from zcmask.exceptions import (
 from zcmask.options import Options, identity_problem
 from zcmask.pipeline import PageContext
 from zcmask.report import Report, write_report
-from zcmask.results import FileResult, PageResult
+from zcmask.results import FileResult, PageResult, pages_error
 
 log = logging.getLogger(__name__)
 
@@ -323,14 +323,13 @@ def _commit(t: _Task, state: BatchState, processed: list[str], failed: list[str]
             on_file: FileHook | None) -> None:
     """Record one finished file; a failed file's outputs are removed first."""
     pages = tuple(t.results[i] for i in range(len(t.outputs)))
-    bad = [p for p in pages if p.error is not None]
+    bad = pages_error(pages)
     key = f"{t.applicant}/{t.rel}"
     seconds = sum(p.seconds for p in pages)
     if bad:
         _unlink_all(t.outputs)
         _unlink_all([o for o in t.previous_outputs if o not in t.outputs])
-        code, msg = bad[0].error  # type: ignore[misc]
-        msg = f"第 {bad[0].index} 页：{msg}" if len(pages) > 1 else msg
+        code, msg = bad
         pages = tuple(dataclasses.replace(p, output=None) for p in pages)
         fr = FileResult(t.file.shown, t.sha256, "error", pages, (code, msg))
         state.record_file(t.applicant, t.rel, t.file.shown, t.sha256, t.fingerprint, FAILED, len(pages),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zcmask.exceptions import InvalidConfigError
+from zcmask.messages import ISSUE_ZH
 from zcmask.results import Issue, Severity
 from zcmask.rules._collect import Attachment, PageFacts
 from zcmask.rules._model import Application, Notice, Rule
@@ -769,14 +770,6 @@ _PHOTO_CATEGORIES = frozenset({"一寸照"})
 _TEXT_QUALITY = frozenset({"blurry", "illegible", "low_contrast", "low_resolution", "empty_page", "too_small"})
 
 
-#: Chinese names of the page issue codes (the contract asks the message to name the codes too).
-ISSUE_ZH = {
-    "not_jpg": "非 JPG 格式", "rotated": "方向不正", "illegible": "无法辨认", "blurry": "模糊",
-    "low_resolution": "分辨率过低", "too_dark": "过暗", "overexposed": "过亮", "low_contrast": "对比度低",
-    "unmasked_name": "姓名未遮盖", "unmasked_unit": "单位未遮盖", "unmasked_seal": "公章未遮盖",
-    "unmasked_eyes": "眼睛未遮盖", "unmasked_signature": "签名未遮盖", "unreadable_file": "无法读取",
-    "encrypted_pdf": "PDF 已加密", "file_too_large": "文件过大", "empty_page": "空白页", "too_small": "尺寸过小",
-}
 
 
 def _mask_kind(code: str) -> str:

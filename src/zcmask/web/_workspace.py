@@ -54,6 +54,7 @@ from zcmask.api import InputFile, output_names
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
 from zcmask.exceptions import BadArgsError, InputFileError, ZcmaskError
 from zcmask.masking import MASK_KINDS, mask_regions
+from zcmask.messages import KIND_ZH
 from zcmask.options import Identity, Options
 from zcmask.pipeline import (
     UNMASKED_CODE,
@@ -73,6 +74,7 @@ from zcmask.results import (
     Region,
     SealSeen,
     TextLine,
+    pages_error,
 )
 from zcmask.web._safety import (
     UnsafeNameError,
@@ -127,8 +129,6 @@ class JobCancelled(WebError):
 
 #: Kinds whose removal by hand leaves the applicant visible (the page asks first).
 SENSITIVE_KINDS = frozenset({"name", "unit", "seal", "eyes", "signature", "id_number"})
-_KIND_ZH = {"name": "姓名", "unit": "单位", "seal": "公章", "eyes": "眼睛", "signature": "签名",
-            "id_number": "身份证号"}
 
 
 # ----------------------------------------------------------------------------- jobs
@@ -218,7 +218,7 @@ class PageState:
     def removal_issues(self) -> list[Issue]:
         """A warning per detected box removed by hand whose place stays visible."""
         return [Issue("removed_detection", "warning",
-                      f"已手工删除识别到的{_KIND_ZH.get(r.kind, r.kind)}框"
+                      f"已手工删除识别到的{KIND_ZH.get(r.kind, r.kind)}框"
                       f"{'“' + r.text + '”' if r.text else ''}，下载的文件中该处不会遮盖。"
                       "若是误识别可保留现状；否则请重新框选遮盖。", r.bbox)
                 for r in self.uncovered()]
@@ -630,7 +630,7 @@ class Session:
         newly = [r for r in removed if r.kind in SENSITIVE_KINDS and r not in p.removed
                  and not _covered(r.bbox, regions)]
         if newly and not confirm:
-            what = "、".join(dict.fromkeys(_KIND_ZH.get(r.kind, r.kind) + (f"“{r.text}”" if r.text else "")
+            what = "、".join(dict.fromkeys(KIND_ZH.get(r.kind, r.kind) + (f"“{r.text}”" if r.text else "")
                                           for r in newly))
             raise ConfirmError(f"要删除识别到的{what}框吗？删除后下载的文件中该处不会遮盖，"
                                "申报人的信息会被评审专家看到。只有确认是误识别时才删除。")
@@ -670,21 +670,20 @@ class Session:
                 pages = []
                 for p in (q for q in self.pages if q.file is f):
                     pages.append(self._page_result(p, outputs.get(p.pid), hidden.get(p.pid)))
-                    extra[(fi, len(pages) - 1)] = {
+                    extra[(fi, pages[-1].index)] = {
                         "removed_regions": [dict(r.to_json(), source="manual") for r in p.removed],
                         "rotation_source": p.orientation.source,
                     }
-                failed = [pr for pr in pages if pr.error is not None]
+                failed = pages_error(pages)
                 if failed:
-                    code, msg = failed[0].error  # type: ignore[misc]
-                    files.append(FileResult(f.rel, _sha(f.path), "error", tuple(pages),
-                                            (code, f"第 {failed[0].index} 页：{msg}")))
+                    files.append(FileResult(f.rel, _sha(f.path), "error", tuple(pages), failed))
                 else:
                     files.append(FileResult(f.rel, _sha(f.path), "ok", tuple(pages)))
             data = Report("mask", self.identity, tuple(files)).to_json()
         data["generator"] = "zcmask serve"
-        for (fi, pi), more in extra.items():
-            data["files"][fi]["pages"][pi].update(more)
+        for fi, fd in enumerate(data["files"]):
+            for pd in fd["pages"]:  # a mask report lists the written pages only
+                pd.update(extra.get((fi, pd["index"]), {}))
         return data
 
     def _page_result(self, p: PageState, output: str | None, hidden: list[Region] | None) -> PageResult:
