@@ -87,15 +87,18 @@ def test_page_at_a_tenth_of_its_resolution_is_low_resolution(dense):
     leg, issues = assess_legibility(img, [], 200)
     assert leg.reasons == ("low_resolution",)
     assert "dpi" in issues[0].message
+    assert "文字小到无法识别" in issues[0].message and "0 像素" not in issues[0].message  # nothing read
 
 
 def test_tiny_text_read_by_ocr_is_low_resolution(dense):
     img = degrade(dense.image, "downscale", 0.85)
     scale = img.shape[1] / dense.image.shape[1]
-    leg, _ = assess_legibility(img, as_ocr(dense.lines, scale), 200)
+    leg, issues = assess_legibility(img, as_ocr(dense.lines, scale), 200)
     metrics = dict(leg.metrics)
     assert metrics["char_px"] < 9
     assert "low_resolution" in leg.reasons
+    msg = next(i.message for i in issues if i.code == "low_resolution")
+    assert f"文字高度约 {round(metrics['char_px'])} 像素" in msg
 
 
 def test_mild_degradation_stays_legible(dense):

@@ -37,7 +37,7 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "exif_rotated": ("warning", "图片依赖 EXIF 方向标记才显示为正向，平台会忽略该标记。请用 --fix 输出转正后的 JPG 再上传。"),
     "illegible": ("error", "页面不清晰，评审专家无法辨认，请重新扫描（建议 200–300 dpi、光线均匀、对焦清楚）。"),
     "blurry": ("error", "页面模糊（对焦不准或抖动），请重新扫描；用手机拍照时请双手持稳、点按屏幕对准文字对焦后再拍。"),
-    "low_resolution": ("error", "分辨率过低（文字高度约 {px} 像素，相当于约 {dpi} dpi），请按 200 dpi 以上重新扫描；"
+    "low_resolution": ("error", "分辨率过低（{text_size}相当于约 {dpi} dpi），请按 200 dpi 以上重新扫描；"
                        "用手机拍照时请让纸张占满取景框、不要用数码变焦，并发送原图（不要压缩）。"),
     "too_dark": ("error", "页面过暗，请在光线充足处重新扫描或拍照（白天靠窗或打开台灯），必要时调高亮度。"),
     "overexposed": ("error", "页面过曝发白，文字看不清，请降低亮度或关闭闪光灯后重新扫描。"),

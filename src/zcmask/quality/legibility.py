@@ -378,7 +378,8 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         if code == "low_resolution":
             px = int(round(m["char_px"])) if m["char_px"] else 0
             dpi_est = int(round(m["eff_dpi"] if m["char_px"] else m["page_dpi"]))
-            issues.append(issue(code, px=px, dpi=dpi_est))
+            text_size = f"文字高度约 {px} 像素，" if px else "文字小到无法识别，"  # nothing read: no height to quote
+            issues.append(issue(code, text_size=text_size, dpi=dpi_est))
         else:
             issues.append(issue(code))
     if not text_layer and not blank:
