@@ -48,7 +48,7 @@ from zcmask.results import FileResult, Issue, PageResult, pages_error
 log = logging.getLogger(__name__)
 
 # Suffixes collected from folders: what we read, plus formats we report as not convertible.
-_FOLDER_SUFFIXES = SUPPORTED_SUFFIXES | {".heic", ".heif", ".gif", ".doc", ".docx", ".ofd"}
+_FOLDER_SUFFIXES = SUPPORTED_SUFFIXES | {".doc", ".docx", ".ofd"}
 
 ProgressFn = Callable[[int, int], None]
 
