@@ -94,6 +94,7 @@ def test_the_web_page_takes_a_heic_upload_and_exports_a_masked_jpg(tmp_path):
         assert res["error"] is None, res
         (page,) = analyse(c, sid, {"name": NAME, "units": ["巴州供电公司"]})["pages"]
         assert [r["kind"] for r in page["regions"]].count("name") == 2
+        assert "原文件不是 JPG（HEIF），下载的文件已转换为 JPG" in str(page["issues"])
         zf = export(c, sid)
         assert "IMG_0001.jpg" in zf.namelist()
         assert zip_image(zf, "IMG_0001.jpg").shape == (585, 827, 3)

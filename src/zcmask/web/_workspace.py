@@ -257,7 +257,8 @@ def web_issue(i: Issue, p: PageState) -> Issue:
     JPG; the other messages lose their ``zcmask check --fix`` hints.
     """
     if i.code == "not_jpg":
-        return Issue(i.code, i.severity, f"原文件不是 JPG（{p.format or '其他格式'}），下载的文件已转换为 JPG。", i.bbox)
+        return Issue(i.code, i.severity, f"原文件不是 JPG（{(p.format or '其他格式').upper()}），下载的文件已转换为 JPG。",
+                     i.bbox)
     if i.code == "rotated":
         how = "已按你手工指定的方向" if p.orientation.source == "manual" else "已自动识别方向并"
         return Issue(i.code, i.severity, f"原页面方向不正，{how}转正：下载的 JPG 是正向的。"
@@ -351,7 +352,7 @@ class Session:
         if rel.suffix.lower() == ".zip":
             return self._add_zip(rel, data_path)
         if rel.suffix.lower() not in SUPPORTED_SUFFIXES:
-            return [_refused(str(rel), "不支持的文件类型，请上传 JPG、PNG 或 PDF（或包含它们的 ZIP 压缩包）。",
+            return [_refused(str(rel), "不支持的文件类型，请上传 JPG、PNG、PDF 或手机 HEIC 照片（或包含它们的 ZIP 压缩包）。",
                              "unsupported_format")]
         dest = inside(self.uploads, rel)
         if str(rel) in self.files:
