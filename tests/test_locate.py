@@ -212,6 +212,37 @@ def test_label_in_running_text_is_not_a_signature():
     assert not kinds(find_identity([ln], identity(), SIZE), "signature")
 
 
+def _form_row(*cells: tuple[str, float], y: float = 300, score: float = 1.0) -> list:
+    """One row of a printed form: (text, x) per OCR line."""
+    return [mk_line(t, x=x, y=y, ch=45, score=score) for t, x in cells]
+
+
+def test_a_bracketed_label_followed_by_the_next_field_is_not_a_signing_area_on_its_right():
+    # A masked 年度考核表 read again: the name is black, OCR lost the brackets.
+    row = _form_row(("姓名", 180), ("签名性别", 642), ("男", 906), ("民族", 1123))
+    assert not kinds(find_identity(row, identity(), SIZE), "signature")
+    # With the brackets read and the field beside it on its own line.
+    row = _form_row(("姓名", 180), ("（签名）", 600), ("性别", 800), ("男", 906))
+    sigs = kinds(find_identity(row, identity(), SIZE), "signature")
+    assert all(r.bbox[2] <= 800 for r in sigs), sigs  # never over 性别 or 男
+
+
+def test_a_scrawl_left_of_a_bracketed_label_is_covered_not_the_next_field():
+    scrawl = mk_line("玍廴囗", x=344, y=295, ch=50, score=0.3)
+    row = [*_form_row(("姓名", 180), ("（签名）性别", 647), ("男", 906)), scrawl]
+    (sig,) = kinds(find_identity(row, identity(), SIZE), "signature")
+    assert covers([sig], scrawl, 0, 3)
+    assert sig.bbox[0] >= 180 + 2 * 45 and sig.bbox[2] <= 647 + 5  # not 姓名, not 性别
+
+
+def test_a_signing_area_stops_at_the_next_field_beside_it():
+    label = mk_line("申报人签名：", x=100, y=2000)
+    date = mk_line("日期：", x=100 + 6 * 40 + 4 * 40, y=2000)
+    (sig,) = kinds(find_identity([label, date], identity(), SIZE), "signature")
+    assert sig.bbox[0] >= label.chars[-1].bbox[0] and sig.bbox[2] <= date.bbox[0]
+    assert sig.bbox[2] - sig.bbox[0] >= 3 * 40
+
+
 def test_signature_already_read_as_name_is_not_doubled():
     ln = mk_line("承诺人：王建国", x=800, y=2000)
     regs = find_identity([ln], identity(), SIZE)

@@ -20,6 +20,7 @@ from zcmask.locate._variants import (
     CONFUSABLE,
     DOT_JUNK,
     DOTS,
+    FIELD_LABELS,
     GENERIC,
     LEGAL_SUFFIXES,
     OTHER_SIGNERS,
@@ -634,7 +635,9 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
     When OCR read the name after the label it is already masked; otherwise the
     area to the right of the label (about six characters wide) is covered and
     reported with ``source="layout"``, because a signature OCR cannot read is
-    still the applicant's name.
+    still the applicant's name. The area stops where the form's next printed
+    field begins (``（签名）性别``); when that leaves no room, a bracketed label
+    (``王建国（签名）``) is signed on its left, and that side is covered instead.
     """
     w, h = size
     named_lines = {stream[i].line for a, b in name_spans for i in range(a, b)}
@@ -676,6 +679,17 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
             x1 = x0 + 7.0 * chh
             y0 = ln.bbox[1] - 0.8 * chh
             y1 = ln.bbox[3] + 0.8 * chh
+            # The form's next printed field ends the area: on this line, or on a line beside it.
+            field_at = _next_field_x(chars[end_idx + 1 :], lines, ln, x0, chh)
+            if field_at is not None:
+                x1 = min(x1, field_at)
+            if x1 - x0 < 1.5 * chh:  # no room to sign on the right
+                left = _left_of_bracketed_label(chars, end_idx - len(label) + 1, lines, ln, chh) \
+                    if text[max(0, k - 1) : k] in ("(", "（") or ln.text.lstrip()[:1] in ("(", "（") else None
+                if left is not None:
+                    out.append(Region("signature", (int(max(0, left[0])), int(max(0, y0)), int(min(w, left[1])),
+                                                    int(min(h, y1))), label, "layout", 0.5))
+                break
             # Never reach into printed lines above or below that run across the area.
             for other in lines:
                 ob = other.bbox
@@ -685,14 +699,15 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                     y0 = max(y0, min(ob[3], ln.bbox[1] - 0.2 * chh))
                 elif ob[1] >= ln.bbox[3] - 0.2 * chh:
                     y1 = min(y1, max(ob[1], ln.bbox[3] + 0.2 * chh))
-            # Handwriting OCR did read (but not as the name) is covered too.
+            # Handwriting OCR did read (but not as the name) is covered too; printed fields are not.
             for other in lines:
                 ob = other.bbox
-                if other is not ln and ob[0] >= x0 - chh and ob[0] <= x1 and ob[1] < y1 and ob[3] > y0:
-                    x1 = max(x1, ob[2] + 0.3 * chh)
+                if other is not ln and ob[0] >= x0 - chh and ob[0] <= x1 and ob[1] < y1 and ob[3] > y0 \
+                        and (field_at is None or ob[0] < field_at):
+                    x1 = max(x1, ob[2] + 0.3 * chh) if field_at is None else min(field_at, max(x1, ob[2] + 0.3 * chh))
                     y0 = min(y0, ob[1] - 0.2 * chh)
                     y1 = max(y1, ob[3] + 0.2 * chh)
-            if after_stripped and len(after_stripped) >= 2:
+            if after_stripped and len(after_stripped) >= 2 and field_at is None:
                 tail = chars[end_idx + 1 :]
                 if tail:
                     x1 = max(x1, max(c.bbox[2] for c in tail) + 0.3 * chh)
@@ -701,6 +716,71 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                 out.append(Region("signature", box, label, "layout", 0.5))
             break
     return out
+
+
+def _starts_with_field(text: str) -> bool:
+    """True when ``text`` (after brackets and colons) begins with a printed form field's label."""
+    return norm_text(text).lstrip(":：()（）").startswith(FIELD_LABELS)
+
+
+def _next_field_x(tail: Sequence[Char], lines: Sequence[TextLine], ln: TextLine, x0: float,
+                  chh: float) -> float | None:
+    """Left edge of the next printed field after a signature label, if one follows on its row.
+
+    Either the label's own line goes on with a field (``（签名）性别``) or a line
+    beside it, on the same row and within the signing width, starts with one.
+    """
+    for i, c in enumerate(tail):
+        if c.text in ":：()（）":
+            continue
+        if _starts_with_field("".join(t.text for t in tail[i:])):
+            return float(c.bbox[0])
+        break
+    mid = (ln.bbox[1] + ln.bbox[3]) / 2
+    best: float | None = None
+    for other in lines:
+        ob = other.bbox
+        if other is ln or not ob[1] < mid < ob[3] or ob[0] < x0 - 0.5 * chh or ob[0] > x0 + 7.0 * chh:
+            continue
+        if _starts_with_field(other.text):
+            best = ob[0] if best is None else min(best, ob[0])
+    return best
+
+
+def _left_of_bracketed_label(chars: Sequence[Char], label_idx: int, lines: Sequence[TextLine], ln: TextLine,
+                             chh: float) -> tuple[float, float] | None:
+    """The signing area left of a bracketed label (``____（签名）``), as ``(x0, x1)``.
+
+    It reaches back about seven characters, no further than the end of the
+    field's own printed label (``姓名``, ``申报人：``) on the same line or on a
+    line beside it; anything else in between (a scrawl OCR misread) is covered.
+    None when there is no room.
+    """
+    first = max(0, min(label_idx, len(chars) - 1))
+    while first > 0 and chars[first - 1].text in "(（":
+        first -= 1
+    x1 = float(chars[first].bbox[0]) if first else min(float(chars[0].bbox[0]), float(ln.bbox[0]))
+    x0 = x1 - 7.0 * chh
+    before = "".join(norm_text(c.text) for c in chars[:first])
+    for word in _OWN_FIELDS:
+        k = before.rfind(word)
+        if k >= 0:
+            end = min(first - 1, _char_index(chars, k + len(word) - 1))
+            for c in chars[end + 1 : first]:  # a colon right after the label belongs to it
+                if c.text in ":：":
+                    end += 1
+            x0 = max(x0, float(chars[end].bbox[2]))
+    mid = (ln.bbox[1] + ln.bbox[3]) / 2
+    for other in lines:
+        ob = other.bbox
+        if other is not ln and ob[1] < mid < ob[3] and x0 < ob[2] <= x1 + 0.2 * chh \
+                and norm_text(other.text).rstrip(":：").endswith(_OWN_FIELDS):
+            x0 = float(ob[2])
+    return (x0, x1) if x1 - x0 >= 1.5 * chh else None
+
+
+#: The printed labels of the field a bracketed signature label belongs to.
+_OWN_FIELDS = ("姓名", "申报人", "承诺人", "述职人", "本人", "签字人")
 
 
 def _char_index(chars: Sequence[Char], folded_index: int) -> int:
