@@ -94,7 +94,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         src = _write_input(sp, d, container)
         aliases = (str(facts["alias"]),) if facts.get("alias") else ()
         ident = Identity(name=str(facts["name"]), aliases=aliases, units=(Unit(name=str(facts["unit"])),))
-        opts = Options(identity=ident, progress=False, eyes=False, seals="none", jobs=jobs)
+        opts = Options(identity=ident, progress=False, eyes=False, seals="none", jobs=jobs, cache=False)
         t0 = time.perf_counter()
         rep = api.mask([src], d / "out", opts)
         t_total += time.perf_counter() - t0

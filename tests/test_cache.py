@@ -125,3 +125,16 @@ def test_another_engine_does_not_reuse_results(folder, tmp_path: Path) -> None:
 
 def test_missing_entry_reads_as_none(tmp_path: Path) -> None:
     assert PageCache(tmp_path).get("0" * 64) is None
+
+
+def test_changed_code_never_meets_the_old_entries(folder, tmp_path: Path, monkeypatch) -> None:
+    """A working copy whose modules changed (same version) reads the pages again."""
+    from zcmask import _analysis_cache
+
+    src, pages, eng = folder
+    out = tmp_path / "out"
+    api.mask([src], out, fake_options())
+    calls = eng.calls
+    monkeypatch.setattr(_analysis_cache, "code_fingerprint", lambda: "edited")
+    api.mask([src], out, fake_options())
+    assert eng.calls == calls + 2  # both pages processed again, not served from the page cache

@@ -389,3 +389,19 @@ def test_name_character_dropped_at_a_line_break_is_covered():
     assert covers(regs, a, 5, 10) and covers(regs, b, 0, 1)
     end = a.chars[-1].bbox[2]
     assert _covers_box(regs, (end, 100, end + 30, 130))
+
+
+def test_widely_spaced_name_whose_last_character_was_not_detected_is_covered():
+    """Locating benchmark, case spaced_wide: ``姓　　名：司　　马　　云``, the detector missed the
+    lone 云; the name matched 司马 with the 工 that begins the next line (a label before it).
+    The unread 云 sits one of the name's own (wide) pitches after 马.
+    """
+    from zcmask.results import Char
+
+    chars = (Char("名", (301, 352, 334, 391), 1.0), Char("：", (334, 352, 366, 391), 1.0),
+             Char("司", (373, 352, 405, 391), 1.0), Char("马", (457, 352, 490, 391), 1.0))
+    a = TextLine("名：司马", (295, 352, 497, 391), 1.0, chars)
+    b = mk_line("工作单位：巴音郭楞蒙古自治州", x=157, y=414, ch=28)
+    regs = kinds(find_identity([mk_line("姓", x=148, y=352, ch=39), a, b], identity("司马云"), SIZE), "name")
+    assert covers(regs, a, 2, 4)
+    assert _covers_box(regs, (541, 352, 574, 391))  # where 云 is printed: 马 + the pitch 司 -> 马

@@ -58,9 +58,12 @@ class PageCache:
 
     def key(self, ctx: PageContext, file_sha256: str, engine_fingerprint: str) -> str:
         """The entry key of one page of one file under one set of options."""
+        from zcmask._analysis_cache import code_fingerprint
+
         parts = {
             "format": _FORMAT,
             "version": __version__,
+            "code": code_fingerprint(),  # a working copy's edits never meet its old entries
             "sha256": file_sha256,
             "page": ctx.page_index,
             "command": ctx.command,

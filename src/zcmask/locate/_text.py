@@ -104,7 +104,11 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
     tolerates that many arbitrary substitutions after the first character (long
     unit names, where a few misread characters cannot make another unit).
     On a match, ``dropped`` (when given) receives the stream index before which
-    a character of ``pat`` that OCR did not read was skipped, and that character.
+    a character of ``pat`` that OCR did not read was skipped, and that character;
+    a tolerated character that begins a new line is reported the same way, since
+    the real one may be an unread character ending the line before (a widely
+    spaced ``司　马　云`` whose lone 云 the detector missed, matched with the 工
+    that starts the next line).
     """
     n = len(stream)
     j = i
@@ -125,6 +129,8 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             sc.ch in CONFUSABLE.get(pc, ()) or (k > 0 and sc.score < _LOW_SCORE)
         ):
             subs += 1
+            if k > 0 and stream[j - 1].line != sc.line:
+                skipped = (j, pc)
             j += 1
             continue
         # One character OCR dropped inside a long name (4+): the neighbours' boxes
@@ -135,6 +141,8 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             continue
         if k > 0 and anys < max_any:
             anys += 1
+            if skipped is None and stream[j - 1].line != sc.line:
+                skipped = (j, pc)
             j += 1
             continue
         return None
@@ -387,7 +395,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     units = unit_patterns(identity)
     name_breaks: list[tuple[_S, _S, str]] = []
     unit_breaks: list[tuple[_S, _S, str]] = []
-    name_spans = _name_spans(stream, names, name_breaks) + _context_name_spans(stream, names)
+    name_spans = _name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
@@ -528,7 +536,8 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 
 
-def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[tuple[int, int]]:
+def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
+                        breaks: list[tuple[_S, _S, str]] | None = None) -> list[tuple[int, int]]:
     """Names with one character read as any other, where the context says a name is here.
 
     Handwriting is read as a look-alike with high confidence (烨 -> 辉): no
@@ -546,7 +555,8 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[t
         for i, s in enumerate(stream):
             if s.ch != pat[0]:
                 continue
-            end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1)
+            dropped: list[tuple[int, str]] = []
+            end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1, dropped=dropped)
             if end is None:
                 continue
             before = text[max(0, i - 7): i].rstrip(":：")
@@ -560,6 +570,8 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str]) -> list[t
             elif not (labelled or followed):
                 continue
             spans.append((i, end))
+            if breaks is not None:
+                breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped]
     return spans
 
 
@@ -592,8 +604,15 @@ def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Seque
             starts = sorted(c.bbox[0] for c in line.chars)
             pitch = float(np.median(np.diff(starts))) if len(starts) >= 2 else height
             pitch = min(max(pitch, 0.6 * height), 1.5 * height)
+            # Widely spaced names (司　马　云) keep their own pitch: the gap to the neighbour.
+            k = next((i for i, c in enumerate(line.chars) if c is ch), None)
+            near = line.chars[k - 1] if right and k else (
+                line.chars[k + 1] if not right and k is not None and k + 1 < len(line.chars) else None)
+            if near is not None:
+                gap = abs(ch.bbox[0] - near.bbox[0])
+                pitch = max(pitch, min(gap, 3.0 * height))
             p = max(2.0, pad * height)
-            bx0, bx1 = (x1, x1 + pitch) if right else (x0 - pitch, x0)
+            bx0, bx1 = (x1, x0 + pitch + (x1 - x0)) if right else (x0 - pitch, x0)
             box = _padded(bx0, y0, bx1, y1, p, size)
             if box[2] > box[0] and box[3] > box[1]:
                 out.append(Region(kind, box, dropped, line.source, float(ch.score)))
