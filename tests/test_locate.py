@@ -405,3 +405,56 @@ def test_widely_spaced_name_whose_last_character_was_not_detected_is_covered():
     regs = kinds(find_identity([mk_line("姓", x=148, y=352, ch=39), a, b], identity("司马云"), SIZE), "name")
     assert covers(regs, a, 2, 4)
     assert _covers_box(regs, (541, 352, 574, 391))  # where 云 is printed: 马 + the pitch 司 -> 马
+
+
+def test_a_middle_dot_left_at_a_line_end_is_covered_with_the_name():
+    """Locating benchmark (system fonts, other names): ``…申报人包·`` | ``巴特尔本人提供``."""
+    a = mk_line("以上材料均由申报人包·", x=100, y=500, ch=38)
+    b = mk_line("巴特尔本人提供，真实有效。", x=100, y=580, ch=38)
+    regs = kinds(find_identity([a, b], identity("包·巴特尔"), SIZE), "name")
+    assert covers(regs, a, 9, 11)  # 包 and the dot after it
+    assert covers(regs, b, 0, 3)
+    assert not covers(regs, a, 8, 9)  # 人 stays
+
+
+def _spaced(text: str, x: float, y: float, pitch: float, ch: float = 33) -> TextLine:
+    from zcmask.results import Char
+
+    chars = tuple(Char(c, (x + i * pitch, y, x + i * pitch + ch, y + ch), 1.0) for i, c in enumerate(text))
+    return TextLine(text, (x, y, chars[-1].bbox[2], y + ch), 1.0, chars)
+
+
+def test_a_widely_spaced_name_with_undetected_characters_is_covered_across_the_gap():
+    """Locating benchmark (system fonts, scanned PDF): ``姓　名：帕　提　古　丽　·　阿　布　力　孜``
+    came back as 帕提古 | 丽 | 孜; the detector missed · 阿 布 力 between them."""
+    row = [_spaced("姓名：", 150, 350, 80), _spaced("帕提古", 318, 350, 78), _spaced("丽", 553, 350, 78),
+           _spaced("孜", 928, 350, 78)]
+    regs = kinds(find_identity(row, identity("帕提古丽·阿布力孜"), SIZE), "name")
+    assert _covers_box(regs, (318, 350, 961, 383))  # 帕 to 孜, the unread 阿布力 between included
+    assert not _covers_box(regs, (150, 350, 300, 383))  # the label stays
+
+
+def test_a_gap_too_narrow_for_the_missing_characters_is_not_the_name():
+    ln = mk_line("这是王国的历史", x=100, y=100)  # 王国 in running text is not 王建国
+    assert not kinds(find_identity([ln], identity("王建国"), SIZE), "name")
+    row = [_spaced("帕提古丽", 300, 400, 40), _spaced("孜然", 470, 400, 40)]  # no room for 阿布力 before 孜
+    assert not kinds(find_identity(row, identity("帕提古丽·阿布力孜"), SIZE), "name")
+
+
+def test_a_widely_spaced_name_whose_end_was_not_detected_is_covered_to_its_last_position():
+    """Locating benchmark (system fonts): ``姓　名：巴　图　·　孟　和`` came back as 巴图 alone,
+    ``古丽米拉·托合提`` as 古丽米拉·托. The unread end gets the name's own pitch per position."""
+    row = [_spaced("姓名：", 150, 350, 85), _spaced("巴图", 315, 350, 80)]
+    regs = kinds(find_identity(row, identity("巴图·孟和"), SIZE), "name")
+    assert _covers_box(regs, (315, 350, 668, 383))  # 巴 图 · 孟 和: five positions of 80 px
+    row = [_spaced("姓名：", 150, 350, 85), _spaced("古丽米拉·托", 319, 350, 78)]
+    regs = kinds(find_identity(row, identity("古丽米拉·托合提"), SIZE), "name")
+    assert _covers_box(regs, (319, 350, 319 + 7 * 78 + 33, 383))
+
+
+def test_a_partly_read_name_in_tight_running_text_is_left_alone():
+    # 巴图 ends a tightly printed line: another 巴图 perhaps, not the spaced field of 巴图·孟和.
+    row = [mk_line("联系人巴图", x=100, y=100, ch=40), mk_line("电话：0996-1234567", x=100, y=160, ch=40)]
+    assert not kinds(find_identity(row, identity("巴图·孟和"), SIZE), "name")
+    # 建国 without its surname, in running text, is not 王建国.
+    assert not kinds(find_identity([mk_line("自建国以来成绩显著", x=100, y=100)], identity("王建国"), SIZE), "name")

@@ -325,6 +325,9 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
             x1 = max(s.char.bbox[2] for s in items)
             y0 = min(s.char.bbox[1] for s in items)
             y1 = max(s.char.bbox[3] for s in items)
+            # A name's middle dot left at the end or start of a line (包· | 巴特尔) is part of it.
+            for dot in _edge_dots(items, lines):
+                x0, x1 = min(x0, dot.bbox[0]), max(x1, dot.bbox[2])
             ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
             p = max(2.0, pad * ch)
             box = _padded(x0, y0, x1, y1, p, size)
@@ -332,6 +335,26 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
                 score = float(np.mean([s.score for s in items]))
                 regions.append(Region(kind, box, text, line.source, score))
     return regions
+
+
+def _edge_dots(items: Sequence[_S], lines: Sequence[TextLine]) -> list[Char]:
+    """Dots OCR read right after a match's last character or right before its first, on their lines.
+
+    The stream skips dots, so a match ends at 包 of ``包·`` when the name goes on
+    on the next line; the dot stays outside the character boxes.
+    """
+    out: list[Char] = []
+    for s, step in ((min(items, key=lambda t: t.char.bbox[0]), -1), (max(items, key=lambda t: t.char.bbox[2]), 1)):
+        chars = lines[s.line].chars
+        k = next((i for i, c in enumerate(chars) if c is s.char), None)
+        if k is None:
+            continue
+        k += step
+        while 0 <= k < len(chars) and len(out) < 4 and chars[k].text.strip() and all(
+                norm_char(t) in DOTS for t in chars[k].text.strip()):
+            out.append(chars[k])
+            k += step
+    return out
 
 
 def _one_row(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -395,8 +418,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     units = unit_patterns(identity)
     name_breaks: list[tuple[_S, _S, str]] = []
     unit_breaks: list[tuple[_S, _S, str]] = []
-    name_spans = _name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
+    gapped = _gapped_names(stream, (identity.name, *identity.aliases), ordered)
+    name_spans = (_name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
+                  + [(g.a, g.b) for g in gapped])
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
+    regions += _row_regions("name", gapped, stream, ordered, pad, size)  # with the characters not read
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
     regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units, unit_breaks), gap=2),
@@ -573,6 +599,105 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
             if breaks is not None:
                 breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped]
     return spans
+
+
+@dataclass(frozen=True)
+class _Gapped:
+    """A widely spaced name read in part: stream span ``[a, b)`` plus room for unread characters."""
+
+    a: int
+    b: int
+    left: float  # px before the first character read, for unread leading characters
+    right: float  # px after the last one, for unread trailing characters
+
+
+def _gapped_names(stream: Sequence[_S], raws: Iterable[str], lines: Sequence[TextLine]) -> list[_Gapped]:
+    """Widely spaced names of which the text detector missed characters.
+
+    ``姓　名：帕　提　古　丽　·　阿　布　力　孜`` came back as 帕提古 | 丽 | 孜, and
+    ``姓　名：巴　图　·　孟　和`` as 巴图: lone characters between wide gaps, or at
+    the row's end, were not detected at all, so no tolerant match applies.
+
+    A run of consecutive stream characters on one visual row that holds at
+    least half of the name, in order, is the name when every character it
+    lacks has room: inside the run, each gap is at least 0.8 of a character
+    width per missing character (so ``王国`` of running text never stands for
+    王建国); at the run's ends, the run is letter-spaced (gaps of at least half
+    a character) and ends its row, or starts it (or follows a name label such
+    as 姓名：). Missing end characters get the name's own pitch each, dots
+    included (``巴图`` + ``·孟和`` = three positions).
+    """
+    out: list[_Gapped] = []
+    n = len(stream)
+    text = "".join(t.ch for t in stream)
+    for raw in raws:
+        pat = norm_text(raw)
+        if len(pat) < 3:
+            continue
+        # Where each folded character stands in the raw name (a dot takes a position when spaced).
+        at = [i for i, c in enumerate(raw) if norm_text(c)]
+        need = max(2, (len(pat) + 1) // 2)
+        for i, s in enumerate(stream):
+            for k0 in (q for q, c in enumerate(pat) if c == s.ch):
+                k, j, inner = k0, i, 0
+                width = max(1.0, s.char.bbox[2] - s.char.bbox[0])
+                gaps: list[float] = []
+                pitches: list[float] = []
+                while k < len(pat) - 1 and j + 1 < n:
+                    nxt = stream[j + 1]
+                    if not _same_row(stream[j], nxt, lines):
+                        break
+                    q = pat.find(nxt.ch, k + 1)
+                    if q < 0:
+                        break
+                    missing = q - k - 1
+                    gap = nxt.char.bbox[0] - stream[j].char.bbox[2]
+                    if missing and gap < 0.8 * width * missing:
+                        break
+                    gaps.append(gap / width)
+                    if not missing:
+                        pitches.append(nxt.char.bbox[0] - stream[j].char.bbox[0])
+                    inner += missing
+                    k, j = q, j + 1
+                lead, trail = k0, len(pat) - 1 - k
+                if not (inner or lead or trail) or len(pat) - inner - lead - trail < need:
+                    continue
+                if lead or trail:
+                    spaced = bool(gaps) and min(gaps) >= 0.5
+                    row_start = i == 0 or not _same_row(stream[i - 1], s, lines) or any(
+                        text[max(0, i - 6):i].rstrip(":：").endswith(w) for w in NAME_BEFORE)
+                    row_end = j + 1 >= n or not _same_row(stream[j], stream[j + 1], lines)
+                    if not spaced or (lead and not row_start) or (trail and not row_end):
+                        continue
+                pitch = float(np.median(pitches)) if pitches else 2.0 * width
+                left = pitch * (at[k0] - at[0])
+                right = pitch * (at[-1] - at[k])
+                if lead and i > 0 and _same_row(stream[i - 1], s, lines):  # never over the label
+                    left = min(left, max(0.0, s.char.bbox[0] - stream[i - 1].char.bbox[2] - 0.1 * width))
+                out.append(_Gapped(i, j + 1, left, right))
+    return out
+
+
+def _same_row(a: _S, b: _S, lines: Sequence[TextLine]) -> bool:
+    return a.line == b.line or _one_row(lines[a.line].bbox, lines[b.line].bbox)
+
+
+def _row_regions(kind: str, found: Sequence[_Gapped], stream: Sequence[_S], lines: Sequence[TextLine],
+                 pad: float, size: tuple[int, int]) -> list[Region]:
+    """One box per partly read name over its whole row: gaps and unread end characters included."""
+    out: list[Region] = []
+    for g in found:
+        items = stream[g.a:g.b]
+        x0 = min(t.char.bbox[0] for t in items) - g.left
+        x1 = max(t.char.bbox[2] for t in items) + g.right
+        y0 = min(t.char.bbox[1] for t in items)
+        y1 = max(t.char.bbox[3] for t in items)
+        ch = max(4.0, float(np.median([t.char.bbox[3] - t.char.bbox[1] for t in items])))
+        box = _padded(x0, y0, x1, y1, max(2.0, pad * ch), size)
+        if box[2] > box[0] and box[3] > box[1]:
+            out.append(Region(kind, box, "".join(t.ch for t in items), lines[items[0].line].source,
+                              float(np.mean([t.score for t in items]))))
+    return out
 
 
 def _unit_spans(stream: Sequence[_S], units: Sequence[str],
