@@ -458,3 +458,17 @@ def test_a_partly_read_name_in_tight_running_text_is_left_alone():
     assert not kinds(find_identity(row, identity("巴图·孟和"), SIZE), "name")
     # 建国 without its surname, in running text, is not 王建国.
     assert not kinds(find_identity([mk_line("自建国以来成绩显著", x=100, y=100)], identity("王建国"), SIZE), "name")
+
+
+def test_narrow_character_boxes_of_a_spaced_name_are_widened_to_whole_glyphs():
+    """Locating benchmark (system fonts, scanned PDF): in ``姓　名：赵　丽　娟`` the recogniser put
+    娟 at 479-494 (15 px) for a glyph printed at 479-512; the line box ends at 514."""
+    from zcmask.results import Char
+
+    chars = (Char("姓", (167, 348, 182, 394), 0.95), Char("名", (250, 348, 266, 394), 1.0),
+             Char("：", (266, 348, 281, 394), 0.68), Char("赵", (327, 348, 342, 394), 1.0),
+             Char("丽", (403, 348, 418, 394), 1.0), Char("娟", (479, 348, 494, 394), 0.88))
+    ln = TextLine("姓名：赵丽娟", (148, 348, 514, 394), 0.9, chars)
+    regs = kinds(find_identity([ln], identity("赵丽娟"), SIZE), "name")
+    assert _covers_box(regs, (320, 350, 513, 392))  # every glyph whole, up to the line's end
+    assert not _covers_box(regs, (250, 350, 282, 392))  # the label stays

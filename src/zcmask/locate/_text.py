@@ -328,6 +328,7 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
             # A name's middle dot left at the end or start of a line (包· | 巴特尔) is part of it.
             for dot in _edge_dots(items, lines):
                 x0, x1 = min(x0, dot.bbox[0]), max(x1, dot.bbox[2])
+            x0, x1 = _glyph_ends(items, lines, x0, x1)
             ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
             p = max(2.0, pad * ch)
             box = _padded(x0, y0, x1, y1, p, size)
@@ -335,6 +336,34 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
                 score = float(np.mean([s.score for s in items]))
                 regions.append(Region(kind, box, text, line.source, score))
     return regions
+
+
+def _glyph_ends(items: Sequence[_S], lines: Sequence[TextLine], x0: float, x1: float) -> tuple[float, float]:
+    """Widen a match's ends to whole glyphs.
+
+    Character boxes come from where the recogniser fired along the line, and in
+    widely spaced text they are narrow (娟 of ``赵　丽　娟``: 15 px for a 33 px glyph).
+    A narrow first or last character (under half its height) gets 0.4 of its
+    height on each side of its centre, and a match that ends (starts) its line
+    reaches the end (start) of the line's detected box.
+    """
+    first = min(items, key=lambda t: t.char.bbox[0])
+    last = max(items, key=lambda t: t.char.bbox[2])
+    for t, side in ((first, 0), (last, 1)):
+        b = t.char.bbox
+        h = max(1.0, b[3] - b[1])
+        half = 0.4 * h if b[2] - b[0] < 0.5 * h else 0.0
+        cx = (b[0] + b[2]) / 2
+        chars = lines[t.line].chars
+        if side == 0:
+            x0 = min(x0, cx - half)
+            if chars and chars[0] is t.char:
+                x0 = min(x0, lines[t.line].bbox[0])
+        else:
+            x1 = max(x1, cx + half)
+            if chars and chars[-1] is t.char:
+                x1 = max(x1, lines[t.line].bbox[2])
+    return x0, x1
 
 
 def _edge_dots(items: Sequence[_S], lines: Sequence[TextLine]) -> list[Char]:
@@ -688,8 +717,8 @@ def _row_regions(kind: str, found: Sequence[_Gapped], stream: Sequence[_S], line
     out: list[Region] = []
     for g in found:
         items = stream[g.a:g.b]
-        x0 = min(t.char.bbox[0] for t in items) - g.left
-        x1 = max(t.char.bbox[2] for t in items) + g.right
+        x0, x1 = _glyph_ends(items, lines, min(t.char.bbox[0] for t in items), max(t.char.bbox[2] for t in items))
+        x0, x1 = x0 - g.left, x1 + g.right
         y0 = min(t.char.bbox[1] for t in items)
         y1 = max(t.char.bbox[3] for t in items)
         ch = max(4.0, float(np.median([t.char.bbox[3] - t.char.bbox[1] for t in items])))
