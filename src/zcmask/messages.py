@@ -89,7 +89,6 @@ CONVERT_HOWTO: dict[str, str] = {
     "TIFF": "请用 zcmask check 文件 --fix 输出目录 转换为 JPG（多页 TIFF 每页一张），或在扫描软件中直接选择 JPG 格式重新扫描。",
     "HEIC": "这是苹果手机的 HEIC 照片：请用 zcmask check 文件 --fix 输出目录 转换为 JPG（按手机上显示的方向转正），"
             "或在“照片”App 中选“导出”为 JPEG；以后可在 设置 > 相机 > 格式 中选“兼容性最佳”直接拍 JPG。",
-    "HEIC_EXPORT": "请在“照片”App 中选“导出”为 JPEG，或在 设置 > 相机 > 格式 中选“兼容性最佳”后重新拍摄。",
     "JPEG_SUFFIX": "文件内容已是 JPG，只需把扩展名改为 .jpg 后上传。",
 }
 CONVERT_HOWTO["TIF"] = CONVERT_HOWTO["TIFF"]

@@ -36,7 +36,12 @@ class Report:
         return sum(1 for f in self.files if f.status == "error")
 
     def listed_pages(self, f: FileResult) -> tuple[PageResult, ...]:
-        """The pages of ``f`` the report lists: for ``mask`` only those written (the file's error names the rest)."""
+        """The pages of ``f`` the report lists: for ``mask`` only those written.
+
+        A page that failed, or whose file failed, has no output; the file's ``error``
+        names it (:func:`zcmask.results.pages_error`), and the contract wants an output
+        on every page a ``mask`` report lists.
+        """
         return tuple(p for p in f.pages if p.output) if self.command == "mask" else f.pages
 
     @property
@@ -53,7 +58,7 @@ class Report:
                 regions.update(r.kind for r in p.regions)
                 issues.update(i.code for i in p.issues)
             issues.update(i.code for i in f.issues)
-        files = [f.to_json(written_only=self.command == "mask") for f in self.files]
+        files = [f.to_json(self.listed_pages(f)) for f in self.files]
         return {
             "schema": SCHEMA,
             "command": self.command,

@@ -208,14 +208,12 @@ class FileResult:
     error: tuple[str, str] | None = None  # (code, zh-CN message)
     issues: tuple[Issue, ...] = field(default=())
 
-    def to_json(self, *, written_only: bool = False) -> dict[str, Any]:
-        """The contract's file entry; ``written_only`` (``mask``) lists only pages that have an output.
+    def to_json(self, pages: Sequence[PageResult] | None = None) -> dict[str, Any]:
+        """The contract's file entry, listing ``pages`` (default: all of them).
 
-        A page that failed, or whose file failed, has no output; the file's ``error``
-        names it (:func:`pages_error`), and the contract wants an output on every page
-        a ``mask`` report lists.
+        A ``mask`` report lists only the pages written (:meth:`zcmask.report.Report.listed_pages`).
         """
-        pages = [p for p in self.pages if p.output] if written_only else self.pages
+        pages = self.pages if pages is None else pages
         return {
             "input": self.input,
             "sha256": self.sha256,

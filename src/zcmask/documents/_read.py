@@ -144,9 +144,8 @@ def _heif_opener() -> None:
     try:
         from pi_heif import register_heif_opener
     except ImportError as e:  # pragma: no cover - a dependency, always installed
-        from zcmask.messages import CONVERT_HOWTO
-
-        raise UnsupportedFormatError("缺少 HEIC 解码组件（pi-heif）。" + CONVERT_HOWTO["HEIC_EXPORT"]) from e
+        raise UnsupportedFormatError("缺少 HEIC 解码组件（pi-heif），请重新安装 zcmask，或在“照片”App 中"
+                                     "选“导出”为 JPEG 后再处理。") from e
     register_heif_opener()  # idempotent
 
 

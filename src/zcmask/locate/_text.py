@@ -24,6 +24,7 @@ from zcmask.locate._variants import (
     GENERIC,
     LEGAL_SUFFIXES,
     OTHER_SIGNERS,
+    OWN_FIELDS,
     REGION_SHORT,
     SIGNATURE_LABELS,
     norm_char,
@@ -317,24 +318,17 @@ def _spans_to_regions(kind: str, spans: Sequence[tuple[int, int]], stream: Seque
             by_line.setdefault(s.line, []).append(s)
         text = "".join(s.ch for s in stream[a:b])
         for items in _rows(by_line, lines):
-            li = items[0].line
-            line = lines[li]
             # OCR character boxes already span the detected (unclipped) line
             # height, which also absorbs the ±1.5° skew of a scan.
             x0 = min(s.char.bbox[0] for s in items)
             x1 = max(s.char.bbox[2] for s in items)
-            y0 = min(s.char.bbox[1] for s in items)
-            y1 = max(s.char.bbox[3] for s in items)
             # A name's middle dot left at the end or start of a line (包· | 巴特尔) is part of it.
             for dot in _edge_dots(items, lines):
                 x0, x1 = min(x0, dot.bbox[0]), max(x1, dot.bbox[2])
             x0, x1 = _glyph_ends(items, lines, x0, x1)
-            ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
-            p = max(2.0, pad * ch)
-            box = _padded(x0, y0, x1, y1, p, size)
-            if box[2] > box[0] and box[3] > box[1]:
-                score = float(np.mean([s.score for s in items]))
-                regions.append(Region(kind, box, text, line.source, score))
+            region = _region_over(kind, items, lines, x0, x1, text, pad, size)
+            if region is not None:
+                regions.append(region)
     return regions
 
 
@@ -375,8 +369,8 @@ def _edge_dots(items: Sequence[_S], lines: Sequence[TextLine]) -> list[Char]:
     out: list[Char] = []
     for s, step in ((min(items, key=lambda t: t.char.bbox[0]), -1), (max(items, key=lambda t: t.char.bbox[2]), 1)):
         chars = lines[s.line].chars
-        k = next((i for i, c in enumerate(chars) if c is s.char), None)
-        if k is None:
+        k = _char_pos(lines[s.line], s.char)
+        if k < 0:
             continue
         k += step
         while 0 <= k < len(chars) and len(out) < 4 and chars[k].text.strip() and all(
@@ -384,6 +378,23 @@ def _edge_dots(items: Sequence[_S], lines: Sequence[TextLine]) -> list[Char]:
             out.append(chars[k])
             k += step
     return out
+
+
+def _char_pos(line: TextLine, ch: Char) -> int:
+    """Index of the character object ``ch`` among ``line``'s characters, or -1."""
+    return next((i for i, c in enumerate(line.chars) if c is ch), -1)
+
+
+def _region_over(kind: str, items: Sequence[_S], lines: Sequence[TextLine], x0: float, x1: float, text: str,
+                 pad: float, size: tuple[int, int]) -> Region | None:
+    """The padded region over ``items`` from ``x0`` to ``x1``, as tall as their characters."""
+    y0 = min(s.char.bbox[1] for s in items)
+    y1 = max(s.char.bbox[3] for s in items)
+    ch = max(4.0, float(np.median([s.char.bbox[3] - s.char.bbox[1] for s in items])))
+    box = _padded(x0, y0, x1, y1, max(2.0, pad * ch), size)
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    return Region(kind, box, text, lines[items[0].line].source, float(np.mean([s.score for s in items])))
 
 
 def _one_row(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -718,14 +729,9 @@ def _row_regions(kind: str, found: Sequence[_Gapped], stream: Sequence[_S], line
     for g in found:
         items = stream[g.a:g.b]
         x0, x1 = _glyph_ends(items, lines, min(t.char.bbox[0] for t in items), max(t.char.bbox[2] for t in items))
-        x0, x1 = x0 - g.left, x1 + g.right
-        y0 = min(t.char.bbox[1] for t in items)
-        y1 = max(t.char.bbox[3] for t in items)
-        ch = max(4.0, float(np.median([t.char.bbox[3] - t.char.bbox[1] for t in items])))
-        box = _padded(x0, y0, x1, y1, max(2.0, pad * ch), size)
-        if box[2] > box[0] and box[3] > box[1]:
-            out.append(Region(kind, box, "".join(t.ch for t in items), lines[items[0].line].source,
-                              float(np.mean([t.score for t in items]))))
+        region = _region_over(kind, items, lines, x0 - g.left, x1 + g.right, "".join(t.ch for t in items), pad, size)
+        if region is not None:
+            out.append(region)
     return out
 
 
@@ -759,14 +765,13 @@ def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Seque
             pitch = float(np.median(np.diff(starts))) if len(starts) >= 2 else height
             pitch = min(max(pitch, 0.6 * height), 1.5 * height)
             # Widely spaced names (司　马　云) keep their own pitch: the gap to the neighbour.
-            k = next((i for i, c in enumerate(line.chars) if c is ch), None)
-            near = line.chars[k - 1] if right and k else (
-                line.chars[k + 1] if not right and k is not None and k + 1 < len(line.chars) else None)
-            if near is not None:
-                gap = abs(ch.bbox[0] - near.bbox[0])
+            k = _char_pos(line, ch)
+            near = k - 1 if right else k + 1
+            if k >= 0 and 0 <= near < len(line.chars):
+                gap = abs(ch.bbox[0] - line.chars[near].bbox[0])
                 pitch = max(pitch, min(gap, 3.0 * height))
             p = max(2.0, pad * height)
-            bx0, bx1 = (x1, x0 + pitch + (x1 - x0)) if right else (x0 - pitch, x0)
+            bx0, bx1 = (x1, x1 + pitch) if right else (x0 - pitch, x0)
             box = _padded(bx0, y0, bx1, y1, p, size)
             if box[2] > box[0] and box[3] > box[1]:
                 out.append(Region(kind, box, dropped, line.source, float(ch.score)))
@@ -877,13 +882,15 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                 ob = other.bbox
                 if other is not ln and ob[0] >= x0 - chh and ob[0] <= x1 and ob[1] < y1 and ob[3] > y0 \
                         and (field_at is None or ob[0] < field_at):
-                    x1 = max(x1, ob[2] + 0.3 * chh) if field_at is None else min(field_at, max(x1, ob[2] + 0.3 * chh))
+                    x1 = max(x1, ob[2] + 0.3 * chh)
                     y0 = min(y0, ob[1] - 0.2 * chh)
                     y1 = max(y1, ob[3] + 0.2 * chh)
             if after_stripped and len(after_stripped) >= 2 and field_at is None:
                 tail = chars[end_idx + 1 :]
                 if tail:
                     x1 = max(x1, max(c.bbox[2] for c in tail) + 0.3 * chh)
+            if field_at is not None:
+                x1 = min(x1, field_at)
             box = (int(max(0, x0)), int(max(0, y0)), int(min(w, x1)), int(min(h, y1)))
             if box[2] > box[0] and box[3] > box[1]:
                 out.append(Region("signature", box, label, "layout", 0.5))
@@ -935,7 +942,7 @@ def _left_of_bracketed_label(chars: Sequence[Char], label_idx: int, lines: Seque
     x1 = float(chars[first].bbox[0]) if first else min(float(chars[0].bbox[0]), float(ln.bbox[0]))
     x0 = x1 - 7.0 * chh
     before = "".join(norm_text(c.text) for c in chars[:first])
-    for word in _OWN_FIELDS:
+    for word in OWN_FIELDS:
         k = before.rfind(word)
         if k >= 0:
             end = min(first - 1, _char_index(chars, k + len(word) - 1))
@@ -947,13 +954,9 @@ def _left_of_bracketed_label(chars: Sequence[Char], label_idx: int, lines: Seque
     for other in lines:
         ob = other.bbox
         if other is not ln and ob[1] < mid < ob[3] and x0 < ob[2] <= x1 + 0.2 * chh \
-                and norm_text(other.text).rstrip(":：").endswith(_OWN_FIELDS):
+                and norm_text(other.text).rstrip(":：").endswith(OWN_FIELDS):
             x0 = float(ob[2])
     return (x0, x1) if x1 - x0 >= 1.5 * chh else None
-
-
-#: The printed labels of the field a bracketed signature label belongs to.
-_OWN_FIELDS = ("姓名", "申报人", "承诺人", "述职人", "本人", "签字人")
 
 
 def _char_index(chars: Sequence[Char], folded_index: int) -> int:

@@ -106,6 +106,8 @@ SIGNATURE_LABELS = ("承诺人签字", "承诺人签名", "申报人签字", "�
 # the next field of the form ("（签名）性别  男"), not handwriting.
 FIELD_LABELS = ("性别", "民族", "出生", "年龄", "日期", "年月", "时间", "职务", "职称", "学历", "学位",
                 "电话", "手机", "联系", "身份证", "政治面貌", "籍贯", "部门", "岗位", "专业", "工作单位", "现任")
+# The printed labels of the field a bracketed signature label belongs to (姓名 ____（签名）).
+OWN_FIELDS = ("姓名", "申报人", "承诺人", "述职人", "本人", "签字人")
 # A signature label preceded by one of these belongs to somebody else.
 OTHER_SIGNERS = ("负责人", "领导", "审核人", "经办人", "主管", "书记", "法人", "代表", "主任", "校长",
                  "院长", "局长", "评委", "组长", "填表人", "审批人", "审查人", "考核人")
