@@ -212,6 +212,20 @@ def test_label_in_running_text_is_not_a_signature():
     assert not kinds(find_identity([ln], identity(), SIZE), "signature")
 
 
+def test_signature_word_in_running_text_is_not_a_signature():
+    for text in ("根据《中华人民共和国电子签名法》规定", "请用黑色签字笔填写"):
+        assert not kinds(find_identity([mk_line(text)], identity(), SIZE), "signature"), text
+
+
+def test_signature_label_after_a_signature_word_still_counts():
+    ln = mk_line("已阅读电子签名法 承诺人签名：", x=100, y=2000)
+    (sig,) = kinds(find_identity([ln], identity(), SIZE), "signature")
+    assert sig.bbox[0] >= ln.chars[-1].bbox[0]
+    ln = mk_line("依电子签名法 签名：", x=100, y=2000)
+    (sig,) = kinds(find_identity([ln], identity(), SIZE), "signature")
+    assert sig.bbox[0] >= ln.chars[-1].bbox[0]
+
+
 def _form_row(*cells: tuple[str, float], y: float = 300, score: float = 1.0) -> list:
     """One row of a printed form: (text, x) per OCR line."""
     return [mk_line(t, x=x, y=y, ch=45, score=score) for t, x in cells]

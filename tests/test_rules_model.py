@@ -138,6 +138,13 @@ def test_signature_read_by_ocr_and_other_signers():
     assert find_signature(img, [_line("本人承诺以上内容真实", 60, 100)]) is None
 
 
+def test_a_signature_word_is_no_signature_line():
+    img = np.full((400, 800, 3), 255, np.uint8)
+    img[195:225, 500:600:3] = 20  # print right of the line
+    assert find_signature(img, [_line("依据电子签名法", 300, 200)]) is None
+    assert find_signature(img, [_line("电子签名法 签字：", 100, 200)]) is False
+
+
 def test_qr_code_is_detected_only_where_there_is_one():
     import cv2
 

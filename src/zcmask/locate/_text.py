@@ -27,6 +27,7 @@ from zcmask.locate._variants import (
     OWN_FIELDS,
     REGION_SHORT,
     SIGNATURE_LABELS,
+    in_signature_word,
     norm_char,
     norm_text,
 )
@@ -824,6 +825,9 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
         text = norm_text(ln.text)
         for label in SIGNATURE_LABELS:
             k = text.find(label)
+            # "电子签名法", "签字笔": running text, not a place to sign; a later label still counts.
+            while k >= 0 and in_signature_word(text, k, label):
+                k = text.find(label, k + 1)
             if k < 0:
                 continue
             before = text[max(0, k - 4) : k]

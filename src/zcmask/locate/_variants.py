@@ -102,6 +102,9 @@ REGION_SHORT = (("新疆维吾尔自治区", "新疆"), ("巴音郭楞蒙古自�
 # Labels after which the applicant signs by hand.
 SIGNATURE_LABELS = ("承诺人签字", "承诺人签名", "申报人签字", "申报人签名", "本人签字", "本人签名",
                     "述职人签字", "述职人签名", "述职人", "承诺人", "申报人", "签字", "签名")
+# Words of running text that contain a signature label but are no place to sign
+# ("《中华人民共和国电子签名法》", "签字笔"): the label inside them is skipped.
+SIGNATURE_WORDS = ("电子签名", "电子签字", "签名法", "签字法", "签字笔", "签名笔", "数字签名", "签名验证", "签名算法")
 # Printed form fields: text that starts with one of these right after a signature label is
 # the next field of the form ("（签名）性别  男"), not handwriting.
 FIELD_LABELS = ("性别", "民族", "出生", "年龄", "日期", "年月", "时间", "职务", "职称", "学历", "学位",
@@ -111,6 +114,19 @@ OWN_FIELDS = ("姓名", "申报人", "承诺人", "述职人", "本人", "签字
 # A signature label preceded by one of these belongs to somebody else.
 OTHER_SIGNERS = ("负责人", "领导", "审核人", "经办人", "主管", "书记", "法人", "代表", "主任", "校长",
                  "院长", "局长", "评委", "组长", "填表人", "审批人", "审查人", "考核人")
+
+
+def in_signature_word(text: str, k: int, label: str) -> bool:
+    """True when the signature label at ``text[k:]`` is part of a running-text word.
+
+    >>> in_signature_word("依照电子签名法", 4, "签名"), in_signature_word("承诺人签名：", 3, "签名")
+    (True, False)
+    """
+    for wd in SIGNATURE_WORDS:
+        j = text.find(wd, max(0, k - len(wd) + 1), k + len(wd) + len(label))
+        if 0 <= j <= k < j + len(wd):
+            return True
+    return False
 
 
 def norm_char(c: str) -> str:

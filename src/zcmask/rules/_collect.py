@@ -23,7 +23,7 @@ import numpy as np
 from zcmask.api import InputFile, discover
 from zcmask.documents import page_count
 from zcmask.exceptions import InvalidConfigError, ZcmaskError
-from zcmask.locate._variants import OTHER_SIGNERS
+from zcmask.locate._variants import OTHER_SIGNERS, in_signature_word
 from zcmask.messages import issue
 from zcmask.options import Options
 from zcmask.pipeline import (
@@ -180,6 +180,8 @@ def find_signature(img: np.ndarray, lines: Sequence[TextLine]) -> bool | None:
     for ln in lines:
         t = fold(ln.text)
         m = _SIGN_LABEL.search(t)
+        while m and in_signature_word(t, m.start(), m.group(0)):  # "电子签名法": running text
+            m = _SIGN_LABEL.search(t, m.end())
         if not m or any(o in t for o in OTHER_SIGNERS) or len(t) > 24:
             continue
         after = re.sub(r"[:：()（）\[\]【】]|承诺人|申报人|本人|签字|签名|按手印|手印", "", t[m.end():])
