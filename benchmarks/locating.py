@@ -73,7 +73,7 @@ def _write_input(sp, d: Path, container: str) -> Path:  # type: ignore[no-untype
 
 
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
-        fonts: bool = False, container: str = "jpg") -> dict[str, object]:
+        fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -82,10 +82,12 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
     others_hidden = 0
     misses = []
     t_total = 0.0
-    fontfiles: list[str | None] = [None]
-    if fonts:
-        fontfiles = [f for f in SYSTEM_FONTS if Path(f).exists()] or [None]
-    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=fontfiles)):
+    files: list[str | None] = [None]
+    if fontfiles:
+        files = list(fontfiles)
+    elif fonts:
+        files = [f for f in SYSTEM_FONTS if Path(f).exists()] or [None]
+    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=files)):
         if do_distort:
             sp = distort(sp, skew=rng.uniform(-1.5, 1.5), blur=rng.choice([0, 0.6, 1.0]),
                          noise=rng.choice([0, 6, 10]), seed=i)
@@ -117,7 +119,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
     res = {
         "pages": pages,
         "distorted": do_distort,
-        "fonts": [Path(f).name if f else "china-s" for f in fontfiles],
+        "fonts": [Path(f).name if f else "china-s" for f in files],
         "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
         "recall_by_kind": {k: round(float(np.mean(v)), 4) for k, v in sorted(by_kind.items())},
@@ -138,6 +140,8 @@ def main() -> None:
     ap.add_argument("--distort", action="store_true")
     ap.add_argument("--fonts", action="store_true",
                     help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
+    ap.add_argument("--font", action="append", default=[], metavar="FILE",
+                    help="draw with this font file (TTF/OTF/TTC, first face), in turn with any other --font")
     ap.add_argument("--other-names", action="store_true",
                     help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
@@ -146,7 +150,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.other_names:
         use_other_names()
-    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container)
+    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]

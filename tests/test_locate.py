@@ -314,6 +314,25 @@ def test_piece_does_not_grow_over_unrelated_neighbours():
     assert covers(regs, ln, 4, 10) and not covers(regs, ln, 3, 4) and not covers(regs, ln, 10, 11)
 
 
+def test_piece_of_unit_with_one_doubtful_misread_is_covered():
+    # A font's 门 read as 内 at 0.74 inside a 7-character piece of the unit
+    ident = identity(units=("新疆生产建设兵团第二师铁门关市人民医院",))
+    ln = mk_line("原件存于第二师铁内关市档案室。", scores={8: 0.74})
+    regs = kinds(find_identity([ln], ident, SIZE), "unit")
+    assert covers(regs, ln, 4, 11) and not covers(regs, ln, 11, 12) and not covers(regs, ln, 3, 4)
+    # at the piece's end: 门 of 建设兵团第二师铁门 read doubtfully
+    ln = mk_line("存于建设兵团第二师铁内。", scores={10: 0.6})
+    assert covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 2, 11)
+
+
+def test_piece_with_a_confident_other_character_is_not_the_unit():
+    ident = identity(units=("新疆生产建设兵团第二师铁门关市人民医院",))
+    ln = mk_line("原件存于第二师铁内关市档案室。")  # 内 read with confidence: another name
+    assert not kinds(find_identity([ln], ident, SIZE), "unit")
+    ln = mk_line("原件存于第二师铁内关市档案室。", scores={8: 0.6, 9: 0.6})  # two doubtful: too little
+    assert not kinds(find_identity([ln], ident, SIZE), "unit")
+
+
 def test_one_misread_character_inside_unit_is_still_covered():
     ln = mk_line("国网新疆电力有限公司巴洲供电公司")
     assert covers(kinds(find_identity([ln], identity(), SIZE), "unit"), ln, 0, 16)
@@ -464,6 +483,18 @@ def test_a_widely_spaced_name_whose_end_was_not_detected_is_covered_to_its_last_
     row = [_spaced("姓名：", 150, 350, 85), _spaced("古丽米拉·托", 319, 350, 78)]
     regs = kinds(find_identity(row, identity("古丽米拉·托合提"), SIZE), "name")
     assert _covers_box(regs, (319, 350, 319 + 7 * 78 + 33, 383))
+
+
+def test_a_long_spaced_name_read_only_to_its_first_third_after_its_label_is_covered():
+    """Locating benchmark (AR PL fonts, other names, seed 405): ``姓　名：吐　尔　洪　·　吾　布　力　卡
+    斯　木`` came back as 姓名：吐尔洪 | 吾; the detector missed 布力卡斯木."""
+    row = [_spaced("姓名：吐尔洪", 150, 350, 80), _spaced("吾", 710, 350, 80)]
+    regs = kinds(find_identity(row, identity("吐尔洪·吾布力卡斯木"), SIZE), "name")
+    assert _covers_box(regs, (390, 350, 390 + 10 * 80 - 47, 383))  # 吐 … 木: ten positions
+    assert not _covers_box(regs, (150, 350, 370, 383))  # the label stays
+    # without the label, four of nine characters are too few
+    row = [_spaced("吐尔洪", 390, 350, 80), _spaced("吾", 710, 350, 80)]
+    assert not kinds(find_identity(row, identity("吐尔洪·吾布力卡斯木"), SIZE), "name")
 
 
 def test_a_partly_read_name_in_tight_running_text_is_left_alone():

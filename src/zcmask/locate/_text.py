@@ -36,6 +36,9 @@ from zcmask.results import Char, Region, TextLine
 
 # A low-confidence character may stand for any name character (not the surname).
 _LOW_SCORE = 0.75
+# A character read with less confidence than this may stand for the unit character at its place
+# in a piece of the unit name (a font's 门 read as 内 at 0.74), one per piece.
+_UNIT_WILD_SCORE = 0.9
 # Shortest run of a long unit name that is masked when the rest is not visible.
 UNIT_NGRAM = 6
 
@@ -221,20 +224,37 @@ def unit_patterns(identity: Identity) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
+def _doubtful_han(s: _S) -> bool:
+    """A Chinese character read with little confidence: it may stand for a unit character."""
+    return s.score < _UNIT_WILD_SCORE and "\u4e00" <= s.ch <= "\u9fff"
+
+
 def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[int, int]]:
     """Runs of >= UNIT_NGRAM characters that also occur in a unit name."""
     grams: dict[str, list[tuple[str, int]]] = {}
+    wild: dict[str, list[tuple[str, int]]] = {}  # one character left out ("\0"): a doubtful read
     for u in units:
         for i in range(len(u) - UNIT_NGRAM + 1):
-            grams.setdefault(u[i : i + UNIT_NGRAM], []).append((u, i))
+            g = u[i : i + UNIT_NGRAM]
+            grams.setdefault(g, []).append((u, i))
+            for q in range(UNIT_NGRAM):
+                wild.setdefault(g[:q] + "\0" + g[q + 1 :], []).append((u, i))
     if not grams:
         return []
     text = "".join(s.ch for s in stream)
     spans = []
     for i in range(len(text) - UNIT_NGRAM + 1):
         g = text[i : i + UNIT_NGRAM]
-        if g not in grams:
-            continue
+        hits = grams.get(g)
+        if not hits:
+            doubtful = [q for q in range(UNIT_NGRAM) if _doubtful_han(stream[i + q])]
+            if len(doubtful) != 1:
+                continue
+            q = doubtful[0]
+            hits = wild.get(g[:q] + "\0" + g[q + 1 :])
+            if not hits:
+                continue
+            g = hits[0][0][hits[0][1] : hits[0][1] + UNIT_NGRAM]  # the unit's own characters
         # A piece made only of a generic region name (新疆维吾尔自治区 ...) is still a
         # visible piece of the unit, unless an issuing authority's name follows it.
         if any(g in gen for gen in GENERIC):
@@ -246,7 +266,7 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
             k = ahead.find("社会")
             if 0 <= k <= 4 and all(c in "自治州区地市县" for c in ahead[:k]):
                 continue
-        for unit, k in grams[g]:
+        for unit, k in hits:
             spans.append(_extend_piece(stream, i, i + UNIT_NGRAM, unit, k))
     return spans
 
@@ -265,7 +285,7 @@ def _extend_piece(stream: Sequence[_S], i: int, j: int, unit: str, k: int) -> tu
     a, b = k, k + (j - i)
 
     def fits(s: _S, u: str) -> bool:
-        return s.ch == u or s.ch in CONFUSABLE.get(u, ())
+        return s.ch == u or s.ch in CONFUSABLE.get(u, ()) or _doubtful_han(s)
 
     def same_row(s: _S, t: _S, skipped: int) -> bool:
         sb, tb = s.char.bbox, t.char.bbox
@@ -660,7 +680,8 @@ def _gapped_names(stream: Sequence[_S], raws: Iterable[str], lines: Sequence[Tex
     the row's end, were not detected at all, so no tolerant match applies.
 
     A run of consecutive stream characters on one visual row that holds at
-    least half of the name, in order, is the name when every character it
+    least half of the name (a third of it, and at least three characters, when
+    it starts the name right after a name label), in order, is the name when every character it
     lacks has room: inside the run, each gap is at least 0.8 of a character
     width per missing character (so ``王国`` of running text never stands for
     王建国); at the run's ends, the run is letter-spaced (gaps of at least half
@@ -678,6 +699,7 @@ def _gapped_names(stream: Sequence[_S], raws: Iterable[str], lines: Sequence[Tex
         # Where each folded character stands in the raw name (a dot takes a position when spaced).
         at = [i for i, c in enumerate(raw) if norm_text(c)]
         need = max(2, (len(pat) + 1) // 2)
+        need_labelled = min(need, max(3, (len(pat) + 2) // 3))
         for i, s in enumerate(stream):
             for k0 in (q for q, c in enumerate(pat) if c == s.ch):
                 k, j, inner = k0, i, 0
@@ -701,12 +723,14 @@ def _gapped_names(stream: Sequence[_S], raws: Iterable[str], lines: Sequence[Tex
                     inner += missing
                     k, j = q, j + 1
                 lead, trail = k0, len(pat) - 1 - k
-                if not (inner or lead or trail) or len(pat) - inner - lead - trail < need:
+                after_label = any(text[max(0, i - 6):i].rstrip(":：").endswith(w) for w in NAME_BEFORE)
+                # Right after 姓名： the name's start says more: a third of a long name will do.
+                enough = need_labelled if after_label and not lead else need
+                if not (inner or lead or trail) or len(pat) - inner - lead - trail < enough:
                     continue
                 if lead or trail:
                     spaced = bool(gaps) and min(gaps) >= 0.5
-                    row_start = i == 0 or not _same_row(stream[i - 1], s, lines) or any(
-                        text[max(0, i - 6):i].rstrip(":：").endswith(w) for w in NAME_BEFORE)
+                    row_start = i == 0 or not _same_row(stream[i - 1], s, lines) or after_label
                     row_end = j + 1 >= n or not _same_row(stream[j], stream[j + 1], lines)
                     if not spaced or (lead and not row_start) or (trail and not row_end):
                         continue
