@@ -16,6 +16,7 @@ import json
 import random
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from PIL import Image
 from zcmask import api
 from zcmask.options import Identity, Options, Unit
 from zcsynth import distort, locating_pages, score_page
+from zcsynth._degrade import degrade
 
 #: Names and units the page generator never uses, for a held-out style run (``--other-names``).
 OTHER_HAN = ["孙悦", "欧阳娜娜", "苏日娜", "钟离春", "邓超然", "石磊", "叶未央", "庞士元"]
@@ -72,8 +74,32 @@ def _write_input(sp, d: Path, container: str) -> Path:  # type: ignore[no-untype
     return src
 
 
+def scan_noise(image: np.ndarray, rng: random.Random) -> tuple[np.ndarray, list[str]]:
+    """One or two kinds of scanner and copier noise that leave the page readable.
+
+    Strong JPEG compression, faded (washed-out) or low-contrast print, tinted paper, and
+    the back of the sheet showing through (the page mirrored, faintly). Pixels stay where
+    they are, so the truths' ink masks still hold.
+    """
+    kinds = rng.sample(["jpeg", "washed", "low_contrast", "tint", "bleed"], rng.choice([1, 2]))
+    img = image
+    for k in kinds:
+        if k == "tint":
+            paper = np.array([rng.uniform(0.86, 0.97), rng.uniform(0.86, 0.97), rng.uniform(0.72, 0.9)], np.float32)
+            img = np.clip(img.astype(np.float32) * paper, 0, 255).astype(np.uint8)
+        elif k == "bleed":
+            back = 255.0 - img[:, ::-1].astype(np.float32)
+            img = np.clip(img.astype(np.float32) - rng.uniform(0.1, 0.22) * back, 0, 255).astype(np.uint8)
+        else:
+            strength = {"jpeg": rng.uniform(0.3, 0.6), "washed": rng.uniform(0.2, 0.45),
+                        "low_contrast": rng.uniform(0.2, 0.5)}[k]
+            img = degrade(img, k, strength)
+    return img, kinds
+
+
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
-        fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None) -> dict[str, object]:
+        fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None,
+        noise: bool = False) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -91,6 +117,10 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         if do_distort:
             sp = distort(sp, skew=rng.uniform(-1.5, 1.5), blur=rng.choice([0, 0.6, 1.0]),
                          noise=rng.choice([0, 6, 10]), seed=i)
+        noise_kinds: list[str] = []
+        if noise:
+            img, noise_kinds = scan_noise(sp.image, rng)
+            sp = replace(sp, image=img)
         d = out / f"p{i:03d}"
         d.mkdir(exist_ok=True)
         src = _write_input(sp, d, container)
@@ -113,12 +143,14 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
             by_case[f"{t.kind}:{t.case}"].append(ok)
             by_kind[t.kind].append(ok)
             if not ok:
-                misses.append({"page": i, "kind": t.kind, "case": t.case, "text": t.text, "share": round(share, 3)})
+                misses.append({"page": i, "kind": t.kind, "case": t.case, "text": t.text, "share": round(share, 3),
+                               **({"noise": noise_kinds} if noise else {})})
         overs.append(sc.overmask)
         others_hidden += sc.others_hidden
     res = {
         "pages": pages,
         "distorted": do_distort,
+        "scan_noise": noise,
         "fonts": [Path(f).name if f else "china-s" for f in files],
         "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
@@ -142,6 +174,8 @@ def main() -> None:
                     help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
     ap.add_argument("--font", action="append", default=[], metavar="FILE",
                     help="draw with this font file (TTF/OTF/TTC, first face), in turn with any other --font")
+    ap.add_argument("--scan-noise", action="store_true",
+                    help="also one or two of: strong JPEG, faded or low-contrast print, tinted paper, the back showing through")
     ap.add_argument("--other-names", action="store_true",
                     help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
@@ -150,7 +184,8 @@ def main() -> None:
     a = ap.parse_args()
     if a.other_names:
         use_other_names()
-    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font)
+    res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font,
+              noise=a.scan_noise)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]

@@ -31,6 +31,7 @@ from zcmask.locate.seals import find_seals
 from zcmask.masking import mask_regions
 from zcmask.messages import ISSUE_ZH, issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
+from zcmask.ocr._layer import new_lines, unread_ink, unreadable
 from zcmask.options import Options
 from zcmask.quality import assess_legibility
 from zcmask.quality._fixout import page_fix, write_fixed
@@ -139,19 +140,33 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
 
 def _read_text(img: np.ndarray, layer: tuple[TextLine, ...], image_rects: tuple, rotation: int,
                w: int, h: int, engine: OcrEngine) -> list[TextLine]:
-    """Use the PDF text layer where there is one, and OCR for everything drawn as pixels."""
+    """Use the PDF text layer where there is one, and OCR for everything drawn as pixels.
+
+    Pixels are the page's images, and any other ink the layer does not account for:
+    text drawn as vector outlines, and lines whose characters the layer cannot name
+    (:mod:`zcmask.ocr._layer`).
+    """
     if not layer:
         return engine.recognize(img)
-    lines = _geometry.lines_upright(list(layer), rotation, w, h)
+    lines = [ln for ln in _geometry.lines_upright(list(layer), rotation, w, h) if not unreadable(ln.text)]
+    covered: list[tuple[float, float, float, float]] = [c.bbox for ln in lines for c in ln.chars]
     H, W = img.shape[:2]
+
+    def read(x0: float, y0: float, x1: float, y1: float) -> list[TextLine]:
+        a0, b0 = max(0, int(x0)), max(0, int(y0))
+        a1, b1 = min(W, int(np.ceil(x1))), min(H, int(np.ceil(y1)))
+        if a1 - a0 < 8 or b1 - b0 < 8:
+            return []
+        return [_geometry.shift_line(ln, a0, b0) for ln in engine.recognize(np.ascontiguousarray(img[b0:b1, a0:a1]))]
+
     for r in image_rects:
         x0, y0, x1, y1 = _geometry.box_upright(r, rotation, w, h)
-        x0, y0 = max(0, int(x0)), max(0, int(y0))
-        x1, y1 = min(W, int(np.ceil(x1))), min(H, int(np.ceil(y1)))
         if (x1 - x0) * (y1 - y0) < 0.02 * W * H or x1 - x0 < 32 or y1 - y0 < 32:
             continue
-        for ln in engine.recognize(np.ascontiguousarray(img[y0:y1, x0:x1])):
-            lines.append(_geometry.shift_line(ln, x0, y0))
+        lines += read(x0, y0, x1, y1)
+        covered.append((x0, y0, x1, y1))
+    for box in unread_ink(img, covered):
+        lines += new_lines(read(*box), covered)
     return lines
 
 
