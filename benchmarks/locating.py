@@ -74,14 +74,18 @@ def _write_input(sp, d: Path, container: str) -> Path:  # type: ignore[no-untype
     return src
 
 
-def scan_noise(image: np.ndarray, rng: random.Random) -> tuple[np.ndarray, list[str]]:
+NOISE_KINDS = ("jpeg", "washed", "low_contrast", "tint", "bleed")
+
+
+def scan_noise(image: np.ndarray, rng: random.Random,
+               kinds_from: tuple[str, ...] = NOISE_KINDS) -> tuple[np.ndarray, list[str]]:
     """One or two kinds of scanner and copier noise that leave the page readable.
 
     Strong JPEG compression, faded (washed-out) or low-contrast print, tinted paper, and
     the back of the sheet showing through (the page mirrored, faintly). Pixels stay where
     they are, so the truths' ink masks still hold.
     """
-    kinds = rng.sample(["jpeg", "washed", "low_contrast", "tint", "bleed"], rng.choice([1, 2]))
+    kinds = rng.sample(list(kinds_from), min(len(kinds_from), rng.choice([1, 2])))
     img = image
     for k in kinds:
         if k == "tint":
@@ -99,7 +103,7 @@ def scan_noise(image: np.ndarray, rng: random.Random) -> tuple[np.ndarray, list[
 
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None,
-        noise: bool = False) -> dict[str, object]:
+        noise: bool | tuple[str, ...] = False) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -119,7 +123,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
                          noise=rng.choice([0, 6, 10]), seed=i)
         noise_kinds: list[str] = []
         if noise:
-            img, noise_kinds = scan_noise(sp.image, rng)
+            img, noise_kinds = scan_noise(sp.image, rng, noise if isinstance(noise, tuple) else NOISE_KINDS)
             sp = replace(sp, image=img)
         d = out / f"p{i:03d}"
         d.mkdir(exist_ok=True)
@@ -150,7 +154,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
     res = {
         "pages": pages,
         "distorted": do_distort,
-        "scan_noise": noise,
+        "scan_noise": list(noise) if isinstance(noise, tuple) else noise,
         "fonts": [Path(f).name if f else "china-s" for f in files],
         "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
@@ -174,8 +178,9 @@ def main() -> None:
                     help="draw with installed system fonts (apt: fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei)")
     ap.add_argument("--font", action="append", default=[], metavar="FILE",
                     help="draw with this font file (TTF/OTF/TTC, first face), in turn with any other --font")
-    ap.add_argument("--scan-noise", action="store_true",
-                    help="also one or two of: strong JPEG, faded or low-contrast print, tinted paper, the back showing through")
+    ap.add_argument("--scan-noise", nargs="?", const=",".join(NOISE_KINDS), default=None, metavar="KINDS",
+                    help="also one or two of: strong JPEG, faded or low-contrast print, tinted paper, the back "
+                         f"showing through (default all: {','.join(NOISE_KINDS)})")
     ap.add_argument("--other-names", action="store_true",
                     help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
@@ -185,7 +190,7 @@ def main() -> None:
     if a.other_names:
         use_other_names()
     res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font,
-              noise=a.scan_noise)
+              noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]

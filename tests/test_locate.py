@@ -517,3 +517,70 @@ def test_narrow_character_boxes_of_a_spaced_name_are_widened_to_whole_glyphs():
     regs = kinds(find_identity([ln], identity("赵丽娟"), SIZE), "name")
     assert _covers_box(regs, (320, 350, 513, 392))  # every glyph whole, up to the line's end
     assert not _covers_box(regs, (250, 350, 282, 392))  # the label stays
+
+
+def test_a_name_split_across_lines_behind_show_through_is_covered(tmp_path, fake_engine):
+    """Locating benchmark with the back of the sheet showing through (``--scan-noise``): OCR
+    joined the faint mirrored text to the real line, ``…申报人林`` + ``林人申由…``, so 林 no
+    longer ended its line and 林 | 雨萱 was not matched."""
+    import numpy as np
+
+    from conftest import black_fraction, fake_options, save_jpeg
+    from zcmask import api
+    from zcmask.results import Char, TextLine
+
+    img = np.full((600, 1400, 3), 250, np.uint8)
+
+    def line(text: str, x: float, y: float, inks: list[int]) -> TextLine:
+        chars = []
+        for i, (t, ink) in enumerate(zip(text, inks, strict=True)):
+            x0 = x + 40 * i
+            img[int(y) + 4:int(y) + 36, int(x0) + 4:int(x0) + 36:3] = ink  # strokes of a glyph
+            chars.append(Char(t, (x0, y, x0 + 40, y + 40), 1.0))
+        return TextLine(text, (x, y, x + 40 * len(text), y + 40), 1.0, tuple(chars))
+
+    a = line("材料均由申报人林林人申由世", 100, 100, [30] * 8 + [200] * 5)
+    b = line("雨萱本人提供真实有效", 100, 170, [30] * 10)
+    fake_engine._lines = [a, b]
+    src = save_jpeg(img, tmp_path / "in" / "p.jpg")
+    page = api.mask([src], tmp_path / "out", fake_options(identity=identity("林雨萱"))).files[0].pages[0]
+    assert black_fraction(page.output, (384, 104, 416, 136)) > 0.9  # 林 ending the real line
+    assert black_fraction(page.output, (104, 174, 176, 206)) > 0.9  # 雨萱 starting the next
+    assert black_fraction(page.output, (24 + 40 * 9 + 100 - 20, 104, 100 + 40 * 13 - 4, 136)) < 0.5  # ghosts stay
+
+
+def test_a_row_the_detector_loses_to_show_through_is_read_again_without_it(tmp_path):
+    """Locating benchmark (``--scan-noise``, seed 502): with the mirrored back showing through
+    in its gaps, the detector returned no line for ``该同志在…人民医院从事技术工作。``. The page is
+    read a second time with the faint print whitened."""
+    import numpy as np
+
+    from conftest import black_fraction, fake_options, save_jpeg
+    from zcmask import api
+    from zcmask.ocr import FakeOcrEngine, register_engine
+    from zcmask.results import Char, TextLine
+
+    img = np.full((600, 1400, 3), 250, np.uint8)
+
+    def line(text: str, x: float, y: float, ink: int) -> TextLine:
+        chars = []
+        for i, t in enumerate(text):
+            x0 = x + 40 * i
+            for sx in range(int(x0) + 4, int(x0) + 36, 8):  # strokes 3 px wide, as printed at 200 dpi
+                img[int(y) + 4:int(y) + 36, sx:sx + 3] = ink
+            chars.append(Char(t, (x0, y, x0 + 40, y + 40), 1.0))
+        return TextLine(text, (x, y, x + 40 * len(text), y + 40), 1.0, tuple(chars))
+
+    others = [line("本人郑重承诺以上材料真实有效", 100, 100, 30), line("单位负责人张建华", 100, 300, 30),
+              line("萱雨林人报申由均", 700, 300, 195), line("效有实真料材上以", 700, 100, 195)]
+    row = line("该同志在巴州供电公司工作", 100, 200, 30)
+    ghost = line("作工司公电供州巴", 600, 200, 195)
+
+    def read(image: np.ndarray) -> list[TextLine]:
+        ghosted = image[210, 620:900].min() < 240  # the ghost still shows beside the row
+        return others + ([ghost] if ghosted else [row])
+
+    register_engine("fake", FakeOcrEngine(read))
+    src = save_jpeg(img, tmp_path / "in" / "p.jpg")
+    page = api.mask([src], tmp_path / "out", fake_options()).files[0].pages[0]
+    assert black_fraction(page.output, (264, 204, 496, 236)) > 0.9  # 巴州供电公司

@@ -23,6 +23,7 @@ from zcmask._io import write_jpeg_atomic
 from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
+from zcmask.locate._faint import erase_faint, faint_print
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._under_seal import under_seal_regions
@@ -193,6 +194,15 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         issues += s_issues
     if ident is not None:
         matched = find_identity(an.lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
+        # Again without faint print (the back of the sheet showing through, read as text that
+        # runs on from a real line, or hiding a row from the detector): on the lines without
+        # its characters, and on a second reading of the page with it whitened. What it hid is
+        # added; nothing found above is taken away.
+        faint = faint_print(an.lines, an.image)
+        if faint is not None:
+            reread = (engine or get_engine(options.ocr_engine)).recognize(erase_faint(an.image, faint.erase_above))
+            for again in (faint.lines, reread):
+                matched += find_identity(again, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if seals:
