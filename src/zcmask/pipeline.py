@@ -23,7 +23,7 @@ from zcmask._io import write_jpeg_atomic
 from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity
-from zcmask.locate._faint import erase_faint, faint_print
+from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._under_seal import under_seal_regions
@@ -200,9 +200,12 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         # added; nothing found above is taken away.
         faint = faint_print(an.lines, an.image)
         if faint is not None:
-            reread = (engine or get_engine(options.ocr_engine)).recognize(erase_faint(an.image, faint.erase_above))
-            for again in (faint.lines, reread):
-                matched += find_identity(again, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
+            again = [faint.lines]
+            eng = engine or get_engine(options.ocr_engine)
+            if looks_mirrored(faint, an.image, eng):  # the back of the sheet, not coloured print
+                again.append(eng.recognize(erase_faint(an.image, faint.erase_above)))
+            for lines in again:
+                matched += find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if seals:

@@ -56,6 +56,8 @@ class FaintPrint:
     ink: float
     limit: float
     lines: list[TextLine]
+    #: Runs of four or more faint characters of one line: their box, and their mean OCR score.
+    runs: tuple[tuple[tuple[float, float, float, float], float], ...] = ()
 
     @property
     def erase_above(self) -> float:
@@ -130,11 +132,13 @@ def faint_print(lines: Sequence[TextLine], image: np.ndarray) -> FaintPrint | No
     if int((values > limit).sum()) < _MIN_FAINT:
         return None
     out: list[TextLine] = []
+    runs: list[tuple[tuple[float, float, float, float], float]] = []
     for li, ln in enumerate(lines):
         if ln.source != "ocr":
             out.append(ln)
             continue
         keep: list[Char] = []
+        run: list[Char] = []
         last_dark = True
         for ci, c in enumerate(ln.chars):
             d = dark.get((li, ci))
@@ -142,10 +146,37 @@ def faint_print(lines: Sequence[TextLine], image: np.ndarray) -> FaintPrint | No
                 last_dark = d <= limit
             if last_dark:  # punctuation goes with the glyph before it
                 keep.append(c)
+            if not last_dark:
+                run.append(c)
+            if (last_dark or ci == len(ln.chars) - 1) and run:
+                if len(run) >= 4:
+                    runs.append(((run[0].bbox[0], ln.bbox[1], run[-1].bbox[2], ln.bbox[3]),
+                                 float(np.mean([c.score for c in run]))))
+                run = []
         if len(keep) == len(ln.chars):
             out.append(ln)
         elif keep:
             x0, x1 = min(c.bbox[0] for c in keep), max(c.bbox[2] for c in keep)
             out.append(TextLine("".join(c.text for c in keep), (x0, ln.bbox[1], x1, ln.bbox[3]),
                                 ln.score, tuple(keep), ln.source))
-    return FaintPrint(ink, limit, out)
+    return FaintPrint(ink, limit, out, tuple(runs))
+
+
+def looks_mirrored(faint: FaintPrint, image: np.ndarray, engine) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the faint print is a page seen from behind: it reads better flipped left to right.
+
+    Coloured or grey print (an invoice's brown labels, a screenshot's grey captions) is as
+    faint but reads worse flipped; the back of a sheet showing through reads better. Up to
+    three of the longest faint runs are read flipped (``engine.recognize_lines``).
+    """
+    h, w = image.shape[:2]
+    crops, before = [], []
+    for (x0, y0, x1, y1), score in sorted(faint.runs, key=lambda r: r[0][0] - r[0][2])[:3]:
+        a0, b0, a1, b1 = max(0, int(x0)), max(0, int(y0)), min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        if a1 - a0 >= 8 and b1 - b0 >= 8:
+            crops.append(np.ascontiguousarray(image[b0:b1, a0:a1][:, ::-1]))
+            before.append(score)
+    if not crops:
+        return False
+    after = [score for _text, score in engine.recognize_lines(crops)]
+    return any(a >= 0.8 and a >= b + 0.1 for a, b in zip(after, before, strict=True))
