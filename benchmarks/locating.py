@@ -70,7 +70,7 @@ def _write_input(sp, d: Path, container: str) -> Path:  # type: ignore[no-untype
         doc.save(src)
         return src
     src = d / "in.jpg"
-    Image.fromarray(sp.image).save(src, quality=90, dpi=(200, 200))
+    Image.fromarray(sp.image).save(src, quality=90, dpi=(sp.dpi, sp.dpi))
     return src
 
 
@@ -103,7 +103,7 @@ def scan_noise(image: np.ndarray, rng: random.Random,
 
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None,
-        noise: bool | tuple[str, ...] = False) -> dict[str, object]:
+        noise: bool | tuple[str, ...] = False, dpi: int = 200) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -117,7 +117,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         files = list(fontfiles)
     elif fonts:
         files = [f for f in SYSTEM_FONTS if Path(f).exists()] or [None]
-    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=files)):
+    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=files, dpi=dpi)):
         if do_distort:
             sp = distort(sp, skew=rng.uniform(-1.5, 1.5), blur=rng.choice([0, 0.6, 1.0]),
                          noise=rng.choice([0, 6, 10]), seed=i)
@@ -155,6 +155,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         "pages": pages,
         "distorted": do_distort,
         "scan_noise": list(noise) if isinstance(noise, tuple) else noise,
+        "dpi": dpi,
         "fonts": [Path(f).name if f else "china-s" for f in files],
         "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
@@ -181,6 +182,7 @@ def main() -> None:
     ap.add_argument("--scan-noise", nargs="?", const=",".join(NOISE_KINDS), default=None, metavar="KINDS",
                     help="also one or two of: strong JPEG, faded or low-contrast print, tinted paper, the back "
                          f"showing through (default all: {','.join(NOISE_KINDS)})")
+    ap.add_argument("--dpi", type=int, default=200, help="render the pages at this resolution (a coarse scan: 150, 120; JPG container only)")
     ap.add_argument("--other-names", action="store_true",
                     help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
@@ -190,7 +192,7 @@ def main() -> None:
     if a.other_names:
         use_other_names()
     res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font,
-              noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False)
+              noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False, dpi=a.dpi)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]
