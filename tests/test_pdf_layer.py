@@ -91,3 +91,22 @@ def test_a_layer_covering_its_print_and_table_rules_needs_no_ocr(tmp_path, fake_
     rep = api.mask([path], tmp_path / "out", fake_options())
     assert rep.files[0].status == "ok" and fake_engine.calls == 0
     assert {r.kind for r in rep.files[0].pages[0].regions} == {"name", "unit"}
+
+
+def test_a_small_image_of_the_name_is_read(tmp_path):
+    """An image under 2% of the page used to be left unread (a pasted name, a signature)."""
+
+    def build(doc, page):  # type: ignore[no-untyped-def]
+        small = pymupdf.open()
+        p = small.new_page(width=60, height=24)
+        p.insert_text((4, 17), NAME, fontname="china-s", fontsize=14)
+        png = p.get_pixmap(dpi=200).tobytes("png")
+        page.insert_text((72, 190), "经单位研究，", fontname="china-s", fontsize=12)
+        page.insert_image(pymupdf.Rect(150, 176, 210, 200), stream=png)
+        page.insert_text((214, 190), "同志符合申报条件。", fontname="china-s", fontsize=12)
+        return [(154, 180, 200, 196)]
+
+    path, truths = _page(tmp_path, build)
+    page = api.mask([path], tmp_path / "out", _opts()).files[0].pages[0]
+    assert "name" in {r.kind for r in page.regions}
+    assert black_fraction(page.output, truths[0]) >= 0.9
