@@ -597,3 +597,32 @@ def test_a_row_the_detector_loses_to_show_through_is_read_again_without_it(tmp_p
     register_engine("fake", engine)
     api.mask([src], tmp_path / "out2", fake_options())
     assert engine.calls == 1 + 3  # the page, and three faint runs read flipped; no second reading
+
+
+def test_a_name_character_the_recogniser_cannot_return_matches_any_character(tmp_path):
+    """𠮷 is not in PP-OCRv6's dictionary: OCR prints a look-alike (吉) for it. Any Chinese
+    character stands for it, and every page says so; a name with fewer than two readable
+    characters cannot be found at all, and the page says that as an error."""
+    import numpy as np
+
+    from conftest import black_fraction, fake_options, save_jpeg
+    from zcmask import api
+    from zcmask.ocr import FakeOcrEngine, register_engine
+
+    class Engine(FakeOcrEngine):
+        def charset(self) -> frozenset[str]:
+            return frozenset("经单位研究王吉祥同志符合条件")
+
+    img = np.full((400, 1200, 3), 250, np.uint8)
+    ln = mk_line("经单位研究王吉祥同志符合条件", x=100, y=100)
+    for c in ln.chars:
+        img[int(c.bbox[1]) + 4:int(c.bbox[3]) - 4, int(c.bbox[0]) + 4:int(c.bbox[2]) - 4:3] = 30
+    register_engine("fake", Engine([ln]))
+    src = save_jpeg(img, tmp_path / "in" / "p.jpg")
+    page = api.mask([src], tmp_path / "out", fake_options(identity=identity("王𠮷祥"))).files[0].pages[0]
+    assert black_fraction(page.output, (304, 104, 416, 136)) > 0.9  # 王吉祥
+    (warn,) = [i for i in page.issues if i.code == "name_chars_unreadable"]
+    assert warn.severity == "warning" and "𠮷" in warn.message
+    page = api.mask([src], tmp_path / "out2", fake_options(identity=identity("𠮷祥"))).files[0].pages[0]
+    (err,) = [i for i in page.issues if i.code == "name_chars_unreadable"]
+    assert err.severity == "error" and "手工遮盖" in err.message

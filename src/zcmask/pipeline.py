@@ -22,10 +22,11 @@ from zcmask import _geometry
 from zcmask._io import write_jpeg_atomic
 from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
-from zcmask.locate import find_identity
+from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
+from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals
@@ -33,7 +34,7 @@ from zcmask.masking import mask_regions
 from zcmask.messages import ISSUE_ZH, issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
 from zcmask.ocr._layer import new_lines, unread_ink, unreadable
-from zcmask.options import Options
+from zcmask.options import Identity, Options
 from zcmask.quality import assess_legibility
 from zcmask.quality._fixout import page_fix, write_fixed
 from zcmask.quality.orientation import read_orientation
@@ -193,7 +194,13 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
                                                 engine=engine or get_engine(options.ocr_engine), strict=strict)
         issues += s_issues
     if ident is not None:
-        matched = find_identity(an.lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
+        eng = engine or get_engine(options.ocr_engine)
+        unreadable = unreadable_name_chars(ident, eng.charset()) if an.lines and any(
+            ln.source == "ocr" for ln in an.lines) else frozenset()
+        if unreadable:
+            issues.append(_unreadable_name_issue(ident, unreadable))
+        matched = find_identity(an.lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals],
+                                unreadable=unreadable)
         # Again without faint print (the back of the sheet showing through, read as text that
         # runs on from a real line, or hiding a row from the detector): on the lines without
         # its characters, and on a second reading of the page with it whitened. What it hid is
@@ -201,11 +208,11 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         faint = faint_print(an.lines, an.image)
         if faint is not None:
             again = [faint.lines]
-            eng = engine or get_engine(options.ocr_engine)
             if looks_mirrored(faint, an.image, eng):  # the back of the sheet, not coloured print
                 again.append(eng.recognize(erase_faint(an.image, faint.erase_above)))
             for lines in again:
-                matched += find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals])
+                matched += find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals],
+                                         unreadable=unreadable)
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if seals:
@@ -216,6 +223,15 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)
     return regions, seals, issues
+
+
+def _unreadable_name_issue(ident: Identity, chars: frozenset[str]) -> Issue:
+    """The warning for a name with characters the recogniser cannot return."""
+    usable = bool(name_patterns(ident, chars))
+    how = ("已把这些字按任意汉字匹配，请逐页核对遮盖结果。" if usable
+           else "无法自动找到该姓名，请在输出中手工遮盖姓名后再上传。")
+    return issue("name_chars_unreadable", chars="".join(sorted(chars)), how=how,
+                 severity=None if usable else "error")
 
 
 def locate_and_assess(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, *,

@@ -118,12 +118,19 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
     n = len(stream)
     j = i
     subs = 0
+    if pat[:1] == WILDCARD and not _is_han(stream[i].ch):
+        return None
     anys = 0
     skipped: tuple[int, str] | None = None
     for k, pc in enumerate(pat):
         if j >= n:
             return None
         sc = stream[j]
+        if pc == WILDCARD:  # a character the recogniser cannot return: any Chinese character stands for it
+            if not _is_han(sc.ch):
+                return None
+            j += 1
+            continue
         if k > 0 and junk and sc.ch != pc and sc.ch in DOT_JUNK and j + 1 < n:
             j += 1
             sc = stream[j]
@@ -170,7 +177,7 @@ def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
     alts = CONFUSABLE.get(first, frozenset()) if fuzzy else frozenset()
     dropped: list[tuple[int, str]] = []
     for i, s in enumerate(stream):
-        if s.ch != first and s.ch not in alts:
+        if s.ch != first and s.ch not in alts and first != WILDCARD:
             continue
         end = _match_at(stream, i, pat, fuzzy, junk, max_any, dropped)
         if end is not None:
@@ -180,14 +187,47 @@ def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
     return spans
 
 
-def name_patterns(identity: Identity) -> list[str]:
-    """The folded forms of the name and its aliases."""
+#: Stands in a name pattern for a character the recogniser cannot return (not in its dictionary).
+WILDCARD = "\uffff"
+
+
+def _is_han(c: str) -> bool:
+    return bool(c) and ("\u3400" <= c[0] <= "\u9fff" or "\uf900" <= c[0] <= "\ufaff" or c[0] >= "\U00020000")
+
+
+def name_patterns(identity: Identity, unreadable: frozenset[str] = frozenset()) -> list[str]:
+    """The folded forms of the name and its aliases.
+
+    A character in ``unreadable`` (one the recogniser cannot return) becomes :data:`WILDCARD`,
+    which any Chinese character matches, in a form that keeps at least two other characters;
+    a form with fewer cannot be told from other text and is left out.
+
+    >>> from zcmask.options import Identity
+    >>> [p.replace(WILDCARD, "?") for p in name_patterns(Identity(name="王𠮷祥"), frozenset("𠮷"))]
+    ['王?祥']
+    """
     out: list[str] = []
     for s in (identity.name, *identity.aliases):
         n = norm_text(s)
+        if unreadable and any(c in unreadable for c in n):
+            n = "".join(WILDCARD if c in unreadable else c for c in n)
+            if len(n) - n.count(WILDCARD) < 2:
+                continue
         if n and n not in out:
             out.append(n)
     return out
+
+
+def unreadable_name_chars(identity: Identity, charset: frozenset[str] | None) -> frozenset[str]:
+    """Characters of the applicant's names that the recogniser cannot return (none when unknown).
+
+    >>> from zcmask.options import Identity
+    >>> sorted(unreadable_name_chars(Identity(name="王𠮷祥", aliases=("艾尔肯·吐尔逊",)), frozenset("王祥艾尔肯吐逊")))
+    ['𠮷']
+    """
+    if not charset:
+        return frozenset()
+    return frozenset(c for s in (identity.name, *identity.aliases) for c in norm_text(s) if c not in charset)
 
 
 def unit_patterns(identity: Identity) -> list[str]:
@@ -447,7 +487,8 @@ def _rows(by_line: dict[int, list[_S]], lines: Sequence[TextLine]) -> list[list[
 
 def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int, int],
                   *, pad: float = 0.12, signatures: bool = True,
-                  seal_boxes: Sequence[tuple[int, int, int, int]] = ()) -> list[Region]:
+                  seal_boxes: Sequence[tuple[int, int, int, int]] = (),
+                  unreadable: frozenset[str] = frozenset()) -> list[Region]:
     """Locate every appearance of the applicant's name and units.
 
     Parameters
@@ -467,6 +508,9 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
         with errors: on lines overlapping a seal, and on fragments joined
         across overlapping boxes, a unit may differ by one substitution and
         one deletion per 8 characters (:func:`_seal_unit_spans`).
+    unreadable : frozenset of str
+        Characters of the name the recogniser cannot return (:func:`unreadable_name_chars`):
+        any Chinese character stands for them (:func:`name_patterns`).
 
     Returns
     -------
@@ -475,7 +519,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
 
     """
     ordered, stream = build_stream(lines)
-    names = name_patterns(identity)
+    names = name_patterns(identity, unreadable)
     units = unit_patterns(identity)
     name_breaks: list[tuple[_S, _S, str]] = []
     unit_breaks: list[tuple[_S, _S, str]] = []

@@ -36,6 +36,10 @@ class OcrEngine(ABC):
         Coordinates are pixels of ``image``. Whitespace is not returned as chars.
         """
 
+    def charset(self) -> frozenset[str] | None:
+        """The characters this engine can return, or None when it cannot say (any)."""
+        return None
+
     def fingerprint(self) -> str:
         """A string that changes whenever this engine could read a page differently.
 
@@ -208,6 +212,7 @@ class RapidOcrEngine(OcrEngine):
         env = os.environ.get("ZCMASK_REC_MIN_WIDTH", "")
         self.rec_min_width = rec_min_width or (int(env) if env.isdigit() else REC_MIN_WIDTH)
         self._ocr: object | None = None
+        self._charset: frozenset[str] | None = None
         self._lock = threading.Lock()
         self._call_lock = threading.Lock()  # RapidOCR keeps per-call settings on the instance
 
@@ -274,6 +279,14 @@ class RapidOcrEngine(OcrEngine):
                 raise OcrEngineError(detail=repr(e)) from e
         lines = _lines_from_rapid(res)
         return [shift_line(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
+
+    def charset(self) -> frozenset[str] | None:
+        """The recogniser's dictionary (PP-OCRv6: 18,710 characters), read once."""
+        if self._charset is None:
+            rec = self._engine()._load_rec_model()  # type: ignore[attr-defined]
+            chars = getattr(getattr(rec, "postprocess_op", None), "character", None)
+            self._charset = frozenset(c for c in chars if len(c) == 1) if chars else frozenset()
+        return self._charset or None
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         eng = self._engine()
