@@ -35,10 +35,11 @@ _MAX_BOXES = 8
 
 
 #: Code point ranges a text layer of a Chinese attachment is made of: ASCII, Latin, Greek,
-#: Cyrillic and Arabic letters (Uyghur, Kazakh), punctuation, symbols, numbers in circles, box
-#: drawing, CJK punctuation, kana (the ・ of names), CJK ideographs and their compatibility and
-#: fullwidth forms. A character outside all of them is a glyph number passed off as a character.
-_EXPECTED = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x4FF), (0x600, 0x6FF), (0x2000, 0x27BF),
+#: Cyrillic and Arabic letters (Uyghur, Kazakh), Mongolian script (Todo and Xibe included: the
+#: bilingual headers of 巴音郭楞蒙古自治州), punctuation, symbols, numbers in circles, box drawing,
+#: CJK punctuation, kana (the ・ of names), CJK ideographs and their compatibility and fullwidth
+#: forms. A character outside all of them is a glyph number passed off as a character.
+_EXPECTED = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x4FF), (0x600, 0x6FF), (0x1800, 0x18AF), (0x2000, 0x27BF),
              (0x3000, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFB50, 0xFDFF),
              (0xFE10, 0xFE1F), (0xFE30, 0xFEFF), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF))
 
@@ -66,6 +67,8 @@ def unreadable(text: str) -> bool:
     (True, False, True)
     >>> unreadable("ⶱᬣܸ"), unreadable("艾尔肯・吐尔逊 ①"), unreadable("國網新疆電力"), unreadable("龘靐齉爩鱻")
     (True, False, False, True)
+    >>> unreadable("ᠪᠠᠶᠢᠨᠭᠣᠣᠯ 巴音郭楞"), unreadable("بايىنغولىن")  # Mongolian, Uyghur
+    (False, False)
     """
     han = common = 0
     for c in text:
