@@ -186,39 +186,40 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
     seals: list[SealSeen] = []
     issues: list[Issue] = []
     ident = options.identity
+    eng = engine or get_engine(options.ocr_engine)  # built once per process; models load on first use
     s_regions: list[Region] = []
     if options.seals != "none":
         # seals first: a unit printed under a seal is read with errors, and
         # find_identity tolerates more of them there
         s_regions, seals, s_issues = find_seals(an.image, an.lines, ident, mode=options.seals,
-                                                engine=engine or get_engine(options.ocr_engine), strict=strict)
+                                                engine=eng, strict=strict)
         issues += s_issues
     if ident is not None:
-        eng = engine or get_engine(options.ocr_engine)
         unreadable = unreadable_name_chars(ident, eng.charset()) if an.lines and any(
             ln.source == "ocr" for ln in an.lines) else frozenset()
         if unreadable:
             issues.append(_unreadable_name_issue(ident, unreadable))
-        matched = find_identity(an.lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals],
-                                unreadable=unreadable)
+        seal_boxes = [s.bbox for s in seals]
+
+        def match(lines: Sequence[TextLine]) -> list[Region]:
+            return find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=seal_boxes, unreadable=unreadable)
+
+        matched = match(an.lines)
         # Again without faint print (the back of the sheet showing through, read as text that
         # runs on from a real line, or hiding a row from the detector): on the lines without
         # its characters, and on a second reading of the page with it whitened. What it hid is
         # added; nothing found above is taken away.
         faint = faint_print(an.lines, an.image)
         if faint is not None:
-            again = [faint.lines]
+            matched += match(faint.lines)
             if looks_mirrored(faint, an.image, eng):  # the back of the sheet, not coloured print
-                again.append(eng.recognize(erase_faint(an.image, faint.erase_above)))
-            for lines in again:
-                matched += find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=[s.bbox for s in seals],
-                                         unreadable=unreadable)
+                matched += match(eng.recognize(erase_faint(an.image, faint.erase_above)))
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if seals:
             # the text under the unit's own seal, read again without the stamp ink
-            regions += fit_to_ink(under_seal_regions(an.image, seals, ident, engine or get_engine(options.ocr_engine),
-                                                     (w, h), options.pad, found=matched), an.image, options.pad)
+            regions += fit_to_ink(under_seal_regions(an.image, seals, ident, eng, (w, h), options.pad, found=matched),
+                                  an.image, options.pad)
     regions += s_regions
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)

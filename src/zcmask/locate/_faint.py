@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zcmask.locate._variants import is_han
 from zcmask.results import Char, TextLine
 
 #: A character is faint when its darkest ink is this many grey levels lighter than the page's
@@ -42,7 +43,7 @@ def _darkness(small: np.ndarray, c: Char) -> float | None:
 
 def _is_glyph(c: Char) -> bool:
     """Characters with enough ink to judge (not punctuation, whose few pixels look light)."""
-    return bool(c.text) and (c.text.isalnum() or "\u4e00" <= c.text[0] <= "\u9fff")
+    return bool(c.text) and (c.text.isalnum() or is_han(c.text))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from zcmask.locate._variants import (
     REGION_SHORT,
     SIGNATURE_LABELS,
     in_signature_word,
+    is_han,
     norm_char,
     norm_text,
 )
@@ -118,7 +119,7 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
     n = len(stream)
     j = i
     subs = 0
-    if pat[:1] == WILDCARD and not _is_han(stream[i].ch):
+    if pat[:1] == WILDCARD and not is_han(stream[i].ch):
         return None
     anys = 0
     skipped: tuple[int, str] | None = None
@@ -127,7 +128,7 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             return None
         sc = stream[j]
         if pc == WILDCARD:  # a character the recogniser cannot return: any Chinese character stands for it
-            if not _is_han(sc.ch):
+            if not is_han(sc.ch):
                 return None
             j += 1
             continue
@@ -189,10 +190,6 @@ def _find_all(stream: Sequence[_S], pat: str, *, fuzzy: bool, junk: bool,
 
 #: Stands in a name pattern for a character the recogniser cannot return (not in its dictionary).
 WILDCARD = "\uffff"
-
-
-def _is_han(c: str) -> bool:
-    return bool(c) and ("\u3400" <= c[0] <= "\u9fff" or "\uf900" <= c[0] <= "\ufaff" or c[0] >= "\U00020000")
 
 
 def name_patterns(identity: Identity, unreadable: frozenset[str] = frozenset()) -> list[str]:
@@ -266,7 +263,7 @@ def unit_patterns(identity: Identity) -> list[str]:
 
 def _doubtful_han(s: _S) -> bool:
     """A Chinese character read with little confidence: it may stand for a unit character."""
-    return s.score < _UNIT_WILD_SCORE and "\u4e00" <= s.ch <= "\u9fff"
+    return s.score < _UNIT_WILD_SCORE and is_han(s.ch)
 
 
 def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[int, int]]:

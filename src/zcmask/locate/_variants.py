@@ -116,6 +116,18 @@ OTHER_SIGNERS = ("负责人", "领导", "审核人", "经办人", "主管", "书
                  "院长", "局长", "评委", "组长", "填表人", "审批人", "审查人", "考核人")
 
 
+def is_han(c: str) -> bool:
+    """Whether ``c`` starts with a Chinese character (CJK ideographs, extension A, compatibility, B and on).
+
+    >>> is_han("王"), is_han("䶮"), is_han("𠮷"), is_han("A"), is_han("，"), is_han("")
+    (True, True, True, False, False, False)
+    """
+    if not c:
+        return False
+    o = ord(c[0])
+    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or o >= 0x20000
+
+
 def in_signature_word(text: str, k: int, label: str) -> bool:
     """True when the signature label at ``text[k:]`` is part of a running-text word.
 

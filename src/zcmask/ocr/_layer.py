@@ -12,7 +12,7 @@ images on it. Two kinds of text escape that:
 :func:`unreadable` tells the second kind apart; :func:`unread_ink` finds the ink of
 the page that no readable character and no read image accounts for, as boxes to be
 read by OCR. A page whose layer covers its print costs a downscale and a few mask
-operations (about 5 ms at 200 dpi); only pages with unread ink are read again.
+operations (about 6 ms at 200 dpi); only pages with unread ink are read again.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from zcmask.locate._variants import is_han, norm_char
 from zcmask.results import BBox, TextLine
 
 #: Work scale of the ink map (200 dpi A4 → about 410 × 585 px: 4 pt print is still 3 px tall).
@@ -45,8 +46,6 @@ _EXPECTED = ((0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x4FF), (0x600, 0x6FF), (0x180
 
 
 def _gb2312(c: str) -> bool:
-    from zcmask.locate._variants import norm_char
-
     try:
         norm_char(c).encode("gb2312")
     except UnicodeEncodeError:
@@ -75,7 +74,7 @@ def unreadable(text: str) -> bool:
         o = ord(c)
         if not any(lo <= o <= hi for lo, hi in _EXPECTED):
             return True
-        if 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or o >= 0x20000:
+        if is_han(c):
             han += 1
             common += _gb2312(c)
     return han >= 4 and common < 0.5 * han
@@ -112,7 +111,9 @@ def unread_ink(image: np.ndarray, covered: Sequence[BBox]) -> list[BBox]:
     h, w = image.shape[:2]
     if h < 16 or w < 16:
         return []
-    small = cv2.resize(image.min(axis=2) if image.ndim == 3 else image,
+    # the darkest channel (coloured print is ink too); np.minimum, not .min(axis=2): 3 ms, not 75
+    darkest = np.minimum(np.minimum(image[..., 0], image[..., 1]), image[..., 2]) if image.ndim == 3 else image
+    small = cv2.resize(darkest,
                        (max(1, round(w * _SCALE)), max(1, round(h * _SCALE))), interpolation=cv2.INTER_AREA)
     ink = (small < _INK).astype(np.uint8)
     if not ink.any():
