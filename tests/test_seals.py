@@ -66,6 +66,44 @@ def test_colour_seal_of_every_shape_is_found_and_masked_whole(shape: str, color:
     assert regions[0].kind == "seal" and issues == []
 
 
+@pytest.mark.parametrize("shape", ["round", "round_no_star", "oval"])
+def test_blue_seal_is_found_read_and_masked(shape: str) -> None:
+    # Blue ink was not stamp ink at all before: the seal of an old invoice's seller was left visible.
+    page = seal_page(replace(SHAPES[shape], color="blue"), unit=UNIT)
+    assert find_candidates(page.image) == []  # the red search does not see it ...
+    seen_by = []
+
+    def ring(img: np.ndarray) -> list[TextLine]:
+        seen_by.append(img)
+        return [TextLine(UNIT, (0, 0, 10, 10), 0.95, ())]
+
+    regions, seen, issues = find_seals(page.image, page.lines, IDENT, engine=FakeOcrEngine(ring))
+    assert len(seen) == 1 and seen[0].owner == "applicant" and seen[0].masked and issues == []
+    assert masked_share(page.image, regions, page.truths[-1].bbox) >= 0.99
+    # ... and the ring was read from the blue ink, unwrapped as dark text on white
+    assert seen_by and min(float(s.min()) for s in seen_by) < 100
+
+
+def test_blue_things_that_are_not_seals_are_left_alone() -> None:
+    import cv2
+
+    page = seal_page(SHAPES["round"], unit=UNIT, gray=True)
+    img = np.full_like(page.image, 255)
+    rng = np.random.default_rng(0)
+    blue = (40, 70, 175)
+    # a QR code printed in blue (invoices), a blue pen loop around a word, blue handwriting strokes,
+    # and a purple-magenta promotion badge (a ring with text inside, but not blue)
+    qr = (rng.random((25, 25)) < 0.5).repeat(8, 0).repeat(8, 1)
+    img[100:300, 100:300][qr] = blue
+    cv2.ellipse(img, (700, 300), (160, 70), 0, 20, 330, blue, 4)
+    for i in range(12):
+        cv2.line(img, (200 + 40 * i, 800 + (i % 3) * 20), (230 + 40 * i, 760), blue, 3)
+    cv2.circle(img, (600, 1200), 150, (170, 40, 200), 8)
+    cv2.putText(img, "SALE 50%", (480, 1215), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (170, 40, 200), 5)
+    regions, seen, issues = find_seals(img, [], IDENT, engine=reads(UNIT))
+    assert (regions, seen, issues) == ([], [], [])
+
+
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_seal_on_grayscale_photocopy_is_found(shape: str) -> None:
     page = seal_page(SHAPES[shape], unit=UNIT, gray=True)

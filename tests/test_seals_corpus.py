@@ -111,6 +111,23 @@ def test_an_invoice_photographed_inside_a_screenshot_is_judged_by_its_title() ->
                                            1011)  # lower half of the page: never the 监制章
 
 
+def test_an_unread_seal_over_an_unread_title_is_placed_by_the_invoice_date_label() -> None:
+    # the old blue invoice of the real corpus: the 监制章 hides the title from OCR entirely
+    lines = [TextLine("4400154130", (137, 51, 297, 81), 0.9, ()),
+             TextLine("开票日期", (676, 98, 745, 119), 0.9, ()),
+             TextLine("购买方", (40, 148, 65, 222), 0.9, ()),
+             TextLine("销售方", (40, 470, 65, 560), 0.9, ())]
+    top = SealCandidate((479.0, 83.0), (44.0, 66.0), 90.0, "oval", "color", 1.0, (412, 38, 546, 128))
+    seller = SealCandidate((837.0, 517.0), (70.0, 89.0), 70.0, "oval", "color", 1.0, (750, 445, 924, 589))
+    assert is_invoice_supervision_seal(top, lines, 602)
+    assert not is_invoice_supervision_seal(seller, lines, 602)  # the seller's, at the bottom
+    # not an invoice page (no buyer, seller, total or cipher field): a unit's seal at the top stays masked
+    assert not is_invoice_supervision_seal(top, lines[:2], 602)
+    # right of the date label is not where the bureau's seal is printed
+    right = SealCandidate((830.0, 83.0), (44.0, 66.0), 90.0, "oval", "color", 1.0, (764, 38, 896, 128))
+    assert not is_invoice_supervision_seal(right, lines, 602)
+
+
 def test_a_round_seal_by_the_registration_label_of_a_licence_is_the_authoritys() -> None:
     lines = [TextLine("营业执照", (622, 227, 1036, 330), 0.95, ()),
              TextLine("登记机关", (1023, 770, 1180, 803), 0.95, ())]
@@ -196,7 +213,7 @@ def test_find_seals_does_not_mask_a_watermark_ring_over_the_page(monkeypatch: py
 
     huge = SealCandidate((600.0, 400.0), (660.0, 380.0), 0.0, "oval", "color", 0.7, (-60, 20, 1260, 780))
     real = SealCandidate((900.0, 600.0), (120.0, 120.0), 0.0, "round", "color", 1.0, (780, 480, 1020, 720))
-    monkeypatch.setattr(S, "find_candidates", lambda image: [huge, real])
+    monkeypatch.setattr(S, "find_all", lambda image: ([huge, real], []))
     img = np.full((800, 1200, 3), 255, np.uint8)
     regions, seen, _ = S.find_seals(img, _print_lines(15), IDENT, engine=FakeOcrEngine(lambda im: []))
     assert [s.bbox[0] >= 700 for s in seen] == [True]  # only the real seal, masked as unreadable

@@ -2,9 +2,10 @@
 
 A seal takes one path, each step a function with its own tests:
 
-1. **find** (:func:`zcmask.locate._seal_find.find_candidates`): geometry only;
+1. **find** (:func:`zcmask.locate._seal_find.find_all`): geometry only;
    stamp ink by colour (cleaned of tints and long red print, rings clipped by
-   the page edge included), ring shapes on gray pages;
+   the page edge included), ring shapes on gray pages, and whole blue rings
+   (the same search on the page with red and blue swapped);
 2. **read** (:func:`zcmask.locate._seal_read.read_seal`): the ring unwrapped
    and the centre line, through the OCR engine;
 3. **owner** (:func:`zcmask.locate._seal_read.owner_of`): the applicant's unit
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask.locate._seal_find import SealCandidate, find_candidates
+from zcmask.locate._seal_find import SealCandidate, as_red, find_all
 from zcmask.locate._seal_read import owner_of, read_seal
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
@@ -155,11 +156,11 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         return mode == "all" or owner_of(text, identity, "round") == "applicant"
 
     photos: list[tuple[int, int, int, int]] | None = None
-    for cand in find_candidates(image):
+    for cand, inked in _candidates(image):
         if covers_the_print(cand, lines, w, h) or inside_a_text_line(cand, lines):
             log.debug("seal candidate %s is print (a watermark, a glyph), not a seal", cand.bbox)
             continue
-        reading = read_seal(image, cand, engine, settled)
+        reading = read_seal(inked, cand, engine, settled)
         box = _masked_box(cand, w, h)
         if strict and not reading.readable and cand.source != "color":
             if photos is None:
@@ -180,6 +181,29 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         if verdict.issue is not None:
             issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+def _candidates(image: np.ndarray) -> list[tuple[SealCandidate, np.ndarray]]:
+    """Every seal candidate, with the page to read it from.
+
+    Red seals are read from the page itself; blue ones (found apart, on the page with
+    red and blue swapped) from that swapped page, where their ink is red. A blue
+    candidate lying on a red one is the same stamp and is dropped.
+    """
+    red, blue = find_all(image)
+    out = [(c, image) for c in red]
+    if blue:
+        swapped = as_red(image)
+        out += [(c, swapped) for c in blue if not any(_overlap(c.bbox, r.bbox) >= 0.5 for r in red)]
+    return out
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over the smaller box."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / max(1, small)
 
 
 #: A shape over a quarter of the page with this many printed lines wholly inside it is a
@@ -257,6 +281,11 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
     page: an invoice photographed inside a screenshot sits anywhere. A ring found
     by shape on a gray copy may be fitted rounder than the oval it is, so a round
     candidate over the title counts too; a company's own seal never sits there.
+
+    The seal often hides the title from OCR (an old blue 监制章 over a blue title).
+    On a page with the invoice's own fields (购买方, 密码区, 价税合计 ...), a seal
+    whose centre is no lower than the 开票日期 label and left of it is the
+    bureau's too: the seller's seal is at the bottom of the form.
     """
     if cand.shape == "square" or cand.center[1] > 0.5 * page_h:
         return False
@@ -266,7 +295,15 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
         overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
         if overlaps and _is_invoice_title(ln.text):
             return True
-    return False
+    texts = ["".join(ln.text.split()) for ln in lines]
+    if not any(w in t for t in texts for w in _INVOICE_FIELDS):
+        return False
+    cx, cy = cand.center
+    return any(t.startswith("开票日期") and cy <= ln.bbox[3] and cx < ln.bbox[0] for ln, t in zip(lines, texts, strict=True))
+
+
+#: Field labels of a printed Chinese invoice, below its title and the 开票日期 line.
+_INVOICE_FIELDS = ("购买方", "购货单位", "销售方", "销货单位", "价税合计", "密码区")
 
 
 def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
