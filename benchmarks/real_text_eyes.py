@@ -104,10 +104,14 @@ def bench_orientation(items: list[dict], turns: tuple[int, ...]) -> dict:
     eng = get_engine("rapidocr")
     right = total = 0
     wrong: list[str] = []
+    blank: list[str] = []
     for it in items:
         if "rotation" not in it:
             continue
         img = rgb(it["path"])
+        if int(img.min()) >= 245:  # a blank image (one ID-card source is pure white) has no way up
+            blank.append(it["path"].name)
+            continue
         # label = how the stored file is turned; turning it clockwise by t adds t
         for t in turns:
             turned = np.ascontiguousarray(np.rot90(img, k=-t // 90)) if t else img
@@ -117,7 +121,8 @@ def bench_orientation(items: list[dict], turns: tuple[int, ...]) -> dict:
             right += got == want
             if got != want:
                 wrong.append(f"{it['path'].name}@{t}: {got}")
-    return {"pairs": total, "right": right, "accuracy": round(right / max(1, total), 4), "wrong": wrong}
+    return {"pairs": total, "right": right, "accuracy": round(right / max(1, total), 4), "wrong": wrong,
+            "blank_pages_skipped": blank}
 
 
 def bench_text(items: list[dict]) -> dict:
