@@ -223,7 +223,23 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
     regions += s_regions
     if options.eyes:
         regions += find_eyes(an.image, strict=strict)
-    return regions, seals, issues
+    return _distinct(regions), seals, issues
+
+
+def _distinct(regions: list[Region]) -> list[Region]:
+    """``regions`` without repeats (the same kind and box), in their order.
+
+    One occurrence matched twice (alone, and joined with the next line's when a unit
+    runs on) gave the same box twice, counted twice in the report.
+    """
+    seen: set[tuple[str, tuple[float, ...]]] = set()
+    out = []
+    for r in regions:
+        key = (r.kind, tuple(r.bbox))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def _unreadable_name_issue(ident: Identity, chars: frozenset[str]) -> Issue:

@@ -72,6 +72,35 @@ class OcrEngine(ABC):
 #: Default detection side length, chosen on the benchmark (README, "Benchmarks").
 DET_SIDE = 1024
 
+#: A page more than this many times as tall as it is wide (a phone's long screenshot; A4 is
+#: 1.41, a phone's screen 2.2) is read in overlapping pieces (:func:`tall_tiles`).
+TALL = 2.0
+
+
+def _mostly_vertical(lines: Sequence[TextLine]) -> bool:
+    """Whether most characters read lie in lines at least 1.5 times as tall as wide (columns)."""
+    total = sum(len(ln.text) for ln in lines)
+    tall = sum(len(ln.text) for ln in lines
+               if len(ln.text) >= 2 and ln.bbox[3] - ln.bbox[1] > 1.5 * (ln.bbox[2] - ln.bbox[0]))
+    return total > 0 and tall > 0.5 * total
+
+
+def tall_tiles(height: int, width: int) -> tuple[int, int]:
+    """Piece height and overlap, in px, for reading a page ``height`` tall and ``width`` wide.
+
+    Pieces are 1.5 times as tall as the page is wide (about A4's shape, so detection sees
+    text at the scale of an A4 page), and overlap by 0.3 widths: a line up to that tall
+    lies whole in one of two neighbouring pieces.
+
+    Examples
+    --------
+    >>> tall_tiles(6500, 1080)
+    (1620, 324)
+
+    """
+    tile = max(64, int(1.5 * width))
+    return tile, min(tile // 2, max(32, int(0.3 * width)))
+
 #: Narrowest recognition input, px at the model's 48 px line height. PaddleOCR pads
 #: every line to 320 px; two thirds of a page's lines are shorter (table cells, dates),
 #: and the padding was 29% of recognition work. 64 px reads the same names and units,
@@ -261,6 +290,15 @@ class RapidOcrEngine(OcrEngine):
             return self._ocr
 
     def recognize(self, image: np.ndarray) -> list[TextLine]:
+        h, w = image.shape[:2]
+        if h > TALL * w:
+            lines = self._recognize_tall(image)
+            # Columns of vertical writing run across the pieces' edges and come back cut in
+            # two, a character read on both sides: such a page is read whole, as before.
+            return self._read(image) if _mostly_vertical(lines) else lines
+        return self._read(image)
+
+    def _read(self, image: np.ndarray) -> list[TextLine]:
         eng = self._engine()
         h, w = image.shape[:2]
         x0, y0, x1, y1 = content_box(image) if self.crop else (0, 0, w, h)
@@ -279,6 +317,28 @@ class RapidOcrEngine(OcrEngine):
                 raise OcrEngineError(detail=repr(e)) from e
         lines = _lines_from_rapid(res)
         return [shift_line(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
+
+    def _recognize_tall(self, image: np.ndarray) -> list[TextLine]:
+        """Read a long page (a phone's long screenshot) in overlapping pieces of A4-like shape.
+
+        Read whole, a 1080 x 6500 px screenshot is scaled to 1024 px for detection (text
+        26 px tall becomes 4 px, most lines are never found) and to 3508 px for recognition.
+        Each piece is read as a page of its own at full resolution; a line is kept from the
+        piece whose core (the piece less half the overlap at each inner end) holds its
+        centre, so a line cut by one piece's edge comes whole from the next.
+        """
+        h, w = image.shape[:2]
+        tile, overlap = tall_tiles(h, w)
+        out: list[TextLine] = []
+        starts = list(range(0, max(1, h - overlap), tile - overlap))
+        for i, a in enumerate(starts):
+            b = min(h, a + tile)
+            lo = a + overlap / 2 if i else 0
+            hi = b - overlap / 2 if i < len(starts) - 1 else b
+            for ln in self._read(np.ascontiguousarray(image[a:b])):
+                if lo <= a + (ln.bbox[1] + ln.bbox[3]) / 2 < hi:
+                    out.append(shift_line(ln, 0, a))
+        return out
 
     def charset(self) -> frozenset[str] | None:
         """The recogniser's dictionary (PP-OCRv6: 18,710 characters), read once."""
