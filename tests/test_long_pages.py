@@ -107,3 +107,23 @@ def test_a_long_page_of_vertical_writing_is_read_whole(monkeypatch: pytest.Monke
     assert eng.recognize(page) == [column]
     assert calls[-1] == (3000, 1000)  # the whole page, after the pieces
     assert len(calls) > 2
+
+
+@pytest.mark.slow
+def test_a_dark_mode_screenshot_is_read_and_masked(tmp_path: Path) -> None:
+    # Light print on a dark ground (a phone in dark mode) was taken for a blank page: the
+    # printed area test found no ink darker than the paper, nothing was read, the name stayed.
+    src = tmp_path / "in"
+    src.mkdir()
+    box = long_list(src / "light.png", 30, 12)
+    with Image.open(src / "light.png") as im:
+        light = np.asarray(im.convert("RGB"))
+    dark = (255 - light.astype(np.float32)) * (200 / 255) + 25  # WeChat's dark grey, light grey print
+    Image.fromarray(dark.astype(np.uint8)).save(src / "dark.png")
+    (src / "light.png").unlink()
+    opts = Options.build(identity=Identity(name=NAME, units=(Unit(name=UNIT),)), cache=False, progress=False)
+    page = api.mask([src], tmp_path / "out", opts).files[0].pages[0]
+    assert page.output is not None
+    assert black_fraction(page.output, box, thresh=40) > 0.95  # the light name is under a black box
+    assert sum(r.kind == "unit" for r in page.regions) == 30
+    assert [i.code for i in page.issues] == []  # read, so not "could not verify"

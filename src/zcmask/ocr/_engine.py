@@ -301,6 +301,8 @@ class RapidOcrEngine(OcrEngine):
     def _read(self, image: np.ndarray) -> list[TextLine]:
         eng = self._engine()
         h, w = image.shape[:2]
+        if light_on_dark(image):
+            image = 255 - image  # dark mode: the detector and recogniser know dark print on paper
         x0, y0, x1, y1 = content_box(image) if self.crop else (0, 0, w, h)
         if x1 <= x0 or y1 <= y0:
             return []  # a blank page
@@ -479,6 +481,30 @@ def _fast_char_boxes(ocr) -> None:  # type: ignore[no-untyped-def]
         return out.reshape(-1, 4, 2).tolist()
 
     cal.reverse_rotate_crop_image = reverse
+
+
+def light_on_dark(image: np.ndarray) -> bool:
+    """Whether a page is light print on a dark ground (a phone's dark-mode screenshot).
+
+    Most of the page is dark (its 75th percentile under 90, of each pixel's brightest
+    channel), a minority is far lighter (the 99th at least 90 levels above it), and
+    almost nothing is darker than the ground (the 1st percentile within 25 levels of the
+    75th). An under-exposed photo is dark too, but its print is darker than its paper.
+
+    Examples
+    --------
+    >>> page = np.full((200, 100, 3), 30, np.uint8)
+    >>> page[50:60, 10:90] = 235
+    >>> light_on_dark(page), light_on_dark(255 - page)
+    (True, False)
+
+    """
+    g = image[::4, ::4]
+    g = g.max(axis=2) if g.ndim == 3 else g
+    if g.size == 0:
+        return False
+    darkest, ground, light = np.percentile(g, [1, 75, 99])
+    return bool(ground < 90 and light >= ground + 90 and ground - darkest < 25)
 
 
 def content_box(image: np.ndarray, *, margin: int = 24) -> tuple[int, int, int, int]:
