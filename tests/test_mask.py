@@ -104,6 +104,37 @@ def test_masked_pdf_is_truly_redacted(tmp_path, fake_engine):
     assert "联系人" in text
 
 
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_masked_pdf_of_a_label_colon_and_a_turned_page_is_written(tmp_path, fake_engine, turn):
+    # 姓名：王建国 in a digital PDF: the padded box grazes the full-width colon, which redaction
+    # keeps, and the check read it back as "still under a box": every such --pdf failed and the
+    # PDF was deleted (redaction_incomplete). On a page with /Rotate 90 or 270 the boxes were also
+    # mapped back with the page's width and height swapped, landing beside the name.
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 100), f"申报人：{NAME}", fontname="china-s", fontsize=14)
+    page.insert_text((72, 140), f"单位：{UNIT}", fontname="china-s", fontsize=12)
+    page.insert_text((72, 180), "联系人：张伟", fontname="china-s", fontsize=12)
+    page.set_rotation(turn)
+    pdf = tmp_path / "in" / "承诺书.pdf"
+    pdf.parent.mkdir()
+    doc.save(pdf)
+    rep = api.mask([pdf], tmp_path / "out", fake_options(write_pdf=True, detect_orientation=True))
+    assert rep.files[0].status == "ok", rep.files[0].error
+    assert rep.files[0].pages[0].rotation == turn
+    out = pymupdf.open(tmp_path / "out" / "承诺书.masked.pdf")[0]
+    text = out.get_text().replace(" ", "")
+    assert NAME not in text and "建国" not in text and "巴州供电" not in text
+    assert "联系人：张伟" in text and "申报人" in text  # the rest of the page is kept
+    # and the black boxes are drawn where the name was (not beside it)
+    name_at = page.search_for(NAME)[0] * page.rotation_matrix * pymupdf.Matrix(2, 2)
+    pix = out.get_pixmap(dpi=144)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[..., :3]
+    x0, y0, x1, y1 = (int(round(v)) for v in name_at.normalize())
+    assert (img[y0 + 2:y1 - 2, x0 + 2:x1 - 2].max(axis=2) < 40).mean() > 0.95
+    assert fake_engine.calls == 0  # the text layer was read, no OCR
+
+
 def test_spaced_and_split_name_masked_through_pipeline(tmp_path, fake_engine):
     from zcsynth import text_page
 
