@@ -492,6 +492,18 @@ def test_multi_part_names_are_replaced_with_any_separator():
     assert clean_part("ＬＩ ＷＥＩ.jpg", Identity(name="Li Wei")) == "申报人.jpg"
 
 
+def test_the_units_automatic_short_forms_are_replaced_in_file_names():
+    # only the full unit was given: 巴州供电公司-公示.jpg kept the short form the pages had masked
+    from zcmask._naming import clean_part
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name=NAME, units=(Unit(name="国网新疆电力有限公司巴州供电公司"),))
+    assert clean_part("巴州供电公司-公示.jpg", ident) == "单位-公示.jpg"
+    assert clean_part("国网新疆电力有限公司巴州供电公司考核表.jpg", ident) == "单位考核表.jpg"
+    assert clean_part("供电公司考核表.jpg", ident) == "供电公司考核表.jpg"  # too generic to be the unit
+    assert clean_part("新疆电力考核表.jpg", ident) == "新疆电力考核表.jpg"
+
+
 def test_batch_keeps_the_applicant_folder_but_renames_files(tmp_path, fake_engine):
     from zcmask.batch import run_batch
 

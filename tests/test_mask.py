@@ -247,6 +247,23 @@ def test_missing_name_is_a_usage_error(tmp_path):
     assert code == ExitCode.bad_args
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["mask", "in", "-o", "out", "--name", NAME, "--bogus"], "无法识别的参数：--bogus（用 zcmask mask --help 查看用法）"),
+    (["mask", "in"], "缺少必需的参数：-o/--output（用 zcmask mask --help"),
+    (["mask", "in", "-o", "out", "--jobs", "two"], "参数 --jobs/-j 的值 'two' 不是有效的整数"),
+    (["mask", "in", "-o"], "参数 -o/--output 后面需要一个值"),
+    (["maks", "in"], "参数 VERB 的值 'maks' 无效，可选：'mask'"),
+])
+def test_usage_errors_are_said_in_chinese_with_the_right_help(argv, said, capsys, monkeypatch):
+    # argparse's English and "用 zcmask zcmask --help" (the top parser's own name) were printed before
+    monkeypatch.setattr("sys.argv", ["zcmask", *argv])
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == ExitCode.bad_args
+    err = capsys.readouterr().err
+    assert said in err and "zcmask zcmask" not in err
+
+
 def test_bad_option_value_is_a_usage_error(tmp_path):
     code = main(["mask", str(tmp_path), "-o", str(tmp_path / "o"), "--name", NAME, "--dpi", "5"])
     assert code == ExitCode.bad_args

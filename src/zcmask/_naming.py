@@ -9,7 +9,10 @@ separators people put between the characters of a name (``王 建 国``,
 ``艾尔肯-吐尔逊``).
 
 This module only computes names; it writes nothing and does not look inside
-files. It deliberately does not guess pinyin or unlisted abbreviations.
+files. Units are also replaced in the automatic short forms the page locator
+masks (:func:`zcmask.locate._text.unit_patterns`: without the legal suffix, the
+part after the parent company's 有限公司, 巴州 for 巴音郭楞蒙古自治州 …). It
+deliberately does not guess pinyin or other abbreviations.
 """
 
 from __future__ import annotations
@@ -57,7 +60,10 @@ def _needles(identity: Identity) -> list[_Needle]:
                 # A one-letter initial ("J." of "J. Smith") would rename half the files.
                 if len(p) >= 2:
                     found.setdefault(p, APPLICANT_WORD)
-    for u in identity.unit_names:
+    from zcmask.locate._text import unit_patterns
+
+    for u in (*identity.unit_names, *unit_patterns(identity)):
+        # the short forms the page locator masks too (巴州供电公司 of 国网新疆电力有限公司巴州供电公司)
         found.setdefault(u, UNIT_WORD)
     out = []
     for text, word in found.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -33,8 +34,49 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"zcmask: 参数错误：{message}（用 zcmask {self.prog.split()[-1]} --help 查看用法）\n")
+        verb = self.prog.split()[-1]
+        if verb == self.prog.split()[0]:  # the top parser: name the verb the user typed, if any
+            verb = next((a for a in sys.argv[1:] if a in _verbs(self)), "")
+        how = f"zcmask {verb} --help" if verb else "zcmask --help"
+        sys.stderr.write(f"zcmask: 参数错误：{_in_chinese(message)}（用 {how} 查看用法）\n")
         raise SystemExit(int(ExitCode.bad_args))
+
+
+#: argparse's own messages, in Chinese (the English original stays in the text it prefixes).
+_ARGPARSE_ZH = (
+    (re.compile(r"^unrecognized arguments: (.*)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^the following arguments are required: (.*)$"), "缺少必需的参数：{0}"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "参数 {0} 的值 {1} 无效，可选：{2}"),
+    (re.compile(r"^argument (\S+): invalid (\w+) value: (.*)$"), "参数 {0} 的值 {2} 不是有效的{1}"),
+    (re.compile(r"^argument (\S+): not allowed with argument (.*)$"), "参数 {0} 不能与 {1} 同时使用"),
+)
+
+
+def _in_chinese(message: str) -> str:
+    """The usage error in Chinese, where it is one of argparse's common messages.
+
+    Examples
+    --------
+    >>> _in_chinese("unrecognized arguments: --bogus")
+    '无法识别的参数：--bogus'
+    >>> _in_chinese("something else")
+    'something else'
+
+    """
+    for pattern, zh in _ARGPARSE_ZH:
+        m = pattern.match(message)
+        if m:
+            return zh.format(*(_TYPE_ZH.get(g, g) for g in m.groups()))
+    return message
+
+
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+def _verbs(parser: argparse.ArgumentParser) -> set[str]:
+    """The verb names of a parser's subcommands."""
+    return {name for a in parser._actions if isinstance(a, argparse._SubParsersAction) for name in a.choices}
 
 
 def add_identity_args(p: argparse.ArgumentParser, *, required: bool = False) -> None:
