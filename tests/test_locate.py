@@ -20,6 +20,21 @@ def test_plain_name_in_running_text_is_masked():
     assert not covers(regs, ln, 0, 1)
 
 
+@pytest.mark.parametrize(("text", "name"), [("Name: WANG JIANGUO", "WANG JIANGUO"),
+                                            ("This is to certify that Wang Jian-guo has", "Wang Jian-guo"),
+                                            ("Mr. WANG Jian Guo", "WANG Jian Guo")])
+def test_a_pinyin_alias_is_masked_in_any_case(text, name):
+    # a degree certificate's English side prints the alias in capitals: it was matched case by case
+    from zcmask.options import Identity
+
+    ln = mk_line(text)  # one box per character, none for spaces
+    start = len(text[: text.find(name)].replace(" ", ""))
+    end = start + len(name.replace(" ", ""))
+    regs = kinds(find_identity([ln], Identity(name="王建国", aliases=("Wang Jianguo",)), SIZE), "name")
+    assert covers(regs, ln, start, end)
+    assert not covers(regs, ln, 0, 1)
+
+
 @pytest.mark.parametrize("gap", [5, 40, 120])
 def test_spaced_name_is_masked(gap):
     ln = mk_line("姓名：王 建 国", gap=gap)

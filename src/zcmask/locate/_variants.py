@@ -142,11 +142,17 @@ def in_signature_word(text: str, k: int, label: str) -> bool:
 
 
 def norm_char(c: str) -> str:
-    """Fold one character for matching: NFKC, traditional to simplified."""
+    """Fold one character for matching: NFKC, traditional to simplified, Latin letters to lower case.
+
+    A name given in pinyin (``--alias "Wang Jianguo"``) is printed WANG JIANGUO on a
+    degree certificate's English side; matching ignores the case.
+    """
     c = unicodedata.normalize("NFKC", c)
     if len(c) != 1:
-        return c[:1] if c else c
-    return T2S.get(c, c)
+        c = c[:1] if c else c
+    elif c in T2S:
+        return T2S[c]
+    return c.lower() if "A" <= c <= "Z" else c
 
 
 def norm_text(s: str) -> str:
