@@ -35,6 +35,20 @@ def test_a_pinyin_alias_is_masked_in_any_case(text, name):
     assert not covers(regs, ln, 0, 1)
 
 
+def test_an_english_unit_alias_is_masked_whole_but_its_words_elsewhere_are_not():
+    # pieces of six letters (ersupplycompany, company) hid every English company name and word
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="王建国", units=(Unit(name="国网新疆电力有限公司巴州供电公司",
+                                                aliases=("Bayingol Power Supply Company",)),))
+    own = mk_line("Issued by BAYINGOL POWER SUPPLY COMPANY")
+    other = mk_line("Xinjiang Water Supply Company Ltd", y=200)
+    word = mk_line("The company supplies power", y=300)
+    regs = kinds(find_identity([own, other, word], ident, SIZE), "unit")
+    assert covers(regs, own, 8, 34)
+    assert not any(r.bbox[1] >= 190 for r in regs)
+
+
 @pytest.mark.parametrize("gap", [5, 40, 120])
 def test_spaced_name_is_masked(gap):
     ln = mk_line("姓名：王 建 国", gap=gap)

@@ -273,6 +273,10 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
     for u in units:
         for i in range(len(u) - UNIT_NGRAM + 1):
             g = u[i : i + UNIT_NGRAM]
+            if not any(is_han(c) for c in g):
+                # six letters of an English alias (Power Supply Company) are a word of any
+                # English text (company, supply): only Chinese pieces stand for the unit
+                continue
             grams.setdefault(g, []).append((u, i))
             for q in range(UNIT_NGRAM):
                 wild.setdefault(g[:q] + "\0" + g[q + 1 :], []).append((u, i))
