@@ -241,3 +241,17 @@ def test_signature_area_is_an_issue_only_while_ink_shows(tmp_path, monkeypatch, 
     assert ("unmasked_signature" in _codes(rep)) is (not masked)
     if not masked:
         assert _issue(rep, "unmasked_signature").severity == "error"
+
+
+def test_the_same_problem_is_listed_once_per_page_with_its_count(tmp_path, page, reader, capsys):
+    # a 公示 list naming the unit on each of its rows printed the same line once per row
+    path = save_jpeg(page.image, tmp_path / "gs.jpg")
+    report = tmp_path / "r.json"
+    code = main(["check", str(path), "--name", NAME, "--unit", UNIT, "--report", str(report), "--no-progress",
+                 "--seals", "none", "--no-eyes"])
+    assert code == ExitCode.issues_found
+    err = capsys.readouterr().err
+    units = [ln for ln in err.splitlines() if "[unmasked_unit]" in ln]
+    n = sum(i["code"] == "unmasked_unit" for i in json.loads(report.read_text("utf-8"))["files"][0]["pages"][0]["issues"])
+    assert n >= 2  # the report keeps every place
+    assert len(units) == 1 and units[0].endswith(f"（共 {n} 处）")

@@ -196,11 +196,20 @@ def _summarise(report: Any, verb: str) -> None:
             if i.code in ("repaired_file", "renamed_output"):
                 sys.stderr.write(f"  {'✗' if i.severity == 'error' else 'i'} {f.input}: [{i.code}] {i.message}\n")
         for p in f.pages:
+            # the same message once per page, with how many places it stands for (a 公示 list
+            # naming the unit on each of its 105 rows said so 105 times); the report keeps each
+            said: dict[tuple[str, str, str], int] = {}
             for i in p.issues:
                 if i.severity == "error" and verb != "mask":
-                    sys.stderr.write(f"  ✗ {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
+                    key = ("✗", i.code, i.message)
                 elif i.code == "mask_unverified":
-                    sys.stderr.write(f"  ! {f.input} 第{p.index}页: [{i.code}] {i.message}\n")
+                    key = ("!", i.code, i.message)
+                else:
+                    continue
+                said[key] = said.get(key, 0) + 1
+            for (mark, code, message), n in said.items():
+                times = f"（共 {n} 处）" if n > 1 else ""
+                sys.stderr.write(f"  {mark} {f.input} 第{p.index}页: [{code}] {message}{times}\n")
 
 
 def cmd_mask(args: argparse.Namespace) -> int:
