@@ -191,6 +191,20 @@ def test_bad_files_become_error_entries_and_the_rest_is_written(tmp_path, fake_e
     assert not list((tmp_path / "out").rglob("*.part"))
 
 
+def test_documents_and_archives_in_a_folder_are_reported_with_how_to_convert_them(tmp_path, fake_engine):
+    # a .wps, .caj or .zip in an applicant's folder was skipped in silence: the applicant took
+    # the run for complete
+    d = tmp_path / "in"
+    d.mkdir()
+    for n in ("工作总结.wps", "论文.caj", "电子证照.ofd", "附件.zip", "说明.txt"):
+        (d / n).write_bytes(b"PK\x03\x04 x")
+    rep = api.mask([d], tmp_path / "out", fake_options())
+    said = {Path(f.input).name: f.error[1] for f in rep.files if f.error}
+    assert set(said) == {"工作总结.wps", "论文.caj", "电子证照.ofd", "附件.zip"}  # a .txt is no attachment
+    assert "输出为 PDF" in said["工作总结.wps"] and "CAJViewer" in said["论文.caj"]
+    assert "OFD 阅读器" in said["电子证照.ofd"] and "解压" in said["附件.zip"] and "PDF 逐页" not in said["附件.zip"]
+
+
 def test_cli_exit_code_is_nonzero_when_an_input_fails(tmp_path, fake_engine, monkeypatch):
     _corrupt_inputs(tmp_path / "in")
     code = main(["mask", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--name", NAME,

@@ -321,7 +321,9 @@ def test_unsupported_upload_type_is_refused_with_a_message(client: TestClient) -
     sid = new_session(client)
     res = upload(client, sid, "简历.docx", b"PK\x03\x04 not really")
     assert res[0]["error"]["code"] == "unsupported_format"
-    assert "JPG" in res[0]["error"]["message"]
+    assert "JPG" in res[0]["error"]["message"] and "另存为" in res[0]["error"]["message"]  # how to convert it
+    res = upload(client, sid, "电子发票.ofd", b"PK\x03\x04 not really")
+    assert res[0]["error"]["code"] == "unsupported_format" and "OFD 阅读器" in res[0]["error"]["message"]
 
 
 def test_token_is_required_on_every_api_call(fake_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

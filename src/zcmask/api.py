@@ -33,6 +33,7 @@ from zcmask._pool import (
 )
 from zcmask._pool import start_fork_server as _start_fork_server
 from zcmask.documents import SUPPORTED_SUFFIXES, page_count
+from zcmask.documents._read import CONVERT_ADVICE
 from zcmask.exceptions import (
     BadArgsError,
     InputFileError,
@@ -47,8 +48,9 @@ from zcmask.results import FileResult, Issue, PageResult, pages_error
 
 log = logging.getLogger(__name__)
 
-# Suffixes collected from folders: what we read, plus formats we report as not convertible.
-_FOLDER_SUFFIXES = SUPPORTED_SUFFIXES | {".doc", ".docx", ".ofd"}
+# Suffixes collected from folders: what we read, plus the documents and archives an applicant
+# may have put there, reported with how to convert them (never skipped in silence).
+_FOLDER_SUFFIXES = SUPPORTED_SUFFIXES | set(CONVERT_ADVICE)
 
 ProgressFn = Callable[[int, int], None]
 

@@ -60,14 +60,46 @@ class LoadedPage:
     image_rects: tuple[tuple[float, float, float, float], ...] = ()
 
 
+#: Formats applicants have and how to turn each into one zcmask reads (suffix -> advice).
+CONVERT_ADVICE: dict[str, str] = {
+    ".doc": "Word 文档请在 Word 或 WPS 中用“文件 → 另存为（或导出为）PDF”，再处理该 PDF",
+    ".docx": "Word 文档请在 Word 或 WPS 中用“文件 → 另存为（或导出为）PDF”，再处理该 PDF",
+    ".wps": "WPS 文档请在 WPS 中用“文件 → 输出为 PDF”，再处理该 PDF",
+    ".ofd": "OFD 电子文件（电子发票、电子证照等）请用数科 OFD 阅读器或福昕阅读器“另存为 PDF”或“打印为 PDF”，再处理该 PDF",
+    ".xps": "XPS 文件请用 Windows 自带的 XPS 查看器“打印”到“Microsoft Print to PDF”，再处理该 PDF",
+    ".oxps": "XPS 文件请用 Windows 自带的 XPS 查看器“打印”到“Microsoft Print to PDF”，再处理该 PDF",
+    ".caj": "知网 CAJ 文件请用 CAJViewer 打开后“打印”为 PDF，或从知网下载 PDF 版本",
+    ".zip": "这是压缩包，请先解压到文件夹，再处理解压出的文件",
+    ".rar": "这是压缩包，请先解压到文件夹，再处理解压出的文件",
+    ".7z": "这是压缩包，请先解压到文件夹，再处理解压出的文件",
+}
+
+
+def unsupported_message(suffix: str) -> str:
+    """The Chinese message for a file zcmask cannot read, with how to convert it.
+
+    Examples
+    --------
+    >>> unsupported_message(".ofd").startswith("不支持 .ofd 格式：OFD 电子文件")
+    True
+    >>> unsupported_message("")
+    '不支持 无扩展名 格式，请转换为 JPG（或 PNG/PDF）后再处理。'
+
+    """
+    advice = CONVERT_ADVICE.get(suffix.lower())
+    if advice:
+        tail = "（zcmask 会把 PDF 逐页转成 JPG）" if advice.endswith("PDF") else ""
+        return f"不支持 {suffix} 格式：{advice}{tail}。"
+    return f"不支持 {suffix or '无扩展名'} 格式，请转换为 JPG（或 PNG/PDF）后再处理。"
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputFileError(f"找不到文件 {path}，请检查路径。")
     if path.stat().st_size == 0:
         raise EmptyFileError()
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise UnsupportedFormatError(
-            f"不支持 {path.suffix or '无扩展名'} 格式，请转换为 JPG（或 PNG/PDF）后再处理。")
+        raise UnsupportedFormatError(unsupported_message(path.suffix))
 
 
 def page_count(path: str | Path, max_pixels: int = 120_000_000) -> int:

@@ -352,8 +352,11 @@ class Session:
         if rel.suffix.lower() == ".zip":
             return self._add_zip(rel, data_path)
         if rel.suffix.lower() not in SUPPORTED_SUFFIXES:
-            return [_refused(str(rel), "不支持的文件类型，请上传 JPG、PNG、PDF 或手机 HEIC 照片（或包含它们的 ZIP 压缩包）。",
-                             "unsupported_format")]
+            from zcmask.documents._read import CONVERT_ADVICE, unsupported_message
+
+            how = (unsupported_message(rel.suffix) if rel.suffix.lower() in CONVERT_ADVICE
+                   else "不支持的文件类型，请上传 JPG、PNG、PDF 或手机 HEIC 照片（或包含它们的 ZIP 压缩包）。")
+            return [_refused(str(rel), how, "unsupported_format")]
         dest = inside(self.uploads, rel)
         if str(rel) in self.files:
             return [_refused(str(rel), "已上传过同名文件，已忽略本次上传（保留先前上传的那份）。", "duplicate")]
