@@ -202,7 +202,7 @@ def _summarise(report: Any, verb: str) -> None:
             for i in p.issues:
                 if i.severity == "error" and verb != "mask":
                     key = ("✗", i.code, i.message)
-                elif i.code == "mask_unverified":
+                elif i.code in ("mask_unverified", "mirrored_page"):
                     key = ("!", i.code, i.message)
                 else:
                     continue

@@ -25,7 +25,7 @@ ISSUE_ZH: dict[str, str] = {
     "unmasked_name": "姓名未遮盖", "unmasked_unit": "单位未遮盖", "unmasked_seal": "公章未遮盖",
     "unmasked_eyes": "眼睛未遮盖", "unmasked_signature": "签名未遮盖", "unreadable_file": "无法读取",
     "encrypted_pdf": "PDF 已加密", "file_too_large": "文件过大", "empty_page": "空白页", "too_small": "尺寸过小",
-    "mask_unverified": "遮盖无法确认", "name_chars_unreadable": "姓名含无法识别的字",
+    "mask_unverified": "遮盖无法确认", "name_chars_unreadable": "姓名含无法识别的字", "mirrored_page": "左右镜像",
 }
 
 #: code -> (default severity, zh-CN message template)
@@ -61,6 +61,8 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "empty_page": ("warning", "页面上几乎没有可识别的文字，请确认扫描的是正确的一面且内容完整。"),
     "mask_unverified": ("warning", "页面不清晰（{why}），文字未能可靠识别，无法确认姓名、单位等已全部遮盖。"
                         "请重新扫描清晰的原件后再处理，或人工逐处核对遮盖结果。"),
+    "mirrored_page": ("error", "页面是左右镜像的（字是反的，常见于用手机前置摄像头拍摄），评审专家无法阅读。"
+                      "请用后置摄像头重拍，或在手机相册、画图中“水平翻转”后再处理和上传。"),
     "name_chars_unreadable": ("warning", "申报人姓名中的“{chars}”不在 OCR 字库中，无法识别。{how}"),
     "disk_full": ("error", "磁盘空间已满，该文件未能写完（已写出的部分页面已删除）。请清理磁盘后重新运行。"),
     "output_file": ("error", "输出文件无法写入，请检查输出目录的权限与磁盘空间后重新运行。"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +37,7 @@ from zcmask.ocr._layer import new_lines, unread_ink, unreadable
 from zcmask.options import Identity, Options
 from zcmask.quality import assess_legibility
 from zcmask.quality._fixout import page_fix, write_fixed
-from zcmask.quality.orientation import read_orientation
+from zcmask.quality.orientation import read_orientation, reads_mirrored
 from zcmask.results import (
     FixStep,
     Issue,
@@ -137,6 +137,10 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
         lines = list(ocr_lines)  # orientation already read the upright page: OCR once
     else:
         lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
+    if not page.text_lines and reads_mirrored(lines, img, engine):
+        # a mirrored photo: read it flipped, and find everything where it is on the page as stored
+        lines = [_geometry.mirror_line(ln, img.shape[1]) for ln in engine.recognize(np.ascontiguousarray(img[:, ::-1]))]
+        orient = replace(orient, mirrored=True)
     return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation, fix_steps, before)
 
 
@@ -285,6 +289,8 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         if ctx.command == "mask":
             if not legibility.legible and not empty:
                 issues.append(unverified_issue(legibility))
+            if an.orientation.mirrored:  # masked as read flipped; the page written is still mirrored
+                issues.append(issue("mirrored_page", severity="warning"))
             masked, regions = mask_regions(an.image, regions)
             if ctx.output_path:
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
@@ -391,6 +397,8 @@ def page_check_issues(ctx: PageContext, an: PageAnalysis, regions: list[Region],
     if ctx.page_index == 0 and (an.format != "jpeg" or suffix not in (".jpg", ".jpeg")):
         out.append(not_jpg_issue(an.format if an.format != "jpeg" else suffix,
                                  jpeg_content=an.format == "jpeg"))
+    if an.orientation.mirrored:
+        out.append(issue("mirrored_page"))
     if an.orientation.rotation:
         out.append(rotated_issue(an.orientation.rotation, an.exif_rotation))
     elif an.exif_rotation:

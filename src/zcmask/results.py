@@ -101,15 +101,23 @@ class Issue:
 
 @dataclass(frozen=True)
 class Orientation:
-    """Content rotation, clockwise from upright, and how sure we are."""
+    """Content rotation, clockwise from upright, and how sure we are.
+
+    ``mirrored``: the upright page reads left to right only when flipped (a photo taken
+    with a phone's front camera, a sheet scanned through from behind). Its text is read
+    from the flipped page; the page itself is not flipped.
+    """
 
     rotation: int = 0
     confidence: float = 1.0
     source: str = "none"
+    mirrored: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"rotation": self.rotation, "confidence": round(float(self.confidence), 4),
-                "source": self.source}
+        out = {"rotation": self.rotation, "confidence": round(float(self.confidence), 4), "source": self.source}
+        if self.mirrored:
+            out["mirrored"] = True
+        return out
 
 
 @dataclass(frozen=True)

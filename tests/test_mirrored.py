@@ -1,0 +1,66 @@
+"""Mirrored pages (a front-camera photo): read flipped, masked where the text is, and reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import NAME, UNIT, black_fraction, mk_line
+from zcmask import api
+from zcmask.ocr import FakeOcrEngine
+from zcmask.options import Identity, Options, Unit
+from zcmask.quality.orientation import reads_mirrored
+from zcmask.results import Char, Orientation, TextLine
+
+
+def _doubtful(ln: TextLine, every: int = 4) -> TextLine:
+    """``ln`` with every ``every``-th character read below 0.5, as mirrored glyphs are."""
+    chars = tuple(Char(c.text, c.bbox, 0.3 if i % every == 0 else 0.9) for i, c in enumerate(ln.chars))
+    return TextLine(ln.text, ln.bbox, 0.78, chars)
+
+
+def test_a_page_of_doubtful_lines_that_read_sure_flipped_is_mirrored() -> None:
+    lines = [_doubtful(mk_line("经单位推荐王建国同志申报工程系列中级职称", y=100 + 60 * i)) for i in range(4)]
+    page = np.full((600, 1200, 3), 255, np.uint8)
+    sure = FakeOcrEngine(lambda img: [TextLine("经单位推荐", (0, 0, 10, 10), 0.99, ())])
+    assert reads_mirrored(lines, page, sure)
+    assert sure.calls == 3  # the three longest lines, read flipped
+    unsure = FakeOcrEngine(lambda img: [TextLine("经单位推荐", (0, 0, 10, 10), 0.8, ())])
+    assert not reads_mirrored(lines, page, unsure)  # no better flipped: a poor page, not a mirrored one
+
+
+def test_a_clearly_read_page_is_never_tested() -> None:
+    lines = [mk_line("经单位推荐王建国同志申报工程系列中级职称", y=100 + 60 * i) for i in range(4)]
+    eng = FakeOcrEngine(lambda img: [TextLine("x", (0, 0, 1, 1), 1.0, ())])
+    assert not reads_mirrored(lines, np.full((600, 1200, 3), 255, np.uint8), eng)
+    assert eng.calls == 0  # no extra reading on an ordinary page
+
+
+def test_the_report_says_mirrored_only_when_it_is() -> None:
+    assert "mirrored" not in Orientation(0, 0.9, "ocr").to_json()
+    assert Orientation(0, 0.9, "ocr", mirrored=True).to_json()["mirrored"] is True
+
+
+@pytest.mark.slow
+def test_a_mirrored_photo_is_masked_where_its_name_is(tmp_path: Path) -> None:
+    # Mirrored glyphs are read as characters at middling confidence: the page passed as legible,
+    # nothing of the applicant was found, and nothing was said.
+    from zcsynth import render
+
+    sp = render("公示", NAME, UNIT)
+    w = sp.image.shape[1]
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(np.ascontiguousarray(sp.image[:, ::-1])).save(src / "front_camera.jpg", quality=92)
+    opts = Options.build(identity=Identity(name=NAME, units=(Unit(name=UNIT),)), cache=False, progress=False)
+    page = api.mask([src], tmp_path / "out", opts).files[0].pages[0]
+    assert page.orientation.mirrored
+    assert "mirrored_page" in [i.code for i in page.issues]
+    truths = [t for t in sp.truths if t.kind in ("name", "unit")]
+    assert truths
+    for t in truths:
+        x0, y0, x1, y1 = t.bbox
+        assert black_fraction(page.output, (w - x1, y0, w - x0, y1)) >= 0.95, t
