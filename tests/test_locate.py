@@ -35,6 +35,31 @@ def test_a_pinyin_alias_is_masked_in_any_case(text, name):
     assert not covers(regs, ln, 0, 1)
 
 
+@pytest.mark.parametrize(("text", "name"), [("Name: WANG JIANGUO   Date of birth", "WANG JIANGUO"),
+                                            ("This is to certify that Jianguo Wang has", "Jianguo Wang"),
+                                            ("Author: Wang Jian-guo (State Grid)", "Wang Jian-guo")])
+def test_the_name_in_pinyin_is_masked_without_an_alias(text, name):
+    # a degree certificate's English side: the pinyin was masked only when typed in as an alias
+    ln = mk_line(text)
+    other = mk_line("Wanglin Jianguoshan Road; Supervisor: Zhang Wei", y=200)
+    start = len(text[: text.find(name)].replace(" ", ""))
+    end = start + len(name.replace(" ", ""))
+    regs = kinds(find_identity([ln, other], identity(), SIZE), "name")
+    assert covers(regs, ln, start, end)
+    assert not any(r.bbox[1] >= 190 for r in regs)  # inside other words, another person: left alone
+
+
+def test_pinyin_forms_cover_surnames_and_polyphones_but_not_transliterations():
+    from zcmask.locate._pinyin import latin_forms
+
+    assert latin_forms("王建国")[:2] == ("wangjianguo", "jianguowang")
+    assert "ouyangnana" in latin_forms("欧阳娜娜") and "nanaouyang" in latin_forms("欧阳娜娜")
+    assert "shanxiongxin" in latin_forms("单雄信")  # 单 is read shan as a surname
+    assert {"lvfang", "lyufang"} <= set(latin_forms("吕芳"))
+    assert latin_forms("艾尔肯·吐尔逊") == ()  # spelled Arkin Tursun, not its characters' pinyin
+    assert not {"lina", "nali"} & set(latin_forms("李娜"))  # too short to tell from English words (Carolina)
+
+
 def test_an_english_unit_alias_is_masked_whole_but_its_words_elsewhere_are_not():
     # pieces of six letters (ersupplycompany, company) hid every English company name and word
     from zcmask.options import Identity, Unit

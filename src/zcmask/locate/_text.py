@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
+from zcmask.locate._pinyin import latin_forms, lines_with
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
     CONFUSABLE,
@@ -529,6 +530,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
                   + [(g.a, g.b) for g in gapped])
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     regions += _row_regions("name", gapped, stream, ordered, pad, size)  # with the characters not read
+    # the name in pinyin, on a page printed in English (WANG Jianguo, Jianguo Wang)
+    latin = [f for s in (identity.name, *identity.aliases) for f in latin_forms(s) if f not in names]
+    if latin:
+        regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, latin)),
+                                     stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
     regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units, unit_breaks), gap=2),
@@ -552,6 +558,26 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
+
+
+def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequence[str]) -> list[tuple[int, int]]:
+    """Pinyin spellings of the name on lines that print one as a whole word or words.
+
+    The stream has no spaces, so whether ``wangli`` is a name or the start of
+    ``Wanglin`` is decided on the line's own text (:func:`zcmask.locate._pinyin.lines_with`).
+    """
+    ok = lines_with(forms, [ln.text for ln in lines])
+    spans: list[tuple[int, int]] = []
+    if not ok:
+        return spans
+    for i, s in enumerate(stream):
+        if s.line not in ok:
+            continue
+        for f in forms:
+            part = stream[i:i + len(f)]
+            if len(part) == len(f) and "".join(x.ch for x in part) == f and part[-1].line == s.line:
+                spans.append((i, i + len(f)))
+    return spans
 
 
 def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],

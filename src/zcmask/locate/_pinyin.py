@@ -1,0 +1,120 @@
+"""The applicant's name in pinyin, for pages printed in English.
+
+A degree certificate's English side, an English translation or a journal's author line
+prints 王建国 as ``WANG Jianguo`` or ``Jianguo Wang``; a blind review needs it covered
+as surely as the characters. The readings come from ``data/pinyin.txt`` (derived from
+pypinyin's table, see ``data/pinyin.LICENSE``); only the lines of the name's own
+characters are kept in memory.
+
+Transliterated names (艾尔肯·吐尔逊) are left out: their Latin spelling (Arkin Tursun)
+is not their characters' pinyin, so the applicant gives it as an alias.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from zcmask.locate._variants import DOTS, is_han, norm_text
+
+#: Two-character surnames (欧阳 娜娜 is Ouyang Nana, not Ou Yangnana).
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒",
+    "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "申屠", "澹台", "公冶", "太史",
+    "闻人", "赫连", "钟离", "宗政", "濮阳", "淳于", "单于", "拓跋", "第五", "东郭", "左丘", "司空",
+))
+#: Spellings of ü: the standard lü, the keyboard's lv, passports' lyu, and plain lu.
+_U_FORMS = ("ü", "v", "yu", "u")
+#: At most this many readings per character and spellings in all.
+_READINGS = 3
+_MAX_FORMS = 24
+#: Shorter spellings (李娜 lina) would match inside too many English words.
+MIN_LETTERS = 5
+
+
+@lru_cache(maxsize=64)
+def readings(chars: str) -> dict[str, tuple[str, ...]]:
+    """The toneless readings of each of ``chars`` found in the table (ü kept).
+
+    Examples
+    --------
+    >>> readings("王单")["单"]
+    ('dan', 'chan', 'shan')
+
+    """
+    want = set(chars)
+    out: dict[str, tuple[str, ...]] = {}
+    with resources.files("zcmask").joinpath("data/pinyin.txt").open(encoding="utf-8") as f:
+        for line in f:
+            if line[:1] in want:
+                out[line[0]] = tuple(line.split()[1:_READINGS + 1])
+                if len(out) == len(want):
+                    break
+    return out
+
+
+def _spellings(reading: str) -> list[str]:
+    return [reading.replace("ü", u) for u in _U_FORMS] if "ü" in reading else [reading]
+
+
+def _joined(chars: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every spelling of ``chars`` read one after the other, first readings first."""
+    options = [[s for r in table[c] for s in _spellings(r)] for c in chars]
+    return ["".join(p) for p in itertools.islice(itertools.product(*options), _MAX_FORMS)]
+
+
+@lru_cache(maxsize=64)
+def latin_forms(name: str) -> tuple[str, ...]:
+    """Folded pinyin spellings of a Chinese name: surname then given name, and the other way.
+
+    Lower case, no spaces, the first readings first; empty for a transliterated
+    name, a name of more than four characters or one with a character not in the table.
+
+    Examples
+    --------
+    >>> latin_forms("王建国")[:2]
+    ('wangjianguo', 'jianguowang')
+    >>> "ouyangnana" in latin_forms("欧阳娜娜"), latin_forms("艾尔肯·吐尔逊")
+    (True, ())
+
+    """
+    if any(c in DOTS for c in name):
+        return ()
+    n = norm_text(name)
+    if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
+        return ()
+    table = readings(n)
+    if any(c not in table for c in n):
+        return ()
+    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    out: list[str] = []
+    for sur, given in itertools.product(_joined(n[:k], table), _joined(n[k:], table)):
+        for form in (sur + given, given + sur):
+            if len(form) >= MIN_LETTERS and form not in out:
+                out.append(form)
+    return tuple(out[:_MAX_FORMS])
+
+
+def latin_pattern(form: str) -> re.Pattern[str]:
+    """``form`` as printed: any case, spaces or hyphens anywhere, not inside a longer word.
+
+    Examples
+    --------
+    >>> bool(latin_pattern("wangjianguo").search("Name: WANG Jian-guo")), bool(latin_pattern("wangli").search("Wanglin"))
+    (True, False)
+
+    """
+    body = r"[\s\-‐·.]*".join(re.escape(c) for c in form)
+    return re.compile(rf"(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
+
+
+def lines_with(forms: Sequence[str], texts: Sequence[str]) -> set[int]:
+    """Indices of ``texts`` that print one of ``forms`` as a whole word or words."""
+    pats = [latin_pattern(f) for f in forms]
+    return {i for i, t in enumerate(texts) if _LETTERS.search(t) and any(p.search(t) for p in pats)}
+
+
+_LETTERS = re.compile("[A-Za-z].*[A-Za-z]")
