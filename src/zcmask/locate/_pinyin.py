@@ -26,6 +26,22 @@ COMPOUND_SURNAMES = frozenset((
     "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "申屠", "澹台", "公冶", "太史",
     "闻人", "赫连", "钟离", "宗政", "濮阳", "淳于", "单于", "拓跋", "第五", "东郭", "左丘", "司空",
 ))
+#: How polyphonic surnames are read (单 is Shan, 曾 Zeng, 解 Xie ...); any other surname character
+#: is read by its first reading only, so 王建国 is not also spelled Yu Jianguo (王 yù), another
+#: person's name.
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "单": ("shan", "dan"), "曾": ("zeng",), "解": ("xie", "jie"), "查": ("zha", "cha"), "区": ("ou",),
+    "仇": ("qiu", "chou"), "朴": ("piao", "pu"), "盖": ("ge", "gai"), "翟": ("zhai", "di"), "缪": ("miao",),
+    "覃": ("qin", "tan"), "乐": ("yue", "le"), "尉": ("wei", "yu"), "种": ("chong",), "秘": ("bi",),
+    "召": ("shao",), "折": ("she",), "繁": ("po", "fan"), "句": ("gou", "ju"), "员": ("yun", "yuan"),
+    "万": ("wan", "mo"), "长": ("chang",), "相": ("xiang",), "柏": ("bai", "bo"), "石": ("shi",),
+    "华": ("hua",), "任": ("ren",), "纪": ("ji",), "燕": ("yan",), "谌": ("chen", "shen"), "冼": ("xian",),
+    "洗": ("xian",), "沈": ("shen",), "尹": ("yin",), "卜": ("bu",), "宁": ("ning",), "汤": ("tang",),
+    "蔺": ("lin",), "都": ("du",), "宿": ("su",), "佴": ("nai",), "殷": ("yin",), "祭": ("zhai",),
+    "射": ("she",), "阚": ("kan",), "隗": ("wei",), "莘": ("shen",), "应": ("ying",), "重": ("chong",),
+    "黑": ("he", "hei"), "蕃": ("pi", "fan"), "澹": ("tan",), "吕": ("lü",), "车": ("che",), "贾": ("jia",),
+    "薄": ("bo",), "曲": ("qu",), "郇": ("huan", "xun"), "过": ("guo",), "能": ("nai", "neng"), "艾": ("ai",),
+}
 #: Spellings of ü: the standard lü, the keyboard's lv, passports' lyu, and plain lu.
 _U_FORMS = ("ü", "v", "yu", "u")
 #: At most this many readings per character and spellings in all.
@@ -60,9 +76,15 @@ def _spellings(reading: str) -> list[str]:
     return [reading.replace("ü", u) for u in _U_FORMS] if "ü" in reading else [reading]
 
 
-def _joined(chars: str, table: dict[str, tuple[str, ...]]) -> list[str]:
-    """Every spelling of ``chars`` read one after the other, first readings first."""
-    options = [[s for r in table[c] for s in _spellings(r)] for c in chars]
+def _joined(chars: str, table: dict[str, tuple[str, ...]], *, surname: bool = False) -> list[str]:
+    """Every spelling of ``chars`` read one after the other, first readings first.
+
+    A surname is read as a surname (:data:`SURNAME_READINGS`, else its first reading).
+    """
+    def read(c: str) -> tuple[str, ...]:
+        return SURNAME_READINGS.get(c, table[c][:1]) if surname else table[c]
+
+    options = [[s for r in read(c) for s in _spellings(r)] for c in chars]
     return ["".join(p) for p in itertools.islice(itertools.product(*options), _MAX_FORMS)]
 
 
@@ -91,7 +113,7 @@ def latin_forms(name: str) -> tuple[str, ...]:
         return ()
     k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
     out: list[str] = []
-    for sur, given in itertools.product(_joined(n[:k], table), _joined(n[k:], table)):
+    for sur, given in itertools.product(_joined(n[:k], table, surname=True), _joined(n[k:], table)):
         for form in (sur + given, given + sur):
             if len(form) >= MIN_LETTERS and form not in out:
                 out.append(form)
