@@ -64,3 +64,16 @@ def test_a_mirrored_photo_is_masked_where_its_name_is(tmp_path: Path) -> None:
     for t in truths:
         x0, y0, x1, y1 = t.bbox
         assert black_fraction(page.output, (w - x1, y0, w - x0, y1)) >= 0.95, t
+
+
+def test_fix_flips_a_mirrored_page_back(tmp_path: Path) -> None:
+    from zcmask.pipeline import PageAnalysis
+    from zcmask.quality._fixout import fixed_image, page_fix
+
+    img = np.zeros((4, 6, 3), np.uint8)
+    img[:, 0] = 255  # a mark on the left of the page as stored
+    an = PageAnalysis(img, 200, "jpeg", Orientation(0, 0.9, "ocr", mirrored=True), ())
+    assert fixed_image(an)[:, -1].min() == 255 and fixed_image(an)[:, 0].max() == 0
+    assert [s.step for s in page_fix(an, None).steps] == ["mirror"]
+    plain = PageAnalysis(img, 200, "jpeg", Orientation(0, 0.9, "ocr"), ())
+    assert fixed_image(plain) is img and page_fix(plain, None).steps == ()

@@ -136,7 +136,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:
 """
 
 
-_STEP_ZH = {"perspective": "透视校正", "dewarp": "展平弯曲", "light": "匀光", "deskew": "纠偏", "rotate": "转正"}
+_STEP_ZH = {"perspective": "透视校正", "dewarp": "展平弯曲", "light": "匀光", "deskew": "纠偏", "rotate": "转正", "mirror": "左右翻转"}
 
 
 def _fix_html(page: dict[str, Any], thumbs: tuple[str, str] | None) -> str:

@@ -142,7 +142,7 @@ class Legibility:
 class FixStep:
     """One correction ``check --fix`` or ``mask --flatten`` applied to a page, with its parameters."""
 
-    step: str  # perspective | dewarp | light | deskew | rotate | copy
+    step: str  # perspective | dewarp | light | deskew | rotate | mirror | copy
     params: tuple[tuple[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:

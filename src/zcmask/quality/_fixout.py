@@ -39,9 +39,16 @@ def page_fix(an: PageAnalysis, output: str | None, written: np.ndarray | None = 
     steps = list(an.fix or ())
     if an.orientation.rotation:
         steps.append(FixStep("rotate", (("rotation", an.orientation.rotation),)))
+    if an.orientation.mirrored:
+        steps.append(FixStep("mirror", ()))
     before = thumbnail_uri(an.before) if an.before is not None and steps else ""
-    after = thumbnail_uri(an.image if written is None else written) if steps else ""
+    after = thumbnail_uri(fixed_image(an) if written is None else written) if steps else ""
     return PageFix(tuple(steps), output, before, after)
+
+
+def fixed_image(an: PageAnalysis) -> np.ndarray:
+    """The page as ``--fix`` writes it: upright, and flipped back when it was mirrored."""
+    return np.ascontiguousarray(an.image[:, ::-1]) if an.orientation.mirrored else an.image
 
 
 def write_fixed(ctx: PageContext, an: PageAnalysis) -> PageFix:
@@ -55,5 +62,5 @@ def write_fixed(ctx: PageContext, an: PageAnalysis) -> PageFix:
     if untouched:
         write_bytes_atomic(ctx.fix_path, src.read_bytes())
     else:
-        write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, ctx.options.jpeg_quality)
+        write_jpeg_atomic(ctx.fix_path, fixed_image(an), an.dpi, ctx.options.jpeg_quality)
     return fix
