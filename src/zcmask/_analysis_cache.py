@@ -299,8 +299,8 @@ def entry_of(key: str, an: PageAnalysis) -> Entry | None:
 
 
 def rebuild_upright(input_path: str, page_index: int, rotation: int, digest: str, *, dpi: int, max_pixels: int,
-                    flatten: bool) -> tuple[LoadedPage, tuple[FixStep, ...] | None, np.ndarray | None,
-                                        np.ndarray] | None:
+                    flatten: bool, mirrored: bool = False) -> tuple[LoadedPage, tuple[FixStep, ...] | None,
+                                                                    np.ndarray | None, np.ndarray] | None:
     """A page decoded again and turned upright, or None when its pixels are not ``digest``'s.
 
     What the analysis cache and the web page's kept pages both do before they use a
@@ -314,6 +314,8 @@ def rebuild_upright(input_path: str, page_index: int, rotation: int, digest: str
 
     page, fix_steps, before = decode_page(input_path, page_index, dpi=dpi, max_pixels=max_pixels, flatten=flatten)
     img = _geometry.upright(page.image, rotation)
+    if mirrored:
+        img = np.ascontiguousarray(img[:, ::-1])
     if pixel_digest(img) != digest:
         return None
     return page, fix_steps, before, img
@@ -326,7 +328,8 @@ def _rebuild(ctx: PageContext, entry: Entry) -> PageAnalysis | None:
     opts = ctx.options
     try:
         rebuilt = rebuild_upright(ctx.input_path, ctx.page_index, entry.orientation.rotation, entry.digest,
-                                  dpi=opts.dpi, max_pixels=opts.max_pixels, flatten=opts.flatten)
+                                  dpi=opts.dpi, max_pixels=opts.max_pixels, flatten=opts.flatten,
+                                  mirrored=entry.orientation.mirrored)
     except Exception as e:  # noqa: BLE001 - the full analysis reports the error properly
         log.debug("analysis cache: cannot rebuild %s page %d: %r", ctx.input_path, ctx.page_index + 1, e)
         return None

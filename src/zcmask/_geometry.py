@@ -68,16 +68,6 @@ def lines_upright(lines: tuple[TextLine, ...] | list[TextLine], rotation: int, w
     return out
 
 
-def mirror_line(ln: TextLine, w: int) -> TextLine:
-    """A line read on a page flipped left to right, put back on the page as stored (``w`` wide)."""
-
-    def mv(b: BBox) -> BBox:
-        return (w - b[2], b[1], w - b[0], b[3])
-
-    return TextLine(ln.text, mv(ln.bbox), ln.score, tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars),
-                    ln.source)
-
-
 def boxes_overlap(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool:
     """True when boxes ``(x0, y0, x1, y1)`` share some area (touching edges do not count)."""
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])

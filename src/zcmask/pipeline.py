@@ -138,8 +138,9 @@ def analyse_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageAnaly
     else:
         lines = _read_text(img, page.text_lines, page.image_rects, orient.rotation, w, h, engine)
     if not page.text_lines and reads_mirrored(lines, img, engine):
-        # a mirrored photo: read it flipped, and find everything where it is on the page as stored
-        lines = [_geometry.mirror_line(ln, img.shape[1]) for ln in engine.recognize(np.ascontiguousarray(img[:, ::-1]))]
+        # a mirrored photo: flipped back, as a turned page is turned back, and read again
+        img = np.ascontiguousarray(img[:, ::-1])
+        lines = engine.recognize(img)
         orient = replace(orient, mirrored=True)
     return PageAnalysis(img, page.dpi, page.format, orient, tuple(lines), page.exif_rotation, fix_steps, before)
 
@@ -289,8 +290,8 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
         if ctx.command == "mask":
             if not legibility.legible and not empty:
                 issues.append(unverified_issue(legibility))
-            if an.orientation.mirrored:  # masked as read flipped; the page written is still mirrored
-                issues.append(issue("mirrored_page", severity="warning"))
+            if an.orientation.mirrored:  # flipped back and masked; the applicant should know
+                issues.append(Issue("mirrored_page", "warning", MIRRORED_FIXED))
             masked, regions = mask_regions(an.image, regions)
             if ctx.output_path:
                 write_jpeg_atomic(ctx.output_path, masked, an.dpi, opts.jpeg_quality)
@@ -317,6 +318,11 @@ def process_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResul
     except Exception as e:  # noqa: BLE001 - one bad page must never stop a batch
         log.exception("unexpected error on %s page %d", ctx.input_path, ctx.page_index + 1)
         return _failed(ctx, "internal_error", f"处理该页时发生内部错误（{type(e).__name__}），请将报告反馈给维护者。", t0)
+
+
+#: ``mirrored_page`` as ``mask`` says it: the page it writes is already flipped back.
+MIRRORED_FIXED = ("原页面是左右镜像的（字是反的，常见于用手机前置摄像头拍摄），输出时已翻转回来并完成遮盖，"
+                  "请上传输出的 JPG，并核对遮盖结果；以后请用后置摄像头拍摄。")
 
 
 def unverified_issue(legibility: Legibility) -> Issue:

@@ -103,9 +103,9 @@ class Issue:
 class Orientation:
     """Content rotation, clockwise from upright, and how sure we are.
 
-    ``mirrored``: the upright page reads left to right only when flipped (a photo taken
-    with a phone's front camera, a sheet scanned through from behind). Its text is read
-    from the flipped page; the page itself is not flipped.
+    ``mirrored``: the upright page read left to right only when flipped (a photo taken
+    with a phone's front camera, a sheet scanned through from behind), so it was flipped
+    back after the turn, as a turned page is turned back: boxes are on the flipped page.
     """
 
     rotation: int = 0

@@ -42,13 +42,8 @@ def page_fix(an: PageAnalysis, output: str | None, written: np.ndarray | None = 
     if an.orientation.mirrored:
         steps.append(FixStep("mirror", ()))
     before = thumbnail_uri(an.before) if an.before is not None and steps else ""
-    after = thumbnail_uri(fixed_image(an) if written is None else written) if steps else ""
+    after = thumbnail_uri(an.image if written is None else written) if steps else ""
     return PageFix(tuple(steps), output, before, after)
-
-
-def fixed_image(an: PageAnalysis) -> np.ndarray:
-    """The page as ``--fix`` writes it: upright, and flipped back when it was mirrored."""
-    return np.ascontiguousarray(an.image[:, ::-1]) if an.orientation.mirrored else an.image
 
 
 def write_fixed(ctx: PageContext, an: PageAnalysis) -> PageFix:
@@ -62,5 +57,5 @@ def write_fixed(ctx: PageContext, an: PageAnalysis) -> PageFix:
     if untouched:
         write_bytes_atomic(ctx.fix_path, src.read_bytes())
     else:
-        write_jpeg_atomic(ctx.fix_path, fixed_image(an), an.dpi, ctx.options.jpeg_quality)
+        write_jpeg_atomic(ctx.fix_path, an.image, an.dpi, ctx.options.jpeg_quality)
     return fix

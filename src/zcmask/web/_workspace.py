@@ -88,7 +88,7 @@ from zcmask.web._safety import (
 log = logging.getLogger(__name__)
 
 #: Issues the masked, upright JPG output no longer has.
-FIXED_BY_OUTPUT = frozenset({"not_jpg", "rotated", "exif_rotated"})
+FIXED_BY_OUTPUT = frozenset({"not_jpg", "rotated", "exif_rotated", "mirrored_page"})
 _UNMASKED = frozenset(UNMASKED_CODE.values())
 PREVIEW_SIDE = 1400
 #: The ZIP's report folder: kept apart from the files to upload, and named so.
@@ -253,8 +253,8 @@ _CLI_HINT = re.compile(r"[，,；;]?\s*(?:或)?(?:可)?用\s*(?:zcmask|--fix)[^�
 def web_issue(i: Issue, p: PageState) -> Issue:
     """The issue as the web page says it: what the download already fixes, no command-line advice.
 
-    ``not_jpg``, ``rotated`` and ``exif_rotated`` are fixed by the downloaded
-    JPG; the other messages lose their ``zcmask check --fix`` hints.
+    ``not_jpg``, ``rotated``, ``mirrored_page`` and ``exif_rotated`` are fixed by the
+    downloaded JPG; the other messages lose their ``zcmask check --fix`` hints.
     """
     if i.code == "not_jpg":
         return Issue(i.code, i.severity, f"原文件不是 JPG（{(p.format or '其他格式').upper()}），下载的文件已转换为 JPG。",
@@ -263,6 +263,9 @@ def web_issue(i: Issue, p: PageState) -> Issue:
         how = "已按你手工指定的方向" if p.orientation.source == "manual" else "已自动识别方向并"
         return Issue(i.code, i.severity, f"原页面方向不正，{how}转正：下载的 JPG 是正向的。"
                      "若方向仍不对，请用本页的“向左转/向右转”按钮调整。", i.bbox)
+    if i.code == "mirrored_page":  # the download is the page flipped back, as a turned page is turned back
+        return Issue(i.code, i.severity, "原页面是左右镜像的（字是反的，常见于前置摄像头拍摄），下载的 JPG 已翻转回来。"
+                     "以后请用后置摄像头拍摄。", i.bbox)
     if i.code == "exif_rotated":
         return Issue(i.code, i.severity, "原图片靠 EXIF 方向标记才显示为正向（平台会忽略该标记），下载的 JPG 已转正。",
                      i.bbox)
@@ -883,8 +886,8 @@ def _keep_page(ctx: PageContext, an: PageAnalysis, dest: Path) -> None:
     if an.fix is not None:
         _save_png(an.image, dest)
         return
-    recipe = {"rotation": an.orientation.rotation, "dpi": ctx.options.dpi, "max_pixels": ctx.options.max_pixels,
-              "digest": pixel_digest(an.image)}  # the digest covers the shape
+    recipe = {"rotation": an.orientation.rotation, "mirrored": an.orientation.mirrored, "dpi": ctx.options.dpi,
+              "max_pixels": ctx.options.max_pixels, "digest": pixel_digest(an.image)}  # the digest covers the shape
     write_bytes_atomic(dest, json.dumps(recipe).encode())
 
 
@@ -892,7 +895,7 @@ def _rebuild_page(p: PageState, recipe: dict[str, Any]) -> np.ndarray:
     """The analysed upright page rebuilt from its upload, checked against its digest."""
     rebuilt = rebuild_upright(str(p.file.path), p.page_index, recipe["rotation"], recipe["digest"],
                               dpi=recipe["dpi"], max_pixels=recipe["max_pixels"],
-                              flatten=False)  # flattened pages are kept as PNG
+                              flatten=False, mirrored=recipe.get("mirrored", False))  # flattened pages are kept as PNG
     if rebuilt is None:
         raise InputFileError(f"{p.file.rel} 第 {p.page_index + 1} 页与识别时的图像不一致（文件在识别后被改动？），"
                              "为免遮错位置，请重新上传该文件并重新识别。")

@@ -7,7 +7,7 @@ const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
 const KIND_ZH = { name: "姓名", unit: "单位", seal: "公章", eyes: "眼睛", manual: "手工", signature: "签名", id_number: "身份证号" };
 const SEV_ZH = { error: "错误", warning: "警告", info: "提示" };
-const FIXED_BY_OUTPUT = new Set(["not_jpg", "rotated", "exif_rotated"]);
+const FIXED_BY_OUTPUT = new Set(["not_jpg", "rotated", "exif_rotated", "mirrored_page"]);
 
 let SID = null;
 let INFO = null;
