@@ -255,3 +255,4 @@ def test_the_same_problem_is_listed_once_per_page_with_its_count(tmp_path, page,
     n = sum(i["code"] == "unmasked_unit" for i in json.loads(report.read_text("utf-8"))["files"][0]["pages"][0]["issues"])
     assert n >= 2  # the report keeps every place
     assert len(units) == 1 and units[0].endswith(f"（共 {n} 处）")
+    assert "，仍可见 " in err.splitlines()[0]  # check found them showing; it masked nothing

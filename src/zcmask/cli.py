@@ -188,7 +188,7 @@ def _summarise(report: Any, verb: str) -> None:
     d = report.to_json()["summary"]
     sys.stderr.write(
         f"zcmask {verb}: 文件 {d['files']} 个，页面 {d['pages']} 页，无法处理 {d['errors']} 个，"
-        f"错误级问题 {d['error_issues']} 项，遮盖 {regions_zh(d['regions'])}\n")
+        f"错误级问题 {d['error_issues']} 项，{'遮盖' if verb == 'mask' else '仍可见'} {regions_zh(d['regions'])}\n")
     for f in report.files:
         if f.status == "error" and f.error:
             sys.stderr.write(f"  ✗ {f.input}: [{f.error[0]}] {f.error[1]}\n")
