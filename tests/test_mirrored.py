@@ -45,16 +45,19 @@ def test_the_report_says_mirrored_only_when_it_is() -> None:
 
 
 @pytest.mark.slow
-def test_a_mirrored_photo_is_masked_where_its_name_is(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flip", ["left_right", "top_bottom"])
+def test_a_mirrored_photo_is_masked_where_its_name_is(tmp_path: Path, flip: str) -> None:
     # Mirrored glyphs are read as characters at middling confidence: the page passed as legible,
-    # nothing of the applicant was found, and nothing was said.
+    # nothing of the applicant was found, and nothing was said. Flipped top to bottom, a page is
+    # turned by 180 degrees and mirrored.
     from zcsynth import render
 
     sp = render("公示", NAME, UNIT)
     w = sp.image.shape[1]
     src = tmp_path / "in"
     src.mkdir()
-    Image.fromarray(np.ascontiguousarray(sp.image[:, ::-1])).save(src / "front_camera.jpg", quality=92)
+    stored = sp.image[:, ::-1] if flip == "left_right" else sp.image[::-1]
+    Image.fromarray(np.ascontiguousarray(stored)).save(src / "front_camera.jpg", quality=92)
     opts = Options.build(identity=Identity(name=NAME, units=(Unit(name=UNIT),)), cache=False, progress=False)
     page = api.mask([src], tmp_path / "out", opts).files[0].pages[0]
     assert page.orientation.mirrored
