@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask.locate._variants import is_han
+from zcmask.ocr._engine import flipped_scores
 from zcmask.results import Char, TextLine
 
 #: A character is faint when its darkest ink is this many grey levels lighter than the page's
@@ -170,14 +171,5 @@ def looks_mirrored(faint: FaintPrint, image: np.ndarray, engine) -> bool:  # typ
     faint but reads worse flipped; the back of a sheet showing through reads better. Up to
     three of the longest faint runs are read flipped (``engine.recognize_lines``).
     """
-    h, w = image.shape[:2]
-    crops, before = [], []
-    for (x0, y0, x1, y1), score in sorted(faint.runs, key=lambda r: r[0][0] - r[0][2])[:3]:
-        a0, b0, a1, b1 = max(0, int(x0)), max(0, int(y0)), min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
-        if a1 - a0 >= 8 and b1 - b0 >= 8:
-            crops.append(np.ascontiguousarray(image[b0:b1, a0:a1][:, ::-1]))
-            before.append(score)
-    if not crops:
-        return False
-    after = [score for _text, score in engine.recognize_lines(crops)]
-    return any(a >= 0.8 and a >= b + 0.1 for a, b in zip(after, before, strict=True))
+    longest = sorted(faint.runs, key=lambda r: r[0][0] - r[0][2])[:3]
+    return any(a >= 0.8 and a >= b + 0.1 for b, a in flipped_scores(engine, image, longest))

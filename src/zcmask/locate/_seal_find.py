@@ -884,9 +884,20 @@ def find_candidates(image: np.ndarray) -> list[SealCandidate]:
 
 
 def find_all(image: np.ndarray) -> tuple[list[SealCandidate], list[SealCandidate]]:
-    """:func:`find_candidates` and :func:`find_blue_candidates` of a page, on one working copy."""
+    """:func:`find_candidates` and :func:`find_blue_candidates` of a page, on one working copy.
+
+    A blue candidate lying on a red one (half of the smaller box) is the same stamp and is dropped.
+    """
     small = work_copy(image)
-    return _red(image, small), _blue(image, small)
+    red = _red(image, small)
+    return red, [c for c in _blue(image, small) if not any(_over_smaller(c.bbox, r.bbox) >= 0.5 for r in red)]
+
+
+def _over_smaller(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection of two boxes over the smaller one."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])))
 
 
 def _red(image: np.ndarray, small: np.ndarray) -> list[SealCandidate]:

@@ -187,23 +187,11 @@ def _candidates(image: np.ndarray) -> list[tuple[SealCandidate, np.ndarray]]:
     """Every seal candidate, with the page to read it from.
 
     Red seals are read from the page itself; blue ones (found apart, on the page with
-    red and blue swapped) from that swapped page, where their ink is red. A blue
-    candidate lying on a red one is the same stamp and is dropped.
+    red and blue swapped) from that swapped page, where their ink is red.
     """
     red, blue = find_all(image)
-    out = [(c, image) for c in red]
-    if blue:
-        swapped = as_red(image)
-        out += [(c, swapped) for c in blue if not any(_overlap(c.bbox, r.bbox) >= 0.5 for r in red)]
-    return out
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over the smaller box."""
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return ix * iy / max(1, small)
+    swapped = as_red(image) if blue else image
+    return [(c, image) for c in red] + [(c, swapped) for c in blue]
 
 
 #: A shape over a quarter of the page with this many printed lines wholly inside it is a

@@ -483,6 +483,27 @@ def _fast_char_boxes(ocr) -> None:  # type: ignore[no-untyped-def]
     cal.reverse_rotate_crop_image = reverse
 
 
+def flipped_scores(engine: OcrEngine, image: np.ndarray,
+                   runs: Sequence[tuple[tuple[float, float, float, float], float]]) -> list[tuple[float, float]]:
+    """Read boxes of ``image`` flipped left to right: ``(score as read, score flipped)`` for each.
+
+    ``runs`` are ``(bbox, score)`` pairs in page pixels; boxes under 8 px a side are
+    skipped. What tells a mirrored page, or the back of a sheet showing through,
+    from coloured or doubtful print: mirrored text reads better flipped.
+    """
+    h, w = image.shape[:2]
+    crops, before = [], []
+    for (x0, y0, x1, y1), score in runs:
+        a0, b0, a1, b1 = max(0, int(x0)), max(0, int(y0)), min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+        if a1 - a0 >= 8 and b1 - b0 >= 8:
+            crops.append(np.ascontiguousarray(image[b0:b1, a0:a1][:, ::-1]))
+            before.append(score)
+    if not crops:
+        return []
+    after = [score for _text, score in engine.recognize_lines(crops)]
+    return list(zip(before, after, strict=True))
+
+
 def light_on_dark(image: np.ndarray) -> bool:
     """Whether a page is light print on a dark ground (a phone's dark-mode screenshot).
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from zcmask import _geometry
 from zcmask.ocr import OcrEngine
+from zcmask.ocr._engine import flipped_scores
 from zcmask.quality._seal_orientation import seal_closeup_rotation
 from zcmask.results import Orientation, TextLine
 
@@ -531,17 +532,7 @@ def reads_mirrored(lines: Sequence[TextLine], image: np.ndarray, engine: OcrEngi
     chars = [c for ln in lines for c in ln.chars]
     if len(chars) < 8 or float(np.mean([c.score < 0.5 for c in chars])) < _MIRROR_LOWCONF:
         return False
-    h, w = image.shape[:2]
     longest = sorted((ln for ln in lines if len(ln.chars) >= 4), key=lambda ln: ln.bbox[0] - ln.bbox[2])[:3]
-    crops, before = [], []
-    for ln in longest:
-        x0, y0, x1, y1 = (int(v) for v in ln.bbox)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1 + 1), min(h, y1 + 1)
-        if x1 - x0 >= 8 and y1 - y0 >= 8:
-            crops.append(np.ascontiguousarray(image[y0:y1, x0:x1][:, ::-1]))
-            before.append(ln.score)
-    if not crops:
-        return False
-    after = [score for _text, score in engine.recognize_lines(crops)]
-    gain = [a - b for a, b in zip(after, before, strict=True)]
-    return float(np.median(after)) >= 0.9 and float(np.median(gain)) >= 0.12
+    read = flipped_scores(engine, image, [(ln.bbox, ln.score) for ln in longest])
+    return bool(read) and float(np.median([a for _b, a in read])) >= 0.9 \
+        and float(np.median([a - b for b, a in read])) >= 0.12
