@@ -138,9 +138,24 @@ def _clip_window(img: np.ndarray, seals: list[dict]) -> tuple[int, int, int, int
     return (int(x0 + 0.45 * (x1 - x0)), 0, w, h)
 
 
-def build_cases(only: str | None = None) -> tuple[list[Case], list[str]]:
-    """Every labelled case whose source file is present, and the ids of those missing."""
-    data = json.loads(LABELS.read_text("utf-8"))
+def _upright(img: np.ndarray, boxes: list[tuple[int, int, int, int]], rotation: int):
+    """Turn a page stored ``rotation`` degrees clockwise back upright, with its boxes."""
+    k = (rotation // 90) % 4
+    out = [tuple(int(v) for v in b) for b in boxes]
+    for _ in range(k):  # one counter-clockwise quarter turn per step
+        h, w = img.shape[:2]
+        img = np.ascontiguousarray(np.rot90(img, k=1))
+        out = [(y0, w - x1, y1, w - x0) for x0, y0, x1, y1 in out]
+    return img, out
+
+
+def build_cases(only: str | None = None, labels: Path | None = None) -> tuple[list[Case], list[str]]:
+    """Every labelled case whose source file is present, and the ids of those missing.
+
+    A labels file may give an image's ``rotation`` (how far it is stored turned clockwise,
+    boxes in stored pixels): it is then run as stored and scored in the upright frame.
+    """
+    data = json.loads((labels or LABELS).read_text("utf-8"))
     cases: list[Case] = []
     missing: list[str] = []
     for item in data["images"]:
@@ -151,10 +166,14 @@ def build_cases(only: str | None = None) -> tuple[list[Case], list[str]]:
         if not path.exists():
             missing += [f"{item['id']}/{v}" for v in names]
             continue
-        base = np.asarray(Image.open(path).convert("RGB"))
-        inks = [(s["class"], tuple(s["bbox"]), _seal_ink(base, tuple(s["bbox"]))) for s in item["seals"]]
+        stored = np.asarray(Image.open(path).convert("RGB"))
+        turned = int(item.get("rotation", 0)) % 360
+        base, boxes = _upright(stored, [tuple(s["bbox"]) for s in item["seals"]], turned)
+        inks = [(s["class"], box, _seal_ink(base, box)) for s, box in zip(item["seals"], boxes, strict=True)]
         for v in names:
             img, rot, labels = base, 0, inks
+            if turned and v == "orig":
+                img, rot = stored, turned
             if v == "rot90":
                 img, rot = np.ascontiguousarray(np.rot90(base, k=-1)), 90
             elif v == "gray":
@@ -281,9 +300,10 @@ def summarise(results: list[dict]) -> dict:
     }
 
 
-def run(only: str | None = None, engine: str = "rapidocr", verbose: bool = True) -> dict:
+def run(only: str | None = None, engine: str = "rapidocr", verbose: bool = True,
+        labels: Path | None = None) -> dict:
     """Build the cases, mask each and return ``{"summary": ..., "cases": [...], "missing": [...]}``."""
-    cases, missing = build_cases(only)
+    cases, missing = build_cases(only, labels)
     results = []
     with tempfile.TemporaryDirectory(prefix="zcmask-real-seals-") as tmp:
         for c in cases:
@@ -338,10 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fetch", action="store_true", help="recreate the uncommitted source images first")
     ap.add_argument("--mirror", type=Path, help="with --fetch: read from local git mirrors (owner+name/repo)")
     ap.add_argument("--json", type=Path, help="write the full result here")
+    ap.add_argument("--labels", type=Path, help="another labels file (same schema), e.g. a held-out set")
     args = ap.parse_args(argv)
     if args.fetch and fetch(args.mirror):
         return 1
-    res = run(args.only)
+    res = run(args.only, labels=args.labels)
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(res["summary"], ensure_ascii=False, indent=1))

@@ -83,10 +83,17 @@ def occurrence_ink(img: np.ndarray, parts: list[list[int]]) -> np.ndarray:
     return m
 
 
-def load(only: str | None = None) -> tuple[list[Source], list[str]]:
-    """Every labelled source whose image is present, and the ids of those missing."""
-    data = json.loads(LABELS.read_text("utf-8"))
-    seals = {s["id"]: s for s in json.loads(SEAL_LABELS.read_text("utf-8"))["images"]}
+def load(only: str | None = None, labels: Path | None = None,
+         seal_labels: Path | None = None) -> tuple[list[Source], list[str]]:
+    """Every labelled source whose image is present, and the ids of those missing.
+
+    A source stored turned (``rotation`` degrees clockwise, boxes in stored pixels) is
+    turned upright first, boxes with it.
+    """
+    from benchmarks.real_seals import _upright
+
+    data = json.loads((labels or LABELS).read_text("utf-8"))
+    seals = {s["id"]: s for s in json.loads((seal_labels or SEAL_LABELS).read_text("utf-8"))["images"]}
     out: list[Source] = []
     missing: list[str] = []
     for item in data["sources"]:
@@ -97,10 +104,15 @@ def load(only: str | None = None) -> tuple[list[Source], list[str]]:
             missing.append(item["id"])
             continue
         img = np.asarray(Image.open(path).convert("RGB"))
-        occ = tuple(Occurrence(o["kind"], o["text"], o.get("note", ""), tuple(o["bbox"]),
-                               occurrence_ink(img, o.get("parts") or [o["bbox"]]))
+        turned = int(item.get("rotation", 0)) % 360
+        seal_item = seals.get(item["id"], {})
+        turned = turned or int(seal_item.get("rotation", 0)) % 360
+        stored = img
+        img, _ = _upright(stored, [], turned)
+        occ = tuple(Occurrence(o["kind"], o["text"], o.get("note", ""), tuple(_upright(stored, [o["bbox"]], turned)[1][0]),
+                               occurrence_ink(img, _upright(stored, o.get("parts") or [o["bbox"]], turned)[1]))
                     for o in item["occurrences"])
-        boxes = tuple(tuple(s["bbox"]) for s in seals.get(item["id"], {}).get("seals", ()))
+        boxes = tuple(_upright(stored, [tuple(s["bbox"]) for s in seal_item.get("seals", ())], turned)[1])
         out.append(Source(item["id"], img, item["profile"], occ, boxes))
     return out, missing
 
@@ -191,9 +203,10 @@ def summarise(results: list[dict]) -> dict:
             "seconds": round(sum(r["seconds"] for r in results), 1)}
 
 
-def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True) -> dict:
+def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
+        labels: Path | None = None, seal_labels: Path | None = None) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
-    sources, missing = load(only)
+    sources, missing = load(only, labels, seal_labels)
     engine = None
     if diagnose:
         from zcmask.ocr import get_engine
@@ -241,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rot90", action="store_true", help="also run each source turned 90 degrees")
     ap.add_argument("--json", type=Path, help="write the full results here")
     ap.add_argument("-q", "--quiet", action="store_true")
+    ap.add_argument("--labels", type=Path, help="another labels file (same schema), e.g. a held-out set")
+    ap.add_argument("--seal-labels", type=Path, help="the seal labels of those sources (for over-mask)")
     a = ap.parse_args(argv)
-    res = run(a.only, a.rot90, verbose=not a.quiet)
+    res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels)
     print_table(res)
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
