@@ -66,3 +66,13 @@ def test_red_ink_counts_as_ink():
     x0, y0, x1, y1 = fit.bbox
     assert x0 <= 100 and y0 <= 40 and x1 >= 200 and y1 >= 60
     assert x0 > 20 and y0 > 5
+
+
+def test_pale_text_beside_black_print_is_not_trimmed_away():
+    """A pale grey name (a watermark) under the end of a black line: the box keeps the name."""
+    img = np.full((300, 400, 3), 255, np.uint8)
+    img[10:30, 20:380] = 0  # black body text at the top of the located box
+    img[150:250, 100:300] = 205  # the pale name, 50 grey levels below paper
+    (fit,) = fit_to_ink([Region("name", (10, 5, 390, 295), "王建国")], img)
+    x0, y0, x1, y1 = fit.bbox
+    assert x0 <= 100 and y0 <= 10 and x1 >= 300 and y1 >= 250

@@ -164,10 +164,11 @@ def test_unit_wrapped_inside_a_table_cell_is_masked():
 
 
 def test_lines_far_apart_are_not_joined():
-    a = mk_line("艾尔肯", x=300, y=100)
+    # (a first part of two characters is never matched alone: 艾尔肯 alone would be)
+    a = mk_line("古丽", x=300, y=100)
     b = mk_line("吐尔逊", x=300, y=400)
     c = mk_line("其他", x=700, y=100)
-    regs = kinds(find_identity([a, c, b], identity("艾尔肯·吐尔逊"), SIZE), "name")
+    regs = kinds(find_identity([a, c, b], identity("古丽·吐尔逊"), SIZE), "name")
     assert not regs
 
 
@@ -546,9 +547,11 @@ def test_a_long_spaced_name_read_only_to_its_first_third_after_its_label_is_cove
     regs = kinds(find_identity(row, identity("吐尔洪·吾布力卡斯木"), SIZE), "name")
     assert _covers_box(regs, (390, 350, 390 + 10 * 80 - 47, 383))  # 吐 … 木: ten positions
     assert not _covers_box(regs, (150, 350, 370, 383))  # the label stays
-    # without the label, four of nine characters are too few
+    # without the label, four of nine characters are too few to cover the gap (the own name
+    # 吐尔洪, alone on its line, is masked by itself)
     row = [_spaced("吐尔洪", 390, 350, 80), _spaced("吾", 710, 350, 80)]
-    assert not kinds(find_identity(row, identity("吐尔洪·吾布力卡斯木"), SIZE), "name")
+    regs = kinds(find_identity(row, identity("吐尔洪·吾布力卡斯木"), SIZE), "name")
+    assert not _covers_box(regs, (390, 350, 743, 383))
 
 
 def test_a_partly_read_name_in_tight_running_text_is_left_alone():
@@ -680,3 +683,50 @@ def test_a_name_character_the_recogniser_cannot_return_matches_any_character(tmp
     page = api.mask([src], tmp_path / "out2", fake_options(identity=identity("𠮷祥"))).files[0].pages[0]
     (err,) = [i for i in page.issues if i.code == "name_chars_unreadable"]
     assert err.severity == "error" and "手工遮盖" in err.message
+
+
+def test_a_uyghur_applicant_called_by_the_own_name_alone_is_masked_but_not_others_with_it():
+    # running text calls 艾尔肯·吐尔逊 "艾尔肯同志"; 艾尔肯·买买提 and 吐尔逊·艾尔肯 are other people
+    from zcmask.options import Identity
+
+    ident = Identity(name="艾尔肯·吐尔逊")
+    alone = mk_line("经研究同意艾尔肯同志申报主治医师")
+    other = mk_line("2 艾尔肯·买买提 主治医师", y=200)
+    father = mk_line("3 吐尔逊·艾尔肯 主管护师", y=300)
+    undotted = mk_line("4 艾尔肯买买提 主管护师", y=400)  # the dot not read: still someone else
+    cell = mk_line("艾尔肯", y=500)
+    regs = kinds(find_identity([alone, other, father, undotted, cell], ident, SIZE), "name")
+    assert covers(regs, alone, 5, 8) and covers(regs, cell, 0, 3)
+    assert not any(190 <= r.bbox[1] < 490 for r in regs)
+
+
+@pytest.mark.parametrize(("unit", "text", "printed"),
+                         [("乌鲁木齐市第13中学", "任教于乌鲁木齐市第十三中学，", "乌鲁木齐市第十三中学"),
+                          ("乌鲁木齐市第十三中学", "单位：乌鲁木齐市第13中学", "乌鲁木齐市第13中学"),
+                          ("新疆医科大学第一附属医院", "新疆医科大学第1附属医院心内科", "新疆医科大学第1附属医院")])
+def test_a_unit_whose_numbers_are_written_the_other_way_is_masked(unit, text, printed):
+    # 第13中学 on the form, 第十三中学 on the certificate: the number stayed visible
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], Identity(name="王建国", units=(Unit(name=unit),)), SIZE), "unit")
+    start = text.find(printed)
+    assert covers(regs, ln, start, start + len(printed))
+    assert not start or not covers(regs, ln, 0, 1)
+
+
+def test_the_start_of_a_unit_that_runs_under_a_seal_is_masked():
+    # 收款单位（章）：上海市第 | seal: OCR stops at the stamp's ink, the visible 上海市第 stayed readable
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="张三", units=(Unit(name="上海市第一人民医院"),))
+    ln = mk_line("收款单位（章）：上海市第")  # 12 characters of 40 px from x=100: ends at 580
+    seal = (560, 40, 760, 240)
+    regs = kinds(find_identity([ln], ident, SIZE, seal_boxes=[seal]), "unit")
+    assert covers(regs, ln, 8, 12)
+    assert not covers(regs, ln, 0, 8)
+    after = mk_line("人民医院财务收讫章", x=700)  # the end of the unit, starting inside the seal
+    regs = kinds(find_identity([after], ident, SIZE, seal_boxes=[seal]), "unit")
+    assert covers(regs, after, 0, 4) and not covers(regs, after, 4, 5)
+    # away from any seal the same four characters are too little to mask
+    assert not kinds(find_identity([ln], ident, SIZE), "unit")

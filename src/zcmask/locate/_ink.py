@@ -5,7 +5,8 @@ tall again as the glyphs; a page dense with names and units then loses a few per
 cent of its area to blank margins. :func:`fit_to_ink` trims a text region to the
 rows and columns that hold ink inside it and pads that again. It never grows a
 region, and it leaves a region alone whenever ink and paper are not clearly
-apart, so a faint or unusual page is masked as located.
+apart, so a faint or unusual page is masked as located. Pale print counts as ink
+even beside black print, so a light name is never trimmed off as paper.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ VERTICAL_MARGIN = 0.16
 #: Share of the ink height kept left and right (side bearings, about 0.13 at most).
 HORIZONTAL_MARGIN = 0.08
 _MIN_CONTRAST = 60  # grey levels between paper and ink below which nothing is trimmed
+_PALE_INK = 40  # grey levels below paper that are always ink, however dark the darkest ink
 
 
 def fit_to_ink(regions: Iterable[Region], image: np.ndarray, pad: float = 0.12) -> list[Region]:
@@ -63,7 +65,10 @@ def _fit(r: Region, image: np.ndarray, pad: float) -> Region:
     ink = float(np.percentile(sub, 1))
     if paper - ink < _MIN_CONTRAST:
         return r
-    dark = sub < paper - 0.3 * (paper - ink)
+    # Ink is what is clearly darker than paper, the palest print included: measured only
+    # against the darkest ink, a pale watermark or a grey name beside black print (body text
+    # in the box's corner, a table rule) would be trimmed away as paper.
+    dark = sub < paper - min(0.3 * (paper - ink), _PALE_INK)
     rows = _extent(dark.sum(axis=1))
     cols = _extent(dark.sum(axis=0))
     if rows is None or cols is None:

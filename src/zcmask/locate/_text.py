@@ -9,6 +9,7 @@ could not read are located from their labels' geometry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from zcmask.locate._variants import (
     FIELD_LABELS,
     GENERIC,
     LEGAL_SUFFIXES,
+    NAME_DOTS,
     OTHER_SIGNERS,
     OWN_FIELDS,
     REGION_SHORT,
@@ -32,6 +34,7 @@ from zcmask.locate._variants import (
     is_han,
     norm_char,
     norm_text,
+    numeral_forms,
 )
 from zcmask.options import Identity
 from zcmask.results import Char, Region, TextLine
@@ -233,7 +236,8 @@ def unit_patterns(identity: Identity) -> list[str]:
 
     Short forms drop legal suffixes (有限公司, 集团 ...), shorten 巴音郭楞蒙古自治州 to
     巴州 and 新疆维吾尔自治区 to 新疆, and keep the part after the last 公司 of a
-    branch name. Forms shorter than four characters are too generic to use.
+    branch name. Numbers are also written the other way (第13中学, 第十三中学:
+    :func:`numeral_forms`). Forms shorter than four characters are too generic to use.
     """
     out: set[str] = set()
 
@@ -246,6 +250,7 @@ def unit_patterns(identity: Identity) -> list[str]:
         forms = {norm_text(u)}
         for long, short in REGION_SHORT:
             forms |= {f.replace(long, short) for f in forms}
+        forms |= {g for f in forms for g in numeral_forms(f)}
         for f in list(forms):
             for suf in LEGAL_SUFFIXES:
                 if f.endswith(suf) and len(f) - len(suf) >= 4:
@@ -528,6 +533,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     gapped = _gapped_names(stream, (identity.name, *identity.aliases), ordered)
     name_spans = (_name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
                   + [(g.a, g.b) for g in gapped])
+    name_spans += _given_name_spans(stream, ordered, identity)
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     regions += _row_regions("name", gapped, stream, ordered, pad, size)  # with the characters not read
     # the name in pinyin, on a page printed in English (WANG Jianguo, Jianguo Wang)
@@ -555,9 +561,119 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     for sub in _inked_streams(ordered, stream, seal_boxes):
         regions += _spans_to_regions("unit", _merge_spans(_tolerant_unit_spans(sub, units)),
                                      sub, ordered, pad, size)
+    regions += _spans_to_regions("unit", _cut_by_seal_spans(ordered, stream, seal_boxes, units),
+                                 stream, ordered, pad, size)
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
+
+
+#: Shortest piece of a unit name matched where a seal's ink cuts the line.
+SEAL_CUT_PIECE = 4
+
+
+def _cut_by_seal_spans(lines: Sequence[TextLine], stream: Sequence[_S],
+                       seal_boxes: Sequence[tuple[int, int, int, int]], units: Sequence[str]) -> list[tuple[int, int]]:
+    """The visible start (or end) of a unit whose rest runs under a seal.
+
+    收款单位（章）：上海市第 | seal | ：OCR stops where the stamp's ink begins, so of 上海市第一人民医院
+    only 上海市第 is read, too short for the other rules. A line that runs into a seal's box
+    and ends with the first four or more characters of a unit (or starts inside a seal's box
+    with its last four or more) has that piece masked; the seal is masked on its own.
+    """
+    if not seal_boxes:
+        return []
+    by_line: dict[int, list[int]] = {}
+    for i, s in enumerate(stream):
+        by_line.setdefault(s.line, []).append(i)
+    spans: list[tuple[int, int]] = []
+    for li, idx in by_line.items():
+        x0, y0, x1, y1 = lines[li].bbox
+        hh = max(1.0, y1 - y0)
+        row = [sb for sb in seal_boxes if sb[1] < y1 and sb[3] > y0]
+        ends_in = any(sb[0] - hh <= x1 <= sb[2] for sb in row)
+        starts_in = any(sb[0] <= x0 <= sb[2] + hh for sb in row)
+        if not (ends_in or starts_in):
+            continue
+        text = "".join(stream[i].ch for i in idx)
+        best_head = best_tail = 0
+        for pat in units:
+            for k in range(min(len(pat) - 1, len(text)), SEAL_CUT_PIECE - 1, -1):
+                if ends_in and k > best_tail and text.endswith(pat[:k]) and pat[:k] not in GENERIC:
+                    best_tail = k
+                if starts_in and k > best_head and text.startswith(pat[-k:]) and pat[-k:] not in GENERIC:
+                    best_head = k
+        if best_tail:
+            spans.append((idx[-best_tail], idx[-1] + 1))
+        if best_head:
+            spans.append((idx[0], idx[best_head - 1] + 1))
+    return spans
+
+
+def given_names(identity: Identity) -> list[str]:
+    """The personal names of dotted (Uyghur) names, folded: 艾尔肯·吐尔逊 -> 艾尔肯.
+
+    A Uyghur name is the person's own name, a dot, and the father's; running text calls the
+    person by the first part alone (艾尔肯同志). Parts under three characters are too common
+    to look for alone.
+
+    >>> from zcmask.options import Identity
+    >>> given_names(Identity(name="艾尔肯·吐尔逊", aliases=("阿依·买买提", "王建国")))
+    ['艾尔肯']
+    """
+    out: list[str] = []
+    for s in (identity.name, *identity.aliases):
+        parts = [p for p in re.split("[" + re.escape("".join(NAME_DOTS)) + "]", s.strip()) if p.strip()]
+        if len(parts) >= 2:
+            first = norm_text(parts[0])
+            if len(first) >= 3 and all(is_han(c) for c in first) and first not in out:
+                out.append(first)
+    return out
+
+
+#: Words that may follow a personal name standing alone in running text (艾尔肯同志, 艾尔肯在…).
+GIVEN_AFTER = ("同志", "同学", "先生", "女士", "老师", "医生", "主任", "在", "于", "自", "是", "为", "的", "等",
+               "参加", "申报", "担任", "任", "从事", "工作", "现任", "已", "具有", "能", "积极", "认真", "和", "与")
+#: Characters that may come right before it (经…, 同意…, 推荐…).
+GIVEN_BEFORE = frozenset("是经由对将把让请派令和与及跟向给为被荐意准聘任予")
+
+
+def _near_on_row(a: _S, b: _S, lines: Sequence[TextLine], h: float) -> bool:
+    """Whether ``b`` follows ``a`` on the same row, less than two character heights to its right."""
+    return (a.line != b.line and _one_row(lines[a.line].bbox, lines[b.line].bbox)
+            and 0 <= b.char.bbox[0] - a.char.bbox[2] < 2 * h)
+
+
+def _given_name_spans(stream: Sequence[_S], lines: Sequence[TextLine], identity: Identity) -> list[tuple[int, int]]:
+    """Where the personal name of a dotted name stands alone, not as part of another name.
+
+    艾尔肯 in 艾尔肯同志 or alone in a cell is the applicant; in 艾尔肯·买买提 or 吐尔逊·艾尔肯
+    (a dot beside it) it is someone else, and so it is when another Chinese character runs on
+    (艾尔肯买买提, its dot not read), unless that is a word that follows a name in running text
+    (:data:`GIVEN_AFTER`) or comes before one (:data:`GIVEN_BEFORE`).
+    """
+    spans: list[tuple[int, int]] = []
+    for pat in given_names(identity):
+        for i, j in _find_all(stream, pat, fuzzy=False, junk=False):
+            first, last = stream[i], stream[j - 1]
+            before_ln, after_ln = lines[first.line], lines[last.line]
+            a, b = _char_pos(before_ln, first.char), _char_pos(after_ln, last.char)
+            before = before_ln.chars[a - 1].text if a > 0 else ""
+            after = "".join(c.text for c in after_ln.chars[b + 1:b + 3]) if b >= 0 else ""
+            # the neighbours may be the next box of the same row (a cell split by the detector)
+            h = last.char.bbox[3] - last.char.bbox[1]
+            if not after and j < len(stream) and _near_on_row(last, stream[j], lines, h):
+                after = "".join(s.ch for s in stream[j:j + 2])
+            if not before and i > 0 and _near_on_row(stream[i - 1], first, lines, h):
+                before = stream[i - 1].ch
+            if any(c in NAME_DOTS for c in before + after[:1]):
+                continue
+            if before and is_han(before[-1]) and before[-1] not in GIVEN_BEFORE:
+                continue
+            if after and is_han(after[0]) and not after.startswith(GIVEN_AFTER):
+                continue
+            spans.append((i, j))
+    return spans
 
 
 def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequence[str]) -> list[tuple[int, int]]:

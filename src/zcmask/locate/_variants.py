@@ -6,6 +6,7 @@ Kept as data so that extending them needs no code change. Nothing here looks at 
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -14,6 +15,8 @@ log = logging.getLogger(__name__)
 # Middle dots and punctuation an OCR engine may put between the parts of a
 # transliterated name, or that the writer used: dropped from the character stream.
 DOTS = frozenset("·•．.・‧∙⋅･ꞏ˙°`'‘’ˉ-－—–_~〃|丨│")
+# The dots written between the parts of a Uyghur name (艾尔肯·吐尔逊) and what they are typed as.
+NAME_DOTS = frozenset("·•．.・‧∙⋅･ꞏ˙")
 
 # Characters OCR reads a middle dot as, allowed once between two name characters.
 DOT_JUNK = frozenset("一,，、。:：;；!！¦oO0*×+=丶ˇ\"“”")
@@ -166,3 +169,73 @@ def norm_text(s: str) -> str:
             continue
         out.append(n)
     return "".join(out)
+
+
+_HAN_DIGITS = "零一二三四五六七八九"
+_HAN_NUMERAL = re.compile("[零〇一二两三四五六七八九十百]+")
+_ARABIC = re.compile("[0-9]+")
+
+
+def han_number(n: int) -> str:
+    """An integer from 1 to 999 as it is written in a unit's name: 13 -> 十三, 105 -> 一百零五.
+
+    >>> [han_number(n) for n in (1, 10, 13, 20, 21, 100, 105, 110, 999)]
+    ['一', '十', '十三', '二十', '二十一', '一百', '一百零五', '一百一十', '九百九十九']
+    """
+    hundreds, tens, ones = n // 100, n // 10 % 10, n % 10
+    out = ""
+    if hundreds:
+        out += _HAN_DIGITS[hundreds] + "百"
+        if tens == 0 and ones:
+            return out + "零" + _HAN_DIGITS[ones]
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _HAN_DIGITS[tens]) + "十"
+    if ones:
+        out += _HAN_DIGITS[ones]
+    return out
+
+
+def parse_han_number(s: str) -> int | None:
+    """The value of a Chinese numeral up to 999 (十三 -> 13, 一〇五 -> 105), or None.
+
+    >>> [parse_han_number(x) for x in ("十三", "二十", "一百零五", "一三", "三", "十十")]
+    [13, 20, 105, 13, 3, None]
+    """
+    digits = {c: i for i, c in enumerate(_HAN_DIGITS)} | {"〇": 0, "两": 2}
+    if all(c in digits for c in s):  # digit by digit: 一〇五
+        return int("".join(str(digits[c]) for c in s)) if s and s[0] not in "零〇" else None
+    m = re.fullmatch("(?:([一二两三四五六七八九])百)?(?:零?([一二三四五六七八九])?十)?零?([一二三四五六七八九])?", s)
+    if not m or not s:
+        return None
+    h, t, o = (digits[g] if g else 0 for g in m.groups())
+    if "十" in s and not m.group(2):
+        t = 1
+    value = 100 * h + 10 * t + o
+    return value or None
+
+
+def numeral_forms(s: str) -> set[str]:
+    """``s`` with its numbers written the other way too: 第13中学 <-> 第十三中学.
+
+    Unit names carry numbers both ways (乌鲁木齐市第十三中学 on a certificate, 第13中学 on a
+    form); each run of Arabic digits (1 to 999) and each Chinese numeral is also written in
+    the other form. Returns the other forms only.
+
+    >>> sorted(numeral_forms("乌鲁木齐市第13中学"))
+    ['乌鲁木齐市第十三中学']
+    >>> sorted(numeral_forms("新疆医科大学第一附属医院"))
+    ['新疆医科大学第1附属医院']
+    >>> numeral_forms("新疆维吾尔自治区人民医院")
+    set()
+    """
+    out: set[str] = set()
+    for m in _ARABIC.finditer(s):
+        n = int(m.group())
+        if 1 <= n <= 999 and not m.group().startswith("0"):
+            out.add(s[:m.start()] + han_number(n) + s[m.end():])
+    for m in _HAN_NUMERAL.finditer(s):
+        value = parse_han_number(m.group())
+        if value is not None:
+            out.add(s[:m.start()] + str(value) + s[m.end():])
+    out.discard(s)
+    return out

@@ -75,6 +75,10 @@ DET_SIDE = 1024
 #: A page more than this many times as tall as it is wide (a phone's long screenshot; A4 is
 #: 1.41, a phone's screen 2.2) is read in overlapping pieces (:func:`tall_tiles`).
 TALL = 2.0
+#: A line at least this many times as tall as wide is a column (RapidOCR's rule).
+UPWARD_SHAPE = 1.5
+#: How much better a column's upward reading must score to replace RapidOCR's.
+UPWARD_MARGIN = 0.05
 
 
 def _mostly_vertical(lines: Sequence[TextLine]) -> bool:
@@ -317,8 +321,40 @@ class RapidOcrEngine(OcrEngine):
                           return_word_box=True, return_single_char_box=True)  # type: ignore[operator]
             except Exception as e:  # noqa: BLE001 - engine internals raise anything
                 raise OcrEngineError(detail=repr(e)) from e
-        lines = _lines_from_rapid(res)
+        lines = self._read_upward(_lines_from_rapid(res), image[y0:y1, x0:x1])
         return [shift_line(ln, x0, y0) for ln in lines] if (x0 or y0) else lines
+
+    def _read_upward(self, lines: list[TextLine], image: np.ndarray) -> list[TextLine]:
+        """Read each column-shaped line again as text running upwards, keeping the better reading.
+
+        RapidOCR turns a line at least 1.5 times as tall as wide a quarter turn to the left
+        before reading it: right for a line turned clockwise (it reads top to bottom), upside
+        down for one turned the other way (a landscape table or a margin note on an upright
+        page, read bottom to top), which then comes back as a few wrong characters
+        (``申报人王建国`` read ``电王国``). Such lines are read again turned to the right;
+        the reading with the clearly higher score is kept, its characters laid out from the
+        bottom of the column up. A page whose lines are mostly columns (vertical writing, or a
+        page turned as a whole, which orientation turns back) is left as read.
+        """
+        if _mostly_vertical(lines):
+            return lines
+        out = list(lines)
+        for i, ln in enumerate(lines):
+            bx0, by0, bx1, by1 = (int(round(v)) for v in ln.bbox)
+            bx0, by0 = max(0, bx0), max(0, by0)
+            bx1, by1 = min(image.shape[1], bx1), min(image.shape[0], by1)
+            if by1 - by0 < UPWARD_SHAPE * (bx1 - bx0) or bx1 - bx0 < 4:
+                continue
+            crop = np.ascontiguousarray(np.rot90(image[by0:by1, bx0:bx1], k=-1))
+            ((text, score),) = self.recognize_lines([crop])
+            vis = [ch for ch in text if not ch.isspace()]
+            if not vis or score < ln.score + UPWARD_MARGIN:
+                continue
+            step = (by1 - by0) / len(vis)
+            chars = tuple(Char(ch, (bx0, by1 - (k + 1) * step, bx1, by1 - k * step), score)
+                          for k, ch in enumerate(vis))
+            out[i] = TextLine(text, ln.bbox, score, chars, ln.source)
+        return out
 
     def _recognize_tall(self, image: np.ndarray) -> list[TextLine]:
         """Read a long page (a phone's long screenshot) in overlapping pieces of A4-like shape.
