@@ -320,3 +320,47 @@ def test_real_ocr_reads_ring_text_of_colour_and_gray_seals() -> None:
 def test_seal_ink_is_drawn_in_code() -> None:
     ink = seal_ink(SealSpec(UNIT, size=200))
     assert ink.dtype == np.float32 and ink.max() > 0.9 and ink.shape[0] > 200
+
+
+def test_two_seals_stamped_against_each_other_are_both_found() -> None:
+    # a joint notice of two issuers (held-out real page): one blob twice as long as wide, no seal found
+    from zcsynth._seals import COLORS, base_page, stamp
+
+    page = base_page("巴州某某有限公司").image
+    a, b = seal_ink(SealSpec(UNIT, size=300, seed=1)), seal_ink(SealSpec(AUTH, size=300, seed=2))
+    img, box_a = stamp(page, a, (500.0, 1400.0), COLORS["red"])
+    img, box_b = stamp(img, b, (500.0 + 300.0, 1400.0), COLORS["red"])  # rings touch
+    found = find_candidates(img)
+    for box in (box_a, box_b):
+        assert any(c.bbox[0] <= box[0] + 20 and c.bbox[2] >= box[2] - 20 for c in found), (box, found)
+
+
+def test_a_seal_on_a_blue_cast_photo_is_found_with_its_faint_characters() -> None:
+    # a phone photo under cold light (held-out real page): the seal's thin characters, softened
+    # by JPEG, were no redder than the bluish paper, so the seal looked like an empty ring
+    paper = np.array((196, 210, 228), np.float32)
+    img = np.empty((800, 600, 3), np.float32)
+    img[:] = paper
+    ink = seal_ink(SealSpec(UNIT, size=160, seed=5))
+    h, w = ink.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    rad = np.hypot(xx - w / 2, yy - h / 2) / (w / 2)
+    ring, inner = ink * (rad > 0.86), ink * (rad <= 0.86)
+    x0, y0 = 340, 440
+    sub = img[y0:y0 + h, x0:x0 + w]
+    sub[:] = sub * (1 - ring[..., None]) + np.array((200, 60, 70), np.float32) * ring[..., None]
+    sub[:] = sub * (1 - inner[..., None]) + np.array((186, 168, 172), np.float32) * inner[..., None]
+    page = np.clip(img, 0, 255).astype(np.uint8)
+    box = (x0, y0, x0 + w, y0 + h)
+    assert any(c.bbox[0] <= box[0] + 10 and c.bbox[2] >= box[2] - 10 for c in find_candidates(page))
+
+
+def test_a_cross_page_seal_cut_by_the_page_edge_is_found() -> None:
+    # 骑缝章: a third of the ring shows at the right edge of each sheet of a report
+    from zcsynth._seals import COLORS, base_page, stamp
+
+    page = base_page("巴州某某有限公司").image
+    h, w = page.shape[:2]
+    img, box = stamp(page, seal_ink(SealSpec(UNIT, size=300, seed=3)), (w + 75.0, 900.0), COLORS["red"])
+    found = find_candidates(img)
+    assert any(c.bbox[0] <= box[0] + 10 and c.bbox[1] <= box[1] + 20 and c.bbox[3] >= box[3] - 20 for c in found)

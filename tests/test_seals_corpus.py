@@ -135,9 +135,22 @@ def test_a_round_seal_by_the_registration_label_of_a_licence_is_the_authoritys()
     assert is_licence_authority_seal(seal, lines)
     far = SealCandidate((300.0, 784.0), (105.0, 105.0), 0.0, "round", "color", 1.0, (195, 679, 404, 889))
     assert not is_licence_authority_seal(far, lines)  # the company's own seal elsewhere on a copy
-    assert not is_licence_authority_seal(seal, lines[1:])  # not a licence page
-    oval = SealCandidate((1340.0, 784.0), (105.0, 70.0), 0.0, "oval", "color", 1.0, (1235, 714, 1444, 854))
-    assert not is_licence_authority_seal(oval, lines)
+    assert not is_licence_authority_seal(seal, lines[:1])  # no issuer's label beside it
+    square = SealCandidate((1340.0, 784.0), (105.0, 105.0), 0.0, "square", "color", 1.0, (1235, 679, 1444, 889))
+    assert not is_licence_authority_seal(square, lines)  # a name seal
+
+
+def test_a_seal_by_the_issuer_label_of_a_permit_is_the_authoritys() -> None:
+    # held-out real pages: a 食品经营许可证 copy (seal under 发证机关：), a 开户许可证 (over
+    # 发证机关（盖章）), a 食品生产许可证 (over 发证日期, its 发证机关 line hidden by the seal)
+    seal = SealCandidate((1570.0, 997.0), (110.0, 110.0), 0.0, "round", "shape", 1.0, (1460, 887, 1680, 1107))
+    under = [TextLine("发证机关：", (1094, 832, 1422, 883), 0.95, ())]
+    assert is_licence_authority_seal(seal, under)
+    permit = [TextLine("食品生产许可证", (500, 60, 900, 120), 0.95, ()),
+              TextLine("发证日期：", (942, 775, 1092, 817), 0.95, ())]
+    over_date = SealCandidate((1107.0, 706.0), (100.0, 100.0), 0.0, "round", "color", 1.0, (1007, 605, 1208, 807))
+    assert is_licence_authority_seal(over_date, permit)
+    assert not is_licence_authority_seal(over_date, permit[1:])  # a date label alone: a unit's certificate too
 
 
 # --- end to end on real committed images (MIT, benchmarks/real/seals/manifest.json) ----------
@@ -279,3 +292,15 @@ def test_a_loop_of_a_giant_title_glyph_is_print_but_a_seal_over_a_line_is_not() 
     # the seal's own ring text, read by the page OCR as one line about as wide as the seal
     ring = [TextLine("巴州鑫源电力工程有限公司", (590, 470, 830, 720), 0.8, ())]
     assert not inside_a_text_line(seal, ring)
+
+
+def test_a_seal_whose_middle_line_reads_jianzhi_is_the_supervision_seal() -> None:
+    # a hospital receipt: 财政部票据监制章 over 上海市医疗住院收费票据（电子）, read 往院临费养据,
+    # ring unread; the page's OCR read the seal's middle line 财政部监制
+    seal = SealCandidate((595.0, 500.0), (93.0, 75.0), 0.0, "oval", "color", 1.0, (502, 425, 688, 575))
+    lines = [TextLine("上海市医疗往院临费养据（电子）", (408, 465, 801, 518), 0.9, ()),
+             TextLine("财政部监制", (542, 505, 645, 546), 0.9, ())]
+    assert is_invoice_supervision_seal(seal, lines, 1682)
+    assert not is_invoice_supervision_seal(seal, lines[:1], 1682)
+    low = SealCandidate((595.0, 1300.0), (93.0, 75.0), 0.0, "oval", "color", 1.0, (502, 1225, 688, 1375))
+    assert not is_invoice_supervision_seal(low, [TextLine("财政部监制", (542, 1305, 645, 1346), 0.9, ())], 1682)

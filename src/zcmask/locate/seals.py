@@ -37,6 +37,7 @@ This module does not draw.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -243,18 +244,22 @@ def _is_invoice_title(text: str) -> bool:
     """Whether an OCR line is (the readable end of) an invoice's title: …增值税普通发票, 用发票.
 
     The 监制章 is printed over the title, so the title's first characters are often
-    lost under it (``用发票`` of 增值税专用发票); the line must still end with 发票.
+    lost under it (``用发票`` of 增值税专用发票); the line must still end with 发票, or
+    with 票据 for the 财政部 supervision seal over a hospital's or a school's receipt
+    (上海市医疗住院收费票据（电子）), a bracketed 电子 after it left out.
 
     Examples
     --------
     >>> _is_invoice_title("河南增值税电子普通发票"), _is_invoice_title("用发票")
     (True, True)
+    >>> _is_invoice_title("上海市医疗住院收费票据（电子）"), _is_invoice_title("非税收入统一票据")
+    (True, True)
     >>> _is_invoice_title("发票专用章"), _is_invoice_title("发票代码:0410019"), _is_invoice_title("附发票3张")
     (False, False, False)
 
     """
-    t = "".join(text.split()).rstrip("。.")
-    return (3 <= len(t) <= 16 and t.endswith("发票") and not any(w in t for w in _NOT_TITLE))
+    t = re.sub(r"[（(]电子[)）]$", "", "".join(text.split()).rstrip("。."))
+    return (3 <= len(t) <= 16 and t.endswith(("发票", "票据")) and not any(w in t for w in _NOT_TITLE))
 
 
 def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], page_h: int) -> bool:
@@ -270,6 +275,9 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
     by shape on a gray copy may be fitted rounder than the oval it is, so a round
     candidate over the title counts too; a company's own seal never sits there.
 
+    The page's OCR may read the seal's middle line (财政部监制) when its ring is lost: a
+    line saying 监制 inside the seal settles it.
+
     The seal often hides the title from OCR (an old blue 监制章 over a blue title).
     On a page with the invoice's own fields (购买方, 密码区, 价税合计 ...), a seal
     whose centre is no lower than the 开票日期 label and left of it is the
@@ -283,6 +291,11 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
         overlaps = lx0 < x1 and x0 < lx1 and ly0 < y1 and y0 < ly1
         if overlaps and _is_invoice_title(ln.text):
             return True
+        # the seal's own words read by the page's OCR (财政部监制 across its middle) while its
+        # ring was not: a line whose centre lies inside the seal and says 监制
+        inside = x0 <= (lx0 + lx1) / 2 <= x1 and y0 <= (ly0 + ly1) / 2 <= y1
+        if inside and "监制" in ln.text:
+            return True
     texts = ["".join(ln.text.split()) for ln in lines]
     if not any(w in t for t in texts for w in _INVOICE_FIELDS):
         return False
@@ -294,25 +307,39 @@ def is_invoice_supervision_seal(cand: SealCandidate, lines: Sequence[TextLine], 
 _INVOICE_FIELDS = ("购买方", "购货单位", "销售方", "销货单位", "价税合计", "密码区")
 
 
-def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
-    """Whether an unread round seal is the registration authority's on a business licence.
+#: Labels of the government body that issued a licence or permit; its seal is stamped by them.
+AUTHORITY_LABELS = ("登记机关", "发证机关", "签发机关", "批准机关", "审批机关", "颁证机关", "发照机关", "核发机关")
+#: The issue-date label, by which the issuer stamps on a licence (with one of :data:`LICENCE_WORDS`).
+ISSUE_DATE_LABELS = ("发证日期",)
+#: Words that make a page a government licence or permit.
+LICENCE_WORDS = ("营业执照", "许可证", "登记证", "执业证", "资格证")
 
-    On a 营业执照 the authority's seal is printed over the date beside the label
-    登记机关, in the licence's lower right; a phone photo of a licence blurs its
-    small ring text. A round seal level with the 登记机关 line and starting at most
-    half its width to the right of it (or over it), on a page that says 营业执照,
-    is the authority's. A company's own seal stamped on a copy of its licence lands
-    elsewhere, and if it is read as the applicant's this test is never asked.
+
+def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
+    """Whether an unread seal is the issuing authority's on a licence, permit or registration.
+
+    On a 营业执照 the authority's seal is printed over the date beside the label 登记机关;
+    on a 食品生产许可证, 开户许可证 … beside or under 发证机关, or over 发证日期. A phone photo
+    or a copy blurs the small ring text, and an unread seal used to be masked as maybe the
+    unit's. A round or oval seal level with such a label (overlapping the band from 0.6 of
+    its height above the label to 0.6 below), starting at most half its width to the right
+    of the label's end and not left of its start, is the authority's; by 发证日期 only on a
+    page that names a licence (:data:`LICENCE_WORDS`). A company's own seal stamped on a copy
+    of its licence lands elsewhere, and if it is read as the applicant's this test is never asked.
     """
-    if cand.shape != "round" or not any("营业执照" in "".join(ln.text.split()) for ln in lines):
+    if cand.shape == "square":
         return False
+    texts = ["".join(ln.text.split()) for ln in lines]
+    labels = AUTHORITY_LABELS
+    if any(w in t for t in texts for w in LICENCE_WORDS):
+        labels = AUTHORITY_LABELS + ISSUE_DATE_LABELS
     x0, y0, x1, y1 = cand.bbox
-    sw = x1 - x0
-    for ln in lines:
-        if "登记机关" not in "".join(ln.text.split()):
+    sw, sh = x1 - x0, y1 - y0
+    for ln, t in zip(lines, texts, strict=True):
+        if not any(lab in t for lab in labels):
             continue
         lx0, ly0, lx1, ly1 = ln.bbox
-        level = ly0 < y1 and y0 < ly1
+        level = ly0 - 0.6 * sh < y1 and y0 < ly1 + 0.6 * sh
         if level and lx0 < x1 and x0 - lx1 <= 0.5 * sw:
             return True
     return False
