@@ -330,7 +330,7 @@ def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) ->
     if cand.shape == "square":
         return False
     texts = ["".join(ln.text.split()) for ln in lines]
-    labels = AUTHORITY_LABELS
+    labels: tuple[str, ...] = AUTHORITY_LABELS
     if any(w in t for t in texts for w in LICENCE_WORDS):
         labels = AUTHORITY_LABELS + ISSUE_DATE_LABELS
     x0, y0, x1, y1 = cand.bbox
