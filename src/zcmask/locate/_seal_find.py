@@ -970,11 +970,11 @@ def neutral_paper(image: np.ndarray) -> np.ndarray:
 
     The paper's colour is the median of the brightest tenth of a sample of pixels.
 
-    >>> img = np.full((8, 8, 3), (200, 215, 235), np.uint8); img[0, 0] = (180, 60, 70)
-    >>> out = neutral_paper(img); out[1, 1].tolist(), bool(out[0, 0, 0] > out[0, 0, 2])
+    >>> img = np.full((16, 16, 3), (200, 215, 235), np.uint8); img[1, 1] = (180, 60, 70)
+    >>> out = neutral_paper(img); out[2, 2].tolist(), bool(out[1, 1, 0] > out[1, 1, 2])
     ([235, 235, 235], True)
     """
-    sample = image[::4, ::4].reshape(-1, 3)
+    sample = image[::8, ::8].reshape(-1, 3)
     v = sample.max(axis=1)
     bright = sample[v >= np.percentile(v, 90)]
     if len(bright) == 0:
