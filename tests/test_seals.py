@@ -364,3 +364,20 @@ def test_a_cross_page_seal_cut_by_the_page_edge_is_found() -> None:
     img, box = stamp(page, seal_ink(SealSpec(UNIT, size=300, seed=3)), (w + 75.0, 900.0), COLORS["red"])
     found = find_candidates(img)
     assert any(c.bbox[0] <= box[0] + 10 and c.bbox[1] <= box[1] + 20 and c.bbox[3] >= box[3] - 20 for c in found)
+
+
+@pytest.mark.parametrize("shown", [0.3, 0.45])
+def test_a_seal_cut_by_the_bottom_edge_is_boxed_with_all_its_ink(shown: float) -> None:
+    # a page photo cut through its seal: the ring's fit to the visible cap can come out small or
+    # off centre, and the box must still hold every bit of the seal's ink that shows
+    from zcsynth._seals import COLORS, base_page, stamp
+
+    page = base_page("巴州某某有限公司").image
+    h, w = page.shape[:2]
+    size = 300
+    cy = h + size / 2 - shown * size  # only the top ``shown`` of the seal is on the page
+    img, box = stamp(page, seal_ink(SealSpec(UNIT, size=size, seed=6)), (w * 0.6, cy), COLORS["red"])
+    found = [c for c in find_candidates(img) if c.bbox[3] >= h - 5]
+    assert found
+    x0, y0, x1, y1 = box
+    assert any(c.bbox[0] <= x0 + 2 and c.bbox[1] <= y0 + 2 and c.bbox[2] >= x1 - 2 for c in found), (box, found)

@@ -325,10 +325,21 @@ def _box(center: tuple[float, float], axes: tuple[float, float], angle: float, s
             int(math.ceil(center[1] + hy)))
 
 
+def _pts_box(pts: np.ndarray) -> tuple[int, int, int, int]:
+    """The box of ink points (N, 2) as (x0, y0, x1, y1), exclusive ends."""
+    return (int(pts[:, 0].min()), int(pts[:, 1].min()), int(pts[:, 0].max()) + 1, int(pts[:, 1].max()) + 1)
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
 def _scaled(c: SealCandidate, k: float) -> SealCandidate:
     ctr = (c.center[0] * k, c.center[1] * k)
     ax = (c.axes[0] * k, c.axes[1] * k)
-    return SealCandidate(ctr, ax, c.angle, c.shape, c.source, c.score, _box(ctr, ax, c.angle, c.shape))
+    # the shape's box, and the candidate's own box scaled (it may hold ink outside the shape)
+    own = (int(c.bbox[0] * k), int(c.bbox[1] * k), int(math.ceil(c.bbox[2] * k)), int(math.ceil(c.bbox[3] * k)))
+    return SealCandidate(ctr, ax, c.angle, c.shape, c.source, c.score, _union(_box(ctr, ax, c.angle, c.shape), own))
 
 
 def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bool,
@@ -505,7 +516,9 @@ def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
     outer = ev.rho + ev.thickness / 2
     axes = (axes[0] * outer, axes[1] * outer)
     shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+    # a fit to a small part of a ring may come out too small or off centre: the box holds all its ink
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring,
+                         _union(_box((cx, cy), axes, eang, shape), _pts_box(pts)))
 
 
 def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -580,7 +593,9 @@ def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCand
     outer = ev.rho + ev.thickness / 2
     axes = (axes[0] * outer, axes[1] * outer)
     shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+    # a fit to a small part of a ring may come out too small or off centre: the box holds all its ink
+    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring,
+                         _union(_box((cx, cy), axes, eang, shape), _pts_box(pts)))
 
 
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
