@@ -730,3 +730,16 @@ def test_the_start_of_a_unit_that_runs_under_a_seal_is_masked():
     assert covers(regs, after, 0, 4) and not covers(regs, after, 4, 5)
     # away from any seal the same four characters are too little to mask
     assert not kinds(find_identity([ln], ident, SIZE), "unit")
+
+
+def test_a_short_alias_typed_in_is_masked_but_not_a_generic_word():
+    # held-out real contract: the seller is called 嘉华 in its clauses (依照嘉华公司包装标准);
+    # the alias was dropped as shorter than four characters and the name stayed visible
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line("四、包装标准：依照嘉华公司包装标准")
+    ident = Identity(name="张三", units=(Unit(name="浙江嘉华实业有限公司", aliases=("嘉华",)),))
+    assert covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 9, 11)
+    generic = Identity(name="张三", units=(Unit(name="和田地区人民医院", aliases=("医院",)),))
+    assert not kinds(find_identity([mk_line("已在其他医院就诊")], generic, SIZE), "unit")
+    assert "嘉华" in unit_patterns(ident) and "医院" not in unit_patterns(generic)

@@ -24,6 +24,7 @@ from zcmask.locate.seals import (
     _is_invoice_title,
     is_invoice_supervision_seal,
     is_licence_authority_seal,
+    is_printed_issuer_seal,
 )
 from zcmask.options import Identity, Unit
 from zcmask.results import TextLine
@@ -151,6 +152,14 @@ def test_a_seal_by_the_issuer_label_of_a_permit_is_the_authoritys() -> None:
     over_date = SealCandidate((1107.0, 706.0), (100.0, 100.0), 0.0, "round", "color", 1.0, (1007, 605, 1208, 807))
     assert is_licence_authority_seal(over_date, permit)
     assert not is_licence_authority_seal(over_date, permit[1:])  # a date label alone: a unit's certificate too
+    # 发证机关（盖章） read 发任机关(盖章）: a short line with 机关 is still the label
+    misread = [TextLine("发任机关(盖章）", (1059, 793, 1287, 853), 0.9, ())]
+    bank = SealCandidate((1186.0, 816.0), (122.0, 121.0), 0.0, "round", "color", 1.0, (1064, 695, 1308, 937))
+    assert is_licence_authority_seal(bank, misread)
+    # a 代开 invoice names the tax office that issued it: (代开机关) beside the seller's own seal
+    assert not is_licence_authority_seal(bank, [TextLine("(代开机关)", (1059, 793, 1287, 853), 0.9, ())])
+    assert not is_licence_authority_seal(bank, [TextLine("国家机关、事业单位工作人员应当遵守本规定", (1059, 793, 1800, 853),
+                                                         0.9, ())])
 
 
 # --- end to end on real committed images (MIT, benchmarks/real/seals/manifest.json) ----------
@@ -304,3 +313,22 @@ def test_a_seal_whose_middle_line_reads_jianzhi_is_the_supervision_seal() -> Non
     assert not is_invoice_supervision_seal(seal, lines[:1], 1682)
     low = SealCandidate((595.0, 1300.0), (93.0, 75.0), 0.0, "oval", "color", 1.0, (502, 1225, 688, 1375))
     assert not is_invoice_supervision_seal(low, [TextLine("财政部监制", (542, 1305, 645, 1346), 0.9, ())], 1682)
+
+
+def test_an_unread_seal_over_its_issuers_printed_name_is_the_issuers() -> None:
+    # held-out real certificates: 华南理工大学 / 2023年4月 under the university's seal, its ring
+    # unread; the seal was masked as maybe the applicant's unit
+    ident = Identity(name="张三", units=(Unit(name="广州示例科技有限公司"),))
+    seal = SealCandidate((1526.0, 1047.0), (158.0, 158.0), 0.0, "round", "color", 1.0, (1368, 890, 1685, 1205))
+    issuer = [TextLine("华南理工大学", (1271, 1061, 1730, 1143), 0.98, ()),
+              TextLine("2023年4月", (1336, 1142, 1668, 1212), 0.99, ())]
+    assert is_printed_issuer_seal(seal, issuer, ident)
+    # the applicant's unit signs under its own name (even read loosely): masked as before
+    own = [TextLine("广州示例科技有限公", (1271, 1061, 1730, 1143), 0.98, ())]
+    assert not is_printed_issuer_seal(seal, own, Identity(name="张三", units=(Unit(name="广州示例科技有限公司"),)))
+    assert not is_printed_issuer_seal(seal, issuer + own, ident)
+    # a department alone, a name read unsurely, or a name far from the seal prove nothing
+    assert not is_printed_issuer_seal(seal, [TextLine("人力资源部", (1300, 1061, 1700, 1143), 0.98, ())], ident)
+    assert not is_printed_issuer_seal(seal, [TextLine("华南理工大学", (1271, 1061, 1730, 1143), 0.6, ())], ident)
+    assert not is_printed_issuer_seal(seal, [TextLine("华南理工大学", (200, 1061, 600, 1143), 0.98, ())], ident)
+    assert not is_printed_issuer_seal(seal, issuer, None)

@@ -237,7 +237,9 @@ def unit_patterns(identity: Identity) -> list[str]:
     Short forms drop legal suffixes (有限公司, 集团 ...), shorten 巴音郭楞蒙古自治州 to
     巴州 and 新疆维吾尔自治区 to 新疆, and keep the part after the last 公司 of a
     branch name. Numbers are also written the other way (第13中学, 第十三中学:
-    :func:`numeral_forms`). Forms shorter than four characters are too generic to use.
+    :func:`numeral_forms`). Automatic forms shorter than four characters are too generic to
+    use; a value the applicant typed in is used from two characters (嘉华), unless it is a
+    word every unit has (:data:`UNIT_STOPWORDS`).
     """
     out: set[str] = set()
 
@@ -247,7 +249,10 @@ def unit_patterns(identity: Identity) -> list[str]:
             out.add(n)
 
     for u in identity.unit_names:
-        forms = {norm_text(u)}
+        given = norm_text(u)
+        if len(given) >= 2 and given not in GENERIC and given not in UNIT_STOPWORDS:
+            out.add(given)  # typed in by the applicant (嘉华 for 嘉华实业有限公司): matched as it is
+        forms = {given}
         for long, short in REGION_SHORT:
             forms |= {f.replace(long, short) for f in forms}
         forms |= {g for f in forms for g in numeral_forms(f)}
@@ -566,6 +571,12 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
+
+
+#: Short values that name no unit in particular, never matched on their own even when typed in.
+UNIT_STOPWORDS = frozenset({"公司", "医院", "学校", "中学", "小学", "大学", "学院", "单位", "集团", "中心", "政府",
+                            "人民医院", "有限公司", "卫生院", "研究院", "研究所", "设计院", "委员会", "管理局",
+                            "新疆", "自治区", "本单位", "我单位"})
 
 
 #: Shortest piece of a unit name matched where a seal's ink cuts the line.

@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask.locate._seal_find import SealCandidate, as_red, find_all
-from zcmask.locate._seal_read import owner_of, read_seal
+from zcmask.locate._seal_read import owner_of, read_seal, unit_matches
+from zcmask.locate._variants import is_han
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
 from zcmask.options import Identity
@@ -170,7 +171,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
         if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
-                                   or is_licence_authority_seal(cand, lines)):
+                                   or is_licence_authority_seal(cand, lines)
+                                   or is_printed_issuer_seal(cand, lines, identity)):
             owner = "authority"
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
@@ -315,6 +317,19 @@ ISSUE_DATE_LABELS = ("发证日期",)
 LICENCE_WORDS = ("营业执照", "许可证", "登记证", "执业证", "资格证")
 
 
+def _label_misread(text: str) -> bool:
+    """Whether a short line holds an issuer label read with one character wrong (发任机关（盖章）).
+
+    >>> _label_misread("发任机关(盖章）"), _label_misread("(代开机关)"), _label_misread("国家机关工作人员应当遵守")
+    (True, False, False)
+    """
+    k = text.find("机关")
+    if len(text) > 10 or k < 2:
+        return False
+    head = text[k - 2:k]
+    return any(sum(a == b for a, b in zip(head, lab[:2], strict=True)) == 1 for lab in AUTHORITY_LABELS)
+
+
 def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
     """Whether an unread seal is the issuing authority's on a licence, permit or registration.
 
@@ -336,13 +351,61 @@ def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) ->
     x0, y0, x1, y1 = cand.bbox
     sw, sh = x1 - x0, y1 - y0
     for ln, t in zip(lines, texts, strict=True):
-        if not any(lab in t for lab in labels):
+        if not any(lab in t for lab in labels) and not _label_misread(t):
             continue
         lx0, ly0, lx1, ly1 = ln.bbox
         level = ly0 - 0.6 * sh < y1 and y0 < ly1 + 0.6 * sh
         if level and lx0 < x1 and x0 - lx1 <= 0.5 * sw:
             return True
     return False
+
+
+#: Endings of an organisation's name printed under the seal that signs a certificate.
+ORG_ENDS = ("大学", "学院", "学校", "中学", "小学", "学会", "协会", "委员会", "组委会", "中心", "厅", "局",
+            "研究所", "研究院", "医院", "集团", "公司", "联合会", "基金会", "政府", "出版社", "杂志社", "编辑部")
+#: Fewest Chinese characters of such a name: shorter ones are departments (人事处, 办公室, 人力资源部).
+ORG_MIN_CHARS = 6
+
+
+def _org_name(text: str) -> str | None:
+    """The Chinese characters of a line when they make an organisation's full name, else None.
+
+    >>> _org_name("中国工业与应用数学学会"), _org_name("共青团沈阳工业大学委员会"), _org_name("人力资源部")
+    ('中国工业与应用数学学会', '共青团沈阳工业大学委员会', None)
+    >>> _org_name("2023年4月"), _org_name("荣获一等奖，特发此证")
+    (None, None)
+    """
+    han = "".join(c for c in text if is_han(c))
+    if len(han) < ORG_MIN_CHARS or not han.endswith(ORG_ENDS):
+        return None
+    return han
+
+
+def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], identity: Identity | None) -> bool:
+    """Whether an unread seal signs for an organisation printed at it that is not the applicant's unit.
+
+    A certificate or award is signed by its issuer's name printed over or under the seal
+    (华南理工大学 / 2023年4月, 中国电机工程学会电工数学专业委员会); a small or faint ring is
+    often not read, and the seal was masked as maybe the unit's. When a line at the seal (its
+    centre within the seal's width, overlapping the seal's height grown by a quarter) is a
+    full organisation name (:func:`_org_name`) read with confidence and none of the lines
+    there names the applicant's unit, even loosely (:func:`unit_matches`: a shared piece of
+    three characters is enough), the seal is that organisation's and stays visible. A unit
+    that signs under its own name is masked as before.
+    """
+    if identity is None or not identity.unit_names:
+        return False
+    x0, y0, x1, y1 = cand.bbox
+    grow = 0.25 * (y1 - y0)
+    near = [ln for ln in lines if x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
+            and ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow]
+    if any(unit_matches(ln.text, identity) for ln in near):
+        return False
+    return any(ln.score >= _ISSUER_SCORE and _org_name(ln.text) for ln in near)
+
+
+#: Least OCR confidence of the printed issuer's name (a unit's name garbled by stamp ink is not trusted).
+_ISSUER_SCORE = 0.85
 
 
 def _photo_areas(image: np.ndarray) -> list[tuple[int, int, int, int]]:
