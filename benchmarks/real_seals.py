@@ -302,10 +302,22 @@ def summarise(results: list[dict]) -> dict:
     }
 
 
+def _recompressed(case: Case, quality: int) -> Case:
+    """The case with its page saved once more as JPEG at ``quality`` (an upload re-compressed)."""
+    import io
+    from dataclasses import replace
+
+    buf = io.BytesIO()
+    Image.fromarray(case.image).save(buf, "JPEG", quality=quality)
+    return replace(case, image=np.asarray(Image.open(buf).convert("RGB")), variant=f"{case.variant}@q{quality}")
+
+
 def run(only: str | None = None, engine: str = "rapidocr", verbose: bool = True,
-        labels: Path | None = None) -> dict:
+        labels: Path | None = None, jpeg: int | None = None) -> dict:
     """Build the cases, mask each and return ``{"summary": ..., "cases": [...], "missing": [...]}``."""
     cases, missing = build_cases(only, labels)
+    if jpeg is not None:
+        cases = [_recompressed(c, jpeg) for c in cases]
     results = []
     with tempfile.TemporaryDirectory(prefix="zcmask-real-seals-") as tmp:
         for c in cases:
@@ -361,10 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mirror", type=Path, help="with --fetch: read from local git mirrors (owner+name/repo)")
     ap.add_argument("--json", type=Path, help="write the full result here")
     ap.add_argument("--labels", type=Path, help="another labels file (same schema), e.g. a held-out set")
+    ap.add_argument("--jpeg", type=int, metavar="Q",
+                    help="save every case page once more as JPEG at quality Q first (a re-compressed upload)")
     args = ap.parse_args(argv)
     if args.fetch and fetch(args.mirror):
         return 1
-    res = run(args.only, labels=args.labels)
+    res = run(args.only, labels=args.labels, jpeg=args.jpeg)
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(res["summary"], ensure_ascii=False, indent=1))

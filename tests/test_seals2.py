@@ -88,3 +88,11 @@ def test_pages_that_are_not_one_seal_get_no_seal_orientation(name: str) -> None:
     img = np.asarray(Image.open(REAL / name).convert("RGB"))
     assert seal_closeup_rotation(img) is None
     assert seal_closeup_rotation(np.full((300, 200, 3), 255, np.uint8)) is None
+
+
+def test_a_misread_ring_of_a_university_institute_is_not_taken_for_an_authority() -> None:
+    # the institute's own seal on a JPEG at quality 75 read 武像大学会: 大学 is in the unit's own
+    # name, so it does not make the seal an authority's (it was left visible)
+    assert owner_of("武像大学会", INSTITUTE, "round") == "unknown"
+    assert owner_of("北京大学", INSTITUTE, "round") == "authority"
+    assert owner_of("武像大学会", HOSPITAL, "round") == "authority"  # 大学 is not the hospital's word

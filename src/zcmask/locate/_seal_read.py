@@ -385,7 +385,15 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     The applicant is tried first and loosely (:func:`unit_matches`), so a unit
     that is itself a school, hospital or bureau is not taken for an authority
     because its ring reading holds 学院 or 局; authority words decide only
-    when the reading does not match the applicant.
+    when the reading does not match the applicant; a word the applicant's own unit
+    holds counts only where it ends the reading (北京大学 is an authority for a
+    university institute's applicant, the institute's own misread ring 武像大学会 is
+    unknown and masked).
+
+    >>> from zcmask.options import Unit
+    >>> ident = Identity(name="张三", units=(Unit(name="清华大学国情研究院"),))
+    >>> owner_of("武像大学会", ident, "round"), owner_of("新疆维吾尔自治区教育厅", ident, "round")
+    ('unknown', 'authority')
     """
     folded = norm_text(text)
     if not folded:
@@ -400,6 +408,10 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
             need = len(n) if len(n) <= 2 else len(n) - 1
             if n in folded or (shape == "square" and _lcs(n, folded) >= need):
                 return "applicant"
-    if any(w in folded for w in AUTHORITY_WORDS):
+    # A word the applicant's own unit has (大学 for 清华大学国情研究院) names an authority only
+    # where it ends the reading, as another university's full name does (北京大学): 武像大学会,
+    # read off that institute's own seal, is not an authority.
+    own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
+    if any(w in folded and (w not in own or folded.endswith(w)) for w in AUTHORITY_WORDS):
         return "authority"
     return "unknown"
