@@ -30,6 +30,7 @@ from zcmask.locate._variants import (
     OWN_FIELDS,
     REGION_SHORT,
     SIGNATURE_LABELS,
+    UNIT_STOPWORDS,
     in_signature_word,
     is_han,
     norm_char,
@@ -571,12 +572,6 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if signatures:
         regions += _signature_regions(ordered, stream, name_spans, size)
     return regions
-
-
-#: Short values that name no unit in particular, never matched on their own even when typed in.
-UNIT_STOPWORDS = frozenset({"公司", "医院", "学校", "中学", "小学", "大学", "学院", "单位", "集团", "中心", "政府",
-                            "人民医院", "有限公司", "卫生院", "研究院", "研究所", "设计院", "委员会", "管理局",
-                            "新疆", "自治区", "本单位", "我单位"})
 
 
 #: Shortest piece of a unit name matched where a seal's ink cuts the line.

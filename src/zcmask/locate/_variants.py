@@ -100,6 +100,11 @@ AUTHORITY_WORDS = ("人力资源", "人社", "人民政府", "政府", "教育",
                    "市场监督", "统计", "审计", "医疗保障")
 
 LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
+#: Short values that name no unit in particular, never matched on their own even when typed in.
+UNIT_STOPWORDS = frozenset({"公司", "医院", "学校", "中学", "小学", "大学", "学院", "单位", "集团", "中心", "政府",
+                            "人民医院", "有限公司", "卫生院", "研究院", "研究所", "设计院", "委员会", "管理局",
+                            "新疆", "自治区", "本单位", "我单位"})
+
 REGION_SHORT = (("新疆维吾尔自治区", "新疆"), ("巴音郭楞蒙古自治州", "巴州"), ("自治区", ""))
 
 # Labels after which the applicant signs by hand.

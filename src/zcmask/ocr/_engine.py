@@ -83,61 +83,6 @@ UPWARD_MARGIN = 0.05
 
 #: Most rows of missed print read again on one page (a page with more is read as it was).
 _MAX_MISSED = 6
-#: Print at least this dark in every channel is a missed row's ink (stamp red and blue are not).
-_MISSED_INK = 110
-
-
-def missed_rows(image: np.ndarray, covered: Sequence[tuple[float, float, float, float]],
-                ) -> list[tuple[float, float, float, float]]:
-    """Boxes (page pixels) of rows of dark print outside every ``covered`` box.
-
-    Dark means dark in every channel (black or grey print, not a red or blue stamp); table
-    rules and frames are left out, and a row is at least three times as wide as tall, 16 to
-    120 px tall at 200 dpi. Worked out on a quarter-size copy (about 10 ms a page).
-
-    >>> page = np.full((800, 600, 3), 255, np.uint8)
-    >>> for x in range(100, 400, 9):
-    ...     page[100:140, x:x + 4] = 0  # strokes of a row of glyphs
-    >>> [tuple(int(v) for v in b) for b in missed_rows(page, [])]
-    [(100, 100, 400, 140)]
-    >>> missed_rows(page, [(90, 90, 410, 150)])
-    []
-    """
-    import cv2
-
-    h, w = image.shape[:2]
-    scale = 0.25
-    if h * scale < 8 or w * scale < 8:
-        return []
-    brightest = np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2]) if image.ndim == 3 else image
-    small = cv2.resize(brightest, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    ink = (small < _MISSED_INK).astype(np.uint8)
-    if not ink.any():
-        return []
-    for x0, y0, x1, y1 in covered:
-        ink[max(0, int(y0 * scale) - 1):int(np.ceil(y1 * scale)) + 1,
-            max(0, int(x0 * scale) - 1):int(np.ceil(x1 * scale)) + 1] = 0
-    if not ink.any():
-        return []
-    rules = np.maximum(np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 25), np.uint8))),
-                       np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((15, 1), np.uint8))))
-    ink &= 1 - rules
-    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 7), np.uint8))
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    out: list[tuple[float, float, float, float]] = []
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if 4 <= bh <= 30 and bw >= 3 * bh and area >= 0.15 * bw * bh:
-            out.append((x / scale, y / scale, (x + bw) / scale, (y + bh) / scale))
-    return out
-
-
-def _mostly_outside(box: tuple[float, float, float, float], covered: Sequence[tuple[float, float, float, float]]) -> bool:
-    """Whether under half of ``box`` lies inside the ``covered`` boxes (a line not read already)."""
-    x0, y0, x1, y1 = box
-    area = max(1.0, (x1 - x0) * (y1 - y0))
-    inside = sum(max(0.0, min(x1, c[2]) - max(x0, c[0])) * max(0.0, min(y1, c[3]) - max(y0, c[1])) for c in covered)
-    return inside < 0.5 * area
 
 
 def _mostly_vertical(lines: Sequence[TextLine]) -> bool:
@@ -368,11 +313,13 @@ class RapidOcrEngine(OcrEngine):
         On a certificate's patterned background the detector at the page's scale can miss
         whole lines of large black print: a real 荣誉证书's holder line ``蔡文雅 张颖 王琢妍
         同学`` was not found at 1,024 px (it was at 736). Rows of dark ink outside every line
-        read (:func:`missed_rows`) are cut out with a margin and read at their own scale;
+        read (:func:`zcmask.ocr._layer.missed_rows`) are cut out with a margin and read at their own scale;
         each is read with everything lighter than that dark print made white (the pattern),
         and what it holds that was not read already is added. Most pages have none (a
         handwritten signature is one); each costs one small reading.
         """
+        from zcmask.ocr._layer import MISSED_INK, missed_rows, new_lines
+
         out: list[TextLine] = []
         H, W = image.shape[:2]
         covered = [ln.bbox for ln in lines]
@@ -384,10 +331,8 @@ class RapidOcrEngine(OcrEngine):
                 continue
             crop = image[b0:b1, a0:a1]
             # only the dark print: a pattern under it (hatching, a guilloche) is what hid the row
-            bright = crop.max(axis=2) if crop.ndim == 3 else crop
-            clean = np.where((bright < _MISSED_INK)[..., None] if crop.ndim == 3 else bright < _MISSED_INK, crop, 255)
-            read = [shift_line(ln, a0, b0) for ln in self._read(np.ascontiguousarray(clean, dtype=np.uint8))]
-            out += [ln for ln in read if _mostly_outside(ln.bbox, covered)]
+            clean = np.where((crop.max(axis=2) < MISSED_INK)[..., None], crop, np.uint8(255))
+            out += new_lines([shift_line(ln, a0, b0) for ln in self._read(clean)], covered)
         return out
 
     def _read(self, image: np.ndarray) -> list[TextLine]:

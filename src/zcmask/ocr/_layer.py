@@ -115,22 +115,9 @@ def unread_ink(image: np.ndarray, covered: Sequence[BBox]) -> list[BBox]:
     darkest = np.minimum(np.minimum(image[..., 0], image[..., 1]), image[..., 2]) if image.ndim == 3 else image
     small = cv2.resize(darkest,
                        (max(1, round(w * _SCALE)), max(1, round(h * _SCALE))), interpolation=cv2.INTER_AREA)
-    ink = (small < _INK).astype(np.uint8)
-    if not ink.any():
+    ink = _uncovered_ink(small < _INK, covered)
+    if ink is None:
         return []
-    sh, sw = ink.shape
-    for x0, y0, x1, y1 in covered:
-        a0, b0 = max(0, int(x0 * _SCALE) - 1), max(0, int(y0 * _SCALE) - 1)
-        a1, b1 = min(sw, int(np.ceil(x1 * _SCALE)) + 1), min(sh, int(np.ceil(y1 * _SCALE)) + 1)
-        if a1 > a0 and b1 > b0:
-            ink[b0:b1, a0:a1] = 0
-    if not ink.any():
-        return []
-    # Table rules and frames out: runs longer than any glyph's stroke (100 px across, 60 px down
-    # at 200 dpi). A big title's long strokes go too, but not the rest of its glyphs.
-    across = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 25), np.uint8)), np.uint8)
-    down = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((15, 1), np.uint8)), np.uint8)
-    ink &= 1 - (across | down)
     # Glyphs of a row joined.
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -155,6 +142,74 @@ def unread_ink(image: np.ndarray, covered: Sequence[BBox]) -> list[BBox]:
         m = max(3, (y1 - y0) // 2)  # half a row of margin: the detector needs to see the row's ends
         out.append((max(0, (x0 - m) / _SCALE), max(0, (y0 - m) / _SCALE),
                     min(w, (x1 + m) / _SCALE), min(h, (y1 + m) / _SCALE)))
+    return out
+
+
+def _uncovered_ink(ink: np.ndarray, covered: Sequence[BBox]) -> np.ndarray | None:
+    """``ink`` (work scale, bool) as uint8, less the ``covered`` boxes and printed rules (None if empty).
+
+    ``covered`` is in page pixels. Table rules and frames go: runs longer than any glyph's stroke (100 px across, 60 px down
+    at 200 dpi). A big title's long strokes go too, but not the rest of its glyphs.
+    """
+    import cv2
+
+    out = ink.astype(np.uint8)
+    if not out.any():
+        return None
+    sh, sw = out.shape
+    for x0, y0, x1, y1 in covered:
+        a0, b0 = max(0, int(x0 * _SCALE) - 1), max(0, int(y0 * _SCALE) - 1)
+        a1, b1 = min(sw, int(np.ceil(x1 * _SCALE)) + 1), min(sh, int(np.ceil(y1 * _SCALE)) + 1)
+        if a1 > a0 and b1 > b0:
+            out[b0:b1, a0:a1] = 0
+    if not out.any():
+        return None
+    across = np.asarray(cv2.morphologyEx(out, cv2.MORPH_OPEN, np.ones((1, 25), np.uint8)), np.uint8)
+    down = np.asarray(cv2.morphologyEx(out, cv2.MORPH_OPEN, np.ones((15, 1), np.uint8)), np.uint8)
+    out &= 1 - (across | down)
+    return out
+
+
+#: Missed rows: print at least this dark in every channel at the work scale (black or grey print;
+#: stamp red and blue are not), 4 to 30 px tall there (16 to 120 px at 200 dpi).
+MISSED_INK = 110
+_MISSED_H = (4, 30)
+
+
+def missed_rows(image: np.ndarray, covered: Sequence[BBox]) -> list[BBox]:
+    """Boxes (page pixels) of rows of dark print outside every ``covered`` box.
+
+    What OCR's detection passed over (a certificate's holder line on a hatched background):
+    dark in every channel, rules left out, a row at least three times as wide as tall.
+    Worked out at the work scale (about 10 ms a page); :func:`unread_ink` asks less of the
+    ink (any colour, lighter) for a text layer's gaps.
+
+    >>> page = np.full((800, 600, 3), 255, np.uint8)
+    >>> for x in range(100, 400, 9):
+    ...     page[100:140, x:x + 4] = 0  # strokes of a row of glyphs
+    >>> [tuple(int(v) for v in b) for b in missed_rows(page, [])]
+    [(100, 100, 400, 140)]
+    >>> missed_rows(page, [(90, 90, 410, 150)])
+    []
+    """
+    import cv2
+
+    h, w = image.shape[:2]
+    if h * _SCALE < 8 or w * _SCALE < 8:
+        return []
+    brightest = np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
+    small = cv2.resize(brightest, (max(1, round(w * _SCALE)), max(1, round(h * _SCALE))),
+                       interpolation=cv2.INTER_AREA)
+    ink = _uncovered_ink(small < MISSED_INK, covered)
+    if ink is None:
+        return []
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 7), np.uint8))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out: list[BBox] = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if _MISSED_H[0] <= bh <= _MISSED_H[1] and bw >= 3 * bh and area >= 0.15 * bw * bh:
+            out.append((x / _SCALE, y / _SCALE, (x + bw) / _SCALE, (y + bh) / _SCALE))
     return out
 
 
