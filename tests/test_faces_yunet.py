@@ -98,3 +98,32 @@ def test_two_faces_get_two_bands(head: Portrait) -> None:
     both[20:20 + p.image.shape[0], 20:20 + p.image.shape[1]] = p.image
     both[20:20 + p.image.shape[0], 100 + p.image.shape[1]:100 + 2 * p.image.shape[1]] = p.image
     assert len(find_eyes(both)) == 2
+
+
+def _passport_like(head: Portrait, contrast: float) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A clear portrait and, to its right, a faint grey copy on noisy paper (a ghost image)."""
+    rng = np.random.default_rng(0)
+    big, small = resize_portrait(head, 300), resize_portrait(head, 120)
+    page = np.full((900, 1200, 3), 200, np.uint8)
+    page[100:100 + big.image.shape[0], 100:400] = big.image
+    grey = small.image.astype(np.float32).mean(axis=2)
+    ghost = (200 - (200 - grey) * contrast + rng.normal(0, 2, grey.shape)).clip(0, 255).astype(np.uint8)
+    page[150:150 + ghost.shape[0], 800:920] = ghost[..., None]
+    x0, y0, x1, y1 = small.eyes
+    return page, (800 + x0, 150 + y0, 800 + x1, 150 + y1)
+
+
+def test_a_faint_ghost_portrait_beside_a_clear_one_gets_its_own_band(head: Portrait) -> None:
+    page, ghost_eyes = _passport_like(head, 0.1)
+    bands = [r.bbox for r in find_eyes(page)]
+    assert len(bands) == 2
+    x0, y0, x1, y1 = ghost_eyes
+    assert any(b[0] <= x0 and b[1] <= y0 and b[2] >= x1 and b[3] >= y1 for b in bands)
+    masked, _ = mask_regions(page, find_eyes(page))
+    assert masked[y0:y1, x0:x1].max() < 40
+
+
+def test_the_second_look_needs_a_face_on_the_page(head: Portrait) -> None:
+    page, _ = _passport_like(head, 0.1)
+    page[100:460, 100:400] = 200  # no clear portrait: the faint copy alone is not searched again
+    assert find_eyes(page) == []
