@@ -40,6 +40,9 @@ AUTHORITY_WORDS = (
     # business registration: 工商行政管理局 (before 2018), 市场监管局, 行政审批局; not 工商 alone
     # (中国工商银行 is a bank an applicant may work for)
     "工商行政管理", "工商局", "市场监管", "行政审批",
+    # a competition's organising committee (大赛组委会) or the youth league (共青团 …委员会)
+    # signs awards and volunteer certificates; no employer's seal carries these words
+    "大赛", "竞赛", "组委会", "组织委员会", "共青团", "共产主义",
 )
 
 #: A reading shorter than this (folded characters) counts as unreadable.

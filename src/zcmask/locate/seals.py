@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask.locate._seal_find import SealCandidate, as_red, find_all
+from zcmask.locate._seal_find import SealCandidate, as_red, find_all, neutral_paper
 from zcmask.locate._seal_read import owner_of, read_seal, unit_matches
 from zcmask.locate._variants import is_han
 from zcmask.messages import issue
@@ -189,12 +189,18 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
 def _candidates(image: np.ndarray) -> list[tuple[SealCandidate, np.ndarray]]:
     """Every seal candidate, with the page to read it from.
 
-    Red seals are read from the page itself; blue ones (found apart, on the page with
-    red and blue swapped) from that swapped page, where their ink is red.
+    Seals are read from the page with its paper made grey (:func:`neutral_paper`): on
+    tinted paper (a light-blue certificate, a photo under cold light) the thin strokes of a
+    red ring are barely redder than the paper, and the ring read as nothing. Red seals are
+    read from that page; blue ones (found apart, on the page with red and blue swapped)
+    from that page swapped, where their ink is red.
     """
     red, blue = find_all(image)
-    swapped = as_red(image) if blue else image
-    return [(c, image) for c in red] + [(c, swapped) for c in blue]
+    if not red and not blue:
+        return []
+    page = neutral_paper(image)
+    swapped = as_red(page) if blue else page
+    return [(c, page) for c in red] + [(c, swapped) for c in blue]
 
 
 #: A shape over a quarter of the page with this many printed lines wholly inside it is a
