@@ -271,9 +271,13 @@ def test_square_seal_cells_are_laid_out_in_traditional_order() -> None:
     # an award's organisers and the youth league, as held-out real rings read them (组委会 misread)
     ("全国大学生市场调查与分析大赛 日委台", "round", "authority"),
     ("中国机器人及人工智能大赛 1人", "round", "authority"),
-    ("國共产主义年团", "round", "authority"),
+    ("共青团冷水江市委员会", "round", "authority"),
     # the applicant's unit running its own contest is still the applicant's
     ("巴州鑫源电力工程有限公司职工技能竞赛组委会", "round", "applicant"),
+    # a youth league or contest seal whose own name was not read may be the unit's own
+    # (held-out phone photo: the unit's 共青团…大学委员会 read as 4国共产主义年题 and kept): masked
+    ("4国共产主义年题", "round", "unknown"),
+    ("大赛组委会", "round", "unknown"),
 ])
 def test_owner_of_seal_text(text: str, shape: str, owner: str) -> None:
     assert owner_of(text, IDENT, shape) == owner

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from zcmask.locate._seal_find import SealCandidate, polar, redness
-from zcmask.locate._variants import GENERIC, LEGAL_SUFFIXES, norm_text
+from zcmask.locate._variants import GENERIC, LEGAL_SUFFIXES, is_han, norm_text
 from zcmask.ocr import OcrEngine
 from zcmask.options import Identity
 
@@ -40,10 +40,14 @@ AUTHORITY_WORDS = (
     # business registration: 工商行政管理局 (before 2018), 市场监管局, 行政审批局; not 工商 alone
     # (中国工商银行 is a bank an applicant may work for)
     "工商行政管理", "工商局", "市场监管", "行政审批",
-    # a competition's organising committee (大赛组委会) or the youth league (共青团 …委员会)
-    # signs awards and volunteer certificates; no employer's seal carries these words
-    "大赛", "竞赛", "组委会", "组织委员会", "共青团", "共产主义",
 )
+
+#: Words of a body that signs awards and volunteer certificates (a competition's organising
+#: committee, the youth league) but may belong to the applicant's own unit (共青团XX大学委员会,
+#: XX公司技能竞赛组委会): they name an issuer only with at least :data:`ISSUER_NAME_CHARS`
+#: other characters read, so that the unit, had it been in the ring, would have been matched.
+EVENT_WORDS = ("大赛", "竞赛", "组委会", "组织委员会", "共青团", "共产主义")
+ISSUER_NAME_CHARS = 6
 
 #: A reading shorter than this (folded characters) counts as unreadable.
 MIN_CHARS = 3
@@ -328,7 +332,7 @@ def unit_matches(text: str, identity: Identity) -> bool:
 
 
 #: Words that say nothing about which organisation a fragment of a ring belongs to.
-_PLAIN_WORDS = (*GENERIC, *LEGAL_SUFFIXES, *AUTHORITY_WORDS, "研究院", "研究所", "医院", "中心", "委员会",
+_PLAIN_WORDS = (*GENERIC, *LEGAL_SUFFIXES, *AUTHORITY_WORDS, *EVENT_WORDS, "研究院", "研究所", "医院", "中心", "委员会",
                 "管理局", "专用章", "发票", "财务", "合同", "人民", "中国", "省", "市", "县", "区", "局", "厅",
                 "印", "章")
 _REGION_ENDS = ("省", "市", "县", "区", "州", "盟", "旗")
@@ -417,4 +421,7 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
     if any(w in folded and (w not in own or folded.endswith(w)) for w in AUTHORITY_WORDS):
         return "authority"
+    for w in EVENT_WORDS:
+        if w in folded and w not in own and sum(map(is_han, folded.replace(w, ""))) >= ISSUER_NAME_CHARS:
+            return "authority"
     return "unknown"
