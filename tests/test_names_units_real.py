@@ -139,6 +139,20 @@ def test_lookalike_without_a_name_context_is_not_masked(text):
     assert kinds(find_identity([ln], identity(NAME3), SIZE), "name") == []
 
 
+@pytest.mark.parametrize("text", ["美晨阳同学：", "姓名：美晨阳", "兹证明美晨阳同志在我单位工作"])
+def test_misread_surname_of_a_longer_name_in_a_name_context_is_masked(text):
+    # a calligraphic 吴 read as 美 on a held-out phone photo of a 聘书 (吴晨阳同学：)
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity("吴晨阳"), SIZE), "name")
+    k = text.index("美")
+    assert covers(regs, ln, k, k + 3)
+
+
+@pytest.mark.parametrize("text", ["美晨阳主持了会议", "晨阳同学：", "美晨阳光同学"])
+def test_misread_surname_needs_the_context_and_the_exact_given_name(text):
+    assert kinds(find_identity([mk_line(text)], identity("吴晨阳"), SIZE), "name") == []
+
+
 def test_two_character_name_needs_a_label_and_a_field_end():
     ident = identity("王烨")
     assert kinds(find_identity([mk_line("姓名：王辉")], ident, SIZE), "name")

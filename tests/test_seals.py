@@ -349,6 +349,22 @@ def test_ring_on_tinted_paper_is_read_from_grey_paper() -> None:
     assert seen[0].owner == "authority" and regions == []
 
 
+def test_a_certificates_red_frame_over_its_print_is_not_a_seal() -> None:
+    # a held-out phone photo of a 聘书: its red frame was fitted as one oval seal over 89% of the page
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import covers_the_print
+
+    w, h = 2000, 1500
+    frame = SealCandidate((1000.0, 700.0), (940.0, 600.0), 0.0, "oval", "color", 0.8, (60, 100, 1940, 1300))
+    body = [TextLine(t, (600, y, 1400, y + 60), 0.99, ()) for y, t in
+            ((300, "聘书"), (450, "王建国同学："), (600, "被聘为某某协会外联部副部长一职"))]
+    assert covers_the_print(frame, body, w, h)
+    # a phone close-up of one seal holds at most its centre line inside the ring
+    closeup = SealCandidate((320.0, 320.0), (300.0, 300.0), 0.0, "round", "color", 0.9, (20, 20, 620, 620))
+    centre = [TextLine("合同专用章", (200, 380, 440, 440), 0.99, ()), TextLine("巴州鑫源", (60, 100, 200, 160), 0.9, ())]
+    assert not covers_the_print(closeup, centre, 640, 640)
+
+
 def test_seal_ink_is_drawn_in_code() -> None:
     ink = seal_ink(SealSpec(UNIT, size=200))
     assert ink.dtype == np.float32 and ink.max() > 0.9 and ink.shape[0] > 200

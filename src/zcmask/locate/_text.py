@@ -852,6 +852,30 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
             spans.append((i, end))
             if breaks is not None:
                 breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped]
+        spans += _misread_surname_spans(stream, text, pat)
+    return spans
+
+
+def _misread_surname_spans(stream: Sequence[_S], text: str, pat: str) -> list[tuple[int, int]]:
+    """A name of three or more characters whose surname alone was misread, in a name's context.
+
+    A calligraphic surname on a certificate is read as a look-alike (吴晨阳同学 -> 美晨阳同学,
+    held-out phone photo). The given name read exactly, on one line, after a name label or
+    before 同志 / 同学, with any one Chinese character before it, is the name.
+    """
+    if len(pat) < 3:
+        return []
+    wild = WILDCARD + pat[1:]
+    spans: list[tuple[int, int]] = []
+    for i, s in enumerate(stream):
+        if s.ch == pat[0] or not is_han(s.ch):
+            continue
+        end = _match_at(stream, i, wild, False, False)
+        if end is None or any(stream[k].line != s.line for k in range(i, end)):
+            continue
+        before = text[max(0, i - 7): i].rstrip(":：")
+        if any(before.endswith(w) for w in NAME_BEFORE) or any(text.startswith(w, end) for w in NAME_AFTER):
+            spans.append((i, end))
     return spans
 
 

@@ -206,22 +206,38 @@ def _candidates(image: np.ndarray) -> list[tuple[SealCandidate, np.ndarray]]:
 #: A shape over a quarter of the page with this many printed lines wholly inside it is a
 #: watermark or a pattern, not a seal (a close-up of a seal has only its own text inside).
 PRINT_LINES_INSIDE = 8
+#: ... or with this many lines inside the inner 0.8 of its ellipse, away from any ring text: a
+#: seal's close-up holds at most its centre line there (专用章 and a number), a certificate's
+#: red frame the certificate (seven real close-ups: 0 or 1; four framed certificates: 5 to 8).
+PRINT_LINES_INNER = 3
 
 
 def covers_the_print(cand: SealCandidate, lines: Sequence[TextLine], w: int, h: int) -> bool:
     """Whether a candidate is a page-sized ring over the page's own print (a pale watermark).
 
-    Certificates and pink-patterned forms carry large pale rings and emblems;
-    fitted as a seal they would black out the whole page. A candidate covering
-    over a quarter of the page with :data:`PRINT_LINES_INSIDE` or more OCR lines
-    wholly inside its box is dropped.
+    Certificates and pink-patterned forms carry large pale rings, emblems and red
+    frames; fitted as a seal they would black out the whole page. A candidate
+    covering over a quarter of the page with :data:`PRINT_LINES_INSIDE` or more OCR
+    lines wholly inside its box, or :data:`PRINT_LINES_INNER` or more wholly inside the
+    inner 0.8 of its ellipse, is dropped.
     """
     x0, y0, x1, y1 = max(0, cand.bbox[0]), max(0, cand.bbox[1]), min(w, cand.bbox[2]), min(h, cand.bbox[3])
     if (x1 - x0) * (y1 - y0) < 0.25 * w * h:
         return False
-    inside = sum(1 for ln in lines if x0 <= ln.bbox[0] and y0 <= ln.bbox[1] and ln.bbox[2] <= x1
-                 and ln.bbox[3] <= y1)
-    return inside >= PRINT_LINES_INSIDE
+    inside = [ln for ln in lines if x0 <= ln.bbox[0] and y0 <= ln.bbox[1] and ln.bbox[2] <= x1
+              and ln.bbox[3] <= y1]
+    if len(inside) >= PRINT_LINES_INSIDE:
+        return True
+    (cx, cy), (a, b) = cand.center, cand.axes
+    cos, sin = np.cos(np.radians(cand.angle)), np.sin(np.radians(cand.angle))
+
+    def within(px: float, py: float) -> bool:
+        dx, dy = px - cx, py - cy
+        return ((dx * cos + dy * sin) / max(a, 1.0)) ** 2 + ((dy * cos - dx * sin) / max(b, 1.0)) ** 2 < 0.64
+
+    inner = sum(all(within(px, py) for px in (ln.bbox[0], ln.bbox[2]) for py in (ln.bbox[1], ln.bbox[3]))
+                for ln in inside)
+    return inner >= PRINT_LINES_INNER
 
 
 def inside_a_text_line(cand: SealCandidate, lines: Sequence[TextLine]) -> bool:
