@@ -429,3 +429,52 @@ def test_a_seal_cut_by_the_bottom_edge_is_boxed_with_all_its_ink(shown: float) -
     assert found
     x0, y0, x1, y1 = box
     assert any(c.bbox[0] <= x0 + 2 and c.bbox[1] <= y0 + 2 and c.bbox[2] >= x1 - 2 for c in found), (box, found)
+
+
+# --- a faint seal over the unit's signature --------------------------------------------------
+
+
+def _faint_seal_on_orange_paper() -> tuple[np.ndarray, list[TextLine], tuple[int, int, int, int]]:
+    """A certificate on orange award paper, its unit's seal stamped faintly over the signed unit line."""
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    paper = (page.image.astype(np.float32) / 255 * np.float32([235, 150, 60])).astype(np.uint8)
+    k = paper.shape[1] / 595
+    img, box = stamp(paper, seal_ink(SealSpec(UNIT, size=int(150 * k), fade=0.7, seed=4)), (420 * k, 300 * k),
+                     (215, 120, 110))
+    return img, list(page.lines), box
+
+
+def test_faint_seal_over_the_units_signature_is_found() -> None:
+    # held-out phone photos: a school's seal on orange award paper, a faint pink seal over a 聘书's
+    # signature; the page-wide search found neither
+    from zcmask.locate import find_identity
+    from zcmask.locate._faint_seal import faint_unit_seals
+
+    img, lines, (x0, y0, x1, y1) = _faint_seal_on_orange_paper()
+    h, w = img.shape[:2]
+    units = [r.bbox for r in find_identity(lines, IDENT, (w, h)) if r.kind == "unit"]
+    (r,) = faint_unit_seals(img, units, lines, [])
+    assert r.kind == "seal" and r.bbox[0] <= x0 + 25 and r.bbox[1] <= y0 + 25 and r.bbox[2] >= x1 - 25 and r.bbox[3] >= y1 - 25
+    # a seal found already there is not looked for again; without stamp ink nothing is found
+    assert faint_unit_seals(img, units, lines, [(x0, y0, x1, y1)]) == []
+    from zcsynth._seals import base_page
+
+    plain = base_page(UNIT)
+    assert faint_unit_seals(plain.image, units, lines, []) == []
+
+
+def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from zcmask import pipeline
+
+    img, lines, box = _faint_seal_on_orange_paper()
+    src = save_jpeg(img, tmp_path / "in" / "荣誉证书.jpg")
+    out = tmp_path / "out" / "荣誉证书.jpg"
+    out.parent.mkdir()
+    fake_engine._lines = lines
+    monkeypatch.setattr(pipeline, "find_seals", lambda *a, **k: ([], [], []))  # as on the real photos
+    res = process_page(PageContext(str(src), 0, fake_options(seals="applicant", identity=IDENT), "mask", str(out)))
+    assert res.error is None
+    assert black_fraction(out, box) >= 0.9
+    assert [(s.owner, s.masked) for s in res.seals] == [("applicant", True)]

@@ -24,6 +24,7 @@ from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
+from zcmask.locate._faint_seal import faint_unit_seals
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._text import unreadable_name_chars
@@ -221,6 +222,12 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
                 matched += match(eng.recognize(erase_faint(an.image, faint.erase_above)))
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
+        if options.seals != "none" and not strict:
+            # a faint seal over the unit's name signed at the foot (a phone photo under glare,
+            # orange award paper) that the page-wide search did not find
+            pale = faint_unit_seals(an.image, [r.bbox for r in matched if r.kind == "unit"], an.lines, seal_boxes)
+            regions += pale
+            seals += [SealSeen(r.bbox, "", "applicant", True, "round", r.score) for r in pale]
         if seals:
             # the text under the unit's own seal, read again without the stamp ink
             regions += fit_to_ink(under_seal_regions(an.image, seals, ident, eng, (w, h), options.pad, found=matched),
