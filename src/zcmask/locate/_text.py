@@ -865,13 +865,14 @@ def _misread_surname_spans(stream: Sequence[_S], text: str, pat: str) -> list[tu
     """
     if len(pat) < 3:
         return []
-    wild = WILDCARD + pat[1:]
+    given = pat[1:]
     spans: list[tuple[int, int]] = []
-    for i, s in enumerate(stream):
-        if s.ch == pat[0] or not is_han(s.ch):
-            continue
-        end = _match_at(stream, i, wild, False, False)
-        if end is None or any(stream[k].line != s.line for k in range(i, end)):
+    j = text.find(given, 1)
+    while j > 0:
+        i, end = j - 1, j + len(given)
+        j = text.find(given, j + 1)
+        s = stream[i]
+        if s.ch == pat[0] or not is_han(s.ch) or any(stream[k].line != s.line for k in range(i, end)):
             continue
         before = text[max(0, i - 7): i].rstrip(":：")
         if any(before.endswith(w) for w in NAME_BEFORE) or any(text.startswith(w, end) for w in NAME_AFTER):
