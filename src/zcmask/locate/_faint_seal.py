@@ -4,7 +4,7 @@ A unit signs a letter or a certificate with its name printed at the foot and its
 over that name and the date. On a phone photo the seal can be too faint for the page-wide
 search (:mod:`zcmask.locate._seal_find`): under glare, or on orange award paper nearly as red as
 the ink. Its ring text still shows the unit's name to a reader. Where the unit's name is printed
-as a signature (its name is most of its line) and no seal was found over it, a window around it
+as a signature (much of a short line) and no seal was found over it, a window around it
 is searched again for a ring of faint stamp ink (ink a few levels redder than its
 surroundings), and a ring found there that overlaps the name is masked as the unit's seal.
 Only there: page-wide, so loose a test finds rings in every pink pattern and red flower.
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from zcmask.locate._seal_find import neutral_paper, ring_evidence
+from zcmask.locate._seal_find import RingEvidence, neutral_paper, ring_evidence
 from zcmask.results import Region, TextLine
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def faint_ink(win: np.ndarray) -> np.ndarray:
     return (red.astype(np.int16) - bg >= FAINT_RED) & (r - gb >= FAINT_RED) & hue_ok & (hsv[..., 2] >= 60)
 
 
-def _ring_ok(ev) -> bool:  # type: ignore[no-untyped-def]
+def _ring_ok(ev: RingEvidence) -> bool:
     # a clean ring: the faint seals found on real photos measure ring 0.73 to 0.79 with no ink just
     # outside; rings traced in invoices' red print and table rules 0.60 to 0.65, most with ink outside
     return ev.ring >= 0.7 and ev.outside <= 0.1 and ev.text >= 0.2 and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
@@ -75,7 +75,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
     unit_boxes : sequence of (x0, y0, x1, y1)
         Where the unit's name was found printed.
     lines : sequence of TextLine
-        The page's lines (a unit box filling most of its line is a signature).
+        The page's lines (a unit box that is much of a short line is a signature).
     known : sequence of (x0, y0, x1, y1)
         Seals found already; a name under one is not searched again.
 
@@ -123,13 +123,14 @@ def _best_ring(ink: np.ndarray, name: tuple[float, float, float, float],
     line heights above and below it; radii from :data:`RADIUS` line heights.
     """
     x0, y0, x1, y1 = name
-    best: tuple[float, tuple[float, float], float] | None = None
+    # (ring less ink outside it, centre, radius tried, outer radius of the ring found)
+    best: tuple[float, tuple[float, float], float, float] | None = None
 
     def look(cx: float, cy: float, r: float) -> None:
         nonlocal best
         ev = ring_evidence(ink, (cx, cy), (r, r), 0.0)
         if _ring_ok(ev) and (best is None or ev.ring - ev.outside > best[0]):
-            best = (ev.ring - ev.outside, (cx, cy), r * (ev.rho + ev.thickness / 2))
+            best = (ev.ring - ev.outside, (cx, cy), r, r * (ev.rho + ev.thickness / 2))
             log.debug("faint ring at (%.0f, %.0f) r %.0f: %s", cx, cy, r, ev)
 
     radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
@@ -144,7 +145,7 @@ def _best_ring(ink: np.ndarray, name: tuple[float, float, float, float],
         for dy in (-lh / 2, 0.0, lh / 2):
             for f in (0.9, 1.0, 1.1):
                 look(bx + dx, by + dy, br * f)
-    return best[1], best[2]
+    return best[1], best[3]
 
 
 def _signature(x0: float, y0: float, x1: float, y1: float, lines: Sequence[TextLine]) -> bool:
