@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from zcmask.locate._seal_find import RingEvidence, neutral_paper, ring_evidence
+from zcmask.locate._seal_find import RingEvidence, grey_paper, paper_table, ring_evidence
 from zcmask.results import Region, TextLine
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,8 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
     """
     H, W = image.shape[:2]
     out: list[Region] = []
-    page: np.ndarray | None = None
+    lut: np.ndarray | None = None
+    measured = False
     for x0, y0, x1, y1 in dict.fromkeys(tuple(b) for b in unit_boxes):  # a unit matched twice: once
         lh = y1 - y0
         if lh < 6 or x1 - x0 < 2 * lh or not _signature(x0, y0, x1, y1, lines):
@@ -92,12 +93,15 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         wx0, wy0 = int(max(0, min(x0, cx - REACH * lh))), int(max(0, cy - REACH * lh))
         wx1, wy1 = int(min(W, max(x1, cx + REACH * lh))), int(min(H, cy + REACH * lh))
-        if page is None:
-            page = neutral_paper(image)
-        win = page[wy0:wy1, wx0:wx1]
+        if not measured:
+            lut, measured = paper_table(image), True  # the page's paper made grey, in each window only
+        win = grey_paper(image[wy0:wy1, wx0:wx1], lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
+        redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
+        if float(redder.mean()) < MIN_INK:
+            continue  # faint ink is a part of this: too little red to hold a seal (most pages)
         ink = faint_ink(small).astype(np.float32)
         log.debug("faint search at %s: mean ink %.4f", (x0, y0, x1, y1), float(ink.mean()))
         if float(ink.mean()) < MIN_INK:
