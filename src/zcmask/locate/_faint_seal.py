@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from zcmask._geometry import boxes_overlap
 from zcmask.locate._seal_find import RingEvidence, grey_paper, paper_table, ring_evidence
 from zcmask.results import Region, TextLine
 
@@ -88,7 +89,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         lh = y1 - y0
         if lh < 6 or x1 - x0 < 2 * lh or not _signature(x0, y0, x1, y1, lines):
             continue
-        if any(_overlaps(b, (x0, y0, x1, y1)) for b in known) or any(_overlaps(r.bbox, (x0, y0, x1, y1)) for r in out):
+        if any(boxes_overlap(b, (x0, y0, x1, y1)) for b in known) or any(boxes_overlap(r.bbox, (x0, y0, x1, y1)) for r in out):
             continue
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         wx0, wy0 = int(max(0, min(x0, cx - REACH * lh))), int(max(0, cy - REACH * lh))
@@ -112,7 +113,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         (ccx, ccy), outer = found
         px, py, rad = wx0 + ccx / k, wy0 + ccy / k, outer / k
         b = (int(max(0, px - rad)), int(max(0, py - rad)), int(min(W, np.ceil(px + rad))), int(min(H, np.ceil(py + rad))))
-        if any(_overlaps(b, kb) for kb in known):
+        if any(boxes_overlap(b, kb) for kb in known):
             continue  # a seal found already (an issuer's, kept), not a faint one
         log.debug("faint seal over the unit at %s: mean ink %.3f", b, float(ink.mean()))
         out.append(Region("seal", b, "", "faint", 1.0))
@@ -159,7 +160,3 @@ def _signature(x0: float, y0: float, x1: float, y1: float, lines: Sequence[TextL
         if a0 <= x1 and a1 >= x0 and b0 <= y1 and b1 >= y0 and min(b1, y1) - max(b0, y0) > 0.5 * (y1 - y0):
             return (x1 - x0) >= SIGNATURE_SHARE * (a1 - a0) and len(ln.text.replace(" ", "")) <= SIGNATURE_CHARS
     return False
-
-
-def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
-    return a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]

@@ -839,9 +839,7 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
             end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1, dropped=dropped)
             if end is None:
                 continue
-            before = text[max(0, i - 7): i].rstrip(":：")
-            labelled = any(before.endswith(w) for w in NAME_BEFORE)
-            followed = any(text.startswith(w, end) for w in NAME_AFTER)
+            labelled, followed = _name_context(text, i, end)
             if len(pat) == 2:
                 field_ends = end >= len(stream) or stream[end].line != stream[end - 1].line or \
                     not ("\u4e00" <= stream[end].ch <= "\u9fff")
@@ -854,6 +852,12 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
                 breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped]
         spans += _misread_surname_spans(stream, text, pat)
     return spans
+
+
+def _name_context(text: str, i: int, end: int) -> tuple[bool, bool]:
+    """Whether ``text[i:end]`` follows a name label (:data:`NAME_BEFORE`), and whether 同志, 同学 … follow it."""
+    before = text[max(0, i - 7): i].rstrip(":：")
+    return any(before.endswith(w) for w in NAME_BEFORE), any(text.startswith(w, end) for w in NAME_AFTER)
 
 
 def _misread_surname_spans(stream: Sequence[_S], text: str, pat: str) -> list[tuple[int, int]]:
@@ -874,8 +878,7 @@ def _misread_surname_spans(stream: Sequence[_S], text: str, pat: str) -> list[tu
         s = stream[i]
         if s.ch == pat[0] or not is_han(s.ch) or any(stream[k].line != s.line for k in range(i, end)):
             continue
-        before = text[max(0, i - 7): i].rstrip(":：")
-        if any(before.endswith(w) for w in NAME_BEFORE) or any(text.startswith(w, end) for w in NAME_AFTER):
+        if any(_name_context(text, i, end)):
             spans.append((i, end))
     return spans
 

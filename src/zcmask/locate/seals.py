@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask.locate._seal_find import SealCandidate, as_red, find_all, neutral_paper
+from zcmask.locate._seal_find import SealCandidate, _inside_shape, as_red, find_all, neutral_paper
 from zcmask.locate._seal_read import owner_of, read_seal, unit_matches
 from zcmask.locate._variants import is_han
 from zcmask.messages import issue
@@ -228,14 +228,8 @@ def covers_the_print(cand: SealCandidate, lines: Sequence[TextLine], w: int, h: 
               and ln.bbox[3] <= y1]
     if len(inside) >= PRINT_LINES_INSIDE:
         return True
-    (cx, cy), (a, b) = cand.center, cand.axes
-    cos, sin = np.cos(np.radians(cand.angle)), np.sin(np.radians(cand.angle))
-
-    def within(px: float, py: float) -> bool:
-        dx, dy = px - cx, py - cy
-        return ((dx * cos + dy * sin) / max(a, 1.0)) ** 2 + ((dy * cos - dx * sin) / max(b, 1.0)) ** 2 < 0.64
-
-    inner = sum(all(within(px, py) for px in (ln.bbox[0], ln.bbox[2]) for py in (ln.bbox[1], ln.bbox[3]))
+    inner = sum(bool(_inside_shape(np.array([(ln.bbox[i], ln.bbox[j]) for i in (0, 2) for j in (1, 3)],
+                                           np.float64), cand, 0.8).all())
                 for ln in inside)
     return inner >= PRINT_LINES_INNER
 
