@@ -478,3 +478,85 @@ def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monke
     assert res.error is None
     assert black_fraction(out, box) >= 0.9
     assert [(s.owner, s.masked) for s in res.seals] == [("applicant", True)]
+
+
+# --- a faint seal beside a found one -----------------------------------------------------------
+
+
+def _two_seals(faint: bool = True) -> tuple[np.ndarray, list[TextLine], tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """A letter signed with two seals of one size in a row: a clear one, and beside it a faint one.
+
+    Returns the page, its lines, the clear seal's box and the faint seal's box (where it would be).
+    """
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    k = page.image.shape[1] / 595
+    size = int(150 * k)
+    img, clear = stamp(page.image, seal_ink(SealSpec(UNIT, size=size, seed=4)), (300 * k, 305 * k), (200, 30, 40))
+    pale, box = stamp(img, seal_ink(SealSpec("巴州某某有限公司", size=size, fade=0.85, seed=5)), (470 * k, 305 * k),
+                      (230, 170, 160))
+    return (pale if faint else img), list(page.lines), clear, box
+
+
+def test_a_faint_seal_beside_a_found_one_is_found() -> None:
+    # a real phone photo: a university's seal found, its 教务处's faint seal beside it not
+    from zcmask.locate._faint_seal import faint_seals_beside
+
+    img, lines, clear, (x0, y0, x1, y1) = _two_seals()
+    assert all(c.bbox[0] < x0 for c in find_candidates(img))  # the page-wide search misses it
+    (c,) = faint_seals_beside(img, [clear], lines)
+    assert c.shape == "round" and c.source == "faint"
+    assert c.bbox[0] <= x0 + 10 and c.bbox[1] <= y0 + 10 and c.bbox[2] >= x1 - 10 and c.bbox[3] >= y1 - 10
+    # found in part already (its lower half): covered whole; found whole: not again
+    (c2,) = faint_seals_beside(img, [clear, (x0 + 60, (y0 + y1) // 2, x1 - 60, y1)], lines)
+    assert c2.bbox[1] <= y0 + 10 and c2.bbox[3] >= y1 - 10
+    assert faint_seals_beside(img, [clear, (x0, y0, x1, y1)], lines) == []
+    # a seal signs print: a ring over no printed line (a rose printed in a corner) is none
+    assert faint_seals_beside(img, [clear], [ln for ln in lines if ln.bbox[2] < x0]) == []
+    # nothing beside the seal, or a pale printed pattern there: nothing found
+    plain, lines, clear, _ = _two_seals(faint=False)
+    assert faint_seals_beside(plain, [clear], lines) == []
+    from zcsynth._negatives import _guilloche
+
+    strip = plain[y0 - 40:y1 + 40, x0 - 40:x1 + 200].copy()
+    _guilloche(strip, (225, 150, 160), seed=3, n=70)
+    plain[y0 - 40:y1 + 40, x0 - 40:x1 + 200] = strip
+    assert faint_seals_beside(plain, [clear], lines) == []
+
+
+def test_ring_centres_find_a_ring_beside_a_dense_pattern() -> None:
+    # a certificate's printed band beside the seal has more ink than the ring: only a ring with
+    # clean paper around it is proposed
+    import cv2
+
+    from zcmask.locate._faint_seal import _ring_centres
+
+    ink = np.zeros((240, 320), np.float32)
+    cv2.circle(ink, (150, 90), 40, 1.0, 3)
+    ink[170:240] = (np.random.default_rng(1).random((70, 320)) < 0.4).astype(np.float32)
+    (cx, cy), *_ = _ring_centres(ink, 40.0, (0, 0, 320, 240))
+    assert abs(cx - 150) <= 3 and abs(cy - 90) <= 3
+
+
+@pytest.mark.parametrize(("ring", "masked"), [("", True), (AUTH, False)])
+def test_a_faint_seal_beside_a_kept_one_is_read_and_decided(ring, masked, tmp_path, fake_engine,  # type: ignore[no-untyped-def]
+                                                            monkeypatch) -> None:
+    from zcmask import pipeline
+    from zcmask.results import SealSeen
+
+    img, lines, clear, box = _two_seals()
+    src = save_jpeg(img, tmp_path / "in" / "证明.jpg")
+    out = tmp_path / "out" / "证明.jpg"
+    out.parent.mkdir()
+    # the page reads its lines; a seal's crops read ``ring`` (nothing: a faint ring unread)
+    fake_engine._lines = lambda im: lines if im.shape[0] > 1000 else (
+        [TextLine(ring, (0, 0, 10, 10), 0.95, ())] if ring else [])
+    kept = SealSeen(clear, AUTH, "authority", False)
+    monkeypatch.setattr(pipeline, "find_seals", lambda *a, **k: ([], [kept], []))
+    res = process_page(PageContext(str(src), 0, fake_options(seals="applicant", identity=IDENT), "mask", str(out)))
+    assert res.error is None
+    assert black_fraction(out, clear) < 0.2
+    assert (black_fraction(out, box) >= 0.9) is masked
+    assert [(s.owner, s.masked) for s in res.seals] == [("authority", False), ("unknown" if masked else "authority", masked)]
+    assert [i.code for i in res.issues if i.code.startswith("seal")] == (["seal_unreadable"] if masked else [])

@@ -24,13 +24,14 @@ from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
-from zcmask.locate._faint_seal import faint_unit_seals
+from zcmask.locate._faint_seal import faint_seals_beside, faint_unit_seals
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
+from zcmask.locate._seal_find import neutral_paper
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate.faces import find_eyes
-from zcmask.locate.seals import find_seals
+from zcmask.locate.seals import find_seals, judge_seals
 from zcmask.masking import mask_regions
 from zcmask.messages import ISSUE_ZH, issue, not_jpg_issue, rotated_issue
 from zcmask.ocr import OcrEngine, get_engine
@@ -228,6 +229,16 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             pale = faint_unit_seals(an.image, [r.bbox for r in matched if r.kind == "unit"], an.lines, seal_boxes)
             regions += pale
             seals += [SealSeen(r.bbox, "", "applicant", True, "round", r.score) for r in pale]
+            # a faint seal beside one that was found, of its size and in its row (two bodies
+            # signing a certificate), read and decided like any seal
+            beside = faint_seals_beside(an.image, [s.bbox for s in seals if s.shape == "round"], an.lines)
+            if beside:
+                page = neutral_paper(an.image)  # read as the page-wide search's seals are
+                b_regions, b_seals, b_issues = judge_seals(an.image, [(c, page) for c in beside], an.lines, ident,
+                                                           mode=options.seals, engine=eng)
+                regions += b_regions
+                seals += b_seals
+                issues += b_issues
         if seals:
             # the text under the unit's own seal, read again without the stamp ink
             regions += fit_to_ink(under_seal_regions(an.image, seals, ident, eng, (w, h), options.pad, found=matched),

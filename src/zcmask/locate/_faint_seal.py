@@ -8,18 +8,31 @@ as a signature (much of a short line) and no seal was found over it, a window ar
 is searched again for a ring of faint stamp ink (ink a few levels redder than its
 surroundings), and a ring found there that overlaps the name is masked as the unit's seal.
 Only there: page-wide, so loose a test finds rings in every pink pattern and red flower.
+
+A second place is beside a round seal that was found: two bodies signing a certificate stamp
+two seals of one size side by side, and one of them can be too faint (:func:`faint_seals_beside`).
+
+A ring's evidence holds only within a few percent of its radius of its true centre, so
+centres are proposed by a ring filter (faint ink on an annulus less ink just outside it),
+not only by a grid.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._seal_find import RingEvidence, grey_paper, paper_table, ring_evidence
+from zcmask.locate._seal_find import (
+    RingEvidence,
+    SealCandidate,
+    grey_paper,
+    paper_table,
+    ring_evidence,
+)
 from zcmask.results import Region, TextLine
 
 log = logging.getLogger(__name__)
@@ -39,6 +52,12 @@ MIN_INK = 0.04
 #: (共青团成都信息工程大学委员会 signs for a university's youth league; body text runs longer).
 SIGNATURE_SHARE = 0.4
 SIGNATURE_CHARS = 24
+#: Where a seal's neighbour is looked for: its centre this many of the found seal's radii away.
+SIDE = (1.6, 4.5)
+#: A seal is round, and looked beside, when its box is at most this much longer than wide.
+ROUND = 1.15
+#: Centres proposed per radius by the ring filter (:func:`_ring_centres`).
+CENTRES = 3
 
 
 def faint_ink(win: np.ndarray) -> np.ndarray:
@@ -65,6 +84,12 @@ def _ring_ok(ev: RingEvidence) -> bool:
     return ev.ring >= 0.7 and ev.outside <= 0.1 and ev.text >= 0.2 and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
 
 
+def _beside_ok(ev: RingEvidence) -> bool:
+    # beside a seal of its size the prior is strong: half a ring (the rest under print or lost to
+    # uneven light, as on a real photo's faint 教务处 seal: ring 0.49) with clean paper around it
+    return ev.ring >= 0.45 and ev.outside <= 0.15 and ev.text >= 0.2 and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
+
+
 def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float, float, float]],
                      lines: Sequence[TextLine], known: Sequence[tuple[int, int, int, int]]) -> list[Region]:
     """``seal`` regions for faint rings stamped over the unit's name printed as a signature.
@@ -83,8 +108,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
     """
     H, W = image.shape[:2]
     out: list[Region] = []
-    lut: np.ndarray | None = None
-    measured = False
+    paper = _Paper(image)
     for x0, y0, x1, y1 in dict.fromkeys(tuple(b) for b in unit_boxes):  # a unit matched twice: once
         lh = y1 - y0
         if lh < 6 or x1 - x0 < 2 * lh or not _signature(x0, y0, x1, y1, lines):
@@ -92,65 +116,223 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         if any(boxes_overlap(b, (x0, y0, x1, y1)) for b in known) or any(boxes_overlap(r.bbox, (x0, y0, x1, y1)) for r in out):
             continue
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        wx0, wy0 = int(max(0, min(x0, cx - REACH * lh))), int(max(0, cy - REACH * lh))
-        wx1, wy1 = int(min(W, max(x1, cx + REACH * lh))), int(min(H, cy + REACH * lh))
-        if not measured:
-            lut, measured = paper_table(image), True  # the page's paper made grey, in each window only
-        win = grey_paper(image[wy0:wy1, wx0:wx1], lut)
+        window = (int(max(0, min(x0, cx - REACH * lh))), int(max(0, cy - REACH * lh)),
+                  int(min(W, max(x1, cx + REACH * lh))), int(min(H, cy + REACH * lh)))
+        radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
+        # centres along the name and up to two line heights above and below it
+        ring = paper.ring(window, (x0, y0 - 2 * lh, x1, y1 + 2 * lh), radii, grid=lh)
+        b = None if ring is None else _circle_box(*ring, W, H)
+        if b is None or any(boxes_overlap(b, kb) for kb in known):
+            continue  # none, or a seal found already (an issuer's, kept), not a faint one
+        log.debug("faint seal over the unit at %s", b)
+        out.append(Region("seal", b, "", "faint", 1.0))
+    return out
+
+
+def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, int]],
+                       lines: Sequence[TextLine]) -> list[SealCandidate]:
+    """Faint round seals stamped beside a round seal that was found, in its row, over print.
+
+    A certificate is often signed by two bodies, their seals side by side and of one size (a
+    university and its 教务处, a school and its branch). On a phone photo one of them can be too
+    faint for the page-wide search while the other is found. Beside each round seal found (at
+    1.6 to 4.5 of its radius from its centre, up to half a radius above or below) a ring of faint
+    stamp ink of about its size (0.8 to 1.25 times) is looked for. A seal signs something: the
+    ring must lie over a printed line (the issuer's name, the date), which a rose printed in a
+    certificate's corner or a letterhead's logo beside an emblem does not. What is found is
+    read and decided like any seal (:func:`zcmask.locate.seals.judge_seals`).
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 3), uint8 RGB
+        The upright page.
+    seals : sequence of (x0, y0, x1, y1)
+        The round seals found on the page (masked or kept).
+    lines : sequence of TextLine
+        The page's lines.
+
+    Returns
+    -------
+    list of SealCandidate
+        Round, source ``faint``, in page pixels.
+
+    """
+    H, W = image.shape[:2]
+    out: list[SealCandidate] = []
+    paper = _Paper(image)
+    for x0, y0, x1, y1 in seals:
+        w, h = x1 - x0, y1 - y0
+        if min(w, h) < 24 or max(w, h) > ROUND * min(w, h):
+            continue  # round seals only: an invoice's oval 发票专用章 sits among red print
+        R, cx, cy = (w + h) / 4, (x0 + x1) / 2, (y0 + y1) / 2
+        for sign in (-1, 1):
+            near, far = cx + sign * SIDE[0] * R, cx + sign * SIDE[1] * R
+            area = (min(near, far), cy - 0.5 * R, max(near, far), cy + 0.5 * R)
+            window = (int(max(0, area[0] - 1.5 * R)), int(max(0, cy - 1.9 * R)),
+                      int(min(W, area[2] + 1.5 * R)), int(min(H, cy + 1.9 * R)))
+            if window[2] - window[0] < 2 * R or window[3] - window[1] < 2 * R:
+                continue
+            ring = paper.ring(window, area, R * np.array([0.8, 0.9, 1.0, 1.1, 1.25]), grid=None, ok=_beside_ok)
+            if ring is None:
+                continue
+            b = _circle_box(*ring, W, H)
+            if any(boxes_overlap(b, kb) and not _part_of(kb, b) for kb in (*seals, *(c.bbox for c in out))):
+                continue  # a seal found already; but one found only in part is covered whole
+            if not _over_print(ring, lines):
+                log.debug("faint ring beside the seal at %s over no print: %s", (x0, y0, x1, y1), b)
+                continue
+            log.debug("faint seal beside the seal at %s: %s", (x0, y0, x1, y1), b)
+            (px, py), r = ring[:2], ring[2]
+            out.append(SealCandidate((px, py), (r, r), 0.0, "round", "faint", 1.0, b))
+    return out
+
+
+def _over_print(ring: tuple[float, float, float], lines: Sequence[TextLine]) -> bool:
+    """Whether a printed line of two or more characters runs through the middle of the ring.
+
+    The middle is the square of 0.7 radius around its centre.
+    """
+    px, py, r = ring
+    m = 0.7 * r
+    for ln in lines:
+        a0, b0, a1, b1 = ln.bbox
+        if len(ln.text.replace(" ", "")) >= 2 and a0 < px + m and a1 > px - m and b0 < py + m and b1 > py - m:
+            return True
+    return False
+
+
+def _circle_box(px: float, py: float, r: float, w: int, h: int) -> tuple[int, int, int, int]:
+    return (int(max(0, px - r)), int(max(0, py - r)), int(min(w, np.ceil(px + r))), int(min(h, np.ceil(py + r))))
+
+
+def _part_of(part: tuple[int, int, int, int], ring: tuple[int, int, int, int]) -> bool:
+    """Whether a seal found as ``part`` is a piece of the larger ``ring``: most of it inside, and smaller.
+
+    A faint seal's ring can fall apart into arcs, and only the piece with its star is fitted
+    (a real photo's second seal, 138 x 134 px of a 190 x 230 px ring whose top, over a printed
+    frame, was lost).
+    """
+    ix = max(0, min(part[2], ring[2]) - max(part[0], ring[0]))
+    iy = max(0, min(part[3], ring[3]) - max(part[1], ring[1]))
+    area = max(1, (part[2] - part[0]) * (part[3] - part[1]))
+    return ix * iy >= 0.8 * area and (ring[2] - ring[0]) * (ring[3] - ring[1]) >= 1.3 * area
+
+
+class _Paper:
+    """A page searched for faint rings window by window, its paper made grey in each window only."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.image = image
+        self._lut: np.ndarray | None = None
+        self._measured = False
+
+    def ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
+             radii: np.ndarray, *, grid: float | None,
+             ok: Callable[[RingEvidence], bool] = _ring_ok) -> tuple[float, float, float] | None:
+        """The best faint ring in ``window`` centred in ``area`` (page pixels): its centre and outer radius, or None.
+
+        ``radii`` are tried in page pixels; ``grid``, when given, adds centres that far apart;
+        ``ok`` says which ring evidence makes a seal.
+        A window with too little faint stamp ink for a seal is not searched.
+        """
+        wx0, wy0, wx1, wy1 = window
+        if not self._measured:
+            self._lut, self._measured = paper_table(self.image), True
+        win = grey_paper(self.image[wy0:wy1, wx0:wx1], self._lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
         redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
         if float(redder.mean()) < MIN_INK:
-            continue  # faint ink is a part of this: too little red to hold a seal (most pages)
+            return None  # faint ink is a part of this: too little red to hold a seal (most pages)
         ink = faint_ink(small).astype(np.float32)
-        log.debug("faint search at %s: mean ink %.4f", (x0, y0, x1, y1), float(ink.mean()))
+        log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
         if float(ink.mean()) < MIN_INK:
-            continue
-        found = _best_ring(ink, ((x0 - wx0) * k, (y0 - wy0) * k, (x1 - wx0) * k, (y1 - wy0) * k), lh * k)
+            return None
+        a0, b0, a1, b1 = area
+        found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
+                           radii * k, None if grid is None else grid * k, ok)
         if found is None:
-            continue
+            return None
         (ccx, ccy), outer = found
-        px, py, rad = wx0 + ccx / k, wy0 + ccy / k, outer / k
-        b = (int(max(0, px - rad)), int(max(0, py - rad)), int(min(W, np.ceil(px + rad))), int(min(H, np.ceil(py + rad))))
-        if any(boxes_overlap(b, kb) for kb in known):
-            continue  # a seal found already (an issuer's, kept), not a faint one
-        log.debug("faint seal over the unit at %s: mean ink %.3f", b, float(ink.mean()))
-        out.append(Region("seal", b, "", "faint", 1.0))
-    return out
+        return wx0 + ccx / k, wy0 + ccy / k, outer / k
 
 
-def _best_ring(ink: np.ndarray, name: tuple[float, float, float, float],
-               lh: float) -> tuple[tuple[float, float], float] | None:
-    """The best ring of faint ink centred over the name (a coarse grid, then a finer one), or None.
+def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: np.ndarray,
+               grid: float | None, ok: Callable[[RingEvidence], bool] = _ring_ok,
+               ) -> tuple[tuple[float, float], float] | None:
+    """The best ring of faint ink centred in ``area``, or None.
 
-    Returns its centre and outer radius in window pixels. Centres run along the name and up to two
-    line heights above and below it; radii from :data:`RADIUS` line heights.
+    Returns its centre and outer radius in window pixels. A ring's evidence holds only within a
+    few percent of its radius of the true centre, so centres are proposed, then each is measured
+    (``ok``, :func:`_ring_ok` by default) and the best refined: for each radius the centres around which the ink
+    best makes a ring (:func:`_ring_centres`), which a grid coarser than a tenth of the radius
+    would pass between, and, when ``grid`` is given, a grid that far apart.
     """
-    x0, y0, x1, y1 = name
+    ax0, ay0, ax1, ay1 = area
     # (ring less ink outside it, centre, radius tried, outer radius of the ring found)
     best: tuple[float, tuple[float, float], float, float] | None = None
 
     def look(cx: float, cy: float, r: float) -> None:
         nonlocal best
         ev = ring_evidence(ink, (cx, cy), (r, r), 0.0)
-        if _ring_ok(ev) and (best is None or ev.ring - ev.outside > best[0]):
+        if ok(ev) and (best is None or ev.ring - ev.outside > best[0]):
             best = (ev.ring - ev.outside, (cx, cy), r, r * (ev.rho + ev.thickness / 2))
             log.debug("faint ring at (%.0f, %.0f) r %.0f: %s", cx, cy, r, ev)
 
-    radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
-    for cx in np.arange(x0, x1 + 1e-6, lh):
-        for cy in np.arange(y0 - 2 * lh, y1 + 2 * lh + 1e-6, lh):
-            for r in radii:
-                look(float(cx), float(cy), float(r))
+    if grid is not None:
+        for cx in np.arange(ax0, ax1 + 1e-6, grid):
+            for cy in np.arange(ay0, ay1 + 1e-6, grid):
+                for r in radii:
+                    look(float(cx), float(cy), float(r))
+    for r in radii:
+        for cx, cy in _ring_centres(ink, float(r), area):
+            look(cx, cy, float(r))
     if best is None:
         return None
     (bx, by), br = best[1], best[2]
-    for dx in (-lh / 2, 0.0, lh / 2):
-        for dy in (-lh / 2, 0.0, lh / 2):
+    d = 0.05 * br if grid is None else grid / 2
+    for dx in (-d, 0.0, d):
+        for dy in (-d, 0.0, d):
             for f in (0.9, 1.0, 1.1):
                 look(bx + dx, by + dy, br * f)
     return best[1], best[3]
+
+
+def _ring_centres(ink: np.ndarray, r: float, area: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    """Up to :data:`CENTRES` centres in ``area`` around which ``ink`` best fills a ring of radius ``r``.
+
+    The ink averaged over an annulus (0.85 to 1.1 ``r``, where :func:`ring_evidence` looks for the
+    ring) less that averaged just outside it (1.15 to 1.35 ``r``: a seal has clean paper around it,
+    a printed pattern has ink everywhere) is measured at every centre; the strongest local maxima at
+    least half a radius apart are returned, strongest first.
+    """
+    h, w = ink.shape[:2]
+    a0, b0 = int(max(0, np.floor(area[0]))), int(max(0, np.floor(area[1])))
+    a1, b1 = int(min(w, np.ceil(area[2]) + 1)), int(min(h, np.ceil(area[3]) + 1))
+    if a1 <= a0 or b1 <= b0 or r < 3:
+        return []
+    n = int(np.ceil(1.35 * r))
+    yy, xx = np.mgrid[-n:n + 1, -n:n + 1]
+    rr = np.hypot(xx, yy)
+    ring = ((rr >= 0.85 * r) & (rr <= 1.1 * r)).astype(np.float32)
+    around = ((rr >= 1.15 * r) & (rr <= 1.35 * r)).astype(np.float32)
+    kern = ring / max(1.0, float(ring.sum())) - around / max(1.0, float(around.sum()))
+    # only the centres that may be used, with the ink a ring around them reaches
+    c0, d0, c1, d1 = max(0, a0 - n), max(0, b0 - n), min(w, a1 + n), min(h, b1 + n)
+    acc = cv2.filter2D(ink[d0:d1, c0:c1], cv2.CV_32F, kern, borderType=cv2.BORDER_CONSTANT)
+    acc = acc[b0 - d0:b1 - d0, a0 - c0:a1 - c0]
+    out: list[tuple[float, float]] = []
+    sep = max(2, int(r / 2))
+    peaks = acc == cv2.dilate(acc, np.ones((3, 3), np.uint8))
+    ys, xs = np.nonzero(peaks & (acc > 0))
+    for i in np.argsort(-acc[ys, xs]):
+        x, y = int(xs[i]), int(ys[i])
+        if all(abs(x - a + a0) > sep or abs(y - b + b0) > sep for a, b in out):
+            out.append((float(x + a0), float(y + b0)))
+            if len(out) >= CENTRES:
+                break
+    return out
 
 
 def _signature(x0: float, y0: float, x1: float, y1: float, lines: Sequence[TextLine]) -> bool:

@@ -149,16 +149,25 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     """
     if mode == "none":
         return [], [], []
+    return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
+
+
+def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.ndarray]],
+                lines: Sequence[TextLine], identity: Identity | None, *, mode: str = "applicant",
+                engine: OcrEngine | None = None, strict: bool = False,
+                ) -> tuple[list[Region], list[SealSeen], list[Issue]]:
+    """Read and decide seal ``candidates``, each with the page to read it from (see :func:`find_seals`)."""
     h, w = image.shape[:2]
     regions: list[Region] = []
     seen: list[SealSeen] = []
     issues: list[Issue] = []
+
     def settled(text: str) -> bool:
         # once a seal is known to be the applicant's, reading more cannot change the outcome
         return mode == "all" or owner_of(text, identity, "round") == "applicant"
 
     photos: list[tuple[int, int, int, int]] | None = None
-    for cand, inked in _candidates(image):
+    for cand, inked in candidates:
         if covers_the_print(cand, lines, w, h) or inside_a_text_line(cand, lines):
             log.debug("seal candidate %s is print (a watermark, a glyph), not a seal", cand.bbox)
             continue
