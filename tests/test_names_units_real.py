@@ -148,6 +148,15 @@ def test_misread_surname_of_a_longer_name_in_a_name_context_is_masked(text):
     assert covers(regs, ln, k, k + 3)
 
 
+@pytest.mark.parametrize("text", ["兹聘陈例宏为西南科技大学计算机学院导生", "聘请陈例宏同志为顾问"])
+def test_a_misread_given_name_after_the_wording_of_a_letter_of_appointment_is_masked(text):
+    # a held-out phone photo of a 聘书: 兹聘陈俐宏为… read 兹聘陈例宏为…
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity("陈俐宏"), SIZE), "name")
+    k = text.index("陈")
+    assert covers(regs, ln, k, k + 3)
+
+
 @pytest.mark.parametrize("text", ["美晨阳主持了会议", "晨阳同学：", "美晨阳光同学"])
 def test_misread_surname_needs_the_context_and_the_exact_given_name(text):
     assert kinds(find_identity([mk_line(text)], identity("吴晨阳"), SIZE), "name") == []

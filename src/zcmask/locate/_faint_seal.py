@@ -54,6 +54,9 @@ SIGNATURE_SHARE = 0.4
 SIGNATURE_CHARS = 24
 #: Where a seal's neighbour is looked for: its centre this many of the found seal's radii away.
 SIDE = (1.6, 4.5)
+#: Least share of faint stamp ink in a window beside a seal (the found seal's own ink left out): a
+#: neighbour of its size fills about a seventh of the window (real faint ones: 0.024 and 0.036).
+BESIDE_MIN_INK = 0.02
 #: A seal is round, and looked beside, when its box is at most this much longer than wide.
 ROUND = 1.15
 #: Centres proposed per radius by the ring filter (:func:`_ring_centres`).
@@ -172,7 +175,8 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
                       int(min(W, area[2] + 1.5 * R)), int(min(H, cy + 1.9 * R)))
             if window[2] - window[0] < 2 * R or window[3] - window[1] < 2 * R:
                 continue
-            ring = paper.ring(window, area, R * np.array([0.8, 0.9, 1.0, 1.1, 1.25]), grid=None, ok=_beside_ok)
+            ring = paper.ring(window, area, R * np.array([0.8, 0.9, 1.0, 1.1, 1.25]), grid=None, ok=_beside_ok,
+                              blank=(x0, y0, x1, y1), min_ink=BESIDE_MIN_INK)
             if ring is None:
                 continue
             b = _circle_box(*ring, W, H)
@@ -228,26 +232,33 @@ class _Paper:
 
     def ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
              radii: np.ndarray, *, grid: float | None,
-             ok: Callable[[RingEvidence], bool] = _ring_ok) -> tuple[float, float, float] | None:
+             ok: Callable[[RingEvidence], bool] = _ring_ok,
+             blank: tuple[int, int, int, int] | None = None, min_ink: float = MIN_INK,
+             ) -> tuple[float, float, float] | None:
         """The best faint ring in ``window`` centred in ``area`` (page pixels): its centre and outer radius, or None.
 
         ``radii`` are tried in page pixels; ``grid``, when given, adds centres that far apart;
-        ``ok`` says which ring evidence makes a seal.
-        A window with too little faint stamp ink for a seal is not searched.
+        ``ok`` says which ring evidence makes a seal. The ink of the seal whose box is ``blank``
+        (the one a neighbour is looked for beside) is left out. A window with less faint stamp ink
+        than ``min_ink`` is not searched (most windows: told first from every fourth pixel).
         """
         wx0, wy0, wx1, wy1 = window
         if not self._measured:
             self._lut, self._measured = paper_table(self.image), True
+        if _redder_share(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], self._lut), window, 0.25, blank) < min_ink / 2:
+            return None  # clearly too little red to hold a seal, told before the window is scaled
         win = grey_paper(self.image[wy0:wy1, wx0:wx1], self._lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
-        redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
-        if float(redder.mean()) < MIN_INK:
+        off = None if blank is None else _blanked(small.shape[:2], window, k, blank)
+        if _redder_share(small, window, k, blank, off) < min_ink:
             return None  # faint ink is a part of this: too little red to hold a seal (most pages)
         ink = faint_ink(small).astype(np.float32)
+        if off is not None:
+            ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
-        if float(ink.mean()) < MIN_INK:
+        if float(ink.mean()) < min_ink:
             return None
         a0, b0, a1, b1 = area
         found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
@@ -256,6 +267,25 @@ class _Paper:
             return None
         (ccx, ccy), outer = found
         return wx0 + ccx / k, wy0 + ccy / k, outer / k
+
+
+def _blanked(shape: tuple[int, ...], window: tuple[int, int, int, int], k: float,
+             box: tuple[int, int, int, int]) -> np.ndarray:
+    """(H, W) uint8: 1 inside the ellipse of ``box`` (page pixels) grown by a tenth, on a window scaled by ``k``."""
+    off = np.zeros(shape[:2], np.uint8)
+    bx0, by0, bx1, by1 = ((v - o) * k for v, o in zip(box, (window[0], window[1], window[0], window[1]), strict=True))
+    cv2.ellipse(off, (round((bx0 + bx1) / 2), round((by0 + by1) / 2)),
+                (round(0.55 * (bx1 - bx0)), round(0.55 * (by1 - by0))), 0, 0, 360, 1, -1)
+    return off
+
+
+def _redder_share(small: np.ndarray, window: tuple[int, int, int, int], k: float,
+                  blank: tuple[int, int, int, int] | None, off: np.ndarray | None = None) -> float:
+    """Share of a window (scaled by ``k``) at least :data:`FAINT_RED` redder than grey, outside ``blank``."""
+    redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
+    if blank is not None:
+        redder &= (_blanked(small.shape, window, k, blank) if off is None else off) == 0
+    return float(redder.mean())
 
 
 def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: np.ndarray,

@@ -810,7 +810,7 @@ def _name_spans(stream: Sequence[_S], patterns: Iterable[str],
 
 #: Words right before a field that holds the applicant's name (a form label,
 #: a certificate's holder line) ...
-NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "持证人", "兹证明", "兹聘任", "聘任",
+NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "持证人", "兹证明", "兹聘任", "聘任", "兹聘", "聘请",
                "授予", "本人", "承诺人", "述职人", "学员", "学生")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
