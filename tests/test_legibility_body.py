@@ -108,3 +108,45 @@ def test_glare_spot_on_a_photo_is_a_warning(dense):
 def test_clean_scan_has_no_light_warnings(dense):
     _, issues = assess_legibility(dense.image, as_ocr(dense.lines), 200)
     assert issues == []
+
+
+def _bands(img: np.ndarray, ys: list[int], x0: int, x1: int) -> None:
+    """Thin patterned bands 8 px tall (a certificate's printed border), one at each ``y``."""
+    for y in ys:
+        img[y:y + 8, x0:x1] = (200, 120, 130)
+        img[y:y + 8, x0:x1:4] = 255
+
+
+@pytest.mark.parametrize("layout", ["sparse", "dense"])
+def test_a_certificates_patterned_border_is_not_small_print(layout):
+    # real photos of award certificates were told to rescan: the thin bands of their printed
+    # border, unread, made up a quarter of the page's ink lines and looked like tiny body text
+    pg = layout_page(layout, 3, dpi=100)
+    img = pg.image.copy()
+    h, w = img.shape[:2]
+    _bands(img, [int(0.015 * h) + 16 * k for k in range(3)] + [int(0.93 * h) + 16 * k for k in range(3)],
+           int(0.03 * w), int(0.97 * w))
+    leg, _ = assess_legibility(img, as_ocr(pg.lines), 100)
+    assert leg.legible, leg
+
+
+def test_thin_lines_inside_the_page_are_still_small_print():
+    pg = layout_page("sparse", 3, dpi=100)
+    img = pg.image.copy()
+    h, w = img.shape[:2]
+    free = [y for y in range(int(0.3 * h), int(0.8 * h), 30)
+            if not any(ln.bbox[1] - 15 < y < ln.bbox[3] + 15 for ln in pg.lines)]
+    _bands(img, free[:6], int(0.1 * w), int(0.9 * w))
+    leg, _ = assess_legibility(img, as_ocr(pg.lines), 100)
+    assert "low_resolution" in leg.reasons
+
+
+def test_a_forms_underline_and_a_sheets_edge_are_not_lines_of_text():
+    from zcmask.quality._body import InkLine, _not_text
+
+    read = [(300.0, 400.0, 500.0, 430.0)]  # a filled-in field read with confidence
+    w, h = 1000, 1400
+    assert _not_text(InkLine((250, 432, 700, 440), 8.0, 90.0), read, w, h)       # its underline
+    assert _not_text(InkLine((100, 1350, 900, 1358), 8.0, 90.0), read, w, h)     # the sheet's edge
+    assert not _not_text(InkLine((250, 600, 700, 608), 8.0, 90.0), read, w, h)   # small print below
+    assert not _not_text(InkLine((250, 432, 700, 452), 20.0, 90.0), read, w, h)  # a line of text

@@ -25,6 +25,8 @@ __all__ = ["BodyText", "InkLine", "body_text", "ink_lines"]
 
 _WORK = 1100          # long side of the working copy (A4 at about 95 dpi)
 _CONFIDENT = 0.6      # mean character score of a line read with confidence
+_SMALL_PX = 12.0      # ink lines thinner than this (page px) may be borders and underlines, not text
+_MARGIN = 0.08        # outer share of the page where thin lines are borders and sheet edges
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,28 @@ def ink_lines(gray: np.ndarray) -> tuple[list[InkLine], float, int]:
     return out, noise, rules
 
 
+def _not_text(line: InkLine, read: Sequence[tuple[float, float, float, float]], w: int, h: int) -> bool:
+    """Whether a thin ink line is no line of text: a border or edge at the page's margin, or an underline.
+
+    Only lines thinner than :data:`_SMALL_PX` are judged: they are what would make a page
+    look printed too small. On real photos and scans such lines are a certificate's patterned
+    border, the edge of the sheet or of a stack of sheets (in the outer :data:`_MARGIN` of the
+    page's height), and the rule under a form's filled-in field (just under a line read with
+    confidence, along most of the shorter of the two). Small print inside the page is still text.
+    """
+    x0, y0, x1, y1 = line.bbox
+    if line.height >= _SMALL_PX:
+        return False
+    cy = (y0 + y1) / 2
+    if cy < _MARGIN * h or cy > (1 - _MARGIN) * h or x1 < _MARGIN * w or x0 > (1 - _MARGIN) * w:
+        return True
+    for bx0, by0, bx1, by1 in read:
+        rh = by1 - by0
+        if by1 - 0.35 * rh <= y0 <= by1 + 0.5 * rh and min(x1, bx1) - max(x0, bx0) >= 0.5 * min(x1 - x0, bx1 - bx0):
+            return True
+    return False
+
+
 def _covered(line: InkLine, read: Sequence[tuple[float, float, float, float]]) -> float:
     """Share of an ink line's length that confident OCR lines overlap."""
     x0, y0, x1, y1 = line.bbox
@@ -141,10 +165,12 @@ def body_text(gray: np.ndarray, lines: Sequence[TextLine]) -> BodyText:
 
     """
     found, _, rules = ink_lines(gray)
-    if not found:
-        return BodyText(0, 0.0, 0.0, 1.0, 0, rules, ())
     read = [ln.bbox for ln in lines if len(ln.chars) >= 2
             and float(np.mean([c.score for c in ln.chars])) >= _CONFIDENT]
+    h, w = gray.shape[:2]
+    found = [il for il in found if not _not_text(il, read, w, h)]
+    if not found:
+        return BodyText(0, 0.0, 0.0, 1.0, 0, rules, ())
     cover = [_covered(il, read) for il in found]
     # Size classes: heights within a factor of about 1.4 share a class.
     cls = np.round(np.log(np.array([il.height for il in found])) / np.log(1.4)).astype(int)
