@@ -57,6 +57,8 @@ SIDE = (1.6, 4.5)
 #: Least share of faint stamp ink in a window beside a seal (the found seal's own ink left out): a
 #: neighbour of its size fills about a seventh of the window (real faint ones: 0.024 and 0.036).
 BESIDE_MIN_INK = 0.02
+#: At most this many seals of a page are looked beside.
+MAX_BESIDE = 6
 #: A seal is round, and looked beside, when its box is at most this much longer than wide.
 ROUND = 1.15
 #: Centres proposed per radius by the ring filter (:func:`_ring_centres`).
@@ -163,7 +165,8 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
     H, W = image.shape[:2]
     out: list[SealCandidate] = []
     paper = _Paper(image)
-    for x0, y0, x1, y1 in seals:
+    # the largest seals first, and a bounded number (a page of many seals is no pair's signature)
+    for x0, y0, x1, y1 in sorted(seals, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))[:MAX_BESIDE]:
         w, h = x1 - x0, y1 - y0
         if min(w, h) < 24 or max(w, h) > ROUND * min(w, h):
             continue  # round seals only: an invoice's oval 发票专用章 sits among red print
