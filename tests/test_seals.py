@@ -277,6 +277,10 @@ def test_square_seal_cells_are_laid_out_in_traditional_order() -> None:
     # a youth league or contest seal whose own name was not read may be the unit's own
     # (held-out phone photo: the unit's 共青团…大学委员会 read as 4国共产主义年题 and kept): masked
     ("4国共产主义年题", "round", "unknown"),
+    # the league's own name is on every league seal: it names no issuer (held-out phone photo:
+    # a university's league seal read 198中国共产主义青年团造 全 and kept)
+    ("198中国共产主义青年团造 全", "round", "unknown"),
+    ("中国共产主义青年团沈阳工业大学委员会", "round", "authority"),
     ("大赛组委会", "round", "unknown"),
 ])
 def test_owner_of_seal_text(text: str, shape: str, owner: str) -> None:

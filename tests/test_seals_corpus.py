@@ -332,3 +332,15 @@ def test_an_unread_seal_over_its_issuers_printed_name_is_the_issuers() -> None:
     assert not is_printed_issuer_seal(seal, [TextLine("华南理工大学", (1271, 1061, 1730, 1143), 0.6, ())], ident)
     assert not is_printed_issuer_seal(seal, [TextLine("华南理工大学", (200, 1061, 600, 1143), 0.98, ())], ident)
     assert not is_printed_issuer_seal(seal, issuer, None)
+
+
+def test_a_party_or_league_committee_printed_under_an_unread_seal_is_the_issuer() -> None:
+    # a held-out volunteer certificate signed 阳光社区党委 under its unread seal
+    ident = Identity(name="张三", units=(Unit(name="广州示例科技有限公司"),))
+    seal = SealCandidate((1526.0, 1047.0), (158.0, 158.0), 0.0, "round", "color", 1.0, (1368, 890, 1685, 1205))
+    committee = [TextLine("阳光社区党委", (1300, 1061, 1700, 1143), 0.98, ())]
+    assert is_printed_issuer_seal(seal, committee, ident)
+    # the applicant's own unit's committee signs under its own name: masked as before
+    own = Identity(name="张三", units=(Unit(name="巴州人民医院"),))
+    assert not is_printed_issuer_seal(seal, [TextLine("巴州人民医院党委", (1300, 1061, 1700, 1143), 0.98, ())], own)
+    assert not is_printed_issuer_seal(seal, [TextLine("广州示例科技有限公司党委", (1300, 1061, 1700, 1143), 0.98, ())], ident)

@@ -48,6 +48,9 @@ AUTHORITY_WORDS = (
 #: other characters read, so that the unit, had it been in the ring, would have been matched.
 EVENT_WORDS = ("大赛", "竞赛", "组委会", "组织委员会", "共青团", "共产主义")
 ISSUER_NAME_CHARS = 6
+#: The league's own name, the same on every league seal: none of it counts towards those characters
+#: (a university's own league seal read 198中国共产主义青年团造 全 was kept visible as an issuer's).
+LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年团")
 
 #: A reading shorter than this (folded characters) counts as unreadable.
 MIN_CHARS = 3
@@ -421,7 +424,10 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
     if any(w in folded and (w not in own or folded.endswith(w)) for w in AUTHORITY_WORDS):
         return "authority"
+    named = folded
+    for g in LEAGUE_NAME:
+        named = named.replace(g, "")
     for w in EVENT_WORDS:
-        if w in folded and w not in own and sum(map(is_han, folded.replace(w, ""))) >= ISSUER_NAME_CHARS:
+        if w in folded and w not in own and sum(map(is_han, named.replace(w, ""))) >= ISSUER_NAME_CHARS:
             return "authority"
     return "unknown"

@@ -387,7 +387,8 @@ def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) ->
 
 #: Endings of an organisation's name printed under the seal that signs a certificate.
 ORG_ENDS = ("大学", "学院", "学校", "中学", "小学", "学会", "协会", "委员会", "组委会", "中心", "厅", "局",
-            "研究所", "研究院", "医院", "集团", "公司", "联合会", "基金会", "政府", "出版社", "杂志社", "编辑部")
+            "研究所", "研究院", "医院", "集团", "公司", "联合会", "基金会", "政府", "出版社", "杂志社", "编辑部",
+            "党委", "团委", "执委会")
 #: Fewest Chinese characters of such a name: shorter ones are departments (人事处, 办公室, 人力资源部).
 ORG_MIN_CHARS = 6
 
