@@ -116,7 +116,7 @@ def _not_text(line: InkLine, read: Sequence[tuple[float, float, float, float]], 
     Only lines thinner than :data:`_SMALL_PX` are judged: they are what would make a page
     look printed too small. On real photos and scans such lines are a certificate's patterned
     border, the edge of the sheet or of a stack of sheets (in the outer :data:`_MARGIN` of the
-    page's height), and the rule under a form's filled-in field (just under a line read with
+    page, above, below or to a side), and the rule under a form's filled-in field (just under a line read with
     confidence, along most of the shorter of the two). Small print inside the page is still text.
     """
     x0, y0, x1, y1 = line.bbox
