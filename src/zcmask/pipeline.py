@@ -24,10 +24,9 @@ from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
-from zcmask.locate._faint_seal import faint_seals_beside, faint_unit_seals
+from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._seal_block import seal_block_regions
-from zcmask.locate._seal_find import neutral_paper
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate.faces import find_eyes
@@ -226,14 +225,17 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         if options.seals != "none" and not strict:
             # a faint seal over the unit's name signed at the foot (a phone photo under glare,
             # orange award paper) that the page-wide search did not find
-            pale = faint_unit_seals(an.image, [r.bbox for r in matched if r.kind == "unit"], an.lines, seal_boxes)
+            windows = PageWindows(an.image)  # the page's paper measured once for both searches
+            pale = faint_unit_seals(an.image, [r.bbox for r in matched if r.kind == "unit"], an.lines, seal_boxes,
+                                    page=windows)
             regions += pale
             seals += [SealSeen(r.bbox, "", "applicant", True, "round", r.score) for r in pale]
             # a faint seal beside one that was found, of its size and in its row (two bodies
             # signing a certificate), read and decided like any seal
-            beside = faint_seals_beside(an.image, [s.bbox for s in seals if s.shape == "round"], an.lines)
+            beside = faint_seals_beside(an.image, [s.bbox for s in seals if s.shape == "round"], an.lines,
+                                        page=windows)
             if beside:
-                page = neutral_paper(an.image)  # read as the page-wide search's seals are
+                page = windows.neutral()  # read as the page-wide search's seals are
                 b_regions, b_seals, b_issues = judge_seals(an.image, [(c, page) for c in beside], an.lines, ident,
                                                            mode=options.seals, engine=eng)
                 regions += b_regions

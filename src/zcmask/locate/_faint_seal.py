@@ -29,6 +29,7 @@ from zcmask._geometry import boxes_overlap
 from zcmask.locate._seal_find import (
     RingEvidence,
     SealCandidate,
+    _over_smaller,
     grey_paper,
     paper_table,
     ring_evidence,
@@ -83,10 +84,19 @@ def faint_ink(win: np.ndarray) -> np.ndarray:
     return (red.astype(np.int16) - bg >= FAINT_RED) & (r - gb >= FAINT_RED) & hue_ok & (hsv[..., 2] >= 60)
 
 
+def _clean_ring(ev: RingEvidence, *, ring: float, outside: float, text: float) -> bool:
+    """Whether ``ev`` is a seal's ring: round ``ring`` of the angles at least, with ring text.
+
+    Ink just outside at most ``outside``, ring text around at least ``text``, some ink inside
+    and a thin stroke.
+    """
+    return ev.ring >= ring and ev.outside <= outside and ev.text >= text and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
+
+
 def _ring_ok(ev: RingEvidence) -> bool:
     # a clean ring: the faint seals found on real photos measure ring 0.73 to 0.79 with no ink just
     # outside; rings traced in invoices' red print and table rules 0.60 to 0.65, most with ink outside
-    return ev.ring >= 0.7 and ev.outside <= 0.1 and ev.text >= 0.2 and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
+    return _clean_ring(ev, ring=0.7, outside=0.1, text=0.2)
 
 
 def _beside_ok(ev: RingEvidence) -> bool:
@@ -94,11 +104,12 @@ def _beside_ok(ev: RingEvidence) -> bool:
     # uneven light, as on a real photo's faint 教务处 seal: ring 0.49) with clean paper around it,
     # and ring text around much of it (real faint seals 0.44 to 0.74; a certificate's printed
     # border crossing text on a photo of two certificates: 0.36)
-    return ev.ring >= 0.45 and ev.outside <= 0.15 and ev.text >= 0.4 and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
+    return _clean_ring(ev, ring=0.45, outside=0.15, text=0.4)
 
 
 def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float, float, float]],
-                     lines: Sequence[TextLine], known: Sequence[tuple[int, int, int, int]]) -> list[Region]:
+                     lines: Sequence[TextLine], known: Sequence[tuple[int, int, int, int]], *,
+                     page: PageWindows | None = None) -> list[Region]:
     """``seal`` regions for faint rings stamped over the unit's name printed as a signature.
 
     Parameters
@@ -111,11 +122,13 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         The page's lines (a unit box that is much of a short line is a signature).
     known : sequence of (x0, y0, x1, y1)
         Seals found already; a name under one is not searched again.
+    page : PageWindows or None
+        The page's windows, shared with :func:`faint_seals_beside` (its paper measured once).
 
     """
     H, W = image.shape[:2]
     out: list[Region] = []
-    paper = _Paper(image)
+    paper = page or PageWindows(image)
     for x0, y0, x1, y1 in dict.fromkeys(tuple(b) for b in unit_boxes):  # a unit matched twice: once
         lh = y1 - y0
         if lh < 6 or x1 - x0 < 2 * lh or not _signature(x0, y0, x1, y1, lines):
@@ -137,7 +150,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
 
 
 def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, int]],
-                       lines: Sequence[TextLine]) -> list[SealCandidate]:
+                       lines: Sequence[TextLine], *, page: PageWindows | None = None) -> list[SealCandidate]:
     """Faint round seals stamped beside a round seal that was found, in its row, over print.
 
     A certificate is often signed by two bodies, their seals side by side and of one size (a
@@ -157,6 +170,8 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
         The round seals found on the page (masked or kept).
     lines : sequence of TextLine
         The page's lines.
+    page : PageWindows or None
+        The page's windows, shared with :func:`faint_unit_seals`.
 
     Returns
     -------
@@ -166,7 +181,7 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
     """
     H, W = image.shape[:2]
     out: list[SealCandidate] = []
-    paper = _Paper(image)
+    paper = page or PageWindows(image)
     # the largest seals first, and a bounded number (a page of many seals is no pair's signature)
     for x0, y0, x1, y1 in sorted(seals, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))[:MAX_BESIDE]:
         w, h = x1 - x0, y1 - y0
@@ -221,19 +236,30 @@ def _part_of(part: tuple[int, int, int, int], ring: tuple[int, int, int, int]) -
     (a real photo's second seal, 138 x 134 px of a 190 x 230 px ring whose top, over a printed
     frame, was lost).
     """
-    ix = max(0, min(part[2], ring[2]) - max(part[0], ring[0]))
-    iy = max(0, min(part[3], ring[3]) - max(part[1], ring[1]))
-    area = max(1, (part[2] - part[0]) * (part[3] - part[1]))
-    return ix * iy >= 0.8 * area and (ring[2] - ring[0]) * (ring[3] - ring[1]) >= 1.3 * area
+    area = (part[2] - part[0]) * (part[3] - part[1])
+    return (ring[2] - ring[0]) * (ring[3] - ring[1]) >= 1.3 * area and _over_smaller(part, ring) >= 0.8
 
 
-class _Paper:
-    """A page searched for faint rings window by window, its paper made grey in each window only."""
+class PageWindows:
+    """A page searched for faint rings window by window, its paper made grey in each window only.
+
+    The paper's colour (:func:`zcmask.locate._seal_find.paper_table`) is measured once, when a
+    window first needs it, and serves every window and :meth:`neutral`.
+    """
 
     def __init__(self, image: np.ndarray) -> None:
         self.image = image
         self._lut: np.ndarray | None = None
         self._measured = False
+
+    def _table(self) -> np.ndarray | None:
+        if not self._measured:
+            self._lut, self._measured = paper_table(self.image), True
+        return self._lut
+
+    def neutral(self) -> np.ndarray:
+        """The whole page with its paper made grey (:func:`zcmask.locate._seal_find.neutral_paper`)."""
+        return grey_paper(self.image, self._table())
 
     def ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
              radii: np.ndarray, *, grid: float | None,
@@ -248,11 +274,10 @@ class _Paper:
         than ``min_ink`` is not searched (most windows: told first from every fourth pixel).
         """
         wx0, wy0, wx1, wy1 = window
-        if not self._measured:
-            self._lut, self._measured = paper_table(self.image), True
-        if _redder_share(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], self._lut), window, 0.25, blank) < min_ink / 2:
+        lut = self._table()
+        if _redder_share(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank) < min_ink / 2:
             return None  # clearly too little red to hold a seal, told before the window is scaled
-        win = grey_paper(self.image[wy0:wy1, wx0:wx1], self._lut)
+        win = grey_paper(self.image[wy0:wy1, wx0:wx1], lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
