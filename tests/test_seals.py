@@ -418,6 +418,21 @@ def test_a_cross_page_seal_cut_by_the_page_edge_is_found() -> None:
     assert any(c.bbox[0] <= box[0] + 10 and c.bbox[1] <= box[1] + 20 and c.bbox[3] >= box[3] - 20 for c in found)
 
 
+def test_a_seal_cut_short_of_the_page_edge_is_found() -> None:
+    # held-out render: the half of a 骑缝章 at a letter's right edge, a white margin of a few
+    # pixels after the cut; its blob reaches the edge only once grown, so it was tried as a seal
+    # clipped by the edge (hull along the edge) and as nothing else, and stayed unmasked
+    from zcsynth._seals import COLORS, base_page, stamp
+
+    page = base_page("巴州某某有限公司").image
+    h, w = page.shape[:2]
+    img, box = stamp(page, seal_ink(SealSpec(UNIT, size=300, seed=3)), (w + 65.0, 900.0), COLORS["red"])
+    img = img.copy()
+    img[:, w - 10:] = 255  # the cut, then paper
+    found = find_candidates(img)
+    assert any(c.bbox[0] <= box[0] + 5 and c.bbox[1] <= box[1] + 20 and c.bbox[3] >= box[3] - 20 for c in found), found
+
+
 @pytest.mark.parametrize("shown", [0.3, 0.45])
 def test_a_seal_cut_by_the_bottom_edge_is_boxed_with_all_its_ink(shown: float) -> None:
     # a page photo cut through its seal: the ring's fit to the visible cap can come out small or
@@ -467,6 +482,25 @@ def test_faint_seal_over_the_units_signature_is_found() -> None:
 
     plain = base_page(UNIT)
     assert faint_unit_seals(plain.image, units, lines, []) == []
+
+
+@pytest.mark.parametrize(("size", "fade", "seed"), [(110, 0.7, 4), (100, 0.75, 5)])
+def test_a_small_faint_seal_over_the_signature_is_found(size: int, fade: float, seed: int) -> None:
+    # held-out scan: a faint pink party seal, four line heights across, over the unit's signature:
+    # a fiftieth of the searched window is its ink (too little to search it), and its broken ring
+    # pulls the ring filter's best centre a tenth of its radius off, where no ring shows
+    from zcmask.locate import find_identity
+    from zcmask.locate._faint_seal import faint_unit_seals
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    k = page.image.shape[1] / 595
+    img, (x0, y0, x1, y1) = stamp(page.image, seal_ink(SealSpec(UNIT, size=int(size * k), fade=fade, seed=seed)),
+                                  (420 * k, 300 * k), (236, 170, 180))
+    h, w = img.shape[:2]
+    units = [r.bbox for r in find_identity(list(page.lines), IDENT, (w, h)) if r.kind == "unit"]
+    (r,) = faint_unit_seals(img, units, list(page.lines), [])
+    assert r.bbox[0] <= x0 + 15 and r.bbox[1] <= y0 + 20 and r.bbox[2] >= x1 - 15 and r.bbox[3] >= y1 - 20, r.bbox
 
 
 def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -49,6 +49,16 @@ FAINT_RED = 8
 #: Least share of a window that is faint stamp ink for a ring to be looked for (the faint seals
 #: of real photos: 0.10 to 0.18 of their windows; a page's red title or rule: about 0.02).
 MIN_INK = 0.04
+#: Side, in heights of the unit's line, of the square in which a seal's ink is also measured: a seal
+#: of under three line heights across fills a fiftieth of its window (a real scan's faint pink
+#: party seal: 0.014 of the window, 0.16 of the densest such square).
+LOCAL_SIDE = 3.0
+#: Least share of faint stamp ink in the densest such square.
+LOCAL_MIN_INK = 0.08
+#: A proposed centre whose ring shows at least this much is moved to where its ring is best
+#: (:func:`_climb`): a faint ring broken in places pulls the ring filter's peak off by a tenth of
+#: its radius, and the ring's evidence holds only a few percent from its centre.
+CLIMB_RING = 0.5
 #: Share of its line the unit's name must fill, and most characters of that line, for a signature
 #: (共青团成都信息工程大学委员会 signs for a university's youth league; body text runs longer).
 SIGNATURE_SHARE = 0.4
@@ -140,7 +150,7 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
                   int(min(W, max(x1, cx + REACH * lh))), int(min(H, cy + REACH * lh)))
         radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
         # centres along the name and up to two line heights above and below it
-        ring = paper.ring(window, (x0, y0 - 2 * lh, x1, y1 + 2 * lh), radii, grid=lh)
+        ring = paper.ring(window, (x0, y0 - 2 * lh, x1, y1 + 2 * lh), radii, grid=lh, local=LOCAL_SIDE * lh)
         b = None if ring is None else _circle_box(*ring, W, H)
         if b is None or any(boxes_overlap(b, kb) for kb in known):
             continue  # none, or a seal found already (an issuer's, kept), not a faint one
@@ -265,30 +275,34 @@ class PageWindows:
              radii: np.ndarray, *, grid: float | None,
              ok: Callable[[RingEvidence], bool] = _ring_ok,
              blank: tuple[int, int, int, int] | None = None, min_ink: float = MIN_INK,
-             ) -> tuple[float, float, float] | None:
+             local: float | None = None) -> tuple[float, float, float] | None:
         """The best faint ring in ``window`` centred in ``area`` (page pixels): its centre and outer radius, or None.
 
         ``radii`` are tried in page pixels; ``grid``, when given, adds centres that far apart;
         ``ok`` says which ring evidence makes a seal. The ink of the seal whose box is ``blank``
         (the one a neighbour is looked for beside) is left out. A window with less faint stamp ink
-        than ``min_ink`` is not searched (most windows: told first from every fourth pixel).
+        than ``min_ink`` is not searched (most windows: told first from every fourth pixel), unless
+        ``local`` (page pixels) is given and a square of that side somewhere in it holds
+        :data:`LOCAL_MIN_INK` (a seal small beside its window).
         """
         wx0, wy0, wx1, wy1 = window
         lut = self._table()
-        if _redder_share(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank) < min_ink / 2:
+        sample = _redder(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank)
+        dense = local is not None and _densest(sample, local / 4) >= LOCAL_MIN_INK
+        if sample.mean() < min_ink / 2 and not dense:
             return None  # clearly too little red to hold a seal, told before the window is scaled
         win = grey_paper(self.image[wy0:wy1, wx0:wx1], lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
         off = None if blank is None else _blanked(small.shape[:2], window, k, blank)
-        if _redder_share(small, window, k, blank, off) < min_ink:
+        if _redder(small, window, k, blank, off).mean() < min_ink and not dense:
             return None  # faint ink is a part of this: too little red to hold a seal (most pages)
         ink = faint_ink(small).astype(np.float32)
         if off is not None:
             ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
-        if float(ink.mean()) < min_ink:
+        if float(ink.mean()) < min_ink and not (dense and _densest(ink, local * k) >= LOCAL_MIN_INK):  # type: ignore[operator]
             return None
         a0, b0, a1, b1 = area
         found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
@@ -309,13 +323,24 @@ def _blanked(shape: tuple[int, ...], window: tuple[int, int, int, int], k: float
     return off
 
 
-def _redder_share(small: np.ndarray, window: tuple[int, int, int, int], k: float,
-                  blank: tuple[int, int, int, int] | None, off: np.ndarray | None = None) -> float:
-    """Share of a window (scaled by ``k``) at least :data:`FAINT_RED` redder than grey, outside ``blank``."""
+def _redder(small: np.ndarray, window: tuple[int, int, int, int], k: float,
+            blank: tuple[int, int, int, int] | None, off: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) float32: 1 where a window (scaled by ``k``) is at least :data:`FAINT_RED` redder than grey, outside ``blank``."""
     redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
     if blank is not None:
         redder &= (_blanked(small.shape, window, k, blank) if off is None else off) == 0
-    return float(redder.mean())
+    return redder.astype(np.float32)
+
+
+def _densest(mask: np.ndarray, side: float) -> float:
+    """The largest share of ``mask`` (float32, 0 or 1) in any square of ``side`` px inside it.
+
+    >>> m = np.zeros((40, 40), np.float32); m[5:10, 5:10] = 1
+    >>> round(_densest(m, 10), 2), round(float(m.mean()), 3)
+    (0.25, 0.016)
+    """
+    n = max(1, min(int(round(side)), *mask.shape[:2]))
+    return float(cv2.blur(mask, (n, n), borderType=cv2.BORDER_CONSTANT).max())
 
 
 def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: np.ndarray,
@@ -346,8 +371,11 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
                 for r in radii:
                     look(float(cx), float(cy), float(r))
     for r in radii:
-        for cx, cy in _ring_centres(ink, float(r), area):
+        centres = _ring_centres(ink, float(r), area)
+        for cx, cy in centres:
             look(cx, cy, float(r))
+        if centres and best is None:  # none is a ring yet: the filter's best, moved to its ring
+            look(*_climb(ink, *centres[0], float(r), area), float(r))
     if best is None:
         return None
     (bx, by), br = best[1], best[2]
@@ -357,6 +385,30 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
             for f in (0.9, 1.0, 1.1):
                 look(bx + dx, by + dy, br * f)
     return best[1], best[3]
+
+
+def _climb(ink: np.ndarray, cx: float, cy: float, r: float,
+           area: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The centre near (``cx``, ``cy``), inside ``area``, around which ``ink`` best makes a ring of radius ``r``.
+
+    A ring that shows less than :data:`CLIMB_RING` of itself is left where it is; otherwise the
+    centre moves in steps of a tenth, a twentieth and a fortieth of ``r`` while ring less outside
+    ink grows (at most 8 moves a step).
+    """
+    ev = ring_evidence(ink, (cx, cy), (r, r), 0.0)
+    if ev.ring < CLIMB_RING:
+        return cx, cy
+    score = ev.ring - ev.outside
+    for step in (0.1 * r, 0.05 * r, 0.025 * r):
+        for _ in range(8):
+            moves = [(cx + dx, cy + dy) for dx, dy in ((step, 0), (-step, 0), (0, step), (0, -step))
+                     if area[0] <= cx + dx <= area[2] and area[1] <= cy + dy <= area[3]]
+            scored = [(e.ring - e.outside, p) for p in moves for e in (ring_evidence(ink, p, (r, r), 0.0),)]
+            top = max(scored, default=(score, (cx, cy)))
+            if top[0] <= score + 1e-9:
+                break
+            score, (cx, cy) = top
+    return cx, cy
 
 
 def _ring_centres(ink: np.ndarray, r: float, area: tuple[float, float, float, float]) -> list[tuple[float, float]]:

@@ -698,7 +698,9 @@ def _stamp_pass(ink: np.ndarray, join: float = 0.008, *, cut: bool = False,
             cand = _classify_or_trim(ink, pts, source="color", strict=False, side=side, max_square=0.3)
         if cand is None and (touches or max(w, h) > 0.3 * side):
             cand = _fit_ring(ink, pts, source="color")
-        if cand is None and cut and not touches and max(w, h) <= 0.3 * side:
+        # a blob joined up to the page edge whose ink stops short of it (a white margin after the
+        # cut) is a cut seal too: its hull's straight side is not on the edge, so the fit above fails
+        if cand is None and cut and max(w, h) <= 0.3 * side:
             cand = _fit_cut_ring(ink, pts, source="color")
         if cand is None and not touches and max(w, h) <= 0.8 * side:
             out += _split_pair(ink, pts, source="color", strict=False, side=side, max_square=0.3)
