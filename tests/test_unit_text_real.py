@@ -185,3 +185,31 @@ def test_a_seal_on_a_unit_name_already_read_is_not_read_again():
     assert seen == []
     reread_under_seals(_page(), [_applicant_seal()], eng, [elsewhere, signature_rule])
     assert len(seen) == 1  # a match away from the seal, or not a unit, does not stop it
+
+
+def test_a_unit_read_only_in_pieces_across_a_seal_is_read_again():
+    """Held-out render: 蚂蚁智信（杭州） | seal | 技术有, the detector missing 限公司 beyond the seal.
+
+    A match of pieces of the name is not the name read: the band is read again, also under a
+    masked seal whose ring could not be read; a whole match, or an unread seal no match
+    crosses, is not.
+    """
+    from zcmask.locate._text import unit_patterns
+    from zcmask.locate._under_seal import reread_under_seals
+    from zcmask.results import Region
+
+    units = unit_patterns(identity(units=(UNIT,)))
+    seen: list[np.ndarray] = []
+    eng = FakeOcrEngine(lambda img: seen.append(img) or [])
+    pieces = Region("unit", (100, 300, 560, 340), "河南森源工有", "ocr", 1.0)  # 重 under the ink
+    whole = Region("unit", (100, 300, 700, 340), UNIT, "ocr", 1.0)
+    unread = _applicant_seal(text="", owner="unknown")
+    assert reread_under_seals(_page(), [_applicant_seal()], eng, [whole], units) == []
+    assert reread_under_seals(_page(), [unread], eng, [], units) == []
+    assert seen == []
+    reread_under_seals(_page(), [_applicant_seal()], eng, [pieces], units)
+    reread_under_seals(_page(), [unread], eng, [pieces], units)
+    assert len(seen) == 2
+    # an issuer's seal kept on the page is never read again
+    reread_under_seals(_page(), [_applicant_seal(text="某某局", owner="authority")], eng, [pieces], units)
+    assert len(seen) == 2

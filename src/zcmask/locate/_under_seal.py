@@ -46,14 +46,17 @@ def _without_stamp_ink(crop: np.ndarray) -> np.ndarray:
 
 
 def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
-                       found: Sequence[Region] = ()) -> list[TextLine]:
+                       found: Sequence[Region] = (), units: Sequence[str] = ()) -> list[TextLine]:
     """Text lines read again around each seal of the applicant's unit, in page pixels.
 
-    A seal stamped on a unit name the page's own reading already matched (a unit
-    region in ``found`` crosses the seal) is not read again: the detector saw that
-    line, which is what the second reading is for. Only matches of the name
-    matcher count, not the signature-block rule's lines: that rule also covers
-    lines broken into single characters, which still need the second reading.
+    A seal stamped on a unit name the page's own reading already matched whole (a unit
+    region in ``found`` crosses the seal and holds one of the folded ``units`` forms) is
+    not read again: the detector saw that line, which is what the second reading is for.
+    Only matches of the name matcher count, not the signature-block rule's lines: that
+    rule also covers lines broken into single characters, which still need the second
+    reading. A match of only pieces of the name across a seal (蚂蚁智信（杭州） | 技术有,
+    the stamp's ink hiding 信息 and the detector missing 限公司 beyond it) is read again,
+    also under a masked seal whose ring could not be read: the unit's name runs under it.
 
     Parameters
     ----------
@@ -70,9 +73,10 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     h, w = image.shape[:2]
     out: list[TextLine] = []
     for s in seals:
-        if s.owner != "applicant" or s.shape == "square" or not s.masked:
+        if s.shape == "square" or not s.masked or s.owner == "authority":
             continue
-        if any(r.kind == "unit" and boxes_overlap(r.bbox, s.bbox) for r in found):
+        crossing = [r for r in found if r.kind == "unit" and boxes_overlap(r.bbox, s.bbox)]
+        if any(_whole(r.text, units) for r in crossing) or (s.owner != "applicant" and not crossing):
             continue
         x0, y0, x1, y1 = (int(v) for v in s.bbox)
         sw, sh = max(1, x1 - x0), max(1, y1 - y0)
@@ -85,6 +89,18 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     return out
 
 
+def _whole(text: str, units: Sequence[str]) -> bool:
+    """Whether a matched unit text holds one of the unit's folded forms whole (or no forms are given).
+
+    >>> _whole("蚂蚁智信(杭州)技术有", ["蚂蚁智信杭州信息技术"]), _whole("x", [])
+    (False, True)
+    """
+    from zcmask.locate._variants import norm_text
+
+    folded = norm_text(text)
+    return not units or any(u in folded for u in units)
+
+
 def under_seal_regions(image: np.ndarray, seals: Sequence[SealSeen], identity, engine,
                        size: tuple[int, int], pad: float, found: Sequence[Region] = ()) -> list[Region]:
     """Unit and name regions from the text read again under the applicant's unit seals.
@@ -92,9 +108,9 @@ def under_seal_regions(image: np.ndarray, seals: Sequence[SealSeen], identity, e
     ``found``: the name matcher's regions on the page's own lines (see :func:`reread_under_seals`).
     """
     from zcmask.locate._seal_block import seal_block_regions
-    from zcmask.locate._text import find_identity
+    from zcmask.locate._text import find_identity, unit_patterns
 
-    lines = reread_under_seals(image, seals, engine, found)
+    lines = reread_under_seals(image, seals, engine, found, unit_patterns(identity))
     if not lines:
         return []
     regions = find_identity(lines, identity, size, pad=pad, signatures=False,
