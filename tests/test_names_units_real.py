@@ -169,3 +169,63 @@ def test_two_character_name_needs_a_label_and_a_field_end():
     assert not kinds(find_identity([mk_line("王辉同志")], ident, SIZE), "name")
     # the surname itself is never guessed
     assert not kinds(find_identity([mk_line("姓名：汪烨")], ident, SIZE), "name")
+
+
+def _award_with_white_overprint(font: str, size: int, dy: int, x: int) -> np.ndarray:
+    """Green award paper, ``Mathematical Contest`` in large white italics printed under the body line."""
+    import cv2
+    import pymupdf
+
+    doc = pymupdf.open()
+    p = doc.new_page(width=595, height=420)
+    p.draw_rect(p.rect, color=None, fill=(0.5, 0.69, 0.57))
+    p.insert_text((230, 130), "武汉大学", fontname="china-s", fontsize=16)
+    p.insert_text((x, 180 + dy), "Mathematical Contest", fontname=font, fontsize=size, color=(0.96, 0.97, 0.96))
+    p.insert_text((60, 180), "学生：邱嘉希、邱伟华、胡奥  指导老师：教练组", fontname="china-s", fontsize=15)
+    pix = p.get_pixmap(dpi=150)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[..., :3].copy()
+    return cv2.GaussianBlur(img, (3, 3), 0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("font", "size", "dy", "x"), [("tibi", 60, 6, 80), ("tiit", 60, 8, 75)])
+def test_a_name_under_a_white_overprint_on_coloured_paper_is_masked(tmp_path, font, size, dy, x):
+    # held-out phone photo: a maths-modelling award on green paper, its contest's name in white
+    # italics across the student line; the name read 嘉布 (邱 lost, 希 read 布) and stayed visible
+    from conftest import black_fraction, save_jpeg
+    from zcmask.api import mask
+    from zcmask.locate._overprint import overprint_lines
+    from zcmask.ocr import get_engine
+    from zcmask.options import Identity, Options, Unit
+
+    img = _award_with_white_overprint(font, size, dy, x)
+    ident = Identity(name="邱嘉希", units=(Unit(name="武汉大学"),))
+    eng = get_engine()
+    lines = eng.recognize(img)
+    assert not kinds(find_identity(lines, ident, img.shape[1::-1]), "name")  # as first read: missed
+    assert kinds(find_identity(overprint_lines(lines, img, eng), ident, img.shape[1::-1]), "name")
+    rep = mask([save_jpeg(img, tmp_path / "award.jpg")], tmp_path / "out",
+               Options.build(identity=ident, cache=False, progress=False))
+    page = rep.files[0].pages[0]
+    assert "name" in {r.kind for r in page.regions}
+    s = 150 / 72  # 邱嘉希 follows 学生： at x = 60 pt, baseline 180 pt, 15 pt type
+    assert black_fraction(page.output, (int(108 * s), int(168 * s), int(150 * s), int(178 * s))) > 0.9
+
+
+def test_white_paper_and_clean_lines_are_not_read_again():
+    from zcmask.locate._overprint import overprint_lines
+    from zcmask.ocr import FakeOcrEngine
+
+    eng = FakeOcrEngine(lambda img: [])
+    green = np.full((300, 800, 3), (127, 175, 146), np.uint8)
+    green[100:140, 100:340:12] = 30  # a line of print (thin strokes), no overprint
+    ln = mk_line("学生：邱嘉希", x=100, y=100, ch=40, score=0.8)
+    assert overprint_lines([ln], green, eng) == [] and eng.calls == 0
+    white = np.full((300, 800, 3), 252, np.uint8)
+    white[100:140, 100:340:12] = 30
+    assert overprint_lines([ln], white, eng) == [] and eng.calls == 0
+    green[90:150, 300:340] = 245  # a white letter across it
+    assert overprint_lines([mk_line("学生：邱嘉希", x=100, y=100, ch=40, score=0.99)], green, eng) == []
+    assert eng.calls == 0  # read without doubt: not again
+    overprint_lines([ln], green, eng)
+    assert eng.calls == 1

@@ -26,6 +26,7 @@ from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
 from zcmask.locate._ink import fit_to_ink
+from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
@@ -220,6 +221,9 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             matched += match(faint.lines)
             if looks_mirrored(faint, an.image, eng):  # the back of the sheet, not coloured print
                 matched += match(eng.recognize(erase_faint(an.image, faint.erase_above)))
+        # Again without a light overprint (white letters printed across coloured award paper):
+        # the doubtful lines read once more with it painted out.
+        matched += match(overprint_lines(an.lines, an.image, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if options.seals != "none" and not strict:
