@@ -289,22 +289,30 @@ class PageWindows:
         lut = self._table()
         sample = _redder(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank)
         dense = local is not None and _densest(sample, local / 4) >= LOCAL_MIN_INK
-        if sample.mean() < min_ink / 2 and not dense:
+        sparse = sample.mean() < min_ink / 2  # the window as a whole holds too little red
+        if sparse and not dense:
             return None  # clearly too little red to hold a seal, told before the window is scaled
         win = grey_paper(self.image[wy0:wy1, wx0:wx1], lut)
         k = min(1.0, WINDOW_SIDE / max(win.shape[:2]))
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
         off = None if blank is None else _blanked(small.shape[:2], window, k, blank)
-        if _redder(small, window, k, blank, off).mean() < min_ink and not dense:
+        sparse = sparse or _redder(small, window, k, blank, off).mean() < min_ink
+        if sparse and not dense:
             return None  # faint ink is a part of this: too little red to hold a seal (most pages)
         ink = faint_ink(small).astype(np.float32)
         if off is not None:
             ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
-        if float(ink.mean()) < min_ink and not (dense and _densest(ink, local * k) >= LOCAL_MIN_INK):  # type: ignore[operator]
+        sparse = sparse or float(ink.mean()) < min_ink
+        if sparse and not (dense and _densest(ink, local * k) >= LOCAL_MIN_INK):  # type: ignore[operator]
             return None
         a0, b0, a1, b1 = area
+        if sparse:
+            # searched for its densest square only: a small seal (radius up to that square's side),
+            # at the ring filter's centres without the grid (on the synthetic folder the grid and the
+            # large radii cost 140-400 ms in each of three such windows, for nothing)
+            radii, grid = radii[radii <= local], None  # type: ignore[operator]
         found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
                            radii * k, None if grid is None else grid * k, ok)
         if found is None:
