@@ -49,15 +49,16 @@ FAINT_RED = 8
 #: Least share of a window that is faint stamp ink for a ring to be looked for (the faint seals
 #: of real photos: 0.10 to 0.18 of their windows; a page's red title or rule: about 0.02).
 MIN_INK = 0.04
-#: Side, in heights of the unit's line, of the square in which a seal's ink is also measured: a seal
-#: of under three line heights across fills a fiftieth of its window (a real scan's faint pink
-#: party seal: 0.014 of the window, 0.16 of the densest such square).
+#: Side, in heights of the unit's line, of the square in which a seal's ink is also measured: a
+#: small seal fills a fiftieth of its 14-line-height window (a real scan's faint pink party seal,
+#: 4.6 line heights across: 0.014 of the window, 0.16 of the densest square of three line heights).
 LOCAL_SIDE = 3.0
 #: Least share of faint stamp ink in the densest such square.
 LOCAL_MIN_INK = 0.08
 #: A proposed centre whose ring shows at least this much is moved to where its ring is best
-#: (:func:`_climb`): a faint ring broken in places pulls the ring filter's peak off by a tenth of
-#: its radius, and the ring's evidence holds only a few percent from its centre.
+#: (:func:`_climb`, in both searches, when no proposed centre makes a ring): a faint ring broken in
+#: places pulls the ring filter's peak off by a tenth of its radius, and the ring's evidence holds
+#: only a few percent from its centre.
 CLIMB_RING = 0.5
 #: Share of its line the unit's name must fill, and most characters of that line, for a signature
 #: (共青团成都信息工程大学委员会 signs for a university's youth league; body text runs longer).
