@@ -290,7 +290,8 @@ class PageWindows:
         wx0, wy0, wx1, wy1 = window
         lut = self._table()
         sample = _redder(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank)
-        dense = local is not None and _densest(sample, local / 4) >= LOCAL_MIN_INK
+        side = local or 0.0  # the square's side, page pixels (none: the window as a whole only)
+        dense = side > 0 and _densest(sample, side / 4) >= LOCAL_MIN_INK
         sparse = sample.mean() < min_ink / 2  # the window as a whole holds too little red
         if sparse and not dense:
             return None  # clearly too little red to hold a seal, told before the window is scaled
@@ -307,14 +308,14 @@ class PageWindows:
             ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
         sparse = sparse or float(ink.mean()) < min_ink
-        if sparse and not (dense and _densest(ink, local * k) >= LOCAL_MIN_INK):  # type: ignore[operator]
+        if sparse and not (dense and _densest(ink, side * k) >= LOCAL_MIN_INK):
             return None
         a0, b0, a1, b1 = area
         if sparse:
             # searched for its densest square only: a small seal (radius up to that square's side),
             # at the ring filter's centres without the grid (on the synthetic folder the grid and the
             # large radii cost 140-400 ms in each of three such windows, for nothing)
-            radii, grid = radii[radii <= local], None  # type: ignore[operator]
+            radii, grid = radii[radii <= side], None
         found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
                            radii * k, None if grid is None else grid * k, ok)
         if found is None:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zcmask._geometry import shift_line
+from zcmask.locate._text import _padded
 from zcmask.results import TextLine
 
 #: A line read with a score under this may be print under an overprint (the held-out photo's
@@ -39,13 +40,6 @@ CHROMA = 25
 MIN_SHARE = 0.03
 #: At most this many lines of a page are read again.
 MAX_LINES = 8
-
-
-def _crop_box(ln: TextLine, w: int, h: int) -> tuple[int, int, int, int]:
-    """The line's box grown by a quarter of its height, on the page."""
-    x0, y0, x1, y1 = ln.bbox
-    p = 0.25 * (y1 - y0)
-    return max(0, int(x0 - p)), max(0, int(y0 - p)), min(w, int(np.ceil(x1 + p))), min(h, int(np.ceil(y1 + p)))
 
 
 def without_overprint(crop: np.ndarray) -> np.ndarray | None:
@@ -93,7 +87,7 @@ def overprint_lines(lines: Sequence[TextLine], image: np.ndarray, engine) -> lis
     for ln in lines:
         if ln.source != "ocr" or not ln.chars or ln.score >= DOUBTFUL:
             continue
-        x0, y0, x1, y1 = box = _crop_box(ln, w, h)
+        x0, y0, x1, y1 = box = _padded(*ln.bbox, 0.25 * (ln.bbox[3] - ln.bbox[1]), (w, h))  # a quarter line
         if x1 - x0 < 8 or y1 - y0 < 8:
             continue
         clean = without_overprint(np.ascontiguousarray(image[y0:y1, x0:x1]))

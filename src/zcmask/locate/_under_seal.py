@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zcmask._geometry import boxes_overlap, shift_line
+from zcmask.locate._variants import norm_text
 from zcmask.results import Region, SealSeen, TextLine
 
 #: Band around a seal that is read again: seal widths added on each side, and seal heights above/below.
@@ -95,8 +96,6 @@ def _whole(text: str, units: Sequence[str]) -> bool:
     >>> _whole("蚂蚁智信(杭州)技术有", ["蚂蚁智信杭州信息技术"]), _whole("x", [])
     (False, True)
     """
-    from zcmask.locate._variants import norm_text
-
     folded = norm_text(text)
     return not units or any(u in folded for u in units)
 
