@@ -127,3 +127,16 @@ def test_the_second_look_needs_a_face_on_the_page(head: Portrait) -> None:
     page, _ = _passport_like(head, 0.1)
     page[100:460, 100:400] = 200  # no clear portrait: the faint copy alone is not searched again
     assert find_eyes(page) == []
+
+
+def test_a_small_photo_on_a_web_resume_gets_its_band(head: Portrait) -> None:
+    # A résumé page (780 x 440) with its owner's photo small: the face is 22 px wide. Faces
+    # under 30 px used to be dropped as texture; on real pages (a web résumé, two transcripts'
+    # photos) they are faces, and nothing else scores there (docs/topics/names-units-eyes.md).
+    p = resize_portrait(head, 52)
+    page = np.full((440, 780, 3), 245, np.uint8)
+    h, w = p.image.shape[:2]
+    page[100:100 + h, 150:150 + w] = p.image
+    (r,) = find_eyes(page)
+    x0, y0, x1, y1 = p.eyes
+    assert r.bbox[0] <= 150 + x0 and r.bbox[1] <= 100 + y0 and r.bbox[2] >= 150 + x1 and r.bbox[3] >= 100 + y1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import covers, identity, kinds, mk_line
@@ -384,7 +385,22 @@ def test_piece_with_a_confident_other_character_is_not_the_unit():
     ident = identity(units=("新疆生产建设兵团第二师铁门关市人民医院",))
     ln = mk_line("原件存于第二师铁内关市档案室。")  # 内 read with confidence: another name
     assert not kinds(find_identity([ln], ident, SIZE), "unit")
-    ln = mk_line("原件存于第二师铁内关市档案室。", scores={8: 0.6, 9: 0.6})  # two doubtful: too little
+    ln = mk_line("原件存于第二师铁内关市档案室。", scores={9: 0.6})  # doubtful, but 关 is the unit's
+    assert not kinds(find_identity([ln], ident, SIZE), "unit")
+
+
+def test_piece_with_one_doubtful_misread_among_other_doubtful_reads_is_covered():
+    # A calligraphic wordmark 山东科技大学 read 山东科技长學 (东 0.89, 长 0.83, 學 0.70): five
+    # characters are the unit's and the sixth was read with doubt. It used to need the only
+    # doubtful character to be the wrong one, and the school's name stayed visible.
+    ident = identity(units=("山东科技大学",))
+    ln = mk_line("山东科技长學", scores={1: 0.89, 4: 0.83, 5: 0.70})
+    assert covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 0, 6)
+    ln = mk_line("原件存于第二师铁内关市档案室。", scores={8: 0.6, 9: 0.6})
+    regs = kinds(find_identity([ln], identity(units=("新疆生产建设兵团第二师铁门关市人民医院",)), SIZE), "unit")
+    assert covers(regs, ln, 4, 11) and not covers(regs, ln, 3, 4)
+    # the wrong character read with confidence is still another name
+    ln = mk_line("山东科技长學", scores={1: 0.89, 5: 0.70})
     assert not kinds(find_identity([ln], ident, SIZE), "unit")
 
 
@@ -743,3 +759,53 @@ def test_a_short_alias_typed_in_is_masked_but_not_a_generic_word():
     generic = Identity(name="张三", units=(Unit(name="和田地区人民医院", aliases=("医院",)),))
     assert not kinds(find_identity([mk_line("已在其他医院就诊")], generic, SIZE), "unit")
     assert "嘉华" in unit_patterns(ident) and "医院" not in unit_patterns(generic)
+
+
+# --- the value of a name field that OCR did not read ------------------------------------------
+
+
+def _field_page(value_px: int | None, rule: bool = False):  # type: ignore[no-untyped-def]
+    """A 700 x 200 page: after 姓名： (x 100-160, y 90-110), a value of two ``value_px`` px characters at x 175."""
+    import cv2
+
+    img = np.full((200, 700, 3), 250, np.uint8)
+    if value_px:
+        # two dark blotches the size of two small, blurred characters
+        for i in range(2):
+            x = 175 + i * (value_px + 4)
+            cv2.rectangle(img, (x, 96), (x + value_px, 96 + value_px), (60, 60, 60), -1)
+            cv2.line(img, (x + 2, 98), (x + value_px - 2, 94 + value_px), (250, 250, 250), 2)
+        img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    if rule:
+        cv2.line(img, (168, 85), (168, 115), (30, 30, 30), 2)        # a cell's border
+    return img
+
+
+def test_an_unread_value_after_a_name_label_is_masked():
+    from zcmask.locate._field import unread_name_fields
+    from zcmask.results import Region
+
+    label = mk_line("姓名：", x=100, y=90, ch=20)
+    (r,) = unread_name_fields([label], _field_page(10), [])
+    assert r.kind == "name" and r.bbox[0] <= 175 and r.bbox[2] >= 199 and r.bbox[1] <= 96 and r.bbox[3] >= 106
+    # read (another person's name after their own label), found already, or nothing there: left alone
+    value = mk_line("张三", x=172, y=92, ch=14)
+    assert unread_name_fields([label, value], _field_page(10), []) == []
+    assert unread_name_fields([label], _field_page(10), [Region("name", (170, 90, 210, 112), "", "ocr", 1.0)]) == []
+    assert unread_name_fields([label], _field_page(None), []) == []
+    assert unread_name_fields([label], _field_page(None, rule=True), []) == []   # a border is no name
+    assert unread_name_fields([mk_line("性别：", x=100, y=90, ch=20)], _field_page(10), []) == []
+
+
+def test_mask_covers_a_name_too_small_to_read_after_its_label(tmp_path, fake_engine):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from conftest import fake_options
+    from zcmask import api
+
+    fake_engine._lines = [mk_line("姓名：", x=100, y=90, ch=20)]
+    src = tmp_path / "transcript.png"
+    Image.fromarray(_field_page(10)).save(src)
+    report = api.mask([src], tmp_path / "out", fake_options())
+    out = np.asarray(Image.open(report.files[0].pages[0].output).convert("L"))
+    assert (out[96:106, 175:199] <= 60).mean() > 0.95

@@ -503,6 +503,27 @@ def test_a_small_faint_seal_over_the_signature_is_found(size: int, fade: float, 
     assert r.bbox[0] <= x0 + 15 and r.bbox[1] <= y0 + 20 and r.bbox[2] >= x1 - 15 and r.bbox[3] >= y1 - 20, r.bbox
 
 
+@pytest.mark.parametrize(("size", "dx"), [(60, 0.7), (70, 0.9)])
+def test_a_faint_seal_centred_beyond_the_end_of_the_signature_is_found(size: int, dx: float) -> None:
+    # held-out phone photo (a college's ranking letter): the seal is stamped over the end of the
+    # printed 计算机学院 and the date, its centre past the name's end, where no centre was tried;
+    # its star marks the centre
+    from zcmask.locate import find_identity
+    from zcmask.locate._faint_seal import faint_unit_seals
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    k = page.image.shape[1] / 595
+    h, w = page.image.shape[:2]
+    units = [r.bbox for r in find_identity(list(page.lines), IDENT, (w, h)) if r.kind == "unit"]
+    ux0, uy0, ux1, uy1 = max(units, key=lambda b: b[1])
+    img, (x0, y0, x1, y1) = stamp(page.image, seal_ink(SealSpec(UNIT, size=int(size * k), fade=0.7, seed=4)),
+                                  (ux1 + dx * (uy1 - uy0), (uy0 + uy1) / 2), (236, 170, 180))
+    assert (x0 + x1) / 2 > ux1
+    (r,) = faint_unit_seals(img, units, list(page.lines), [])
+    assert r.bbox[0] <= x0 + 8 and r.bbox[1] <= y0 + 8 and r.bbox[2] >= x1 - 8 and r.bbox[3] >= y1 - 8, r.bbox
+
+
 def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zcmask import pipeline
 

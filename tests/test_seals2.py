@@ -96,3 +96,129 @@ def test_a_misread_ring_of_a_university_institute_is_not_taken_for_an_authority(
     assert owner_of("武像大学会", INSTITUTE, "round") == "unknown"
     assert owner_of("北京大学", INSTITUTE, "round") == "authority"
     assert owner_of("武像大学会", HOSPITAL, "round") == "authority"  # 大学 is not the hospital's word
+
+
+# --- a ring fitted to part of itself is replaced by the whole ring ----------------------------
+
+
+def _cand(center, axes, shape="round", score=0.7):  # type: ignore[no-untyped-def]
+    from zcmask.locate._seal_find import SealCandidate, _box
+
+    return SealCandidate(center, axes, 0.0, shape, "color", score, _box(center, axes, 0.0, shape))
+
+
+def _ring_ink() -> np.ndarray:
+    ink = np.zeros((600, 800), bool)
+    yy, xx = np.mgrid[0:600, 0:800]
+    r = np.hypot(xx - 400, yy - 300)
+    ink[(r > 88) & (r < 96)] = True                 # the ring
+    ink[(r < 70) & (yy < 300) & ((xx // 9) % 2 == 0)] = True   # ring text and star, upper half
+    return ink
+
+
+def test_a_wider_fit_holding_the_seal_replaces_a_fit_to_its_upper_part():
+    from zcmask.locate._seal_find import _holds_more
+
+    ink = _ring_ink()
+    upper = _cand((400, 265), (95, 60), "oval")     # the oval of the ring's upper part and its text
+    whole = _cand((400, 300), (96, 96))
+    assert _holds_more(ink, whole, upper)
+    assert not _holds_more(ink, whole, _cand((400, 300), (95, 95)))   # the same seal fitted again
+    assert not _holds_more(ink, upper, whole)                         # does not hold it
+
+
+def test_stamp_candidates_keep_the_whole_ring_of_a_seal_fitted_in_part(monkeypatch):
+    import zcmask.locate._seal_find as F
+
+    upper = _cand((400, 265), (95, 60), "oval", 0.71)
+    whole = _cand((400, 300), (96, 96), "round", 0.61)
+    other = _cand((150, 150), (40, 40))
+    calls = []
+
+    def fake_pass(ink, join=0.008, *, cut=False, blobs=None):  # type: ignore[no-untyped-def]
+        calls.append(join)
+        return {1: [upper, other], 4: [whole]}.get(len(calls), [])
+
+    monkeypatch.setattr(F, "_stamp_pass", fake_pass)
+    monkeypatch.setattr(F, "stamp_ink", lambda small, drop_lines=False: _ring_ink())
+    monkeypatch.setattr(F, "_overlapped_rest", lambda ink, found, raw: [])
+    small = np.full((600, 800, 3), 255, np.uint8)
+    got = F._stamp_candidates(small)
+    assert calls[-1] == 0.03 and whole in got and upper not in got and other in got
+
+
+# --- owner: government co-signers of awards, and the unit's own ring misread as another school ------
+
+
+SCHOOL = Identity(name="梁慧", units=(Unit(name="广西科技大学", aliases=()),))
+STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases=()),))
+
+
+@pytest.mark.parametrize(("reading", "ident", "owner"), [
+    ("山东省工业和信息化厅", STUDENT, "authority"),
+    ("工业和信息化部人才交流中心", STUDENT, "authority"),
+    ("山东省发展和改革委员会", STUDENT, "authority"),
+    ("山东省教自厅", STUDENT, "authority"),              # 教育厅 misread: a province's 厅 all the same
+    ("山东省人力盗源和社会员陷厅", STUDENT, "authority"),
+    ("元南省劫自厅", STUDENT, "authority"),              # 云南省教育厅, the province misread too
+    ("重庆市人力盗源和社会保能局", STUDENT, "authority"),
+    ("中国共产生云南省委员会教首工作委员会", STUDENT, "authority"),
+    ("山东省科学技术终会", STUDENT, "authority"),        # 科学技术协会 misread: a province's 会
+    ("科学技术终会", STUDENT, "unknown"),                # no province or city: masked
+    ("广百海政大学", SCHOOL, "unknown"),                 # the school's own ring misread: masked, not kept
+    ("北京大学", SCHOOL, "authority"),                   # another university stays visible
+    ("新疆维吾尔自治区地矿局", Identity(name="张三", units=(Unit(name="新疆维吾尔自治区地质矿产勘查开发局"),)),
+     "applicant"),
+])
+def test_owner_of_co_signers_and_misread_own_rings(reading: str, ident: Identity, owner: str) -> None:
+    assert owner_of(reading, ident, "round") == owner
+
+
+def test_a_ring_misread_as_another_school_over_the_units_printed_name_is_masked() -> None:
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    img = np.full((700, 500, 3), 250, np.uint8)
+    cv2.circle(img, (380, 280), 55, (215, 40, 50), 4)
+    cand = SealCandidate((380.0, 280.0), (57.0, 57.0), 0.0, "round", "color", 0.8, (323, 223, 437, 337))
+    engine = FakeOcrEngine(lambda crop: [TextLine("武像大学", (0, 0, 10, 10), 0.95, ())])
+    printed = [TextLine("广西科技大学", (335, 270, 430, 298), 0.95, ()), TextLine("教务处", (350, 300, 410, 330), 0.95, ())]
+    elsewhere = [TextLine("广西科技大学", (20, 20, 120, 40), 0.95, ())]
+    regions, seen, _ = judge_seals(img, [(cand, img)], printed, SCHOOL, engine=engine)
+    assert seen[0].owner == "applicant" and len(regions) == 1
+    regions, seen, _ = judge_seals(img, [(cand, img)], elsewhere, SCHOOL, engine=engine)
+    assert seen[0].owner == "authority" and not regions   # no printed name at it: another school's
+
+
+def test_a_fit_to_part_of_a_broken_ring_is_grown_over_the_rest_of_its_ink():
+    from zcmask.locate._seal_find import _grown_over_rest
+
+    ink = _ring_ink()
+    ys, xs = np.nonzero(ink)
+    blob = ((300, 200, 200, 200), np.stack([xs, ys], axis=1))
+    upper = _cand((400, 265), (95, 60), "oval")
+    grown = _grown_over_rest(upper, [blob], [])
+    assert grown.bbox[1] <= 205 and grown.bbox[3] >= 395 and grown.center == upper.center  # read as fitted
+    whole = _cand((400, 300), (96, 96))
+    assert _grown_over_rest(whole, [blob], []) == whole                # nothing left out: unchanged
+    far = ((0, 0, 800, 600), np.concatenate([blob[1], [[5, 5], [790, 590]]]))
+    assert _grown_over_rest(upper, [far], []).bbox == upper.bbox       # joined to the whole page: not grown
+
+
+def test_a_seal_is_not_grown_over_the_seal_stamped_beside_it():
+    # a contract's 骑缝章 beside the other party's seal, joined to it by the widest join: its box
+    # grew over that seal, the two were merged into one, and the unit's 骑缝章 was kept visible
+    from zcmask.locate._seal_find import _grown_over_rest
+
+    ink = np.zeros((600, 900), bool)
+    yy, xx = np.mgrid[0:600, 0:900]
+    for cx, rad in ((385, 60), (540, 108)):
+        r = np.hypot(xx - cx, yy - 300)
+        ink[(r > rad - 8) & (r < rad)] = True
+    ys, xs = np.nonzero(ink)
+    blob = ((325, 192, 323, 216), np.stack([xs, ys], axis=1))
+    left, right = _cand((385, 300), (60, 60)), _cand((540, 300), (108, 108))
+    assert _grown_over_rest(right, [blob], [left]) == right
+    assert _grown_over_rest(right, [blob], []) != right      # without it, it would be taken for the rest

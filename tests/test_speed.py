@@ -565,3 +565,36 @@ def test_pool_workers_and_the_command_line_keep_freed_memory(monkeypatch, tmp_pa
     assert calls == [1]
     assert cli.main(["template", "profile", "-o", str(tmp_path / "p.yaml")]) == 0
     assert calls == [1, 1]
+
+
+def test_curved_lines_are_kept_and_every_plain_box_keeps_its_score():
+    """Only long regions under the plain box score are re-scored on their outline."""
+    import cv2
+    from rapidocr.ch_ppocr_det.utils import DBPostProcess
+
+    from zcmask.ocr._engine import _keep_curved_lines
+
+    pred = np.zeros((1, 1, 400, 800), np.float32)
+    cv2.rectangle(pred[0, 0], (50, 40), (700, 70), 0.9, -1)                 # a straight line
+    xs = np.arange(50, 750)
+    for x, y in zip(xs, (200 + 80 * np.sin((xs - 50) / 700 * np.pi)).astype(int), strict=True):
+        pred[0, 0, y - 12:y + 12, x] = 0.9                                   # a long bowed line
+    cv2.ellipse(pred[0, 0], (600, 380), (60, 60), 0, 200, 340, 0.9, 14)      # a seal's short arc
+
+    def run(patched: bool) -> list[tuple[int, float]]:
+        class Det:
+            postprocess_op = DBPostProcess(box_thresh=0.5, unclip_ratio=1.6, use_dilation=True)
+
+        class Ocr:
+            text_det = Det()
+
+        ocr = Ocr()
+        if patched:
+            _keep_curved_lines(ocr)
+        boxes, scores = ocr.text_det.postprocess_op(pred, (400, 800))
+        return sorted((int(b[:, 1].mean()), round(float(s), 4)) for b, s in zip(boxes, scores, strict=True))
+
+    plain, kept = run(False), run(True)
+    assert [y for y, _ in plain] == [55]                    # the bowed line and the arc are dropped
+    assert plain[0] in kept                                  # the straight line: same box, same score
+    assert len(kept) == 2 and 150 < kept[1][0] < 300 and kept[1][1] >= 0.6  # the bowed line, not the arc

@@ -25,6 +25,7 @@ from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity, name_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
+from zcmask.locate._field import unread_name_fields
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._seal_block import seal_block_regions
@@ -225,6 +226,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         # the doubtful lines read once more with it painted out.
         matched += match(overprint_lines(an.lines, an.image, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
+        if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
+            regions += unread_name_fields(an.lines, an.image, matched)
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if options.seals != "none" and not strict:
             # a faint seal over the unit's name signed at the foot (a phone photo under glare,

@@ -388,6 +388,11 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
         if centres and best is None:  # none is a ring yet: the filter's best, moved to its ring
             look(*_climb(ink, *centres[0], float(r), area), float(r))
     if best is None:
+        # a seal's star marks its centre, which may lie beside the name it is stamped over
+        for cx, cy in _star_centres(ink):
+            for r in radii:
+                look(cx, cy, float(r))
+    if best is None:
         return None
     (bx, by), br = best[1], best[2]
     d = 0.05 * br if grid is None else grid / 2
@@ -396,6 +401,28 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
             for f in (0.9, 1.0, 1.1):
                 look(bx + dx, by + dy, br * f)
     return best[1], best[3]
+
+
+#: Most blobs of a window tried as a seal's star (:func:`_star_centres`).
+STARS = 4
+
+
+def _star_centres(ink: np.ndarray) -> list[tuple[float, float]]:
+    """Centres of the largest compact blobs of faint ink (a seal's star), largest first.
+
+    A faint seal stamped at the end of the unit's printed name, over the date, has its centre
+    beyond the name, outside the centres searched; its solid star still prints (a real photo
+    of a college's ranking letter: ring 0.85 around the star, found nowhere else). A blob
+    counts when it is at least 6 px each way, no more than 1.4 times as long as wide and fills
+    0.3 to 0.75 of its box; each is only proposed, and tried as every ring.
+    """
+    n, _lab, stats, cent = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    blobs = []
+    for i in range(1, n):
+        _x, _y, w, h, a = (int(v) for v in stats[i])
+        if min(w, h) >= 6 and max(w, h) <= 1.4 * min(w, h) and 0.3 <= a / (w * h) <= 0.75:
+            blobs.append((a, (float(cent[i][0]), float(cent[i][1]))))
+    return [c for _a, c in sorted(blobs, key=lambda b: -b[0])[:STARS]]
 
 
 def _climb(ink: np.ndarray, cx: float, cy: float, r: float,

@@ -21,7 +21,7 @@ import functools
 import logging
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -610,13 +610,75 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     # bleeding around black print can bridge a seal to the text around it.
     red = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2])
     raw = list(_ink_blobs(ink, join=0.008, min_side=0.04, min_pts=60))  # for this pass and the rest
+    wide = list(_ink_blobs(ink, join=0.03, min_side=0.04, min_pts=60))
     # Last, joined more widely: a worn or faded ring falls apart into arcs.
     for extra, join, blobs in ((ink, 0.008, raw), (_drop_lines(ink & (red >= 50)), 0.008, None),
-                               (ink, 0.03, None)):
+                               (ink, 0.03, wide)):
         for c in _stamp_pass(extra, join, blobs=blobs):
-            if all(_iou(c.bbox, o.bbox) < 0.3 for o in out):
+            over = [i for i, o in enumerate(out) if _iou(c.bbox, o.bbox) >= 0.3]
+            if not over:
                 out.append(c)
+            elif len(over) == 1 and _holds_more(ink, c, out[over[0]]):
+                out[over[0]] = c
+    out = [_grown_over_rest(c, wide, [o for o in out if o is not c]) for c in out]
     return out + _overlapped_rest(ink, out, raw)
+
+
+#: A later fit replaces an earlier one it holds when this share of the stamp ink inside it lies
+#: outside the earlier one: the earlier fit was to part of the ring.
+_MISSED_INK = 0.15
+
+
+def _grown_over_rest(c: SealCandidate, wide: list[tuple[tuple[int, int, int, int], np.ndarray]],
+                     others: list[SealCandidate]) -> SealCandidate:
+    """``c`` with its box grown over the rest of its widely joined blob, when it left out a share of it.
+
+    When no wider fit holds the seal (its faint half too broken after a second JPEG save to
+    make a ring), the box of the fit to part of it is grown over the stamp ink joined to it
+    (:data:`_MISSED_INK` of that blob's ink outside the fit), at most to 1.6 times its size
+    each way, so the part of the ring left out is still masked. The ink of ``others`` (a second
+    seal stamped beside it, joined to it at that distance) is not its rest. Its shape, which the
+    ring is read along, stays.
+    """
+    w0, h0 = c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]
+    for _b, pts in wide:
+        px0, py0, px1, py1 = _pts_box(pts)
+        if px1 <= c.bbox[0] or c.bbox[2] <= px0 or py1 <= c.bbox[1] or c.bbox[3] <= py0:
+            continue
+        for o in others:
+            pts = pts[~_inside_shape(pts, o, 1.1)]
+        inside = _inside_shape(pts, c, 1.1)
+        if not inside.any() or float((~inside).mean()) < _MISSED_INK:
+            continue
+        u = _union(c.bbox, _pts_box(pts[~inside]))
+        if u[2] - u[0] <= 1.6 * w0 and u[3] - u[1] <= 1.6 * h0 and all(_iou(u, o.bbox) < 0.3 for o in others):
+            c = replace(c, bbox=u)
+    return c
+
+
+def _holds_more(ink: np.ndarray, c: SealCandidate, o: SealCandidate) -> bool:
+    """Whether ``c`` is the whole seal that ``o`` was fitted to part of.
+
+    A ring whose lower half printed faintly falls apart into pieces at the first join; the
+    largest piece (the upper ring and its text) fits an oval that is too small and off centre,
+    and the seal was masked with a third of its ring and text still showing (a pink diploma
+    seal with the school's name printed across it). Joined more widely, the pieces fit the
+    whole ring. The wider fit replaces the first when it holds the first's box and at least
+    :data:`_MISSED_INK` of the stamp ink inside it lies outside the first.
+    """
+    ox0, oy0, ox1, oy1 = o.bbox
+    area = max(1, (ox1 - ox0) * (oy1 - oy0))
+    ix = max(0, min(ox1, c.bbox[2]) - max(ox0, c.bbox[0]))
+    iy = max(0, min(oy1, c.bbox[3]) - max(oy0, c.bbox[1]))
+    if ix * iy < 0.9 * area:
+        return False
+    x0, y0 = max(0, c.bbox[0]), max(0, c.bbox[1])
+    ys, xs = np.nonzero(ink[y0:c.bbox[3], x0:c.bbox[2]])
+    pts = np.stack([xs + x0, ys + y0], axis=1)
+    pts = pts[_inside_shape(pts, c, 1.05)]
+    if len(pts) < 60:
+        return False
+    return float((~_inside_shape(pts, o, 1.1)).mean()) >= _MISSED_INK
 
 
 def _inside_shape(pts: np.ndarray, c: SealCandidate, k: float) -> np.ndarray:

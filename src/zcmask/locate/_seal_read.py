@@ -40,7 +40,21 @@ AUTHORITY_WORDS = (
     # business registration: 工商行政管理局 (before 2018), 市场监管局, 行政审批局; not 工商 alone
     # (中国工商银行 is a bank an applicant may work for)
     "工商行政管理", "工商局", "市场监管", "行政审批",
+    # the government bodies that co-sign provincial contests and awards (山东省工业和信息化厅,
+    # 工业和信息化部人才交流中心, 山东省发展和改革委员会), read whole and left masked as unknown
+    "工业和信息化", "发展和改革", "科学技术协会", "科学技术厅", "科学技术局", "科学技术部", "科技厅",
+    "科技局", "人民政府", "财政厅", "财政局",
 )
+
+#: Provinces and regions whose name starts an authority's reading that ends in :data:`BODY_ENDS`.
+PROVINCES = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "内蒙古", "广西", "西藏", "宁夏", "新疆", "兵团", "中华人民共和国", "国家",
+)
+#: How a province's department, bureau, commission or association ends its name (山东省教育厅
+#: read 山东省教自厅, 山东省科学技术协会 read 山东省科学技术终会).
+BODY_ENDS = ("厅", "局", "会")
 
 #: Words of a body that signs awards and volunteer certificates (a competition's organising
 #: committee, the youth league) but may belong to the applicant's own unit (共青团XX大学委员会,
@@ -389,6 +403,78 @@ def _fragment_of(folded: str, unit: str) -> bool:
     return False
 
 
+#: Characters of a name's region or kind that two different organisations share.
+_SHARED_CHARS = frozenset("省市县区州中国学院校")
+
+
+def _like_own(folded: str, words: Sequence[str], identity: Identity) -> bool:
+    """Whether a reading that ends like the unit's name (…大学) may be the unit's, misread.
+
+    The characters read before that ending share one with the unit's own name before it
+    (广百海政 | 大学 and 广西科技 | 大学, not 北京 | 大学 and 清华 | 大学), region and kind
+    characters (:data:`_SHARED_CHARS`) aside.
+    """
+    for w in words:
+        head = set(folded[:folded.rfind(w)]) - _SHARED_CHARS
+        for unit in identity.unit_names:
+            u = norm_text(unit)
+            if w in u and head & (set(u[:u.find(w)]) - _SHARED_CHARS):
+                return True
+    return False
+
+
+def _provincial_body(folded: str, own: str) -> bool:
+    """Whether a reading is a province's department, bureau or commission (山东省教自厅).
+
+    Its name holds a province or a city early on (a name of :data:`PROVINCES`, or 省, 市 or
+    自治区 after a character or more, within the first ten characters read: 元南省 is 云南省
+    misread, and a league's 中国共产主义青年团云南省委员会 names it ninth) and ends in
+    :data:`BODY_ENDS`, with at least :data:`ISSUER_NAME_CHARS` Chinese characters, and its
+    ending is not one the applicant's own unit has.
+
+    >>> _provincial_body("山东省人力盗源和社会员陷厅", "中国海洋大学"), _provincial_body("元南省劫自厅", "")
+    (True, True)
+    >>> _provincial_body("山东省科学技术终会", ""), _provincial_body("新疆维吾尔自治区地矿局", "新疆维吾尔自治区地质矿产勘查开发局")
+    (True, False)
+    >>> _provincial_body("科学技术终会", "")
+    False
+    """
+    han = "".join(c for c in folded if is_han(c))
+    end = next((e for e in BODY_ENDS if han.endswith(e)), None)
+    if end is None or end in own or len(han) < ISSUER_NAME_CHARS:
+        return False
+    head = han[:10]
+    return any(p in head for p in PROVINCES) or any(head.find(r) > 0 for r in _REGION_WORDS)
+
+
+#: What follows a province's or city's name (:func:`_provincial_body`).
+_REGION_WORDS = ("省", "市", "自治区")
+
+
+def authority_by_own_words(text: str, identity: Identity | None) -> bool:
+    """Whether :func:`owner_of` names an authority only by words the applicant's unit has too.
+
+    A ring of 广西科技大学's own seal misread as 武像大学 ends in 大学 like another
+    university's name (:func:`_like_own` finds nothing of the unit's in 武像); the caller
+    then looks at what is printed under the seal.
+
+    >>> from zcmask.options import Unit
+    >>> ident = Identity(name="梁慧", units=(Unit(name="广西科技大学"),))
+    >>> authority_by_own_words("武像大学", ident), authority_by_own_words("广西壮族自治区教育厅", ident)
+    (True, False)
+    >>> owner_of("广百海政大学", ident, "round"), owner_of("北京大学", ident, "round")
+    ('unknown', 'authority')
+    """
+    if identity is None or owner_of(text, identity, "round") != "authority":
+        return False
+    folded = norm_text(text)
+    own = "".join(norm_text(u) for u in identity.unit_names)
+    words = [w for w in AUTHORITY_WORDS if w in folded]
+    return (bool(words) and all(w in own for w in words)
+            and not _provincial_body(folded, own)
+            and not any(w in folded and w not in own for w in EVENT_WORDS))
+
+
 def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     """``applicant``, ``authority`` or ``unknown`` for a seal reading ``text``.
 
@@ -422,7 +508,12 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     # where it ends the reading, as another university's full name does (北京大学): 武像大学会,
     # read off that institute's own seal, is not an authority.
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
-    if any(w in folded and (w not in own or folded.endswith(w)) for w in AUTHORITY_WORDS):
+    words = [w for w in AUTHORITY_WORDS if w in folded and (w not in own or folded.endswith(w))]
+    if words and all(w in own for w in words) and identity is not None and _like_own(folded, words, identity):
+        return "unknown"  # 广百海政大学 off 广西科技大学's own ring: masked, not kept as another school's
+    if words:
+        return "authority"
+    if _provincial_body(folded, own):
         return "authority"
     named = folded
     for g in LEAGUE_NAME:

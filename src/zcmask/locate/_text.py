@@ -300,11 +300,10 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
         g = text[i : i + UNIT_NGRAM]
         hits = grams.get(g)
         if not hits:
-            doubtful = [q for q in range(UNIT_NGRAM) if _doubtful_han(stream[i + q])]
-            if len(doubtful) != 1:
-                continue
-            q = doubtful[0]
-            hits = wild.get(g[:q] + "\0" + g[q + 1 :])
+            # one character unlike the unit's, read with doubt: the rest must match exactly
+            # (others read with doubt too still count: 山东科技长學, a calligraphic 大 read 长)
+            hits = next((h for q in range(UNIT_NGRAM) if _doubtful_han(stream[i + q])
+                         for h in (wild.get(g[:q] + "\0" + g[q + 1 :]),) if h), None)
             if not hits:
                 continue
             g = hits[0][0][hits[0][1] : hits[0][1] + UNIT_NGRAM]  # the unit's own characters

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 #: smallest face searched for, in page pixels
 MIN_FACE = 60
+#: smallest face YuNet's faces are kept at, in page pixels: a web résumé's round photo and a
+#: transcript's photo show the face 23-29 px wide (real, holdout9 and holdout_te4); on 195 real
+#: pages YuNet found nothing else between 16 and 30 px (docs/topics/names-units-eyes.md)
+MIN_YUNET_FACE = 16
 #: pages are searched at most this size (longest side); faces stay >= 40 px
 WORK_SIDE = 1400
 
@@ -276,7 +280,7 @@ class Face:
 
 
 def detect_faces(image: np.ndarray, *, min_score: float = FACE_SCORE,
-                 min_face: int = MIN_FACE // 2) -> list[Face] | None:
+                 min_face: int = MIN_YUNET_FACE) -> list[Face] | None:
     """Faces on an upright (H, W, 3) uint8 RGB page (or (H, W) gray), best first.
 
     Returns None when the YuNet model cannot be used (the caller then falls

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask.locate._seal_find import SealCandidate, _inside_shape, as_red, find_all, neutral_paper
-from zcmask.locate._seal_read import owner_of, read_seal, unit_matches
+from zcmask.locate._seal_read import authority_by_own_words, owner_of, read_seal, unit_matches
 from zcmask.locate._variants import is_han
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
@@ -179,6 +179,9 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
+        if owner == "authority" and authority_by_own_words(reading.text, identity) and signs_for_unit(
+                cand, lines, identity):
+            owner = "applicant"  # a misread of the unit's own seal, stamped over its printed name
         if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
                                    or is_licence_authority_seal(cand, lines)
                                    or is_printed_issuer_seal(cand, lines, identity)):
@@ -407,6 +410,26 @@ def _org_name(text: str) -> str | None:
     return han
 
 
+def _lines_at(cand: SealCandidate, lines: Sequence[TextLine]) -> list[TextLine]:
+    """Lines at a seal: centre within its width, overlapping its height grown by a quarter."""
+    x0, y0, x1, y1 = cand.bbox
+    grow = 0.25 * (y1 - y0)
+    return [ln for ln in lines if x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
+            and ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow]
+
+
+def signs_for_unit(cand: SealCandidate, lines: Sequence[TextLine], identity: Identity | None) -> bool:
+    """Whether a seal is stamped over the applicant's unit's printed name (:func:`_lines_at`).
+
+    The reverse of :func:`is_printed_issuer_seal`: a ring read as some other school's
+    name only by a word the unit's own name has (广百海政大学 over the printed
+    广西科技大学 / 教务处) is the unit's seal misread.
+    """
+    if identity is None or not identity.unit_names:
+        return False
+    return any(unit_matches(ln.text, identity) for ln in _lines_at(cand, lines))
+
+
 def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], identity: Identity | None) -> bool:
     """Whether an unread seal signs for an organisation printed at it that is not the applicant's unit.
 
@@ -421,10 +444,7 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
     """
     if identity is None or not identity.unit_names:
         return False
-    x0, y0, x1, y1 = cand.bbox
-    grow = 0.25 * (y1 - y0)
-    near = [ln for ln in lines if x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
-            and ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow]
+    near = _lines_at(cand, lines)
     if any(unit_matches(ln.text, identity) for ln in near):
         return False
     return any(ln.score >= _ISSUER_SCORE and _org_name(ln.text) for ln in near)

@@ -294,6 +294,7 @@ class RapidOcrEngine(OcrEngine):
                     ocr = RapidOCR(params=params)
                     ocr.text_rec = _SplitRecognizer(ocr._load_rec_model())
                 _fast_char_boxes(ocr)
+                _keep_curved_lines(ocr)
                 self._ocr = ocr
             return self._ocr
 
@@ -505,6 +506,48 @@ def _to_bgr(rgb: np.ndarray) -> np.ndarray:
     if rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3 and rgb.shape[0] and rgb.shape[1]:
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
     return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+#: A detected text region this many times longer than it is tall is a line of text ...
+CURVED_ASPECT = 6.0
+#: ... and is kept when the detector's mean score over its own outline reaches this, even where
+#: the mean over its straight box is under RapidOCR's 0.5 (a title bent with the page).
+CURVED_SCORE = 0.6
+
+
+def _keep_curved_lines(ocr) -> None:  # type: ignore[no-untyped-def]
+    """Keep long text lines that are bent or slanted, which RapidOCR's box score drops.
+
+    RapidOCR scores a detected region by the mean text probability over its minimum-area
+    rectangle and drops it under ``box_thresh`` (0.5). A line bent with the paper of a phone
+    photo, or a heavy title with a slant, fills only a third of that rectangle: the bold title
+    山东科技大学学业及学分绩点成绩单 of a photographed transcript scored 0.32 and was never
+    read, so the unit in it stayed visible. Every region is still scored as before; one
+    that falls short is kept only when it is long (:data:`CURVED_ASPECT`) and the
+    probability over its own outline (RapidOCR's "slow" score) reaches
+    :data:`CURVED_SCORE`. Every region the plain score keeps is kept with the same score,
+    and short curved pieces (the arcs of a seal's ring text) are not added.
+    """
+    import cv2
+
+    post = getattr(getattr(ocr, "text_det", None), "postprocess_op", None)
+    if post is None or not all(hasattr(post, a) for a in ("box_score_fast", "box_score_slow", "get_mini_boxes")):
+        return
+    fast, slow = post.box_score_fast, post.box_score_slow
+
+    def score(bitmap: np.ndarray, contour: np.ndarray) -> float:
+        points, _ = post.get_mini_boxes(contour)
+        s = float(fast(bitmap, points.reshape(-1, 2)))
+        if s >= post.box_thresh:
+            return s
+        w, h = cv2.minAreaRect(contour)[1]
+        if max(w, h) < CURVED_ASPECT * max(1.0, min(w, h)):
+            return s
+        outline = float(slow(bitmap, contour))
+        return outline if outline >= CURVED_SCORE else s
+
+    post.score_mode = "slow"  # RapidOCR then passes the outline: scored above, plain score first
+    post.box_score_slow = score
 
 
 def _fast_char_boxes(ocr) -> None:  # type: ignore[no-untyped-def]
