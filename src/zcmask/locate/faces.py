@@ -345,27 +345,33 @@ def _search(det: cv2.FaceDetectorYN, bgr: np.ndarray, blocks: list[tuple[int, in
                 found[same[0]] = f
 
 
+#: Pixels added on every side of a band around YuNet's eye landmarks.
+LANDMARK_SLACK = 2
+
+
 def landmark_band(face: Face, width: int, height: int) -> tuple[int, int, int, int]:
     """The band ``(x0, y0, x1, y1)`` across both eyes of a YuNet face, clipped to the page.
 
     The margins are in eye distances ``d``: half a ``d`` beyond each eye
     centre sideways (the outer eye corners sit about 0.3 ``d`` out), 0.45 ``d``
-    above (lids and brows) and 0.4 ``d`` below. The band is never narrower
-    than 70% of the face box, so a badly placed landmark cannot leave an eye out.
+    above (lids and brows) and 0.4 ``d`` below, each plus :data:`LANDMARK_SLACK`
+    pixels (a small face's landmarks are a pixel or two off: a 27 px face's lower
+    lids were left a row outside). The band is never narrower than 70% of the face
+    box, so a badly placed landmark cannot leave an eye out.
 
     Examples
     --------
     >>> landmark_band(Face((100, 100, 100, 120), (130, 150), (170, 150), 0.9), 400, 400)
-    (108, 132, 192, 166)
+    (106, 130, 194, 168)
 
     """
     (ax, ay), (bx, by) = face.right_eye, face.left_eye
     d = max(1.0, float(np.hypot(bx - ax, by - ay)))
     x, y, w, h = face.box
     cx = (ax + bx) / 2
-    half = max(abs(bx - ax) / 2 + 0.55 * d, 0.35 * w)
+    half = max(abs(bx - ax) / 2 + 0.55 * d, 0.35 * w) + LANDMARK_SLACK
     x0, x1 = cx - half, cx + half
-    y0, y1 = min(ay, by) - 0.45 * d, max(ay, by) + 0.4 * d
+    y0, y1 = min(ay, by) - 0.45 * d - LANDMARK_SLACK, max(ay, by) + 0.4 * d + LANDMARK_SLACK
     return (int(max(0, np.floor(x0))), int(max(0, np.floor(y0))), int(min(width, np.ceil(x1))),
             int(min(height, np.ceil(y1))))
 

@@ -327,6 +327,8 @@ class Session:
         self.last_report: dict[str, Any] | None = None
         #: pages being read in worker processes (see :meth:`Workspace.drop_session`)
         self.reading: set[Future[WebAnalysis]] = set()
+        #: set when the session is dropped: a reading that finishes after that is thrown away
+        self.dropped = False
 
     def owned_by(self, secret: str) -> bool:
         """True when ``secret`` is this session's (constant-time comparison)."""
@@ -533,6 +535,8 @@ class Session:
             for fut in as_completed(futures):
                 if check:
                     check()
+                if self.dropped:
+                    return  # its folder is gone; the files a worker wrote are removed after it
                 applied.add(fut)
                 self._apply(futures[fut], options, fut.result())
                 yield futures[fut]
@@ -573,10 +577,15 @@ class Session:
             _discard(done)
             self._failed(p, *done.error)
             return
-        if done.image:
-            Path(done.image).replace(self.image_path(p))
-        # The preview must exist before the new version is visible to the page.
-        Path(done.preview).replace(self.work / f"p{p.pid}-v{p.version + 1}.jpg")
+        try:
+            if done.image:
+                Path(done.image).replace(self.image_path(p))
+            # The preview must exist before the new version is visible to the page.
+            Path(done.preview).replace(self.work / f"p{p.pid}-v{p.version + 1}.jpg")
+        except FileNotFoundError:
+            if self.dropped:  # dropped while the page was read: its folder was removed under it
+                return
+            raise
         with self.lock:
             manual = [(rid, r) for rid, r in zip(p.region_ids, p.regions, strict=True) if r.source == "manual"]
             old_preview = self.preview_path(p)
@@ -998,6 +1007,7 @@ class Workspace:
         with self._lock:
             s = self.sessions.pop(sid, None)
         if s is not None:
+            s.dropped = True
             shutil.rmtree(s.root, ignore_errors=True)
             # A worker still reading one of its pages writes that page's image and analysis
             # (with its text) into the folder again: remove it once more when the worker is done.
