@@ -598,3 +598,14 @@ def test_curved_lines_are_kept_and_every_plain_box_keeps_its_score():
     assert [y for y, _ in plain] == [55]                    # the bowed line and the arc are dropped
     assert plain[0] in kept                                  # the straight line: same box, same score
     assert len(kept) == 2 and 150 < kept[1][0] < 300 and kept[1][1] >= 0.6  # the bowed line, not the arc
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_curved_lines_are_kept_by_engines_that_make_their_detector_late(threads):
+    # a one-thread engine (each worker of a folder) makes RapidOCR's detector on first use: the
+    # patch must reach it there too (a bent title was read in process but not by the workers)
+    eng = RapidOcrEngine(threads=threads)
+    ocr = eng._engine()
+    eng.recognize(_line_image("巴州供电公司"))
+    post = ocr.text_det.postprocess_op
+    assert post.score_mode == "slow" and getattr(post, "_zcmask_outlines", False)

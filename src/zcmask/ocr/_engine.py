@@ -528,10 +528,30 @@ def _keep_curved_lines(ocr) -> None:  # type: ignore[no-untyped-def]
     :data:`CURVED_SCORE`. Every region the plain score keeps is kept with the same score,
     and short curved pieces (the arcs of a seal's ring text) are not added.
     """
+    det = getattr(ocr, "text_det", None)
+    if det is not None:
+        _score_outlines(det)
+        return
+    load = getattr(ocr, "_load_det_model", None)
+    if load is None:
+        return
+
+    def load_and_patch():  # type: ignore[no-untyped-def]
+        # RapidOCR makes its detector on first use (one-thread workers): patch it then
+        made = load()
+        _score_outlines(made)
+        return made
+
+    ocr._load_det_model = load_and_patch
+
+
+def _score_outlines(det) -> None:  # type: ignore[no-untyped-def]
+    """Patch one RapidOCR ``TextDetector``'s post-processing (see :func:`_keep_curved_lines`); once."""
     import cv2
 
-    post = getattr(getattr(ocr, "text_det", None), "postprocess_op", None)
-    if post is None or not all(hasattr(post, a) for a in ("box_score_fast", "box_score_slow", "get_mini_boxes")):
+    post = getattr(det, "postprocess_op", None)
+    if post is None or getattr(post, "_zcmask_outlines", False) or not all(
+            hasattr(post, a) for a in ("box_score_fast", "box_score_slow", "get_mini_boxes")):
         return
     fast, slow = post.box_score_fast, post.box_score_slow
 
@@ -548,6 +568,7 @@ def _keep_curved_lines(ocr) -> None:  # type: ignore[no-untyped-def]
 
     post.score_mode = "slow"  # RapidOCR then passes the outline: scored above, plain score first
     post.box_score_slow = score
+    post._zcmask_outlines = True
 
 
 def _fast_char_boxes(ocr) -> None:  # type: ignore[no-untyped-def]
