@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from zcmask._geometry import boxes_overlap
 from zcmask.locate._variants import norm_text
 from zcmask.results import Region, TextLine
 
@@ -62,7 +63,7 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
             if other is not ln and ob[1] < mid < ob[3] and ob[0] >= x1 - 0.2 * lh:
                 end = min(end, float(ob[0]))
         box = (int(x1), int(max(0, y0 - 0.25 * lh)), int(min(w, end)), int(min(h, y1 + 0.25 * lh)))
-        if box[2] - box[0] < lh or any(r.kind == "name" and _overlaps(r.bbox, box) for r in found):
+        if box[2] - box[0] < lh or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
             continue
         if gray is None:
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
@@ -70,10 +71,6 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         if ink is not None:
             out.append(Region("name", ink, "", "field", 0.5))
     return out
-
-
-def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float) -> tuple[int, int, int, int] | None:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from zcmask._geometry import boxes_overlap
+
 log = logging.getLogger(__name__)
 
 #: pages are analysed with their longest side scaled to this many pixels
@@ -642,8 +644,7 @@ def _grown_over_rest(c: SealCandidate, wide: list[tuple[tuple[int, int, int, int
     """
     w0, h0 = c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]
     for _b, pts in wide:
-        px0, py0, px1, py1 = _pts_box(pts)
-        if px1 <= c.bbox[0] or c.bbox[2] <= px0 or py1 <= c.bbox[1] or c.bbox[3] <= py0:
+        if not boxes_overlap(_pts_box(pts), c.bbox):
             continue
         for o in others:
             pts = pts[~_inside_shape(pts, o, 1.1)]

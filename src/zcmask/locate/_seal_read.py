@@ -452,7 +452,9 @@ _REGION_WORDS = ("省", "市", "自治区")
 
 
 def authority_by_own_words(text: str, identity: Identity | None) -> bool:
-    """Whether :func:`owner_of` names an authority only by words the applicant's unit has too.
+    """Whether a reading :func:`owner_of` named an authority rests only on words the unit has too.
+
+    Asked by the caller of :func:`owner_of` once it answered ``authority`` (not read again here).
 
     A ring of 广西科技大学's own seal misread as 武像大学 ends in 大学 like another
     university's name (:func:`_like_own` finds nothing of the unit's in 武像); the caller
@@ -465,7 +467,7 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
     >>> owner_of("广百海政大学", ident, "round"), owner_of("北京大学", ident, "round")
     ('unknown', 'authority')
     """
-    if identity is None or owner_of(text, identity, "round") != "authority":
+    if identity is None:
         return False
     folded = norm_text(text)
     own = "".join(norm_text(u) for u in identity.unit_names)
