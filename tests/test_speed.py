@@ -609,3 +609,19 @@ def test_curved_lines_are_kept_by_engines_that_make_their_detector_late(threads)
     eng.recognize(_line_image("巴州供电公司"))
     post = ocr.text_det.postprocess_op
     assert post.score_mode == "slow" and getattr(post, "_zcmask_outlines", False)
+
+
+@pytest.mark.parametrize("shape", [(700, 333, 3), (257, 40, 4), (256, 9, 3), (31, 17)])
+def test_luma_by_bands_equals_the_whole_page_product(shape):
+    from zcmask.quality._flatten import _gray as gray8
+    from zcmask.quality._luma import luma
+
+    img = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    if img.ndim == 2:
+        want = img.astype(np.float32)
+    else:
+        want = img[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    got = luma(img)
+    assert got.dtype == np.float32 and np.array_equal(got, want)
+    if img.ndim == 3:
+        assert np.array_equal(gray8(img), want.clip(0, 255).astype(np.uint8))

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from zcmask.quality._luma import luma
 from zcmask.results import FixStep
 
 if TYPE_CHECKING:
@@ -67,8 +68,7 @@ class Flattened:
 def _gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
-    return np.asarray(image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32),
-                      np.float32).clip(0, 255).astype(np.uint8)
+    return luma(image).clip(0, 255).astype(np.uint8)
 
 
 def _resize_long(image: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:

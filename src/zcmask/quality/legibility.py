@@ -35,6 +35,7 @@ import numpy as np
 
 from zcmask.messages import issue
 from zcmask.quality._body import BodyText, body_text
+from zcmask.quality._luma import luma
 from zcmask.results import Issue, Legibility, TextLine
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,7 @@ def _factor(value: float, key: str, *, higher_is_better: bool) -> float:
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return luma(image)
 
 
 def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
