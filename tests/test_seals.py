@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import black_fraction, fake_options, save_jpeg
+from zcmask.locate import _seal_find
 from zcmask.locate._seal_find import find_candidates
 from zcmask.locate._seal_read import owner_of, ring_strips, square_strips
 from zcmask.locate.seals import find_seals
@@ -644,3 +645,84 @@ def test_a_broken_faint_ring_is_climbed_to_from_a_centre_off_by_a_tenth(off: int
     cx, cy = _climb(ink, *start, float(r), (0.0, 0.0, 200.0, 200.0))
     assert abs(cx - 100) <= 2 and abs(cy - 100) <= 2
     assert _ring_ok(ring_evidence(ink, (cx, cy), (r, r), 0.0))
+
+
+def _overlay_page(with_seal: bool = True):  # type: ignore[no-untyped-def]
+    """A 1400 x 1000 page: red text added across it (仅用做…证明) running into a round seal at its end."""
+    import cv2
+
+    from zcsynth._seals import COLORS, stamp
+
+    img = np.full((1000, 1400, 3), 245, np.uint8)
+    red = (235, 30, 30)
+    for i in range(9):  # nine red characters, 60 px, ending at the seal's left ring
+        x = 400 + i * 66
+        cv2.rectangle(img, (x, 470), (x + 56, 530), red, 5)
+        cv2.line(img, (x + 5, 500), (x + 51, 500), red, 5)
+    box = None
+    if with_seal:
+        img, box = stamp(img, seal_ink(SealSpec(UNIT, size=240, seed=1)), (1090, 500), COLORS["red"])
+    return img, box
+
+
+def test_a_seal_stamped_against_a_line_of_red_text_is_found():
+    img, box = _overlay_page()
+    assert box[0] <= 400 + 8 * 66 + 56  # the text runs into the ring: one blob of red ink
+    regions, seen, _ = find_seals(img, [], IDENT, engine=reads(UNIT))
+    assert [s.owner for s in seen] == ["applicant"]
+    assert masked_share(img, regions, box) >= 0.99
+    # the red line alone is no seal
+    assert find_candidates(_overlay_page(with_seal=False)[0]) == []
+
+
+def _rect_stamp_page(words: bool = True):  # type: ignore[no-untyped-def]
+    """A 1600 x 1200 page with a red 340 x 150 frame (a 成绩审核专用章), two lines of red marks inside or none."""
+    import cv2
+
+    img = np.full((1200, 1600, 3), 248, np.uint8)
+    red = (220, 30, 35)
+    cv2.rectangle(img, (900, 800), (1240, 950), red, 6)
+    if words:
+        for row in (820, 885):
+            for i in range(8):
+                x = 920 + i * 38
+                cv2.rectangle(img, (x, row), (x + 30, row + 45), red, 4)
+                cv2.line(img, (x + 4, row + 22), (x + 26, row + 22), red, 4)
+    return img, (900, 800, 1241, 951)
+
+
+def test_a_rectangular_stamp_is_masked_when_it_reads_as_the_unit_or_a_seal():
+    img, box = _rect_stamp_page()
+    (cand,) = find_candidates(img)
+    assert cand.shape == "square" and abs(cand.bbox[0] - 900) < 12 and abs(cand.bbox[2] - 1241) < 12
+    regions, seen, _ = find_seals(img, [], IDENT, engine=reads(UNIT + "成绩审核专用章"))
+    assert [s.owner for s in seen] == ["applicant"] and masked_share(img, regions, box) >= 0.99
+    # a red frame round other words is print, not a stamp: neither masked nor reported
+    assert find_seals(img, [], IDENT, engine=reads("仅限本人使用")) == ([], [], [])
+    # an empty frame is no stamp at all
+    assert find_candidates(_rect_stamp_page(words=False)[0]) == []
+
+
+@pytest.mark.parametrize("text", ["国家知识产权局 利审查业务", "天津市未来与预测科学研究会 数据分", "中国计算机学会"])
+def test_a_body_named_before_its_seal_purpose_is_an_authority(text: str) -> None:
+    assert owner_of(text, IDENT, "round") == "authority"
+    own = Identity(name=NAME, units=(Unit(name="中国铁建大桥工程局集团有限公司"),))
+    assert owner_of("中国铁建工程局技术部", own, "round") == "applicant"
+
+
+def test_a_long_oval_seal_is_still_fitted_as_an_oval():
+    # ovals 1.6 to 1.9 times as wide as high pass the rectangular-stamp test first; its hull fills
+    # only π/4 of its box, so they go on to the ellipse fit as before
+    import cv2
+
+    from zcsynth._seals import COLORS, stamp
+
+    ink = cv2.resize(seal_ink(SealSpec(UNIT, size=320, star=False, seed=2)), (320, 185), interpolation=cv2.INTER_AREA)
+    img, box = stamp(np.full((1200, 1000, 3), 245, np.uint8), ink, (500, 600), COLORS["red"])
+    mask = _seal_find.ink_mask(img)
+    pts = np.argwhere(mask)[:, ::-1]
+    cand = _seal_find._classify_blob(mask, pts, source="color", strict=False, side=max(img.shape[:2]))
+    assert cand is not None and cand.shape == "oval"
+    assert abs(cand.bbox[0] - box[0]) < 15 and abs(cand.bbox[2] - box[2]) < 15
+    (found,) = find_candidates(img)
+    assert found.shape == "oval"

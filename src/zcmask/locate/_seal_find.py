@@ -355,10 +355,14 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     if min(rw, rh) < 0.025 * side or max(rw, rh) > 0.4 * side:
         return None
     aspect = max(rw, rh) / max(1.0, min(rw, rh))
-    if aspect > 1.9:
-        return None
     hull_area = cv2.contourArea(hull)
     rectangularity = hull_area / max(1.0, rw * rh)
+    if _RECT_ASPECT[0] < aspect <= _RECT_ASPECT[1] and rectangularity >= 0.95:  # an oval's hull fills π/4 of its box
+        framed = _rect_stamp(mask, rect, source, side)
+        if framed is not None:
+            return framed
+    if aspect > 1.9:
+        return None
     if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= max_square * side:
         side_cov, fill = _square_evidence(mask, rect)
         if side_cov >= 0.75 and 0.12 <= fill <= 0.6 and abs(rect[2]) <= 30:
@@ -378,6 +382,30 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     axes = (axes[0] * outer, axes[1] * outer)
     shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
     return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+
+
+#: Long side over short side of a rectangular stamp (成绩审核专用章, a 2 x 1 frame round two lines).
+_RECT_ASPECT = (1.6, 3.2)
+#: A rectangular stamp is at most this share of the page side long.
+_RECT_MAX = 0.25
+
+
+def _rect_stamp(mask: np.ndarray, rect: tuple, source: str, side: int) -> SealCandidate | None:
+    """A rectangular stamp: an upright frame of stamp ink, closed on all four sides, round text.
+
+    Such a stamp (沈阳航空航天大学 / 成绩审核专用章 in a red frame under a transcript) was too
+    long for a square seal and not round, and was not found. It is returned as a square seal,
+    which is read the same way (the page's OCR of its crop); :func:`seals.judge_seals` keeps
+    it only when its words are the unit's or name a seal (…章).
+    """
+    (cx, cy), (rw, rh), ang = rect
+    if max(rw, rh) > _RECT_MAX * side or abs(ang) > 10:
+        return None
+    side_cov, fill = _square_evidence(mask, rect)
+    if side_cov < 0.9 or not 0.12 <= fill <= 0.6:
+        return None
+    return SealCandidate((cx, cy), (rw / 2, rh / 2), ang, "square", source, min(1.0, side_cov),
+                         _box((cx, cy), (rw / 2, rh / 2), ang, "square"))
 
 
 def _without_specks(pts: np.ndarray, share: float = 0.01) -> np.ndarray:
@@ -435,6 +463,32 @@ def _split_pair(mask: np.ndarray, pts: np.ndarray, *, side: int, **kw) -> list[S
     return []
 
 
+def _end_ring(mask: np.ndarray, pts: np.ndarray, *, side: int, source: str) -> list[SealCandidate]:
+    """A round seal at one end of a longer blob: the seal stamped touching a line of red print.
+
+    A seal stamped against red text added to a page (仅用做…证明) made one blob with it,
+    too long to be a seal, and the seal was not found. Each end of a blob at least 1.5
+    times as long as wide is cut off as a square of the blob's width (and 10% either way)
+    and classified on its own. Only a clean round or oval ring counts (the strict test
+    of grey pages): the last character of a red title is not a seal.
+    """
+    rect = _norm_rect(cv2.minAreaRect(pts.astype(np.int32)))
+    (rw, rh), ang = rect[1], math.radians(rect[2])
+    long_, short = max(rw, rh), min(rw, rh)
+    if long_ < 1.5 * max(1.0, short):
+        return []
+    if rh > rw:
+        ang += math.pi / 2
+    t = (pts[:, 0] - rect[0][0]) * math.cos(ang) + (pts[:, 1] - rect[0][1]) * math.sin(ang)
+    for end in (1.0, -1.0):
+        for extra in (1.0, 0.9, 1.1):
+            part = pts[end * t >= long_ / 2 - short * extra]
+            cand = _classify_or_trim(mask, part, source=source, strict=True, side=side) if len(part) >= 30 else None
+            if cand is not None and cand.shape != "square":
+                return [cand]
+    return []
+
+
 def _ink_blobs(ink: np.ndarray, *, join: float, min_side: float, min_pts: int,
                ) -> Iterator[tuple[tuple[int, int, int, int], np.ndarray]]:
     """Blobs of ``ink`` joined by a disc of ``join`` × the page side.
@@ -477,7 +531,8 @@ def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
         if cand is not None:
             out.append(cand)
         else:
-            out += _split_pair(ink, pts, source="color", strict=False, side=side)
+            out += _split_pair(ink, pts, source="color", strict=False, side=side) \
+                or _end_ring(ink, pts, source="color", side=side)
     return out
 
 

@@ -50,7 +50,7 @@ AUTHORITY_WORDS = (
 PROVINCES = (
     "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
     "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
-    "内蒙古", "广西", "西藏", "宁夏", "新疆", "兵团", "中华人民共和国", "国家",
+    "内蒙古", "广西", "西藏", "宁夏", "新疆", "兵团", "中华人民共和国", "国家", "中国",
 )
 #: How a province's department, bureau, commission or association ends its name (山东省教育厅
 #: read 山东省教自厅, 山东省科学技术协会 read 山东省科学技术终会).
@@ -436,16 +436,27 @@ def _provincial_body(folded: str, own: str) -> bool:
     (True, True)
     >>> _provincial_body("山东省科学技术终会", ""), _provincial_body("新疆维吾尔自治区地矿局", "新疆维吾尔自治区地质矿产勘查开发局")
     (True, False)
-    >>> _provincial_body("科学技术终会", "")
-    False
+    >>> _provincial_body("科学技术终会", ""), _provincial_body("国家知识产权局利审查业务", "南京信息工程大学")
+    (False, True)
     """
     han = "".join(c for c in folded if is_han(c))
     end = next((e for e in BODY_ENDS if han.endswith(e)), None)
+    if end is None:
+        # a bureau's or department's seal for one purpose: its name, then the purpose across
+        # the middle (国家知识产权局 / 专利审查业务章 read 国家知识产权局 利审查业务)
+        cut = next((i for i, c in enumerate(han) if c in _PURPOSE_ENDS and i + 1 >= ISSUER_NAME_CHARS), None)
+        if cut is not None and len(han) - cut - 1 <= _PURPOSE_CHARS:
+            han, end = han[:cut + 1], han[cut]
     if end is None or end in own or len(han) < ISSUER_NAME_CHARS:
         return False
     head = han[:10]
     return any(p in head for p in PROVINCES) or any(head.find(r) > 0 for r in _REGION_WORDS)
 
+
+#: Endings of a body's name that a seal's purpose may follow (:func:`_provincial_body`), and
+#: how many characters that purpose has at most (专利审查业务章).
+_PURPOSE_ENDS = ("局", "厅", "会")
+_PURPOSE_CHARS = 8
 
 #: What follows a province's or city's name (:func:`_provincial_body`).
 _REGION_WORDS = ("省", "市", "自治区")

@@ -43,7 +43,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask.locate._seal_find import SealCandidate, _inside_shape, as_red, find_all, neutral_paper
+from zcmask.locate._seal_find import (
+    _RECT_ASPECT,
+    SealCandidate,
+    _inside_shape,
+    as_red,
+    find_all,
+    neutral_paper,
+)
 from zcmask.locate._seal_read import authority_by_own_words, owner_of, read_seal, unit_matches
 from zcmask.locate._variants import is_han
 from zcmask.messages import issue
@@ -152,6 +159,15 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
 
 
+def is_rect_stamp(cand: SealCandidate) -> bool:
+    """A rectangular stamp (:func:`_seal_find._rect_stamp`): a square seal half again as long as wide.
+
+    A red frame round red print is no stamp unless it reads as one, so such a candidate
+    is kept only when its words are the unit's or end like a seal's (…专用章).
+    """
+    return cand.shape == "square" and max(cand.axes) > _RECT_ASPECT[0] * max(1e-6, min(cand.axes))
+
+
 def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.ndarray]],
                 lines: Sequence[TextLine], identity: Identity | None, *, mode: str = "applicant",
                 engine: OcrEngine | None = None, strict: bool = False,
@@ -186,6 +202,9 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
                                    or is_licence_authority_seal(cand, lines)
                                    or is_printed_issuer_seal(cand, lines, identity)):
             owner = "authority"
+        if is_rect_stamp(cand) and owner != "applicant" and "章" not in reading.text:
+            log.debug("red frame at %s reads %r: print, not a stamp", cand.bbox, reading.text)
+            continue
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
         log.debug("seal %s %s at %s: %r -> %s, %s", cand.shape, cand.source, box,
