@@ -809,3 +809,63 @@ def test_mask_covers_a_name_too_small_to_read_after_its_label(tmp_path, fake_eng
     report = api.mask([src], tmp_path / "out", fake_options())
     out = np.asarray(Image.open(report.files[0].pages[0].output).convert("L"))
     assert (out[96:106, 175:199] <= 60).mean() > 0.95
+
+
+# --- a unit's name set as a brush-written wordmark above a certificate's title ---------------------
+
+
+def _certificate(mark: str = "brush"):  # type: ignore[no-untyped-def]
+    """An 800 x 1000 certificate: the title 荣誉证书 (x 280-520, y 300-360) and above it ``mark``.
+
+    ``brush``: four thick, dark brush-like characters (x 200-600, y 150-250); ``frame``: an empty
+    thin frame of that size; ``emblem``: a round emblem; ``none``: nothing.
+    """
+    import cv2
+
+    img = np.full((1000, 800, 3), 250, np.uint8)
+    if mark == "brush":
+        for i in range(4):
+            x = 200 + i * 105
+            cv2.line(img, (x + 5, 160), (x + 70, 240), (40, 60, 110), 14)
+            cv2.line(img, (x + 70, 165), (x + 10, 235), (40, 60, 110), 12)
+            cv2.line(img, (x + 35, 150), (x + 40, 250), (40, 60, 110), 10)
+    elif mark == "frame":
+        cv2.rectangle(img, (200, 150), (600, 250), (40, 40, 200), 3)
+    elif mark == "emblem":
+        cv2.circle(img, (400, 200), 55, (40, 60, 110), 8)
+    return img
+
+
+def test_a_brush_written_name_above_a_certificate_title_is_masked():
+    from zcmask.locate._wordmark import unread_wordmarks
+    from zcmask.results import Region
+
+    title = mk_line("荣誉证书", x=280, y=300, ch=60)
+    body = mk_line("浙江大学李晨涛同学", x=130, y=500, ch=30)
+    unit = [Region("unit", (130, 500, 250, 530), "浙江大学", "ocr", 1.0)]
+    (r,) = unread_wordmarks([title, body], _certificate(), unit)
+    assert r.kind == "unit" and r.source == "layout"
+    assert r.bbox[0] <= 205 and r.bbox[2] >= 590 and r.bbox[1] <= 152 and r.bbox[3] >= 245
+    # the unit not named on the page, no title, a heading read with confidence: left alone
+    assert unread_wordmarks([title, body], _certificate(), []) == []
+    assert unread_wordmarks([body], _certificate(), unit) == []
+    heading = mk_line("普通高等学校", x=200, y=160, ch=66)
+    assert unread_wordmarks([heading, title, body], _certificate(), unit) == []
+    # an empty frame, a round emblem, nothing: not a row of characters
+    for mark in ("frame", "emblem", "none"):
+        assert unread_wordmarks([title, body], _certificate(mark), unit) == [], mark
+
+
+def test_mask_covers_a_brush_written_unit_name_over_the_title(tmp_path, fake_engine):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from conftest import UNIT, black_fraction, fake_options
+    from zcmask import api
+
+    fake_engine._lines = [mk_line("荣誉证书", x=280, y=300, ch=60), mk_line(UNIT[:8], x=130, y=500, ch=30)]
+    src = tmp_path / "honour.png"
+    Image.fromarray(_certificate()).save(src)
+    report = api.mask([src], tmp_path / "out", fake_options())
+    page = report.files[0].pages[0]
+    assert any(r.kind == "unit" and r.source == "layout" for r in page.regions)
+    assert black_fraction(page.output, (200, 150, 600, 250)) > 0.95
