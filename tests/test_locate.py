@@ -869,3 +869,14 @@ def test_mask_covers_a_brush_written_unit_name_over_the_title(tmp_path, fake_eng
     page = report.files[0].pages[0]
     assert any(r.kind == "unit" and r.source == "layout" for r in page.regions)
     assert black_fraction(page.output, (200, 150, 600, 250)) > 0.95
+
+
+def test_the_desk_above_a_photographed_certificate_is_no_wordmark():
+    from zcmask.locate._wordmark import unread_wordmarks
+    from zcmask.results import Region
+
+    img = _certificate("none")
+    img[:120, 200:600] = 40  # a dark desk above the sheet's top edge, a wide band from the image's edge
+    title = mk_line("荣誉证书", x=280, y=300, ch=60)
+    unit = [Region("unit", (130, 500, 250, 530), "浙江大学", "ocr", 1.0)]
+    assert unread_wordmarks([title], img, unit) == []

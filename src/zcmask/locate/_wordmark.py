@@ -10,7 +10,8 @@ On a page that names the unit in print, the ink in a band above the certificate'
 line ending in 证书, 奖状, 聘书 … centred in the upper half of the page) is looked at: a row of
 solid ink centred over the title, of a title's height or so and several times wider than high,
 that no line read with confidence explains, is masked as the unit's (``source="layout"``). A
-round emblem, a photo, the page's border and an empty decorative frame are not such rows. The
+round emblem, a photo, the page's border and an empty decorative frame are not such rows, and
+nor is ink running on above the band or off the image (the desk above a photographed sheet). The
 issuer's wordmark on a certificate from another body is masked too: over-masking a logo costs
 little, a unit's name left visible costs the application.
 """
@@ -114,6 +115,8 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
         if float(ink[y:y + bh, x:x + bw].mean()) < MIN_FILL:
             continue
         box = (x, y + by0, x + bw, y + bh + by0)
+        if y <= 0 or box[0] <= 0 or box[2] >= w:
+            continue  # runs on above the band or off the image: the desk behind a photographed sheet
         if _read_share(box, lines) >= 0.5:
             continue  # printed text read with confidence (a heading line), not a wordmark
         out.append(Region("unit", box, "", "layout", 0.5))
