@@ -15,8 +15,8 @@ def luma(image: np.ndarray) -> np.ndarray:
 
     The values are those of ``image[..., :3].astype(np.float32) @ weights``, but the
     page is converted a band of rows at a time instead of through a float copy of
-    the whole page (46 MB at A4 200 dpi). In a worker that also runs the OCR models,
-    making that copy cost 80 to 110 ms a page; the bands cost under 8 ms.
+    the whole page (46 MB at A4 200 dpi). In a process that has run the OCR models,
+    making that copy cost 83 to 110 ms a page; the bands cost under 8 ms.
 
     >>> luma(np.full((300, 2, 3), 100, np.uint8))[0, 0]
     np.float32(100.0)
