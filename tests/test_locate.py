@@ -61,6 +61,24 @@ def test_pinyin_forms_cover_surnames_and_polyphones_but_not_transliterations():
     assert not {"lina", "nali"} & set(latin_forms("李娜"))  # too short to tell from English words (Carolina)
 
 
+@pytest.mark.parametrize(("unit", "text", "english"), [
+    ("浙江大学", "with Outstanding Graduates of Zhejiang University", "Zhejiang University"),
+    ("青岛大学", "QINGDAO UNIVERSITY", "QINGDAO UNIVERSITY"),
+    ("黑河学院", "HEIHE UNIVERSITY 1958", "HEIHE UNIVERSITY"),
+    ("西安交通大学", "Xi'an Jiaotong University", "Xi'an Jiaotong University")])
+def test_a_school_named_after_its_place_is_masked_in_english_without_an_alias(unit, text, english):
+    # a bilingual honour printed the unit's English name, which was left visible
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line(text)
+    other = mk_line("Zhejiang Province; Qingdao Port; Heihe River", y=200)
+    start = len(text[: text.find(english)].replace(" ", ""))
+    end = start + len(english.replace(" ", ""))
+    regs = kinds(find_identity([ln, other], Identity(name="王建国", units=(Unit(name=unit),)), SIZE), "unit")
+    assert covers(regs, ln, start, end)
+    assert not any(r.bbox[1] >= 190 for r in regs)  # the place alone is not the school
+
+
 def test_an_english_unit_alias_is_masked_whole_but_its_words_elsewhere_are_not():
     # pieces of six letters (ersupplycompany, company) hid every English company name and word
     from zcmask.options import Identity, Unit

@@ -120,6 +120,44 @@ def latin_forms(name: str) -> tuple[str, ...]:
     return tuple(out[:_MAX_FORMS])
 
 
+#: How a school's kind is said after the pinyin of its place in its English name (浙江大学 Zhejiang
+#: University; 黑河学院 Heihe University, a 学院 also College or Institute).
+SCHOOL_KINDS: dict[str, tuple[str, ...]] = {"大学": ("university",), "学院": ("college", "university", "institute")}
+
+
+@lru_cache(maxsize=64)
+def latin_unit_forms(unit: str) -> tuple[str, ...]:
+    """Folded English names of a school named after its place: the place in pinyin, then its kind.
+
+    Bilingual diplomas and honours print 浙江大学 as ``Zhejiang University`` and 青岛大学 as
+    ``QINGDAO UNIVERSITY``. Only for a unit of two to four Chinese characters before 大学 or 学院;
+    any other unit's English name is not its pinyin, so the applicant gives it as an alias.
+
+    Examples
+    --------
+    >>> latin_unit_forms("浙江大学"), latin_unit_forms("国网新疆电力有限公司")
+    (('zhejianguniversity',), ())
+    >>> "heiheuniversity" in latin_unit_forms("黑河学院")
+    True
+
+    """
+    n = norm_text(unit)
+    kind = next((k for k in SCHOOL_KINDS if n.endswith(k)), None)
+    if kind is None:
+        return ()
+    head = n[:-len(kind)]
+    if not 2 <= len(head) <= 4 or not all(is_han(c) for c in head):
+        return ()
+    table = readings(head)
+    if any(c not in table for c in head):
+        return ()
+    return tuple(h + w for h in _joined(head, table)[:_MAX_UNIT_HEADS] for w in SCHOOL_KINDS[kind])
+
+
+#: Spellings of a school's place tried (first readings first: 重庆 Chongqing before Zhongqing).
+_MAX_UNIT_HEADS = 4
+
+
 def latin_pattern(form: str) -> re.Pattern[str]:
     """``form`` as printed: any case, spaces or hyphens anywhere, not inside a longer word.
 
@@ -129,7 +167,7 @@ def latin_pattern(form: str) -> re.Pattern[str]:
     (True, False)
 
     """
-    body = r"[\s\-‐·.]*".join(re.escape(c) for c in form)
+    body = r"[\s\-‐·.'’]*".join(re.escape(c) for c in form)  # Xi'an
     return re.compile(rf"(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
 
 

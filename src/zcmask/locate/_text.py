@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._pinyin import latin_forms, lines_with
+from zcmask.locate._pinyin import latin_forms, latin_unit_forms, lines_with
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
     CONFUSABLE,
@@ -545,6 +545,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     latin = [f for s in (identity.name, *identity.aliases) for f in latin_forms(s) if f not in names]
     if latin:
         regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, latin)),
+                                     stream, ordered, pad, size)
+    # a school's English name, its place in pinyin (Zhejiang University on a bilingual honour)
+    latin_units = [f for u in identity.units for s in (u.name, *u.aliases) for f in latin_unit_forms(s)]
+    if latin_units:
+        regions += _spans_to_regions("unit", _merge_spans(_latin_spans(stream, ordered, latin_units)),
                                      stream, ordered, pad, size)
     # Pieces of one unit name split by a misread character are joined, so the
     # misread character is covered too.
