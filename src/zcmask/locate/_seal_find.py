@@ -408,6 +408,15 @@ def _rect_stamp(mask: np.ndarray, rect: tuple, source: str, side: int) -> SealCa
                          _box((cx, cy), (rw / 2, rh / 2), ang, "square"))
 
 
+def is_rect_stamp(cand: SealCandidate) -> bool:
+    """A rectangular stamp (:func:`_rect_stamp`): a square seal more than :data:`_RECT_ASPECT` long.
+
+    A red frame round red print is no stamp unless it reads as one, so the caller keeps such a
+    candidate only when its words are the unit's or end like a seal's (…专用章).
+    """
+    return cand.shape == "square" and max(cand.axes) > _RECT_ASPECT[0] * max(1e-6, min(cand.axes))
+
+
 def _without_specks(pts: np.ndarray, share: float = 0.01) -> np.ndarray:
     """The blob's points less its tiny ink pieces (under ``share`` of its ink).
 
@@ -434,6 +443,19 @@ def _classify_or_trim(mask: np.ndarray, pts: np.ndarray, **kw) -> SealCandidate 
     return cand
 
 
+def _along_long_axis(pts: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """A blob's long and short side (its minimum-area rectangle's) and each point's place along the long one.
+
+    The places are measured from the rectangle's centre, so they run from about ``-long/2`` to ``long/2``.
+    """
+    rect = _norm_rect(cv2.minAreaRect(pts.astype(np.int32)))
+    (rw, rh), ang = rect[1], math.radians(rect[2])
+    if rh > rw:
+        ang += math.pi / 2
+    t = (pts[:, 0] - rect[0][0]) * math.cos(ang) + (pts[:, 1] - rect[0][1]) * math.sin(ang)
+    return max(rw, rh), min(rw, rh), t
+
+
 def _split_pair(mask: np.ndarray, pts: np.ndarray, *, side: int, **kw) -> list[SealCandidate]:  # type: ignore[no-untyped-def]
     """Two seals stamped side by side, touching: one blob twice as long as wide, cut in two.
 
@@ -442,14 +464,9 @@ def _split_pair(mask: np.ndarray, pts: np.ndarray, *, side: int, **kw) -> list[S
     is cut across its long axis, at its middle (two seals of one size) and a little to
     either side (two sizes), and each side is classified on its own; both must be ring seals.
     """
-    rect = _norm_rect(cv2.minAreaRect(pts.astype(np.int32)))
-    (rw, rh), ang = rect[1], math.radians(rect[2])
-    long_, short = max(rw, rh), min(rw, rh)
+    long_, short, t = _along_long_axis(pts)
     if not 1.7 <= long_ / max(1.0, short) <= 2.6:
         return []
-    if rh > rw:
-        ang += math.pi / 2
-    t = (pts[:, 0] - rect[0][0]) * math.cos(ang) + (pts[:, 1] - rect[0][1]) * math.sin(ang)
     for shift in (0.0, -0.08, 0.08, -0.16, 0.16):
         cut = shift * long_
         out: list[SealCandidate] = []
@@ -472,14 +489,9 @@ def _end_ring(mask: np.ndarray, pts: np.ndarray, *, side: int, source: str) -> l
     and classified on its own. Only a clean round or oval ring counts (the strict test
     of grey pages): the last character of a red title is not a seal.
     """
-    rect = _norm_rect(cv2.minAreaRect(pts.astype(np.int32)))
-    (rw, rh), ang = rect[1], math.radians(rect[2])
-    long_, short = max(rw, rh), min(rw, rh)
+    long_, short, t = _along_long_axis(pts)
     if long_ < 1.5 * max(1.0, short):
         return []
-    if rh > rw:
-        ang += math.pi / 2
-    t = (pts[:, 0] - rect[0][0]) * math.cos(ang) + (pts[:, 1] - rect[0][1]) * math.sin(ang)
     for end in (1.0, -1.0):
         for extra in (1.0, 0.9, 1.1):
             part = pts[end * t >= long_ / 2 - short * extra]

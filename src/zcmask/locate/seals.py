@@ -44,11 +44,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask.locate._seal_find import (
-    _RECT_ASPECT,
     SealCandidate,
     _inside_shape,
     as_red,
     find_all,
+    is_rect_stamp,
     neutral_paper,
 )
 from zcmask.locate._seal_read import authority_by_own_words, owner_of, read_seal, unit_matches
@@ -157,15 +157,6 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     if mode == "none":
         return [], [], []
     return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
-
-
-def is_rect_stamp(cand: SealCandidate) -> bool:
-    """A rectangular stamp (:func:`_seal_find._rect_stamp`): a square seal half again as long as wide.
-
-    A red frame round red print is no stamp unless it reads as one, so such a candidate
-    is kept only when its words are the unit's or end like a seal's (…专用章).
-    """
-    return cand.shape == "square" and max(cand.axes) > _RECT_ASPECT[0] * max(1e-6, min(cand.axes))
 
 
 def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.ndarray]],

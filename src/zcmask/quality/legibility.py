@@ -79,10 +79,6 @@ def _factor(value: float, key: str, *, higher_is_better: bool) -> float:
     return float(np.clip(0.5 + 0.5 * z, 0.0, 1.0))
 
 
-def _gray(image: np.ndarray) -> np.ndarray:
-    return luma(image)
-
-
 def _resize(gray: np.ndarray, scale: float) -> np.ndarray:
     import cv2
 
@@ -182,7 +178,7 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     dpi : int
         The page's nominal resolution (reported only: files often lie about it).
     gray : ndarray, optional
-        ``_gray(image)`` when the caller has it already.
+        ``luma(image)`` when the caller has it already.
     page_edge : bool
         Measure ``page_edge_px``, the page-wide edge width (a third of this function's
         time). Without it the figure is measured only for a page with no text lines,
@@ -203,7 +199,7 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     (0.0, 0.0)
 
     """
-    gray = _gray(image) if gray is None else gray
+    gray = luma(image) if gray is None else gray
     h, w = gray.shape
     # Page histogram on a bounded copy: cheap and stable.
     s = min(1.0, 1000.0 / max(h, w))
@@ -291,7 +287,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     (False, ['too_dark', 'low_resolution'])
 
     """
-    gray = _gray(image)  # once: the metrics, the body text and the light warnings all read it
+    gray = luma(image)  # once: the metrics, the body text and the light warnings all read it
     # The page-wide edge width is only needed when the lines read do not speak for the page;
     # measured then and only then (it is a third of the metrics' time), and reported when measured.
     m = legibility_metrics(image, lines, dpi, gray, page_edge=False)
@@ -403,7 +399,7 @@ def _light_issues(image: np.ndarray, m: dict[str, float], gray: np.ndarray | Non
     m.update(light_unevenness=uneven)
     if uneven >= THRESHOLDS["shadow_max"][0] and _margins_are_paper(image):
         out.append(issue("shadow"))
-    gray = _gray(image) if gray is None else gray
+    gray = luma(image) if gray is None else gray
     s = min(1.0, 600.0 / max(gray.shape))
     small = _resize(gray, s) if s < 1 else gray
     if float(np.median(small)) < THRESHOLDS["glare_paper_max"][0]:
