@@ -898,3 +898,66 @@ def test_the_desk_above_a_photographed_certificate_is_no_wordmark():
     title = mk_line("荣誉证书", x=280, y=300, ch=60)
     unit = [Region("unit", (130, 500, 250, 530), "浙江大学", "ocr", 1.0)]
     assert unread_wordmarks([title], img, unit) == []
+
+
+# --- a school's round emblem beside a certificate's title ------------------------------------------
+
+
+def _emblem_page(mark: str, below: bool = False):  # type: ignore[no-untyped-def]
+    """:func:`_certificate` without a wordmark, and ``mark`` centred 20 px above (or below) the title.
+
+    ``emblem``: a purple ring (radius 70) with short strokes along its inside (an arched name) and a
+    bird in the middle; ``red``: the same in red; ``square``: a square logo of that size;
+    ``photo``: a filled portrait-sized block.
+    """
+    import cv2
+
+    img = _certificate("none")
+    cy = 450 if below else 210  # the title spans y 300-360
+    colour = (200, 30, 30) if mark == "red" else (90, 40, 130)
+    if mark in ("emblem", "red"):
+        cv2.circle(img, (400, cy), 70, colour, 6)
+        for a in range(200, 341, 20):  # the name arched along the top inside the ring
+            x, y = 400 + 50 * np.cos(np.radians(a)), cy + 50 * np.sin(np.radians(a))
+            cv2.line(img, (int(x) - 5, int(y) - 5), (int(x) + 5, int(y) + 5), colour, 4)
+        cv2.ellipse(img, (400, cy + 10), (30, 15), 0, 0, 360, colour, -1)
+    elif mark == "square":
+        cv2.rectangle(img, (330, cy - 70), (470, cy + 70), colour, 6)
+        cv2.rectangle(img, (360, cy - 40), (440, cy + 40), colour, -1)
+    elif mark == "photo":
+        img[cy - 70:cy + 70, 345:455] = (120, 140, 170)
+    return img
+
+
+def test_a_round_emblem_beside_a_certificate_title_is_masked():
+    from zcmask.locate._wordmark import unread_emblems
+    from zcmask.results import Region
+
+    title = mk_line("荣誉证书", x=280, y=300, ch=60)
+    body = mk_line("黑河学院常香玉同学", x=130, y=600, ch=30)
+    unit = [Region("unit", (130, 600, 250, 630), "黑河学院", "ocr", 1.0)]
+    for below in (False, True):
+        (r,) = unread_emblems([title, body], _emblem_page("emblem", below), unit)
+        cy = 450 if below else 210
+        assert r.kind == "unit" and r.source == "layout"
+        assert r.bbox[0] <= 331 and r.bbox[2] >= 469 and r.bbox[1] <= cy - 69 and r.bbox[3] >= cy + 69
+    # the unit not named on the page: left alone
+    assert unread_emblems([title, body], _emblem_page("emblem"), []) == []
+    # a red round mark (a seal, the national emblem), a square logo, a photo: not the school's emblem
+    for mark in ("red", "square", "photo"):
+        assert unread_emblems([title, body], _emblem_page(mark), unit) == [], mark
+
+
+def test_mask_covers_a_round_emblem_over_the_title(tmp_path, fake_engine):  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from conftest import UNIT, black_fraction, fake_options
+    from zcmask import api
+
+    fake_engine._lines = [mk_line("荣誉证书", x=280, y=300, ch=60), mk_line(UNIT[:8], x=130, y=600, ch=30)]
+    src = tmp_path / "degree.png"
+    Image.fromarray(_emblem_page("emblem")).save(src)
+    report = api.mask([src], tmp_path / "out", fake_options())
+    page = report.files[0].pages[0]
+    assert any(r.kind == "unit" and r.source == "layout" for r in page.regions)
+    assert black_fraction(page.output, (332, 142, 468, 278)) > 0.95

@@ -31,7 +31,7 @@ from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
-from zcmask.locate._wordmark import unread_wordmarks
+from zcmask.locate._wordmark import unread_emblems, unread_wordmarks
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals, judge_seals
 from zcmask.masking import mask_regions
@@ -230,6 +230,7 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
             regions += unread_name_fields(an.lines, an.image, matched)
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
+            regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if options.seals != "none" and not strict:
             # a faint seal over the unit's name signed at the foot (a phone photo under glare,
