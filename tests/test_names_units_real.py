@@ -157,6 +157,19 @@ def test_a_misread_given_name_after_the_wording_of_a_letter_of_appointment_is_ma
     assert covers(regs, ln, k, k + 3)
 
 
+@pytest.mark.parametrize("text", ["美晨阳(16083211)", "美晨阳（学号：3200110189）同意", "吴晨日(16083211)"])
+def test_a_misread_name_before_a_bracketed_number_is_masked(text):
+    # a held-out phone screenshot of a transcript: 王文浩(16083211) in small print read 亚文浩(16083211)
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity("吴晨阳"), SIZE), "name")
+    assert covers(regs, ln, 0, 3)
+
+
+@pytest.mark.parametrize("text", ["美晨阳(12)", "美晨阳(第1603页)", "美晨阳 16083211"])
+def test_a_bracket_without_a_long_number_is_no_name_context(text):
+    assert kinds(find_identity([mk_line(text)], identity("吴晨阳"), SIZE), "name") == []
+
+
 @pytest.mark.parametrize("text", ["美晨阳主持了会议", "晨阳同学：", "美晨阳光同学"])
 def test_misread_surname_needs_the_context_and_the_exact_given_name(text):
     assert kinds(find_identity([mk_line(text)], identity("吴晨阳"), SIZE), "name") == []

@@ -818,6 +818,9 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                "授予", "本人", "承诺人", "述职人", "学员", "学生")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
+#: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),
+#: a certificate's 李晨涛（学号：3200110189）).
+NUMBER_AFTER = re.compile(r"[(（][^)）\d]{0,4}\d{6,}")
 
 
 def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
@@ -859,9 +862,14 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
 
 
 def _name_context(text: str, i: int, end: int) -> tuple[bool, bool]:
-    """Whether ``text[i:end]`` follows a name label (:data:`NAME_BEFORE`), and whether 同志, 同学 … follow it."""
+    """Whether ``text[i:end]`` follows a name label (:data:`NAME_BEFORE`), and whether 同志, 同学 … follow it.
+
+    >>> _name_context("亚文浩(16083211)", 0, 3), _name_context("亚文浩(2)", 0, 3)
+    ((False, True), (False, False))
+    """
     before = text[max(0, i - 7): i].rstrip(":：")
-    return any(before.endswith(w) for w in NAME_BEFORE), any(text.startswith(w, end) for w in NAME_AFTER)
+    return (any(before.endswith(w) for w in NAME_BEFORE),
+            any(text.startswith(w, end) for w in NAME_AFTER) or NUMBER_AFTER.match(text, end) is not None)
 
 
 def _misread_surname_spans(stream: Sequence[_S], text: str, pat: str) -> list[tuple[int, int]]:
