@@ -525,6 +525,47 @@ def test_a_faint_seal_centred_beyond_the_end_of_the_signature_is_found(size: int
     assert r.bbox[0] <= x0 + 8 and r.bbox[1] <= y0 + 8 and r.bbox[2] >= x1 - 8 and r.bbox[3] >= y1 - 8, r.bbox
 
 
+def _broken_ring(arc: int, star: float, *, middle: str = "star", thick: int = 6) -> np.ndarray:
+    """Faint ink (400 x 400): a ring of radius 100, ``thick`` px, round (200, 200) showing ``arc``
+    degrees, ring text inside it, and in the middle a solid star of radius ``star`` (none when 0),
+    or (``middle="glyph"``) a bold character-like block of that size."""
+    import cv2
+
+    ink = np.zeros((400, 400), np.uint8)
+    cv2.ellipse(ink, (200, 200), (100, 100), 0, 130, 130 + arc, 1, thick)
+    for a in range(140, 125 + arc, 14):
+        x, y = 200 + 78 * np.cos(np.radians(a)), 200 + 78 * np.sin(np.radians(a))
+        cv2.line(ink, (int(x - 5), int(y - 5)), (int(x + 5), int(y + 5)), 1, 4)
+    if star and middle == "glyph":
+        r = int(star)
+        cv2.rectangle(ink, (200 - r, 200 - r), (200 + r, 200 + r), 1, -1)
+        cv2.line(ink, (200 - r // 2, 200 - r), (200 - r // 2, 200 + r // 2), 0, 3)
+    elif star:
+        pts = [(200 + star * (1 if i % 2 == 0 else 0.4) * np.cos(np.radians(-90 + 36 * i)),
+                200 + star * (1 if i % 2 == 0 else 0.4) * np.sin(np.radians(-90 + 36 * i))) for i in range(10)]
+        cv2.fillPoly(ink, [np.int32(pts)], 1)
+    return ink.astype(np.float32)
+
+
+@pytest.mark.parametrize("arc", [200, 240])
+def test_a_faint_ring_with_part_lost_is_taken_round_a_star_of_its_size(arc: int) -> None:
+    # real scan of a diploma (平顶山学院): a pale pink seal over the printed school name, the lower
+    # right of its ring too light to show (ring 0.67 of the angles, under the 0.7 a clean ring
+    # needs); its solid star marks the centre, and round a star of its size less ring will do
+    from zcmask.locate._faint_seal import _best_ring
+
+    radii = np.array([64.0, 80.0, 100.0, 125.0])
+    found = _best_ring(_broken_ring(arc, 35.0), (150, 150, 250, 250), radii, None)
+    assert found is not None
+    (cx, cy), outer = found
+    assert abs(cx - 200) <= 10 and abs(cy - 200) <= 10 and 95 <= outer <= 110, found
+    # without the star, round a blob too small to be its star or not star-shaped (a bold character
+    # of an invoice's red print), or with a thick ring (red rules and labels): not a seal
+    for plane in (_broken_ring(arc, 0.0), _broken_ring(arc, 12.0), _broken_ring(arc, 30.0, middle="glyph"),
+                  _broken_ring(200, 35.0, thick=30)):
+        assert _best_ring(plane, (150, 150, 250, 250), radii, None) is None
+
+
 def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zcmask import pipeline
 
