@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from zcmask.results import Region, TextLine
+from zcmask.results import BBox, Region, TextLine
 
 #: How a certificate's title ends.
 TITLE_ENDS = ("证书", "奖状", "聘书", "通知书", "证明书")
@@ -78,6 +78,15 @@ def _title(lines: Sequence[TextLine], w: int, h: int) -> TextLine | None:
     return None
 
 
+def _unit_page_title(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
+                     ) -> tuple[BBox, float] | None:
+    """The box and height of the certificate's title (:func:`_title`) on a page where the unit was found."""
+    if not any(r.kind == "unit" for r in found):
+        return None
+    title = _title(lines, image.shape[1], image.shape[0])
+    return None if title is None else (title.bbox, title.bbox[3] - title.bbox[1])
+
+
 def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region]) -> list[Region]:
     """``unit`` regions over calligraphic wordmarks above a certificate's title (see the module).
 
@@ -96,14 +105,11 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
     []
 
     """
-    if not any(r.kind == "unit" for r in found):
-        return []
-    h, w = image.shape[:2]
-    title = _title(lines, w, h)
+    w = image.shape[1]
+    title = _unit_page_title(lines, image, found)
     if title is None:
         return []
-    tx0, ty0, tx1, ty1 = title.bbox
-    th = ty1 - ty0
+    (tx0, ty0, tx1, ty1), th = title
     by0, by1 = int(max(0.0, ty0 - BAND * th)), int(ty0 - 0.1 * th)
     if by1 - by0 < HEIGHT[0] * th:
         return []
@@ -149,18 +155,17 @@ def unread_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence
 
     Examples
     --------
-    >>> unread_emblems([], np.full((100, 80, 3), 255, np.uint8), [])
+    A page that names the unit but has no certificate's title is not looked at:
+
+    >>> unread_emblems([], np.full((100, 80, 3), 255, np.uint8), [Region("unit", (0, 0, 9, 9), "X", "ocr", 1.0)])
     []
 
     """
-    if not any(r.kind == "unit" for r in found):
-        return []
     h, w = image.shape[:2]
-    title = _title(lines, w, h)
+    title = _unit_page_title(lines, image, found)
     if title is None:
         return []
-    tx0, ty0, tx1, ty1 = title.bbox
-    th = ty1 - ty0
+    (tx0, ty0, tx1, ty1), th = title
     out: list[Region] = []
     for by0, by1 in ((int(max(0.0, ty0 - EMBLEM_REACH * th)), int(ty0 - 0.1 * th)),
                      (int(ty1 + 0.1 * th), int(min(h, ty1 + EMBLEM_REACH * th)))):
