@@ -73,6 +73,15 @@ def boxes_overlap(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> b
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
+def box_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool:
+    """Whether box ``a`` lies wholly within box ``b`` (edges may touch).
+
+    >>> box_within((2, 2, 5, 5), (0, 0, 5, 5)), box_within((2, 2, 6, 5), (0, 0, 5, 5))
+    (True, False)
+    """
+    return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
 def shift_line(ln: TextLine, dx: float, dy: float) -> TextLine:
     """``ln`` and its characters moved by ``(dx, dy)``: from a crop's pixels to the page's."""
 

@@ -374,14 +374,14 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
     would pass between, and, when ``grid`` is given, a grid that far apart.
     """
     ax0, ay0, ax1, ay1 = area
-    test = ok
+    accept = ok  # the test a ring must pass; looser round a star (:func:`_starred_ok`)
     # (ring less ink outside it, centre, radius tried, outer radius of the ring found)
     best: tuple[float, tuple[float, float], float, float] | None = None
 
     def look(cx: float, cy: float, r: float) -> None:
         nonlocal best
         ev = ring_evidence(ink, (cx, cy), (r, r), 0.0)
-        if test(ev) and (best is None or ev.ring - ev.outside > best[0]):
+        if accept(ev) and (best is None or ev.ring - ev.outside > best[0]):
             best = (ev.ring - ev.outside, (cx, cy), r, r * (ev.rho + ev.thickness / 2))
             log.debug("faint ring at (%.0f, %.0f) r %.0f: %s", cx, cy, r, ev)
 
@@ -396,17 +396,18 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
             look(cx, cy, float(r))
         if centres and best is None:  # none is a ring yet: the filter's best, moved to its ring
             look(*_climb(ink, *centres[0], float(r), area), float(r))
-    if best is None:
-        # a seal's star marks its centre, which may lie beside the name it is stamped over; round
-        # its own star a ring may show less of itself (:func:`_starred_ok`)
-        stars = _star_centres(ink)
-        for test in (ok, _starred_ok) if ok is _ring_ok else (ok,):
-            for (cx, cy), size, starry in stars:
-                for r in radii:
-                    if test is ok or (starry and STAR_SIZE[0] * r <= size <= STAR_SIZE[1] * r):
-                        look(cx, cy, float(r))
-            if best is not None:
-                break
+    stars = _star_centres(ink) if best is None else []
+    # a seal's star marks its centre, which may lie beside the name it is stamped over
+    for (cx, cy), _size, _starry in stars:
+        for r in radii:
+            look(cx, cy, float(r))
+    if best is None and ok is _ring_ok:
+        # round its own star, a ring of its size may show less of itself
+        accept = _starred_ok
+        for (cx, cy), size, starry in stars:
+            for r in radii:
+                if starry and STAR_SIZE[0] * r <= size <= STAR_SIZE[1] * r:
+                    look(cx, cy, float(r))
     if best is None:
         return None
     (bx, by), br = best[1], best[2]

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from zcmask._geometry import box_within
 from zcmask.results import BBox, Region, TextLine
 
 #: How a certificate's title ends.
@@ -113,12 +114,8 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
     by0, by1 = int(max(0.0, ty0 - BAND * th)), int(ty0 - 0.1 * th)
     if by1 - by0 < HEIGHT[0] * th:
         return []
-    band = image[by0:by1]
-    gray = cv2.cvtColor(band, cv2.COLOR_RGB2GRAY).astype(np.int16)
-    sat = cv2.cvtColor(band, cv2.COLOR_RGB2HSV)[..., 1]
-    paper = float(np.percentile(gray, 90))
     # solid ink: dark, or coloured and clearly darker than the paper (a pale emblem or a tint is neither)
-    solid = ((gray < paper - 80) | ((sat >= 90) & (gray < paper - 50))).astype(np.uint8)
+    solid, _ = _band_ink(image[by0:by1], dark=80, sat=90, coloured=50)
     ink = np.asarray(cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
     # characters of a row joined side to side (a wide brush hand leaves a character's width between
     # them), not to the border above
@@ -171,11 +168,7 @@ def unread_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence
                      (int(ty1 + 0.1 * th), int(min(h, ty1 + EMBLEM_REACH * th)))):
         if by1 - by0 < EMBLEM_SIZE[0] * th:
             continue
-        band = image[by0:by1]
-        gray = cv2.cvtColor(band, cv2.COLOR_RGB2GRAY).astype(np.int16)
-        hsv = cv2.cvtColor(band, cv2.COLOR_RGB2HSV)
-        paper = float(np.percentile(gray, 90))
-        ink = ((gray < paper - 60) | ((hsv[..., 1] >= 60) & (gray < paper - 30))).astype(np.uint8)
+        ink, hsv = _band_ink(image[by0:by1], dark=60, sat=60, coloured=30)  # an emblem's print may be lighter
         k = max(3, int(0.06 * th)) | 1  # a rim broken by print or scan noise closed
         n, _, stats, _ = cv2.connectedComponentsWithStats(
             cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)), connectivity=8)
@@ -188,12 +181,25 @@ def unread_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence
             if y <= 0 or y + bh >= by1 - by0 or x <= 0 or x + bw >= w:
                 continue  # runs on beyond the band: a border, a frame, the desk
             box = (x, y + by0, x + bw, y + bh + by0)
-            if any(_inside(box, r.bbox) for r in out):
+            if any(box_within(box, r.bbox) for r in out):
                 continue
             if _round_mark(ink[y:y + bh, x:x + bw] > 0, hsv[y:y + bh, x:x + bw]) and _read_share(box, lines) < 0.5:
-                out = [r for r in out if not _inside(r.bbox, box)]
+                out = [r for r in out if not box_within(r.bbox, box)]
                 out.append(Region("unit", box, "", "layout", 0.5))
     return out
+
+
+def _band_ink(band: np.ndarray, *, dark: int, sat: int, coloured: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ink of an RGB band (uint8 0/1) and the band in HSV.
+
+    Ink is ``dark`` grey levels under the paper (the band's 90th percentile), or saturated to
+    ``sat`` and ``coloured`` levels under it.
+    """
+    gray = cv2.cvtColor(band, cv2.COLOR_RGB2GRAY).astype(np.int16)
+    hsv = cv2.cvtColor(band, cv2.COLOR_RGB2HSV)
+    paper = float(np.percentile(gray, 90))
+    ink = (gray < paper - dark) | ((hsv[..., 1] >= sat) & (gray < paper - coloured))
+    return ink.astype(np.uint8), hsv
 
 
 def _round_mark(ink: np.ndarray, hsv: np.ndarray) -> bool:
@@ -214,11 +220,6 @@ def _round_mark(ink: np.ndarray, hsv: np.ndarray) -> bool:
     hue, sat = hsv[..., 0][ink], hsv[..., 1][ink]
     coloured = sat >= 60
     return not (coloured.sum() > 0.3 * total and float(((hue[coloured] < 10) | (hue[coloured] > 160)).mean()) > 0.5)
-
-
-def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Whether box ``a`` lies within box ``b``."""
-    return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _read_share(box: tuple[int, int, int, int], lines: Sequence[TextLine]) -> float:
