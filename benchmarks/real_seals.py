@@ -312,10 +312,44 @@ def _recompressed(case: Case, quality: int) -> Case:
     return replace(case, image=np.asarray(Image.open(buf).convert("RGB")), variant=f"{case.variant}@q{quality}")
 
 
+def scaled_plane(plane: np.ndarray, k: float) -> np.ndarray:
+    """``plane`` scaled by ``k``: an image by area, a bool mask (labelled ink) to its nearest pixels.
+
+    Each plane is scaled from its own shape, so the upright-frame ink of a page stored turned
+    keeps matching the page once turned back.
+    """
+    import cv2
+
+    h, w = plane.shape[:2]
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    if plane.dtype == bool:
+        return np.asarray(cv2.resize(plane.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
+    return np.asarray(cv2.resize(plane, size, interpolation=cv2.INTER_AREA))
+
+
+def shrink_factor(image: np.ndarray, side: int) -> float:
+    """How much to scale ``image`` for ``side`` px on its longest side (1.0: it is no longer)."""
+    return min(1.0, side / max(image.shape[:2]))
+
+
+def _downscaled(case: Case, side: int) -> Case:
+    """The case with its page shrunk to ``side`` px on its longest side (an upload made smaller), boxes and ink too."""
+    from dataclasses import replace
+
+    k = shrink_factor(case.image, side)
+    if k >= 1:
+        return case
+    seals = tuple(replace(s, bbox=tuple(int(round(v * k)) for v in s.bbox), ink=scaled_plane(s.ink, k))  # type: ignore[arg-type]
+                  for s in case.seals)
+    return replace(case, image=scaled_plane(case.image, k), seals=seals, variant=f"{case.variant}@{side}px")
+
+
 def run(only: str | None = None, engine: str = "rapidocr", verbose: bool = True,
-        labels: Path | None = None, jpeg: int | None = None) -> dict:
+        labels: Path | None = None, jpeg: int | None = None, max_side: int | None = None) -> dict:
     """Build the cases, mask each and return ``{"summary": ..., "cases": [...], "missing": [...]}``."""
     cases, missing = build_cases(only, labels)
+    if max_side is not None:
+        cases = [_downscaled(c, max_side) for c in cases]
     if jpeg is not None:
         cases = [_recompressed(c, jpeg) for c in cases]
     results = []
@@ -375,10 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, help="another labels file (same schema), e.g. a held-out set")
     ap.add_argument("--jpeg", type=int, metavar="Q",
                     help="save every case page once more as JPEG at quality Q first (a re-compressed upload)")
+    ap.add_argument("--max-side", type=int, metavar="PX",
+                    help="shrink every case page to PX on its longest side first (an upload made smaller; before --jpeg)")
     args = ap.parse_args(argv)
     if args.fetch and fetch(args.mirror):
         return 1
-    res = run(args.only, labels=args.labels, jpeg=args.jpeg)
+    res = run(args.only, labels=args.labels, jpeg=args.jpeg, max_side=args.max_side)
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(res["summary"], ensure_ascii=False, indent=1))

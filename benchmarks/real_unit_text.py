@@ -203,10 +203,31 @@ def summarise(results: list[dict]) -> dict:
             "seconds": round(sum(r["seconds"] for r in results), 1)}
 
 
+def _scaled_box(box: tuple[int, ...], k: float) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = (int(round(v * k)) for v in box)
+    return x0, y0, x1, y1
+
+
+def downscaled(src: Source, side: int) -> Source:
+    """The source shrunk to ``side`` px on its longest side (an upload made smaller), with its labels."""
+    from dataclasses import replace
+
+    from benchmarks.real_seals import scaled_plane, shrink_factor
+
+    k = shrink_factor(src.image, side)
+    if k >= 1:
+        return src
+    occ = tuple(replace(o, bbox=_scaled_box(o.bbox, k), ink=scaled_plane(o.ink, k)) for o in src.occurrences)
+    return replace(src, image=scaled_plane(src.image, k), occurrences=occ,
+                   seal_boxes=tuple(_scaled_box(b, k) for b in src.seal_boxes))
+
+
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
-        labels: Path | None = None, seal_labels: Path | None = None) -> dict:
+        labels: Path | None = None, seal_labels: Path | None = None, max_side: int | None = None) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
     sources, missing = load(only, labels, seal_labels)
+    if max_side is not None:
+        sources = [downscaled(s, max_side) for s in sources]
     engine = None
     if diagnose:
         from zcmask.ocr import get_engine
@@ -256,8 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-q", "--quiet", action="store_true")
     ap.add_argument("--labels", type=Path, help="another labels file (same schema), e.g. a held-out set")
     ap.add_argument("--seal-labels", type=Path, help="the seal labels of those sources (for over-mask)")
+    ap.add_argument("--max-side", type=int, metavar="PX",
+                    help="shrink every source to PX on its longest side first (an upload made smaller)")
     a = ap.parse_args(argv)
-    res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels)
+    res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels,
+              max_side=a.max_side)
     print_table(res)
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
