@@ -30,6 +30,7 @@ HOSPITAL = Identity(name="张三", units=(Unit(name="乌鲁木齐市第一人民
     ("华大学", INSTITUTE, "applicant"),        # a worn ring: three characters of the institute's name
     ("清华大学", INSTITUTE, "applicant"),
     ("北京大学", INSTITUTE, "authority"),      # another university stays an authority
+    ("中国共产主义费年团选", INSTITUTE, "unknown"),  # the league's name misread is no issuer's (a unit's own seal at 1280 px)
     ("大学", INSTITUTE, "authority"),          # a generic word alone names nobody
     ("乌鲁木齐市", HOSPITAL, "unknown"),       # only the region the hospital shares with its authorities
     ("乌鲁木齐市卫生健康委员会", HOSPITAL, "authority"),
@@ -222,3 +223,47 @@ def test_a_seal_is_not_grown_over_the_seal_stamped_beside_it():
     left, right = _cand((385, 300), (60, 60)), _cand((540, 300), (108, 108))
     assert _grown_over_rest(right, [blob], [left]) == right
     assert _grown_over_rest(right, [blob], []) != right      # without it, it would be taken for the rest
+
+
+# --- a pale seal: its ring stamp ink, its characters too pale ----------------------------------
+
+
+def _pale_seal_page(chars: tuple[int, int, int] | None, *, seed: int = 3, black_text: bool = False,
+                    arc: int = 360) -> np.ndarray:
+    """A table crossed by a pale pink seal whose ring is darker than its characters, saved at JPEG q75.
+
+    Only ``arc`` degrees of the ring are darker; the rest is as pale as the characters.
+    """
+    from zcsynth._seals import SealSpec, seal_ink, stamp
+
+    img = np.full((1400, 1000, 3), 247, np.uint8)
+    if chars is not None:
+        img, _ = stamp(img, seal_ink(SealSpec("上海某某医疗器械有限公司", size=300, seed=seed)), (500, 700), chars)
+    if black_text:  # a red pen loop round printed words
+        for y in (650, 700, 750):
+            cv2.putText(img, "ABCDEFG", (400, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2)
+    if chars is not None:
+        cv2.circle(img, (500, 700), 141, chars, 5)
+    cv2.ellipse(img, (500, 700), (141, 141), 0, -90 - arc / 2, -90 + arc / 2, (228, 140, 150), 5)
+    for y in (640, 760):                                     # the table's red rules across it
+        cv2.line(img, (60, y), (940, y), (200, 40, 50), 2)
+    ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 75])
+    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1])
+
+
+@pytest.mark.parametrize(("chars", "seed", "arc"), [((241, 222, 226), 3, 360), ((241, 223, 226), 5, 360),
+                                                    ((242, 224, 227), 7, 360), ((241, 222, 226), 3, 200)])
+def test_a_pale_seal_whose_characters_are_under_the_stamp_ink_threshold_is_found(chars, seed, arc) -> None:  # type: ignore[no-untyped-def]
+    # a real scan's pale pink company seal over a table, re-saved at JPEG q75: its ring stays stamp
+    # ink but its characters fall under it (ring text 0.04), so it was no seal; its characters are
+    # measured again as faint stamp ink. A pale 启明学院 seal showed half its ring as stamp ink (arc).
+    cands = find_candidates(_pale_seal_page(chars, seed=seed, arc=arc))
+    assert len(cands) == 1
+    x0, y0, x1, y1 = cands[0].bbox
+    assert x0 <= 362 and y0 <= 562 and x1 >= 638 and y1 >= 838 and x1 - x0 <= 320, cands[0].bbox
+
+
+@pytest.mark.parametrize("black_text", [False, True])
+def test_a_bare_red_ring_over_a_table_is_no_pale_seal(black_text: bool) -> None:
+    # nothing pale and red inside it: the table's red rules crossing it and black print are no ring text
+    assert find_candidates(_pale_seal_page(None, black_text=black_text)) == []

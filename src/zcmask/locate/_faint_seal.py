@@ -27,9 +27,12 @@ import numpy as np
 
 from zcmask._geometry import boxes_overlap
 from zcmask.locate._seal_find import (
+    FAINT_RED,
     RingEvidence,
     SealCandidate,
+    _clean_ring,
     _over_smaller,
+    faint_ink,
     grey_paper,
     paper_table,
     ring_evidence,
@@ -44,8 +47,6 @@ WINDOW_SIDE = 480
 REACH = 7.0
 #: A seal's radius, in heights of the line it is stamped over.
 RADIUS = (1.2, 6.0)
-#: Least redness above the local background that counts as faint stamp ink (grey levels of R - max(G, B)).
-FAINT_RED = 8
 #: Least share of a window that is faint stamp ink for a ring to be looked for (the faint seals
 #: of real photos: 0.10 to 0.18 of their windows; a page's red title or rule: about 0.02).
 MIN_INK = 0.04
@@ -77,32 +78,6 @@ ROUND = 1.15
 #: Centres proposed per radius by the ring filter (:func:`_ring_centres`).
 CENTRES = 3
 
-
-def faint_ink(win: np.ndarray) -> np.ndarray:
-    """Faint stamp ink of an RGB window (paper made grey): red hues redder than their surroundings.
-
-    >>> win = np.full((120, 120, 3), (235, 150, 60), np.uint8)  # orange award paper
-    >>> win[40:80, 58:62] = (215, 95, 70)                       # a faint red stroke
-    >>> m = faint_ink(win); bool(m[60, 60]), bool(m[10, 10])
-    (True, False)
-    """
-    r = win[..., 0].astype(np.int16)
-    gb = np.maximum(win[..., 1], win[..., 2]).astype(np.int16)
-    red = np.clip(r - gb, 0, 255).astype(np.uint8)
-    k = max(15, int(max(win.shape[:2]) / 6) | 1)
-    bg = cv2.medianBlur(red, min(k, 255))
-    hsv = cv2.cvtColor(win, cv2.COLOR_RGB2HSV)
-    hue_ok = (hsv[..., 0] <= 15) | (hsv[..., 0] >= 140)
-    return (red.astype(np.int16) - bg >= FAINT_RED) & (r - gb >= FAINT_RED) & hue_ok & (hsv[..., 2] >= 60)
-
-
-def _clean_ring(ev: RingEvidence, *, ring: float, outside: float, text: float) -> bool:
-    """Whether ``ev`` is a seal's ring: round ``ring`` of the angles at least, with ring text.
-
-    Ink just outside at most ``outside``, ring text around at least ``text``, some ink inside
-    and a thin stroke.
-    """
-    return ev.ring >= ring and ev.outside <= outside and ev.text >= text and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
 
 
 def _ring_ok(ev: RingEvidence) -> bool:

@@ -256,6 +256,37 @@ def _is_ring_seal(ev: RingEvidence, *, strict: bool) -> bool:
     return (ev.text >= 0.15 and ev.fill >= 0.008) or (ev.ring >= 0.9 and ev.fill >= 0.02)
 
 
+#: Least redness above the local background that counts as faint stamp ink (grey levels of R - max(G, B)).
+FAINT_RED = 8
+
+
+def faint_ink(win: np.ndarray) -> np.ndarray:
+    """Faint stamp ink of an RGB window (paper made grey): red hues redder than their surroundings.
+
+    >>> win = np.full((120, 120, 3), (235, 150, 60), np.uint8)  # orange award paper
+    >>> win[40:80, 58:62] = (215, 95, 70)                       # a faint red stroke
+    >>> m = faint_ink(win); bool(m[60, 60]), bool(m[10, 10])
+    (True, False)
+    """
+    r = win[..., 0].astype(np.int16)
+    gb = np.maximum(win[..., 1], win[..., 2]).astype(np.int16)
+    red = np.clip(r - gb, 0, 255).astype(np.uint8)
+    k = max(15, int(max(win.shape[:2]) / 6) | 1)
+    bg = cv2.medianBlur(red, min(k, 255))
+    hsv = cv2.cvtColor(win, cv2.COLOR_RGB2HSV)
+    hue_ok = (hsv[..., 0] <= 15) | (hsv[..., 0] >= 140)
+    return (red.astype(np.int16) - bg >= FAINT_RED) & (r - gb >= FAINT_RED) & hue_ok & (hsv[..., 2] >= 60)
+
+
+def _clean_ring(ev: RingEvidence, *, ring: float, outside: float, text: float) -> bool:
+    """Whether ``ev`` is a seal's ring: round ``ring`` of the angles at least, with ring text.
+
+    Ink just outside at most ``outside``, ring text around at least ``text``, some ink inside
+    and a thin stroke.
+    """
+    return ev.ring >= ring and ev.outside <= outside and ev.text >= text and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
+
+
 def _norm_rect(rect: tuple) -> tuple:
     """A minAreaRect turned by at most 45 degrees, with its sides swapped to match."""
     (cx, cy), (w, h), ang = rect
@@ -673,7 +704,9 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     if int(ink.sum()) < 60:
         return []
     # seals cut by their sheet's edge are looked for in the first pass only (cost: one fit per blob)
-    out = _stamp_pass(_drop_lines(ink), cut=True)
+    lined = _drop_lines(ink)
+    first = list(_ink_blobs(lined, join=0.008, min_side=0.04, min_pts=60))
+    out = _stamp_pass(lined, cut=True, blobs=first)
     # Again without line removal: a close-up's ring is nearly straight over long runs, and a
     # name seal's frame is made of straight sides. Then with strong red only: JPEG colour
     # bleeding around black print can bridge a seal to the text around it.
@@ -689,8 +722,67 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
                 out.append(c)
             elif len(over) == 1 and _holds_more(ink, c, out[over[0]]):
                 out[over[0]] = c
+    for box, pts in first:
+        if not any(_over_smaller(_xywh(box), o.bbox) >= 0.5 for o in out):
+            pale = _pale_ring(small, lined, ink & ~lined, pts)
+            if pale is not None:
+                out.append(pale)
     out = [_grown_over_rest(c, wide, [o for o in out if o is not c]) for c in out]
     return out + _overlapped_rest(ink, out, raw)
+
+
+#: A pale seal's ring, as stamp ink, is at most this much longer one way than the other.
+_PALE_ROUND = 1.25
+#: Least share of its angles, most ink just outside and thickest, the stamp-ink ring of a pale seal
+#: (real pale seals: 0.50 to 0.85 of the ring, nothing outside, 0.03 to 0.09 of their radius thick;
+#: a pale pink 启明学院 seal with its lower arc faded, re-saved at JPEG q75: 0.50).
+_PALE_RING = 0.45
+_PALE_OUTSIDE = 0.05
+_PALE_THICKNESS = 0.1
+
+
+def _xywh(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    return x, y, x + w, y + h
+
+
+def _pale_ring(small: np.ndarray, ink: np.ndarray, rules: np.ndarray, pts: np.ndarray) -> SealCandidate | None:
+    """A pale seal whose ring is stamp ink but whose characters are too pale for it.
+
+    A light stamp on a scan keeps its ring, the widest and most even stroke, above the stamp-ink
+    threshold while its characters and star fall under it: re-saved at JPEG q75, a real pale pink
+    company seal measured a clean ring (0.73 of its angles, nothing outside) with 0.04 of ring
+    text, and was no seal. Such a ring (round, thin, clean outside) is measured again on the
+    window's faint stamp ink (:func:`faint_ink`) less the page's red rules (``rules``, the long
+    runs taken out of ``ink``), where its characters show (ring 0.83, ring text 0.41); it is a
+    seal when that ink makes a clean ring with text, as a faint seal must
+    (:func:`zcmask.locate._faint_seal.faint_unit_seals`). A bare red ring, or one round black
+    print, has no faint red inside it.
+    """
+    hull = cv2.convexHull(pts.astype(np.int32))
+    if len(hull) < 5:
+        return None
+    (cx, cy), (ea, eb), eang = cv2.fitEllipse(hull)
+    if min(ea, eb) <= 0 or max(ea, eb) > _PALE_ROUND * min(ea, eb) or max(ea, eb) > 0.4 * max(ink.shape):
+        return None
+    axes = (ea / 2, eb / 2)
+    ev = ring_evidence(ink, (cx, cy), axes, eang)
+    if ev.ring < _PALE_RING or ev.outside > _PALE_OUTSIDE or ev.thickness > _PALE_THICKNESS:
+        return None
+    H, W = ink.shape
+    reach = 1.3 * max(axes)
+    x0, y0 = int(max(0, cx - reach)), int(max(0, cy - reach))
+    x1, y1 = int(min(W, cx + reach)), int(min(H, cy + reach))
+    # the page's red rules crossing the seal are no ring text (a bare ring over a table's rows)
+    pale = faint_ink(small[y0:y1, x0:x1]) & (cv2.dilate(rules[y0:y1, x0:x1].astype(np.uint8), np.ones((5, 5), np.uint8)) == 0)
+    faint = ring_evidence(pale, (cx - x0, cy - y0), axes, eang)
+    if not _clean_ring(faint, ring=0.7, outside=0.1, text=0.2):
+        return None
+    log.debug("pale ring at (%.0f, %.0f): %s, as faint ink %s", cx, cy, ev, faint)
+    outer = faint.rho + faint.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    return SealCandidate((cx, cy), axes, eang, shape, "color", faint.ring, _box((cx, cy), axes, eang, shape))
 
 
 #: A later fit replaces an earlier one it holds when this share of the stamp ink inside it lies

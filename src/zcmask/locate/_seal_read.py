@@ -66,6 +66,29 @@ ISSUER_NAME_CHARS = 6
 #: (a university's own league seal read 198中国共产主义青年团造 全 was kept visible as an issuer's).
 LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年团")
 
+
+
+def _without_league(text: str) -> str:
+    """``text`` less the league's own name (:data:`LEAGUE_NAME`), read with at most one character wrong.
+
+    A university's own league seal shrunk to 1280 px read 中国共产主义费年团选: with the name
+    taken out only when read exactly, 中国费年团选 was an issuer's six characters and the seal was
+    kept visible.
+
+    >>> _without_league("中国共产主义费年团选"), _without_league("共青团山东大学委员会")
+    ('选', '共青团山东大学委员会')
+    """
+    for g in LEAGUE_NAME:
+        wrong = 1 if len(g) >= 6 else 0  # 青年团 only as read
+        i = 0
+        while i + len(g) <= len(text):
+            if sum(a != b for a, b in zip(text[i:i + len(g)], g, strict=True)) <= wrong:
+                text = text[:i] + text[i + len(g):]
+            else:
+                i += 1
+    return text
+
+
 #: A reading shorter than this (folded characters) counts as unreadable.
 MIN_CHARS = 3
 MIN_SCORE = 0.45
@@ -528,9 +551,7 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
         return "authority"
     if _provincial_body(folded, own):
         return "authority"
-    named = folded
-    for g in LEAGUE_NAME:
-        named = named.replace(g, "")
+    named = _without_league(folded)
     for w in EVENT_WORDS:
         if w in folded and w not in own and sum(map(is_han, named.replace(w, ""))) >= ISSUER_NAME_CHARS:
             return "authority"
