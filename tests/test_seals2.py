@@ -1,6 +1,6 @@
 """Second pass on real seals: fragments of the unit's name, specks around a square seal, close-up orientation.
 
-The committed real images used here are MIT-licensed (``benchmarks/real/seals/manifest.json``).
+The committed real images used here are MIT- or Apache-2.0-licensed (``benchmarks/real/seals/manifest.json``).
 """
 
 from __future__ import annotations
@@ -267,3 +267,20 @@ def test_a_pale_seal_whose_characters_are_under_the_stamp_ink_threshold_is_found
 def test_a_bare_red_ring_over_a_table_is_no_pale_seal(black_text: bool) -> None:
     # nothing pale and red inside it: the table's red rules crossing it and black print are no ring text
     assert find_candidates(_pale_seal_page(None, black_text=black_text)) == []
+
+
+# --- the page's own frame is no seal cut by its edges -----------------------------------------
+
+
+def test_a_ring_fitted_past_three_page_edges_is_no_seal() -> None:
+    # a real promotional graphic (its red border) and a real photo of a certificate in a red folder
+    # shrunk to 1280 px: the border was fitted as an oval reaching past three or four page edges,
+    # read as nothing and masked as an unread seal, blacking out the page
+    from zcmask.locate._seal_find import _past_edges
+
+    img = np.asarray(Image.open(REAL / "rapid_promo.jpg").convert("RGB"))
+    h, w = img.shape[:2]
+    assert not any(_past_edges(c.bbox, (h, w)) for c in find_candidates(img))
+    assert _past_edges((-42, -33, 1319, 963), (923, 1280))            # past every edge: the page's frame
+    assert not _past_edges((-60, 300, 200, 560), (923, 1280))         # a 骑缝章 cut by the left edge
+    assert not _past_edges((-60, -60, 200, 200), (923, 1280))         # a seal cut at a corner

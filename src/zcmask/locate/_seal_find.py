@@ -727,8 +727,30 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
             pale = _pale_ring(small, lined, ink & ~lined, pts)
             if pale is not None:
                 out.append(pale)
+    out = [c for c in out if not _past_edges(c.bbox, ink.shape)]
     out = [_grown_over_rest(c, wide, [o for o in out if o is not c]) for c in out]
-    return out + _overlapped_rest(ink, out, raw)
+    return out + [c for c in _overlapped_rest(ink, out, raw) if not _past_edges(c.bbox, ink.shape)]
+
+
+#: How far past a page edge, in page sides, a fitted ring may reach and still count as cut by it.
+_PAST_EDGE = 0.02
+
+
+def _past_edges(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Whether a ring fitted to ``box`` reaches past three or four edges of a page of ``shape``: its frame.
+
+    A seal is cut by a sheet's edge on one side (a 骑缝章) or two (a corner); a close-up photo of
+    a seal shows all of its ring. A ring reaching past three edges is the page's own border: a
+    certificate's printed frame, a red folder round it (a real photo shrunk to 1280 px: an oval
+    42 px past every edge, read as nothing and masked as an unread seal, blacked out the page).
+
+    >>> _past_edges((-42, -33, 1319, 963), (923, 1280)), _past_edges((-60, 300, 200, 560), (923, 1280))
+    (True, False)
+    """
+    h, w = shape[:2]
+    m = _PAST_EDGE * max(h, w)
+    x0, y0, x1, y1 = box
+    return sum((x0 < -m, y0 < -m, x1 > w + m, y1 > h + m)) >= 3
 
 
 #: A pale seal's ring, as stamp ink, is at most this much longer one way than the other.
