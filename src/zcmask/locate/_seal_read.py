@@ -67,7 +67,6 @@ ISSUER_NAME_CHARS = 6
 LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年团")
 
 
-
 def _without_league(text: str) -> str:
     """``text`` less the league's own name (:data:`LEAGUE_NAME`), read with at most one character wrong.
 
