@@ -327,6 +327,12 @@ def scaled_plane(plane: np.ndarray, k: float) -> np.ndarray:
     return np.asarray(cv2.resize(plane, size, interpolation=cv2.INTER_AREA))
 
 
+def scaled_box(box: tuple[int, ...], k: float) -> tuple[int, int, int, int]:
+    """A label box scaled by ``k``, rounded to whole pixels."""
+    x0, y0, x1, y1 = (int(round(v * k)) for v in box)
+    return x0, y0, x1, y1
+
+
 def shrink_factor(image: np.ndarray, side: int) -> float:
     """How much to scale ``image`` for ``side`` px on its longest side (1.0: it is no longer)."""
     return min(1.0, side / max(image.shape[:2]))
@@ -339,8 +345,7 @@ def _downscaled(case: Case, side: int) -> Case:
     k = shrink_factor(case.image, side)
     if k >= 1:
         return case
-    seals = tuple(replace(s, bbox=tuple(int(round(v * k)) for v in s.bbox), ink=scaled_plane(s.ink, k))  # type: ignore[arg-type]
-                  for s in case.seals)
+    seals = tuple(replace(s, bbox=scaled_box(s.bbox, k), ink=scaled_plane(s.ink, k)) for s in case.seals)
     return replace(case, image=scaled_plane(case.image, k), seals=seals, variant=f"{case.variant}@{side}px")
 
 

@@ -203,23 +203,18 @@ def summarise(results: list[dict]) -> dict:
             "seconds": round(sum(r["seconds"] for r in results), 1)}
 
 
-def _scaled_box(box: tuple[int, ...], k: float) -> tuple[int, int, int, int]:
-    x0, y0, x1, y1 = (int(round(v * k)) for v in box)
-    return x0, y0, x1, y1
-
-
 def downscaled(src: Source, side: int) -> Source:
     """The source shrunk to ``side`` px on its longest side (an upload made smaller), with its labels."""
     from dataclasses import replace
 
-    from benchmarks.real_seals import scaled_plane, shrink_factor
+    from benchmarks.real_seals import scaled_box, scaled_plane, shrink_factor
 
     k = shrink_factor(src.image, side)
     if k >= 1:
         return src
-    occ = tuple(replace(o, bbox=_scaled_box(o.bbox, k), ink=scaled_plane(o.ink, k)) for o in src.occurrences)
+    occ = tuple(replace(o, bbox=scaled_box(o.bbox, k), ink=scaled_plane(o.ink, k)) for o in src.occurrences)
     return replace(src, image=scaled_plane(src.image, k), occurrences=occ,
-                   seal_boxes=tuple(_scaled_box(b, k) for b in src.seal_boxes))
+                   seal_boxes=tuple(scaled_box(b, k) for b in src.seal_boxes))
 
 
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,

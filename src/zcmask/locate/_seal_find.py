@@ -287,6 +287,20 @@ def _clean_ring(ev: RingEvidence, *, ring: float, outside: float, text: float) -
     return ev.ring >= ring and ev.outside <= outside and ev.text >= text and 0.03 <= ev.fill <= 0.5 and ev.thickness <= 0.4
 
 
+def _ring_candidate(center: tuple[float, float], axes: tuple[float, float], angle: float, ev: RingEvidence,
+                    source: str, ink_box: tuple[int, int, int, int] | None = None) -> SealCandidate:
+    """The seal whose ring ``ev`` measured round the ellipse ``center``/``axes``/``angle``: out to the ring's outer edge.
+
+    ``ink_box``, when given, is held by the candidate's box too: a fit to a small part of a ring
+    may come out too small or off centre.
+    """
+    outer = ev.rho + ev.thickness / 2
+    axes = (axes[0] * outer, axes[1] * outer)
+    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
+    box = _box(center, axes, angle, shape)
+    return SealCandidate(center, axes, angle, shape, source, ev.ring, box if ink_box is None else _union(box, ink_box))
+
+
 def _norm_rect(rect: tuple) -> tuple:
     """A minAreaRect turned by at most 45 degrees, with its sides swapped to match."""
     (cx, cy), (w, h), ang = rect
@@ -409,10 +423,7 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     if not _is_ring_seal(ev, strict=strict):
         log.debug("blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
         return None
-    outer = ev.rho + ev.thickness / 2
-    axes = (axes[0] * outer, axes[1] * outer)
-    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring, _box((cx, cy), axes, eang, shape))
+    return _ring_candidate((cx, cy), axes, eang, ev, source)
 
 
 #: Long side over short side of a rectangular stamp (成绩审核专用章, a 2 x 1 frame round two lines).
@@ -579,6 +590,27 @@ def _color_candidates(small: np.ndarray) -> list[SealCandidate]:
     return out
 
 
+#: How far past a page edge, in page sides, a fitted ring may reach and still count as cut by it.
+_PAST_EDGE = 0.02
+
+
+def _past_edges(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Whether a ring fitted to ``box`` reaches past three or four edges of a page of ``shape``: its frame.
+
+    A seal is cut by a sheet's edge on one side (a 骑缝章) or two (a corner); a close-up photo of
+    a seal shows all of its ring. A ring reaching past three edges is the page's own border: a
+    certificate's printed frame, a red folder round it (a real photo shrunk to 1280 px: an oval
+    42 px past every edge, read as nothing and masked as an unread seal, blacked out the page).
+
+    >>> _past_edges((-42, -33, 1319, 963), (923, 1280)), _past_edges((-60, 300, 200, 560), (923, 1280))
+    (True, False)
+    """
+    h, w = shape[:2]
+    m = _PAST_EDGE * max(h, w)
+    x0, y0, x1, y1 = box
+    return sum((x0 < -m, y0 < -m, x1 > w + m, y1 > h + m)) >= 3
+
+
 #: Least share of a clipped seal's ring that must lie on the page: a 骑缝章 stamped across the
 #: edges of a report's sheets shows a quarter to a third of its ring on each page.
 _MIN_ON_PAGE = 0.25
@@ -613,12 +645,9 @@ def _fit_ring(mask: np.ndarray, pts: np.ndarray, *, source: str,
     if not _is_ring_seal(ev, strict=False):
         log.debug("clipped blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
         return None
-    outer = ev.rho + ev.thickness / 2
-    axes = (axes[0] * outer, axes[1] * outer)
-    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    # a fit to a small part of a ring may come out too small or off centre: the box holds all its ink
-    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring,
-                         _union(_box((cx, cy), axes, eang, shape), _pts_box(pts)))
+    cand = _ring_candidate((cx, cy), axes, eang, ev, source, _pts_box(pts))
+    # a ring reaching past three page edges is the page's own border, not a seal cut by one
+    return None if _past_edges(cand.bbox, mask.shape) else cand
 
 
 def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -690,12 +719,9 @@ def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCand
     if not _is_ring_seal(ev, strict=False) or ev.text < 0.3:
         log.debug("cut blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
         return None
-    outer = ev.rho + ev.thickness / 2
-    axes = (axes[0] * outer, axes[1] * outer)
-    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    # a fit to a small part of a ring may come out too small or off centre: the box holds all its ink
-    return SealCandidate((cx, cy), axes, eang, shape, source, ev.ring,
-                         _union(_box((cx, cy), axes, eang, shape), _pts_box(pts)))
+    cand = _ring_candidate((cx, cy), axes, eang, ev, source, _pts_box(pts))
+    # a ring reaching past three page edges is the page's own border, not a seal cut by one
+    return None if _past_edges(cand.bbox, mask.shape) else cand
 
 
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
@@ -727,30 +753,8 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
             pale = _pale_ring(small, lined, ink & ~lined, pts)
             if pale is not None:
                 out.append(pale)
-    out = [c for c in out if not _past_edges(c.bbox, ink.shape)]
     out = [_grown_over_rest(c, wide, [o for o in out if o is not c]) for c in out]
-    return out + [c for c in _overlapped_rest(ink, out, raw) if not _past_edges(c.bbox, ink.shape)]
-
-
-#: How far past a page edge, in page sides, a fitted ring may reach and still count as cut by it.
-_PAST_EDGE = 0.02
-
-
-def _past_edges(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
-    """Whether a ring fitted to ``box`` reaches past three or four edges of a page of ``shape``: its frame.
-
-    A seal is cut by a sheet's edge on one side (a 骑缝章) or two (a corner); a close-up photo of
-    a seal shows all of its ring. A ring reaching past three edges is the page's own border: a
-    certificate's printed frame, a red folder round it (a real photo shrunk to 1280 px: an oval
-    42 px past every edge, read as nothing and masked as an unread seal, blacked out the page).
-
-    >>> _past_edges((-42, -33, 1319, 963), (923, 1280)), _past_edges((-60, 300, 200, 560), (923, 1280))
-    (True, False)
-    """
-    h, w = shape[:2]
-    m = _PAST_EDGE * max(h, w)
-    x0, y0, x1, y1 = box
-    return sum((x0 < -m, y0 < -m, x1 > w + m, y1 > h + m)) >= 3
+    return out + _overlapped_rest(ink, out, raw)
 
 
 #: A pale seal's ring, as stamp ink, is at most this much longer one way than the other.
@@ -801,10 +805,7 @@ def _pale_ring(small: np.ndarray, ink: np.ndarray, rules: np.ndarray, pts: np.nd
     if not _clean_ring(faint, ring=0.7, outside=0.1, text=0.2):
         return None
     log.debug("pale ring at (%.0f, %.0f): %s, as faint ink %s", cx, cy, ev, faint)
-    outer = faint.rho + faint.thickness / 2
-    axes = (axes[0] * outer, axes[1] * outer)
-    shape = "round" if max(axes) / max(1e-6, min(axes)) < 1.2 else "oval"
-    return SealCandidate((cx, cy), axes, eang, shape, "color", faint.ring, _box((cx, cy), axes, eang, shape))
+    return _ring_candidate((cx, cy), axes, eang, faint, "color")
 
 
 #: A later fit replaces an earlier one it holds when this share of the stamp ink inside it lies
@@ -1137,10 +1138,7 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
         ev = ring_evidence(darkf, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
             continue
-        outer = ev.rho + ev.thickness / 2
-        ax = (axes[0] * outer, axes[1] * outer)
-        shape = "round" if max(ax) / max(1e-6, min(ax)) < 1.2 else "oval"
-        out.append(SealCandidate(ctr, ax, ang, shape, "shape", ev.ring, _box(ctr, ax, ang, shape)))
+        out.append(_ring_candidate(ctr, axes, ang, ev, "shape"))
     return out
 
 
