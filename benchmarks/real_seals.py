@@ -304,12 +304,18 @@ def summarise(results: list[dict]) -> dict:
 
 def _recompressed(case: Case, quality: int) -> Case:
     """The case with its page saved once more as JPEG at ``quality`` (an upload re-compressed)."""
-    import io
     from dataclasses import replace
 
+    return replace(case, image=recompressed_plane(case.image, quality), variant=f"{case.variant}@q{quality}")
+
+
+def recompressed_plane(image: np.ndarray, quality: int) -> np.ndarray:
+    """``image`` (RGB) saved once as JPEG at ``quality`` and read back."""
+    import io
+
     buf = io.BytesIO()
-    Image.fromarray(case.image).save(buf, "JPEG", quality=quality)
-    return replace(case, image=np.asarray(Image.open(buf).convert("RGB")), variant=f"{case.variant}@q{quality}")
+    Image.fromarray(image).save(buf, "JPEG", quality=quality)
+    return np.asarray(Image.open(buf).convert("RGB"))
 
 
 def scaled_plane(plane: np.ndarray, k: float) -> np.ndarray:

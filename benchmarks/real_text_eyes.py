@@ -29,6 +29,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +90,32 @@ def rgb(path: Path) -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
-def bench_eyes(items: list[dict]) -> dict:
+@dataclass(frozen=True)
+class Upload:
+    """How each stored page is changed before a run: shrunk to ``max_side`` px, re-saved at JPEG ``jpeg``."""
+
+    max_side: int | None = None
+    jpeg: int | None = None
+
+    def page(self, it: dict) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+        """The item's stored page as uploaded, and its labelled eye boxes scaled with it."""
+        from benchmarks.real_seals import (
+            recompressed_plane,
+            scaled_box,
+            scaled_plane,
+            shrink_factor,
+        )
+
+        img, eyes = rgb(it["path"]), [tuple(b) for b in it.get("eyes", ())]
+        k = shrink_factor(img, self.max_side) if self.max_side else 1.0
+        if k < 1:
+            img, eyes = scaled_plane(img, k), [scaled_box(b, k) for b in eyes]
+        if self.jpeg is not None:
+            img = recompressed_plane(img, self.jpeg)
+        return img, eyes
+
+
+def bench_eyes(items: list[dict], upload: Upload = Upload()) -> dict:
     """Eye bands against the labelled faces of each page, run on the upright page.
 
     Where an item labels its ``eyes`` (a box around both eyes of each face, stored pixels),
@@ -104,8 +130,7 @@ def bench_eyes(items: list[dict]) -> dict:
     misses: list[str] = []
     for it in items:
         n = int(it.get("faces", 0))
-        img, eyes = _upright(rgb(it["path"]), [tuple(b) for b in it.get("eyes", ())],
-                             int(it.get("rotation", 0)))
+        img, eyes = _upright(*upload.page(it), int(it.get("rotation", 0)))
         bands = [tuple(int(v) for v in r.bbox) for r in find_eyes(img)]
         faces += n
         per[it["path"].name] = len(bands)
@@ -128,7 +153,7 @@ def bench_eyes(items: list[dict]) -> dict:
             "misses": misses}
 
 
-def bench_orientation(items: list[dict], turns: tuple[int, ...]) -> dict:
+def bench_orientation(items: list[dict], turns: tuple[int, ...], upload: Upload = Upload()) -> dict:
     from zcmask.ocr import get_engine
     from zcmask.quality.orientation import read_orientation
 
@@ -139,7 +164,7 @@ def bench_orientation(items: list[dict], turns: tuple[int, ...]) -> dict:
     for it in items:
         if "rotation" not in it:
             continue
-        img = rgb(it["path"])
+        img = upload.page(it)[0]
         if int(img.min()) >= 245:  # a blank image (one ID-card source is pure white) has no way up
             blank.append(it["path"].name)
             continue
@@ -156,7 +181,7 @@ def bench_orientation(items: list[dict], turns: tuple[int, ...]) -> dict:
             "blank_pages_skipped": blank}
 
 
-def bench_text(items: list[dict]) -> dict:
+def bench_text(items: list[dict], upload: Upload = Upload()) -> dict:
     from benchmarks.real_seals import _upright
     from zcmask.locate import find_identity
     from zcmask.ocr import get_engine
@@ -169,7 +194,7 @@ def bench_text(items: list[dict]) -> dict:
         names, units = it.get("names", {}), it.get("units", {})
         if not names and not units:
             continue
-        img = _upright(rgb(it["path"]), [], int(it.get("rotation", 0)))[0]
+        img = _upright(upload.page(it)[0], [], int(it.get("rotation", 0)))[0]
         lines = eng.recognize(img)
         h, w = img.shape[:2]
         for kind, labels in (("name", names), ("unit", units)):
@@ -194,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from-mirror", type=Path, default=None)
     ap.add_argument("--part", choices=("all", "eyes", "orientation", "text"), default="all")
     ap.add_argument("--manifest", type=Path, default=None, help="another manifest (a held-out set)")
+    ap.add_argument("--max-side", type=int, metavar="PX",
+                    help="shrink every page to PX on its longest side first (an upload made smaller)")
+    ap.add_argument("--jpeg", type=int, metavar="Q",
+                    help="save every page once more as JPEG at quality Q (a re-compressed upload; after --max-side)")
     a = ap.parse_args(argv)
+    upload = Upload(a.max_side, a.jpeg)
     if a.from_mirror:
         from_mirror(a.from_mirror)
         return 0
@@ -202,11 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     res: dict = {"pages": len(items), "local_missing": missing}
     if a.part in ("all", "eyes"):
-        res["eyes"] = bench_eyes(items)
+        res["eyes"] = bench_eyes(items, upload)
     if a.part in ("all", "text"):
-        res["text"] = bench_text(items)
+        res["text"] = bench_text(items, upload)
     if a.part in ("all", "orientation"):
-        res["orientation"] = bench_orientation(items, (0, 90) if a.quick else (0, 90, 180, 270))
+        res["orientation"] = bench_orientation(items, (0, 90) if a.quick else (0, 90, 180, 270), upload)
     res["seconds"] = round(time.perf_counter() - t0, 1)
     text = json.dumps(res, ensure_ascii=False, indent=1)
     print(text)

@@ -217,12 +217,24 @@ def downscaled(src: Source, side: int) -> Source:
                    seal_boxes=tuple(scaled_box(b, k) for b in src.seal_boxes))
 
 
+def recompressed(src: Source, quality: int) -> Source:
+    """The source saved once more as JPEG at ``quality`` (an upload re-compressed); labels unchanged."""
+    from dataclasses import replace
+
+    from benchmarks.real_seals import recompressed_plane
+
+    return replace(src, image=recompressed_plane(src.image, quality))
+
+
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
-        labels: Path | None = None, seal_labels: Path | None = None, max_side: int | None = None) -> dict:
+        labels: Path | None = None, seal_labels: Path | None = None, max_side: int | None = None,
+        jpeg: int | None = None) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
     sources, missing = load(only, labels, seal_labels)
     if max_side is not None:
         sources = [downscaled(s, max_side) for s in sources]
+    if jpeg is not None:
+        sources = [recompressed(s, jpeg) for s in sources]
     engine = None
     if diagnose:
         from zcmask.ocr import get_engine
@@ -274,9 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seal-labels", type=Path, help="the seal labels of those sources (for over-mask)")
     ap.add_argument("--max-side", type=int, metavar="PX",
                     help="shrink every source to PX on its longest side first (an upload made smaller)")
+    ap.add_argument("--jpeg", type=int, metavar="Q",
+                    help="save every source once more as JPEG at quality Q (a re-compressed upload; after --max-side)")
     a = ap.parse_args(argv)
     res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels,
-              max_side=a.max_side)
+              max_side=a.max_side, jpeg=a.jpeg)
     print_table(res)
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")

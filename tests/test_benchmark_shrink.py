@@ -30,3 +30,29 @@ def test_a_page_stored_turned_is_shrunk_with_its_upright_labels() -> None:
         assert (red & seal.ink).sum() >= 0.9 * seal.ink.sum()      # and lies on the seal's ink
     case = _case(0)
     assert _downscaled(case, 4000) is case                          # no longer than asked: as it is
+
+
+def test_text_eyes_upload_shrinks_and_recompresses_a_page_with_its_eye_boxes(tmp_path) -> None:
+    from PIL import Image
+
+    from benchmarks.real_text_eyes import Upload
+
+    page = np.full((1000, 2000, 3), 255, np.uint8)
+    page[400:440, 600:700] = 20  # the eyes
+    Image.fromarray(page).save(tmp_path / "p.png")
+    item = {"path": tmp_path / "p.png", "eyes": [[600, 400, 700, 440]]}
+    img, eyes = Upload().page(item)
+    assert img.shape == (1000, 2000, 3) and eyes == [(600, 400, 700, 440)]
+    img, eyes = Upload(max_side=1000, jpeg=75).page(item)
+    assert img.shape == (500, 1000, 3) and eyes == [(300, 200, 350, 220)]
+    assert img[205:215, 305:345].max() < 80 and img.dtype == np.uint8
+
+
+def test_unit_text_recompressed_keeps_its_labels() -> None:
+    from benchmarks.real_unit_text import Source, recompressed
+
+    img = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    src = Source("s", img, {}, (), ())
+    out = recompressed(src, 50)
+    assert out.occurrences == src.occurrences and out.image.shape == img.shape
+    assert not np.array_equal(out.image, img)  # JPEG changed the noise
