@@ -434,6 +434,36 @@ def test_a_seal_cut_short_of_the_page_edge_is_found() -> None:
     assert any(c.bbox[0] <= box[0] + 5 and c.bbox[1] <= box[1] + 20 and c.bbox[3] >= box[3] - 20 for c in found), found
 
 
+def _cut_ring_plane(stroke: int) -> np.ndarray:
+    """Stamp ink (900 x 700): a thin ring cut short of the right edge, with five strokes of ring
+    text inside, each ``2 * stroke`` px long (7: 0.26 of the ring's angles shown; 4: 0.16)."""
+    import cv2
+
+    m = np.zeros((900, 700), np.uint8)
+    cx, cy, r = 600, 450, 110
+    cv2.circle(m, (cx, cy), r, 1, 6)
+    for a in range(90, 271, 45):
+        x, y = cx + 0.78 * r * np.cos(np.radians(a)), cy + 0.78 * r * np.sin(np.radians(a))
+        cv2.line(m, (int(x - stroke), int(y - stroke)), (int(x + stroke), int(y + stroke)), 1, 4)
+    m[:, 640:] = 0  # the sheet's edge, then the next sheet's paper
+    return m.astype(bool)
+
+
+def test_a_cut_seal_with_little_ring_text_showing_is_found_on_clean_paper() -> None:
+    # held-out phone photo shrunk to 1280 px and re-saved at q75: a school seal cut by the right
+    # edge, its ring whole on the page's side and nothing round it, but its blurred characters
+    # only 0.29 of the angles (0.3 asked, kept where the ring is not whole and clean)
+    from zcmask.locate._seal_find import _fit_cut_ring
+
+    for stroke, found in ((7, True), (4, False)):
+        m = _cut_ring_plane(stroke)
+        ys, xs = np.nonzero(m)
+        cand = _fit_cut_ring(m, np.stack([xs, ys], 1), source="color")
+        assert (cand is not None) == found
+        if found:
+            assert cand is not None and cand.bbox[0] <= 492 and cand.bbox[1] <= 342 and cand.bbox[3] >= 558
+
+
 @pytest.mark.parametrize("shown", [0.3, 0.45])
 def test_a_seal_cut_by_the_bottom_edge_is_boxed_with_all_its_ink(shown: float) -> None:
     # a page photo cut through its seal: the ring's fit to the visible cap can come out small or
@@ -525,6 +555,34 @@ def test_a_faint_seal_centred_beyond_the_end_of_the_signature_is_found(size: int
     assert r.bbox[0] <= x0 + 8 and r.bbox[1] <= y0 + 8 and r.bbox[2] >= x1 - 8 and r.bbox[3] >= y1 - 8, r.bbox
 
 
+@pytest.mark.parametrize(("size", "dx"), [(80, 2.0), (100, 3.0)])
+def test_a_faint_seal_over_the_rest_of_the_signing_line_is_found(size: int, dx: float) -> None:
+    # held-out letter scan shrunk to 1280 px and re-saved at q75: the seal of 华中科技大学启明学院
+    # is stamped over 启明学院, past the end of the unit's name 华中科技大学 matched in that line;
+    # centres were tried along the name only, and the starless faint ring was missed
+    from zcmask.locate import find_identity
+    from zcmask.locate._faint_seal import faint_unit_seals
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    k = page.image.shape[1] / 595
+    h, w = page.image.shape[:2]
+    lines = list(page.lines)
+    units = [r.bbox for r in find_identity(lines, IDENT, (w, h)) if r.kind == "unit"]
+    ux0, uy0, ux1, uy1 = max(units, key=lambda b: b[1])
+    lh = uy1 - uy0
+    (signing,) = [ln for ln in lines if ln.bbox[1] <= (uy0 + uy1) / 2 <= ln.bbox[3]]
+    longer = replace(signing, text=signing.text + "启明学院",
+                     bbox=(signing.bbox[0], signing.bbox[1], signing.bbox[2] + 4 * lh, signing.bbox[3]))
+    img, (x0, y0, x1, y1) = stamp(page.image, seal_ink(SealSpec(UNIT, size=int(size * k), fade=0.7, seed=4, star=False)),
+                                  (ux1 + dx * lh, (uy0 + uy1) / 2), (236, 170, 180))
+    assert (x0 + x1) / 2 > ux1 + lh
+    (r,) = faint_unit_seals(img, units, [longer if ln is signing else ln for ln in lines], [])
+    assert r.bbox[0] <= x0 + 8 and r.bbox[1] <= y0 + 8 and r.bbox[2] >= x1 - 8 and r.bbox[3] >= y1 - 8, r.bbox
+    # where the name ends its line, nothing is looked for past it
+    assert faint_unit_seals(img, units, lines, []) == []
+
+
 def _broken_ring(arc: int, star: float, *, middle: str = "star", thick: int = 6) -> np.ndarray:
     """Faint ink (400 x 400): a ring of radius 100, ``thick`` px, round (200, 200) showing ``arc``
     degrees, ring text inside it, and in the middle a solid star of radius ``star`` (none when 0),
@@ -564,6 +622,75 @@ def test_a_faint_ring_with_part_lost_is_taken_round_a_star_of_its_size(arc: int)
     for plane in (_broken_ring(arc, 0.0), _broken_ring(arc, 12.0), _broken_ring(arc, 30.0, middle="glyph"),
                   _broken_ring(200, 35.0, thick=30)):
         assert _best_ring(plane, (150, 150, 250, 250), radii, None) is None
+
+
+@pytest.mark.parametrize(("shown", "found"), [(160, True), (150, True), (120, False)])
+def test_a_faded_ring_round_a_star_with_its_ring_text_is_taken(shown: int, found: bool) -> None:
+    # the same 平顶山学院 diploma shrunk to 1280 px and re-saved at q75: 0.46 of its ring shows,
+    # but its ring text runs round more of it (0.42) and nothing lies outside; under 0.4 of a ring
+    # is not a seal, however clean
+    import cv2
+
+    from zcmask.locate._faint_seal import _best_ring
+
+    plane = _broken_ring(230, 35.0)  # ring text round 230 degrees
+    cv2.ellipse(plane, (200, 200), (100, 100), 0, 130 + shown, 130 + 230, 0.0, 10)  # the ring faded past ``shown``
+    radii = np.array([64.0, 80.0, 100.0, 125.0])
+    got = _best_ring(plane, (150, 150, 250, 250), radii, None)
+    assert (got is not None) == found, got
+    # without its star the same ink is no seal
+    starless = _broken_ring(230, 0.0)
+    cv2.ellipse(starless, (200, 200), (100, 100), 0, 130 + shown, 130 + 230, 0.0, 10)
+    assert _best_ring(starless, (150, 150, 250, 250), radii, None) is None
+
+
+@pytest.mark.parametrize(("arc", "radius", "found"), [(300, 100, True), (265, 100, True), (230, 100, False),
+                                                     (330, 30, False)])
+def test_a_bare_ring_over_the_signature_is_a_seal_when_nearly_whole(arc: int, radius: int, found: bool) -> None:
+    # held-out phone photo of a scholarship certificate: the 学生处 seal's red ring shows 0.79 of
+    # the way round (0.73 at q75) with nothing outside it, but its characters are a pale grey-violet
+    # that is not faint stamp ink (ring text 0.03); a ring showing less, or one smaller than the
+    # radii tried (a 〇 in the date), is not taken without its characters
+    import cv2
+
+    from zcmask.locate._faint_seal import _best_ring
+
+    plane = np.zeros((400, 400), np.uint8)
+    cv2.ellipse(plane, (200, 200), (radius, radius), 0, 130, 130 + arc, 1, 6 if radius > 50 else 3)
+    got = _best_ring(plane.astype(np.float32), (150, 150, 250, 250), np.array([64.0, 80.0, 100.0, 125.0]), None)
+    assert (got is not None) == found, got
+    if got is not None:
+        (cx, cy), outer = got
+        assert abs(cx - 200) <= 6 and abs(cy - 200) <= 6 and 98 <= outer <= 110, got
+
+
+def _blurred_star_ring(arc: int, star: float = 22.0, *, middle: str = "star") -> np.ndarray:
+    """:func:`_broken_ring` with a star (or a bold glyph) grown by 7 px, as JPEG blurs a small one."""
+    import cv2
+
+    plane = _broken_ring(arc, star, middle=middle)
+    inner = (np.hypot(*np.mgrid[-200:200, -200:200]) <= 1.2 * star).astype(np.uint8)
+    grown = cv2.dilate((plane * inner).astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    return np.maximum(plane, grown.astype(np.float32))
+
+
+def test_a_faint_ring_round_a_star_blurred_by_jpeg_is_found() -> None:
+    # held-out render of an income proof shrunk to 1280 px and re-saved at q75: the pale HR
+    # seal's small star filled out to 0.79 of its hull (over the 0.68 a star's shape allows), its
+    # ring broken at the top (0.62 of the angles); a thin clean ring round it is a seal
+    from zcmask.locate._faint_seal import BLURRED_STAR, _best_ring, _star_centres
+
+    plane = _blurred_star_ring(220)
+    (_, size, kind), *_ = _star_centres(plane)
+    assert kind == BLURRED_STAR and size < 0.5 * 100
+    # its ring lies between the radii tried: found from the next one up (125: star 0.38 of it)
+    found = _best_ring(plane, (150, 150, 250, 250), np.array([64.0, 80.0, 125.0]), None)
+    assert found is not None
+    (cx, cy), outer = found
+    assert abs(cx - 200) <= 10 and abs(cy - 200) <= 10 and 95 <= outer <= 110, found
+    # less of the ring, or a bold glyph blurred the same way: not a seal
+    for other in (_blurred_star_ring(160), _blurred_star_ring(220, middle="glyph")):
+        assert _best_ring(other, (150, 150, 250, 250), np.array([64.0, 80.0, 125.0]), None) is None
 
 
 def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]

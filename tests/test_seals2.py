@@ -31,6 +31,8 @@ HOSPITAL = Identity(name="张三", units=(Unit(name="乌鲁木齐市第一人民
     ("清华大学", INSTITUTE, "applicant"),
     ("北京大学", INSTITUTE, "authority"),      # another university stays an authority
     ("中国共产主义费年团选", INSTITUTE, "unknown"),  # the league's name misread is no issuer's (a unit's own seal at 1280 px)
+    ("中组共产主义爵年统电", INSTITUTE, "unknown"),  # three of it wrong (the same seal at 1280 px and q75)
+    ("中国共产主义青年团北京市委员会", INSTITUTE, "authority"),  # a city's league committee is an issuer
     ("大学", INSTITUTE, "authority"),          # a generic word alone names nobody
     ("乌鲁木齐市", HOSPITAL, "unknown"),       # only the region the hospital shares with its authorities
     ("乌鲁木齐市卫生健康委员会", HOSPITAL, "authority"),

@@ -91,7 +91,27 @@ def _starred_ok(ev: RingEvidence) -> bool:
     # with clean paper around it (a real scan's pale 平顶山学院 seal, its lower right faded: ring
     # 0.67, nothing outside, text 0.51, a ring 0.06 of its radius thick; 0.53 once re-saved at JPEG
     # q75); a thin ring only (an invoice's red labels and rules round a bold character: 0.27 thick)
-    return _clean_ring(ev, ring=0.5, outside=0.05, text=0.3) and ev.thickness <= STAR_RING_THICKNESS
+    # Less still of a thinner ring with ring text round more of it and nothing outside: the same
+    # diploma shrunk to 1280 px and re-saved at q75, ring 0.46, text 0.42, 0.05 thick
+    return ((_clean_ring(ev, ring=0.5, outside=0.05, text=0.3) and ev.thickness <= STAR_RING_THICKNESS)
+            or (_clean_ring(ev, ring=0.4, outside=0.02, text=0.4) and ev.thickness <= 0.1))
+
+
+def _bare_ring_ok(ev: RingEvidence) -> bool:
+    # over the unit's own signature, a ring of a seal's size nearly whole, thin, with nothing just
+    # outside it and not filled, even with no characters showing: a phone photo of a scholarship
+    # certificate, the 学生处 seal's ring red (0.79 of the angles, 0.73 re-saved at q75; nothing
+    # outside, 0.09 to 0.13 thick as its centre is found), its characters a pale grey-violet that is
+    # not faint stamp ink (text 0.03 to 0.05); as whole a ring as a faint seal's with its characters
+    # (:func:`_ring_ok`). A 〇 in the date is smaller than the radii tried (1.2 line heights and up)
+    return ev.ring >= 0.7 and ev.outside <= 0.02 and ev.thickness <= 0.15 and ev.fill <= 0.2
+
+
+def _blurred_star_ok(ev: RingEvidence) -> bool:
+    # round a star blurred by re-compression (:data:`BLURRED_STAR`, the solidity of an invoice's
+    # bold red characters too), a thin ring with no ink outside and text inside: a real pale HR
+    # seal shrunk to 1280 px and re-saved at q75 showed ring 0.62, outside 0, text 0.53, 0.07 thick
+    return _clean_ring(ev, ring=0.55, outside=0.02, text=0.4) and ev.thickness <= 0.1
 
 
 def _beside_ok(ev: RingEvidence) -> bool:
@@ -126,16 +146,20 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
     paper = page or PageWindows(image)
     for x0, y0, x1, y1 in dict.fromkeys(tuple(b) for b in unit_boxes):  # a unit matched twice: once
         lh = y1 - y0
-        if lh < 6 or x1 - x0 < 2 * lh or not _signature(x0, y0, x1, y1, lines):
+        signing = _signature(x0, y0, x1, y1, lines) if lh >= 6 and x1 - x0 >= 2 * lh else None
+        if signing is None:
             continue
         if any(boxes_overlap(b, (x0, y0, x1, y1)) for b in known) or any(boxes_overlap(r.bbox, (x0, y0, x1, y1)) for r in out):
             continue
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        window = (int(max(0, min(x0, cx - REACH * lh))), int(max(0, cy - REACH * lh)),
-                  int(min(W, max(x1, cx + REACH * lh))), int(min(H, cy + REACH * lh)))
+        reach = LOCAL_SIDE * lh  # round the whole signing line too
+        window = (int(max(0, min(x0, cx - REACH * lh, signing[0] - reach))), int(max(0, cy - REACH * lh)),
+                  int(min(W, max(x1, cx + REACH * lh, signing[1] + reach))), int(min(H, cy + REACH * lh)))
         radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
-        # centres along the name and up to two line heights above and below it
-        ring = paper.ring(window, (x0, y0 - 2 * lh, x1, y1 + 2 * lh), radii, grid=lh, local=LOCAL_SIDE * lh)
+        # centres along the signing line (the seal of 华中科技大学启明学院 is stamped over 启明学院,
+        # past the unit's name) and up to two line heights above and below it
+        ring = paper.ring(window, (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh), radii, grid=lh,
+                          local=LOCAL_SIDE * lh)
         b = None if ring is None else _circle_box(*ring, W, H)
         if b is None or any(boxes_overlap(b, kb) for kb in known):
             continue  # none, or a seal found already (an issuer's, kept), not a faint one
@@ -365,10 +389,12 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
             for cy in np.arange(ay0, ay1 + 1e-6, grid):
                 for r in radii:
                     look(float(cx), float(cy), float(r))
+    proposed: list[tuple[float, float, float]] = []  # (cx, cy, r) of the ring filter's centres
     for r in radii:
         centres = _ring_centres(ink, float(r), area)
         for cx, cy in centres:
             look(cx, cy, float(r))
+            proposed.append((cx, cy, float(r)))
         if centres and best is None:  # none is a ring yet: the filter's best, moved to its ring
             look(*_climb(ink, *centres[0], float(r), area), float(r))
     stars = _star_centres(ink) if best is None else []
@@ -377,12 +403,21 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
         for r in radii:
             look(cx, cy, float(r))
     if best is None and ok is _ring_ok:
-        # round its own star, a ring of its size may show less of itself
-        accept = _starred_ok
+        # round its own star, a ring of its size may show less of itself; round a star blurred
+        # out of shape, only a cleaner ring
         for (cx, cy), size, starry in stars:
+            accept = _starred_ok if starry == STAR else _blurred_star_ok
+            # a blurred star is also tried at the next radius up (radii are 1.25 apart): its
+            # cleaner ring may lie between two radii tried (a small star: 0.43 of its ring)
+            least = STAR_SIZE[0] * (1.0 if starry == STAR else 0.8)
             for r in radii:
-                if starry and STAR_SIZE[0] * r <= size <= STAR_SIZE[1] * r:
+                if starry and least * r <= size <= STAR_SIZE[1] * r:
                     look(cx, cy, float(r))
+    if best is None and ok is _ring_ok:
+        # a whole, clean, thin ring whose characters are too pale to show even as faint ink
+        accept = _bare_ring_ok
+        for cx, cy, r in proposed:
+            look(*_climb(ink, cx, cy, r, area), r)
     if best is None:
         return None
     (bx, by), br = best[1], best[2]
@@ -403,9 +438,14 @@ STAR_SIZE = (0.4, 1.0)
 STAR_SOLIDITY = (0.4, 0.68)
 #: Thickest ring, in radii, taken round a star with less of the ring showing (:func:`_starred_ok`).
 STAR_RING_THICKNESS = 0.2
+#: Most a star blurred by JPEG fills of its hull, still five-cornered (a real pale HR seal's star,
+#: shrunk to 1280 px and re-saved at q75: 0.79); round it :func:`_blurred_star_ok` asks a cleaner ring.
+BLURRED_STAR_SOLIDITY = 0.82
+#: What :func:`_star_centres` says of a blob: a star, a star blurred out of shape, neither.
+STAR, BLURRED_STAR, NO_STAR = 2, 1, 0
 
 
-def _star_centres(ink: np.ndarray) -> list[tuple[tuple[float, float], int, bool]]:
+def _star_centres(ink: np.ndarray) -> list[tuple[tuple[float, float], int, int]]:
     """Centres of the largest compact blobs of faint ink (a seal's star), largest first.
 
     A faint seal stamped at the end of the unit's printed name, over the date, has its centre
@@ -413,7 +453,8 @@ def _star_centres(ink: np.ndarray) -> list[tuple[tuple[float, float], int, bool]
     of a college's ranking letter: ring 0.85 around the star, found nowhere else). A blob
     counts when it is at least 6 px each way, no more than 1.4 times as long as wide and fills
     0.3 to 0.75 of its box; each is only proposed, and tried as every ring. Each comes with its
-    larger side in pixels and whether it has a star's shape (:func:`_five_pointed`).
+    larger side in pixels and whether it has a star's shape (:func:`_five_pointed`: :data:`STAR`,
+    :data:`BLURRED_STAR` or :data:`NO_STAR`).
     """
     n, lab, stats, cent = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     blobs = []
@@ -428,14 +469,21 @@ def _star_centres(ink: np.ndarray) -> list[tuple[tuple[float, float], int, bool]
     return out
 
 
-def _five_pointed(blob: np.ndarray) -> bool:
-    """Whether a blob (bool mask) fills :data:`STAR_SOLIDITY` of its convex hull, a pentagon."""
+def _five_pointed(blob: np.ndarray) -> int:
+    """How star-like a blob (bool mask) is: :data:`STAR`, :data:`BLURRED_STAR` or :data:`NO_STAR`.
+
+    A star fills :data:`STAR_SOLIDITY` of its convex hull, a pentagon; a blurred star up to
+    :data:`BLURRED_STAR_SOLIDITY` of it.
+    """
     pts = cv2.findNonZero(blob.astype(np.uint8))
     hull = cv2.convexHull(pts)
     area = cv2.contourArea(hull)
-    if area <= 0 or not STAR_SOLIDITY[0] <= float(blob.sum()) / area <= STAR_SOLIDITY[1]:
-        return False
-    return len(cv2.approxPolyDP(hull, 0.06 * cv2.arcLength(hull, True), True)) == 5
+    solidity = float(blob.sum()) / area if area > 0 else 0.0
+    if not STAR_SOLIDITY[0] <= solidity <= BLURRED_STAR_SOLIDITY:
+        return NO_STAR
+    if len(cv2.approxPolyDP(hull, 0.06 * cv2.arcLength(hull, True), True)) != 5:
+        return NO_STAR
+    return STAR if solidity <= STAR_SOLIDITY[1] else BLURRED_STAR
 
 
 def _climb(ink: np.ndarray, cx: float, cy: float, r: float,
@@ -498,10 +546,15 @@ def _ring_centres(ink: np.ndarray, r: float, area: tuple[float, float, float, fl
     return out
 
 
-def _signature(x0: float, y0: float, x1: float, y1: float, lines: Sequence[TextLine]) -> bool:
-    """Whether the unit's name at this box is much of a short line (a signature, not body text)."""
+def _signature(x0: float, y0: float, x1: float, y1: float,
+               lines: Sequence[TextLine]) -> tuple[float, float] | None:
+    """Where the signing line runs (its left and right), or None.
+
+    None unless the unit's name at this box is much of a short line (a signature, not body text).
+    """
     for ln in lines:
         a0, b0, a1, b1 = ln.bbox
         if a0 <= x1 and a1 >= x0 and b0 <= y1 and b1 >= y0 and min(b1, y1) - max(b0, y0) > 0.5 * (y1 - y0):
-            return (x1 - x0) >= SIGNATURE_SHARE * (a1 - a0) and len(ln.text.replace(" ", "")) <= SIGNATURE_CHARS
-    return False
+            ok = (x1 - x0) >= SIGNATURE_SHARE * (a1 - a0) and len(ln.text.replace(" ", "")) <= SIGNATURE_CHARS
+            return (min(a0, x0), max(a1, x1)) if ok else None
+    return None

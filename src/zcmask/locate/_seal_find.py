@@ -675,6 +675,19 @@ def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return pts[i], normal
 
 
+#: Least ring text inside a seal cut by its sheet's edge; less (:data:`CUT_TEXT_CLEAN`) inside a
+#: ring whole on the page's side of the cut with clean paper round it (a phone photo's school
+#: seal cut by the right edge, shrunk to 1280 px and re-saved at JPEG q75: ring 1.0, nothing
+#: outside, text 0.29).
+CUT_TEXT = 0.3
+CUT_TEXT_CLEAN = 0.25
+
+
+def _cut_text(ev: RingEvidence) -> float:
+    """The ring text a cut seal with this evidence needs (:data:`CUT_TEXT`, :data:`CUT_TEXT_CLEAN`)."""
+    return CUT_TEXT_CLEAN if ev.ring >= 0.9 and ev.outside <= 0.05 else CUT_TEXT
+
+
 def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCandidate | None:
     """A seal cut by a straight edge inside the image: a 骑缝章 on the edge of its sheet.
 
@@ -716,7 +729,7 @@ def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCand
     if not 0.3 <= on.mean() <= 0.85:  # a cut seal: neither a sliver nor nearly whole
         return None
     ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.3, on_page=on)
-    if not _is_ring_seal(ev, strict=False) or ev.text < 0.3:
+    if not _is_ring_seal(ev, strict=False) or ev.text < _cut_text(ev):
         log.debug("cut blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
         return None
     cand = _ring_candidate((cx, cy), axes, eang, ev, source, _pts_box(pts))

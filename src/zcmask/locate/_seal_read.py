@@ -65,6 +65,8 @@ ISSUER_NAME_CHARS = 6
 #: The league's own name, the same on every league seal: none of it counts towards those characters
 #: (a university's own league seal read 198中国共产主义青年团造 全 was kept visible as an issuer's).
 LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年团")
+#: The middle of the league's name (中国 | 共产主义 | 青年团), read right on a ring otherwise misread.
+LEAGUE_CORE = "共产主义"
 
 
 def _without_league(text: str) -> str:
@@ -74,8 +76,14 @@ def _without_league(text: str) -> str:
     taken out only when read exactly, 中国费年团选 was an issuer's six characters and the seal was
     kept visible.
 
+    Where 共产主义 itself is read, the places of 中国 before it and 青年团 after it are the
+    league's too, whatever was read there: the same seal shrunk and re-compressed at q75 read
+    中组共产主义爵年统电, three characters wrong.
+
     >>> _without_league("中国共产主义费年团选"), _without_league("共青团山东大学委员会")
     ('选', '共青团山东大学委员会')
+    >>> _without_league("中组共产主义爵年统电"), _without_league("中国共产主义青年团山东省委员会")
+    ('电', '山东省委员会')
     """
     for g in LEAGUE_NAME:
         wrong = 1 if len(g) >= 6 else 0  # 青年团 only as read
@@ -85,6 +93,8 @@ def _without_league(text: str) -> str:
                 text = text[:i] + text[i + len(g):]
             else:
                 i += 1
+    while (i := text.find(LEAGUE_CORE)) >= 0:
+        text = text[:max(0, i - 2)] + text[i + len(LEAGUE_CORE) + 3:]
     return text
 
 
