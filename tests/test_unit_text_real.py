@@ -97,7 +97,6 @@ def test_damaged_reading_under_the_units_seal_is_its_signature_block(tmp_path, m
 
 @pytest.mark.parametrize("seal", [
     _applicant_seal(text="焦作市森林公安局", owner="authority"),
-    _applicant_seal(text="某某公司", owner="unknown"),
     _applicant_seal(text="张三", shape="square"),
 ])
 def test_text_under_other_seals_is_not_read_again(tmp_path, monkeypatch, seal):
@@ -105,6 +104,22 @@ def test_text_under_other_seals_is_not_read_again(tmp_path, monkeypatch, seal):
     assert eng.calls == 1
     assert not [r for r in res.regions if r.kind == "unit"]
     assert black_fraction(out, (SEAL_BOX[2] + 10, TEXT_BOX[1] + 4, TEXT_BOX[2] - 4, TEXT_BOX[3] - 4)) < 0.05
+
+
+@pytest.mark.parametrize("text", ["N O L ()", ""])
+def test_unit_line_under_a_masked_seal_nobody_could_read_is_masked(tmp_path, monkeypatch, text):
+    """Held-out render shrunk to 1280 px and re-saved at q75: the HR seal's ring read as Latin garbage.
+
+    The detector saw no line across the seal and no piece of the name matched, so nothing
+    crossed the seal; the band is read again all the same, and only the applicant's unit
+    found there is masked (an unread seal is not made the unit's signature block).
+    """
+    res, out, eng = _mask(tmp_path, monkeypatch, _applicant_seal(text=text, owner="unknown"), LINE)
+    assert eng.calls == 2
+    assert any(r.kind == "unit" and UNIT in r.text for r in res.regions)
+    assert black_fraction(out, (SEAL_BOX[2] + 10, TEXT_BOX[1] + 4, TEXT_BOX[2] - 4, TEXT_BOX[3] - 4)) > 0.95
+    res, out, eng = _mask(tmp_path, monkeypatch, _applicant_seal(text=text, owner="unknown"), "供方：焦作市森林公安局")
+    assert eng.calls == 2 and not [r for r in res.regions if r.kind == "unit"]
 
 
 def test_another_units_line_read_again_is_not_taken_for_the_applicants():
@@ -191,8 +206,8 @@ def test_a_unit_read_only_in_pieces_across_a_seal_is_read_again():
     """Held-out render: 蚂蚁智信（杭州） | seal | 技术有, the detector missing 限公司 beyond the seal.
 
     A match of pieces of the name is not the name read: the band is read again, also under a
-    masked seal whose ring could not be read; a whole match, or an unread seal no match
-    crosses, is not.
+    masked seal whose ring could not be read (that one even when no match crosses it); a
+    whole match is not.
     """
     from zcmask.locate._text import unit_patterns
     from zcmask.locate._under_seal import reread_under_seals
@@ -205,11 +220,12 @@ def test_a_unit_read_only_in_pieces_across_a_seal_is_read_again():
     whole = Region("unit", (100, 300, 700, 340), UNIT, "ocr", 1.0)
     unread = _applicant_seal(text="", owner="unknown")
     assert reread_under_seals(_page(), [_applicant_seal()], eng, [whole], units) == []
-    assert reread_under_seals(_page(), [unread], eng, [], units) == []
+    assert reread_under_seals(_page(), [unread], eng, [whole], units) == []
     assert seen == []
     reread_under_seals(_page(), [_applicant_seal()], eng, [pieces], units)
     reread_under_seals(_page(), [unread], eng, [pieces], units)
-    assert len(seen) == 2
+    reread_under_seals(_page(), [unread], eng, [], units)
+    assert len(seen) == 3
     # an issuer's seal kept on the page is never read again
     reread_under_seals(_page(), [_applicant_seal(text="某某局", owner="authority")], eng, [pieces], units)
-    assert len(seen) == 2
+    assert len(seen) == 3

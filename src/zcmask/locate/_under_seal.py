@@ -56,8 +56,11 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     Only matches of the name matcher count, not the signature-block rule's lines: that
     rule also covers lines broken into single characters, which still need the second
     reading. A match of only pieces of the name across a seal (蚂蚁智信（杭州） | 技术有,
-    the stamp's ink hiding 信息 and the detector missing 限公司 beyond it) is read again,
-    also under a masked seal whose ring could not be read: the unit's name runs under it.
+    the stamp's ink hiding 信息 and the detector missing 限公司 beyond it) is read again.
+    So is a masked seal whose ring could not be read even when no match crosses it (an HR
+    seal's ring read as Latin garbage on a page shrunk and re-compressed, the detector
+    seeing no line across it): only the name matcher's hits count there, not the signature
+    block, which is given to the applicant's own seals only.
 
     Parameters
     ----------
@@ -77,7 +80,7 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
         if s.shape == "square" or not s.masked or s.owner == "authority":
             continue
         crossing = [r for r in found if r.kind == "unit" and boxes_overlap(r.bbox, s.bbox)]
-        if any(_whole(r.text, units) for r in crossing) or (s.owner != "applicant" and not crossing):
+        if any(_whole(r.text, units) for r in crossing):
             continue
         x0, y0, x1, y1 = (int(v) for v in s.bbox)
         sw, sh = max(1, x1 - x0), max(1, y1 - y0)
