@@ -129,14 +129,20 @@ def test_the_second_look_needs_a_face_on_the_page(head: Portrait) -> None:
     assert find_eyes(page) == []
 
 
+def _small_photo_page(head: Portrait, side: int, paper: int) -> tuple[np.ndarray, Portrait]:
+    """A résumé page (780 x 440) of ``paper`` grey with its owner's photo ``side`` px wide at (150, 100)."""
+    p = resize_portrait(head, side)
+    page = np.full((440, 780, 3), paper, np.uint8)
+    h, w = p.image.shape[:2]
+    page[100:100 + h, 150:150 + w] = p.image
+    return page, p
+
+
 def test_a_small_photo_on_a_web_resume_gets_its_band(head: Portrait) -> None:
     # A résumé page (780 x 440) with its owner's photo small: the face is 22 px wide. Faces
     # under 30 px used to be dropped as texture; on real pages (a web résumé, two transcripts'
     # photos) they are faces, and nothing else scores there (docs/topics/names-units-eyes.md).
-    p = resize_portrait(head, 52)
-    page = np.full((440, 780, 3), 245, np.uint8)
-    h, w = p.image.shape[:2]
-    page[100:100 + h, 150:150 + w] = p.image
+    page, p = _small_photo_page(head, 52, 245)
     (r,) = find_eyes(page)
     x0, y0, x1, y1 = p.eyes
     assert r.bbox[0] <= 150 + x0 and r.bbox[1] <= 100 + y0 and r.bbox[2] >= 150 + x1 and r.bbox[3] >= 100 + y1
@@ -173,9 +179,6 @@ def test_an_unsure_face_a_cascade_also_sees_gets_its_band(head: Portrait, monkey
 def test_a_face_under_16_px_is_still_a_face(head: Portrait) -> None:
     # held-out résumé header: the owner's round photo shows a face 15.97 px wide (YuNet 0.82),
     # dropped by the 16 px floor of the fourteenth session
-    p = resize_portrait(head, 36)
-    page = np.full((440, 780, 3), 200, np.uint8)
-    h, w = p.image.shape[:2]
-    page[100:100 + h, 150:150 + w] = p.image
+    page, _ = _small_photo_page(head, 36, 200)
     (f,) = detect_faces(page, min_score=0.6)
     assert 12 <= min(f.box[2:]) < 16
