@@ -172,6 +172,16 @@ STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases
     ("北京大学", SCHOOL, "authority"),                   # another university stays visible
     ("新疆维吾尔自治区地矿局", Identity(name="张三", units=(Unit(name="新疆维吾尔自治区地质矿产勘查开发局"),)),
      "applicant"),
+    # a ministry's or national administration's seal, its name misread (held-out photo of a national
+    # scholarship certificate: 中华人民共和国教育部; held-out scan of a software copyright
+    # certificate: 中华人民共和国国家版权局, its first two characters not read)
+    ("中华人民共超国教真第", STUDENT, "authority"),
+    ("人民共和国国家夜权民的", STUDENT, "authority"),
+    ("中华人民共和国", STUDENT, "unknown"),              # no body named after it
+    ("中华人民共和国乌鲁木齐海关", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
+     "applicant"),
+    ("中华人民共和国乌鲁木齐海头", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
+     "applicant"),                                     # the applicant's own customs house, misread
 ])
 def test_owner_of_co_signers_and_misread_own_rings(reading: str, ident: Identity, owner: str) -> None:
     assert owner_of(reading, ident, "round") == owner

@@ -485,6 +485,36 @@ def _provincial_body(folded: str, own: str) -> bool:
     return any(p in head for p in PROVINCES) or any(head.find(r) > 0 for r in _REGION_WORDS)
 
 
+#: How the seal of a ministry or a national administration begins (中华人民共和国教育部).
+NATION = "中华人民共和国"
+#: Least characters of a body's own name read after :data:`NATION` (教育部, 国家版权局).
+NATION_BODY_CHARS = 2
+
+
+def _national_body(folded: str, own: str) -> bool:
+    """Whether a reading is a ministry's or a national administration's seal (中华人民共和国教育部).
+
+    Such a seal begins with :data:`NATION`, here read with at most one character wrong
+    (a phone photo's 中华人民共超国教真第) or from 人民共和国 on (a scan's 人民共和国国家夜权民的,
+    国家版权局), and names a body after it; not when the applicant's own unit holds that name (a
+    customs house, 中华人民共和国乌鲁木齐海关, is a unit an applicant may work for).
+
+    >>> _national_body("中华人民共超国教真第", ""), _national_body("人民共和国国家夜权民的", "南京信息工程大学")
+    (True, True)
+    >>> _national_body("中华人民共和国", ""), _national_body("中华人民共和国乌鲁木齐海关", "中华人民共和国乌鲁木齐海关")
+    (False, False)
+    """
+    if "人民共和国" in own:
+        return False
+    han = "".join(c for c in folded if is_han(c))
+    n = len(NATION)
+    for i in range(len(han) - n + 1):
+        if sum(a != b for a, b in zip(han[i:i + n], NATION, strict=True)) <= 1:
+            return len(han) - i - n >= NATION_BODY_CHARS
+    i = han.find(NATION[2:])
+    return i >= 0 and len(han) - i - (n - 2) >= NATION_BODY_CHARS
+
+
 #: Endings of a body's name that a seal's purpose may follow (:func:`_provincial_body`), and
 #: how many characters that purpose has at most (专利审查业务章).
 _PURPOSE_ENDS = ("局", "厅", "会")
@@ -516,7 +546,7 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
     own = "".join(norm_text(u) for u in identity.unit_names)
     words = [w for w in AUTHORITY_WORDS if w in folded]
     return (bool(words) and all(w in own for w in words)
-            and not _provincial_body(folded, own)
+            and not _provincial_body(folded, own) and not _national_body(folded, own)
             and not any(w in folded and w not in own for w in EVENT_WORDS))
 
 
@@ -558,7 +588,7 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
         return "unknown"  # 广百海政大学 off 广西科技大学's own ring: masked, not kept as another school's
     if words:
         return "authority"
-    if _provincial_body(folded, own):
+    if _provincial_body(folded, own) or _national_body(folded, own):
         return "authority"
     named = _without_league(folded)
     for w in EVENT_WORDS:
