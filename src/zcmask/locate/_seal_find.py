@@ -1094,6 +1094,33 @@ _RING_BANDS = ((18, 40), (36, 66), (60, 96))
 _CLOSEUP_BANDS = ((96, 160), (150, 240), (228, 330))
 
 
+#: A grey ring this large, in radii over the page's longer side, is a close-up's (a seal on an
+#: A4 page: about 0.07), and may have at most :data:`CLOSEUP_OUTSIDE` of ink just outside it: a
+#: seal filling the frame has paper or the frame's edge round it, while a circle of that size
+#: drawn through a grey page of body text crosses text inside, on and outside it (a thesis
+#: defence record: radius 0.17, ring 0.81, outside 0.44; a sixth of the page was masked).
+CLOSEUP_RADIUS = 0.14
+CLOSEUP_OUTSIDE = 0.25
+#: ... unless its ring is whole (a grey copy of a real photo of a seal on a document, its ring
+#: 0.23 of the page side: ring 1.0, outside 0.43).
+CLOSEUP_RING = 0.9
+
+
+def _crosses_print(axes: tuple[float, float], ev: RingEvidence, side: int) -> bool:
+    """Whether a grey ring of a close-up's size (:data:`CLOSEUP_RADIUS`), not whole, has print all round it.
+
+    >>> page = RingEvidence(0.95, 0.81, 0.44, 0.89, 0.15, 0.17)  # through a page of body text
+    >>> _crosses_print((138, 145), page, 877), _crosses_print((60, 62), page, 877)
+    (True, False)
+    >>> _crosses_print((300, 310), RingEvidence(0.95, 0.9, 0.05, 0.8, 0.2, 0.08), 877)  # a close-up
+    False
+    >>> _crosses_print((271, 283), RingEvidence(0.97, 1.0, 0.43, 0.89, 0.28, 0.06), 1215)  # a whole ring
+    False
+    """
+    return (max(axes) * (ev.rho + ev.thickness / 2) >= CLOSEUP_RADIUS * side and ev.outside > CLOSEUP_OUTSIDE
+            and ev.ring < CLOSEUP_RING)
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     dark = _dark_mask(gray)
@@ -1150,6 +1177,9 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     for ctr, axes, ang in proposals:
         ev = ring_evidence(darkf, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
+            continue
+        if _crosses_print(axes, ev, side):
+            log.debug("grey ring of a close-up's size at (%.0f, %.0f) with ink outside: %s", *ctr, ev)
             continue
         out.append(_ring_candidate(ctr, axes, ang, ev, "shape"))
     return out
