@@ -175,6 +175,19 @@ def test_misread_surname_needs_the_context_and_the_exact_given_name(text):
     assert kinds(find_identity([mk_line(text)], identity("吴晨阳"), SIZE), "name") == []
 
 
+@pytest.mark.parametrize(("text", "masked"), [
+    ("尊敬的杨绮：", True), ("尊敬的杨绮", True), ("尊敬的杨绮同学：", True),
+    ("尊敬的杨总经理：", False), ("尊敬的各位领导：", False), ("尊敬的汪琦：", False),
+])
+def test_a_lookalike_after_a_letters_salutation_is_masked(text, masked):
+    # a held-out phone photo of a marathon's thank-you letter, shrunk to 1000 px: the handwritten
+    # 尊敬的杨琦 read 尊敬的杨绮; a salutation to somebody else (another given name of more than one
+    # character, or another surname) is left
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity("杨琦"), SIZE), "name")
+    assert (covers(regs, ln, 3, 5) if masked else regs == [])
+
+
 def test_two_character_name_needs_a_label_and_a_field_end():
     ident = identity("王烨")
     assert kinds(find_identity([mk_line("姓名：王辉")], ident, SIZE), "name")

