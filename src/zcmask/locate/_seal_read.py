@@ -69,6 +69,19 @@ LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年�
 LEAGUE_CORE = "共产主义"
 
 
+def _misread_at(text: str, word: str, wrong: int, start: int = 0) -> int:
+    """Where ``word`` is first read in ``text`` from ``start``, with at most ``wrong`` characters misread; -1 if nowhere.
+
+    >>> _misread_at("中组共产主义", "中国共产主义", 1), _misread_at("中组共产主义", "中国共产主义", 0)
+    (0, -1)
+    """
+    n = len(word)
+    for i in range(start, len(text) - n + 1):
+        if sum(a != b for a, b in zip(text[i:i + n], word, strict=True)) <= wrong:
+            return i
+    return -1
+
+
 def _without_league(text: str) -> str:
     """``text`` less the league's own name (:data:`LEAGUE_NAME`), read with at most one character wrong.
 
@@ -88,11 +101,8 @@ def _without_league(text: str) -> str:
     for g in LEAGUE_NAME:
         wrong = 1 if len(g) >= 6 else 0  # 青年团 only as read
         i = 0
-        while i + len(g) <= len(text):
-            if sum(a != b for a, b in zip(text[i:i + len(g)], g, strict=True)) <= wrong:
-                text = text[:i] + text[i + len(g):]
-            else:
-                i += 1
+        while (i := _misread_at(text, g, wrong, i)) >= 0:
+            text = text[:i] + text[i + len(g):]
     while (i := text.find(LEAGUE_CORE)) >= 0:
         text = text[:max(0, i - 2)] + text[i + len(LEAGUE_CORE) + 3:]
     return text
@@ -507,12 +517,11 @@ def _national_body(folded: str, own: str) -> bool:
     if "人民共和国" in own:
         return False
     han = "".join(c for c in folded if is_han(c))
-    n = len(NATION)
-    for i in range(len(han) - n + 1):
-        if sum(a != b for a, b in zip(han[i:i + n], NATION, strict=True)) <= 1:
-            return len(han) - i - n >= NATION_BODY_CHARS
-    i = han.find(NATION[2:])
-    return i >= 0 and len(han) - i - (n - 2) >= NATION_BODY_CHARS
+    for word, wrong in ((NATION, 1), (NATION[2:], 0)):  # whole, or its first two characters unread
+        i = _misread_at(han, word, wrong)
+        if i >= 0:
+            return len(han) - i - len(word) >= NATION_BODY_CHARS
+    return False
 
 
 #: Endings of a body's name that a seal's purpose may follow (:func:`_provincial_body`), and
