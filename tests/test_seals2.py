@@ -178,6 +178,12 @@ STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases
     ("中华人民共超国教真第", STUDENT, "authority"),
     ("人民共和国国家夜权民的", STUDENT, "authority"),
     ("中华人民共和国", STUDENT, "unknown"),              # no body named after it
+    # three characters of 中华人民共和国 misread where four in a row are read as printed (held-out
+    # phone photo of a 软考 certificate: 人力资源和社会保障部, 工业和信息化部)
+    ("中华人民兵提据人力各画观社会国康器", STUDENT, "authority"),
+    ("中海人民共和期工业检集息化您", STUDENT, "authority"),
+    ("中海人兵共提期工业检集息化您", STUDENT, "unknown"),  # no four in a row as printed
+    ("中华人民兵提据", STUDENT, "unknown"),              # no body named after it
     ("中华人民共和国乌鲁木齐海关", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
      "applicant"),
     ("中华人民共和国乌鲁木齐海头", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),

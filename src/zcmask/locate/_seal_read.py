@@ -499,6 +499,8 @@ def _provincial_body(folded: str, own: str) -> bool:
 NATION = "中华人民共和国"
 #: Least characters of a body's own name read after :data:`NATION` (教育部, 国家版权局).
 NATION_BODY_CHARS = 2
+#: Most characters of :data:`NATION` misread where four of them in a row are read as printed.
+NATION_WRONG = 3
 
 
 def _national_body(folded: str, own: str) -> bool:
@@ -508,10 +510,18 @@ def _national_body(folded: str, own: str) -> bool:
     (a phone photo's 中华人民共超国教真第) or from 人民共和国 on (a scan's 人民共和国国家夜权民的,
     国家版权局), and names a body after it; not when the applicant's own unit holds that name (a
     customs house, 中华人民共和国乌鲁木齐海关, is a unit an applicant may work for).
+    Up to :data:`NATION_WRONG` of its characters may be misread where 中华人民 or 人民共和 is read
+    whole in its place: a phone photo of a 软考 certificate read its two ministries' seals
+    中华人民兵提据人力各画观社会国康器 (人力资源和社会保障部) and 中海人民共和期工业检集息化您
+    (工业和信息化部).
 
     >>> _national_body("中华人民共超国教真第", ""), _national_body("人民共和国国家夜权民的", "南京信息工程大学")
     (True, True)
+    >>> _national_body("中华人民兵提据人力各画观社会国康器", ""), _national_body("中海人民共和期工业检集息化您", "")
+    (True, True)
     >>> _national_body("中华人民共和国", ""), _national_body("中华人民共和国乌鲁木齐海关", "中华人民共和国乌鲁木齐海关")
+    (False, False)
+    >>> _national_body("中国人民银行新疆分行", ""), _national_body("中华民族团结进步促进会", "")
     (False, False)
     """
     if "人民共和国" in own:
@@ -521,6 +531,11 @@ def _national_body(folded: str, own: str) -> bool:
         i = _misread_at(han, word, wrong)
         if i >= 0:
             return len(han) - i - len(word) >= NATION_BODY_CHARS
+    i = 0
+    while (i := _misread_at(han, NATION, NATION_WRONG, i)) >= 0:
+        if han[i:i + 4] == NATION[:4] or han[i + 2:i + 6] == NATION[2:6]:
+            return len(han) - i - len(NATION) >= NATION_BODY_CHARS
+        i += 1
     return False
 
 
