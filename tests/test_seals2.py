@@ -302,3 +302,31 @@ def test_a_ring_fitted_past_three_page_edges_is_no_seal() -> None:
     assert _past_edges((-42, -33, 1319, 963), (923, 1280))            # past every edge: the page's frame
     assert not _past_edges((-60, 300, 200, 560), (923, 1280))         # a 骑缝章 cut by the left edge
     assert not _past_edges((-60, -60, 200, 200), (923, 1280))         # a seal cut at a corner
+
+
+def _oval_ring_ink(a: int, b: int, gap: int) -> np.ndarray:
+    """Stamp ink of an oval ring (semi-axes ``a``, ``b``) with ring text, its tips left out ``gap`` degrees each way."""
+    m = np.zeros((600, 800), np.uint8)
+    c = (400, 300)
+    cv2.ellipse(m, c, (a, b), 0, gap, 180 - gap, 1, 4)
+    cv2.ellipse(m, c, (a, b), 0, 180 + gap, 360 - gap, 1, 4)
+    for t in np.deg2rad([*range(gap + 5, 180 - gap, 12), *range(185 + gap, 360 - gap, 12)]):
+        x, y = int(c[0] + 0.78 * a * np.cos(t)), int(c[1] + 0.72 * b * np.sin(t))
+        m[y - 4:y + 4, x - 4:x + 4] = 1
+    return m.astype(bool)
+
+
+@pytest.mark.parametrize(("a", "b", "gap", "seal"), [
+    (150, 65, 35, False),  # 2.3 times as wide as high: its hull's box, tips missing, only 1.9
+    (150, 100, 0, True),   # a 45 x 30 mm oval seal
+    (150, 100, 35, True),
+])
+def test_an_oval_far_wider_than_any_stamped_one_is_no_seal(a, b, gap, seal):
+    # held-out phone photo of a maths-contest award: the printed oval frame round its text (red
+    # print, 2.0 times as wide as high) was masked as an unread seal, with the award's text under it
+    from zcmask.locate._seal_find import _classify_blob
+
+    ink = _oval_ring_ink(a, b, gap)
+    ys, xs = np.nonzero(ink)
+    cand = _classify_blob(ink, np.stack([xs, ys], axis=1), source="color", strict=False, side=800)
+    assert (cand is not None) == seal
