@@ -29,6 +29,7 @@ from zcmask.locate._field import unread_name_fields
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._seal_block import seal_block_regions
+from zcmask.locate._subtitle import small_print_beside
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate._wordmark import unread_emblems, unread_wordmarks
@@ -226,6 +227,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         # Again without a light overprint (white letters printed across coloured award paper):
         # the doubtful lines read once more with it painted out.
         matched += match(overprint_lines(an.lines, an.image, eng))
+        if not strict:  # small print under the unit's name set large (a wordmark's English line)
+            matched += match(small_print_beside(an.lines, an.image, matched, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
         if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
             regions += unread_name_fields(an.lines, an.image, matched)
