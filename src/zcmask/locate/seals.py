@@ -159,6 +159,11 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
 
 
+#: Words that make a rectangular red frame's reading a stamp's (…专用章; 章 lost as the page was
+#: shrunk and re-compressed: a library's 论文检测专用章 read 文检测专用 at 1280 px + q75).
+STAMP_WORDS = ("章", "专用")
+
+
 def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.ndarray]],
                 lines: Sequence[TextLine], identity: Identity | None, *, mode: str = "applicant",
                 engine: OcrEngine | None = None, strict: bool = False,
@@ -193,7 +198,7 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
                                    or is_licence_authority_seal(cand, lines)
                                    or is_printed_issuer_seal(cand, lines, identity)):
             owner = "authority"
-        if is_rect_stamp(cand) and owner != "applicant" and "章" not in reading.text:
+        if is_rect_stamp(cand) and owner != "applicant" and not any(w in reading.text for w in STAMP_WORDS):
             log.debug("red frame at %s reads %r: print, not a stamp", cand.bbox, reading.text)
             continue
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
@@ -455,9 +460,29 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
     if identity is None or not identity.unit_names:
         return False
     near = _lines_at(cand, lines)
+    if is_rect_stamp(cand):
+        # a rectangular stamp's own words, read by the page's OCR, print nobody's name at it (a
+        # library's 论文检测专用章 at 1280 px + q75: its calligraphic 北京航空航天大学 read
+        # 学利耽版美笑大学 inside its frame, and the unit's stamp was kept as that 大学's)
+        near = [ln for ln in near if _share_inside(ln.bbox, cand.bbox) < _OWN_WORDS]
     if any(unit_matches(ln.text, identity) for ln in near):
         return False
     return any(ln.score >= _ISSUER_SCORE and _org_name(ln.text) for ln in near)
+
+
+#: Share of a line inside a rectangular stamp's box that makes it the stamp's own words.
+_OWN_WORDS = 0.8
+
+
+def _share_inside(box: tuple[float, float, float, float], frame: tuple[int, int, int, int]) -> float:
+    """The share of ``box``'s area inside ``frame``.
+
+    >>> _share_inside((0, 0, 10, 10), (5, 0, 20, 20)), _share_inside((0, 0, 10, 10), (0, 0, 20, 20))
+    (0.5, 1.0)
+    """
+    w = max(0.0, min(box[2], frame[2]) - max(box[0], frame[0]))
+    h = max(0.0, min(box[3], frame[3]) - max(box[1], frame[1]))
+    return w * h / max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
 
 
 #: Least OCR confidence of the printed issuer's name (a unit's name garbled by stamp ink is not trusted).
