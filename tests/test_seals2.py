@@ -155,6 +155,7 @@ def test_stamp_candidates_keep_the_whole_ring_of_a_seal_fitted_in_part(monkeypat
 
 SCHOOL = Identity(name="梁慧", units=(Unit(name="广西科技大学", aliases=()),))
 STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases=()),))
+XJU_SE = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院", aliases=("新疆大学", "软件学院")),))
 
 
 @pytest.mark.parametrize(("reading", "ident", "owner"), [
@@ -184,6 +185,12 @@ STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases
     ("中海人民共和期工业检集息化您", STUDENT, "authority"),
     ("中海人兵共提期工业检集息化您", STUDENT, "unknown"),  # no four in a row as printed
     ("中华人民兵提据", STUDENT, "unknown"),              # no body named after it
+    # an alliance named after units like the applicant's (held-out award of a 新疆大学软件学院
+    # student: its organiser's 示范性软件学院联盟 matched 软件学院 and was masked as the applicant's)
+    ("示范性软件学院联盟", XJU_SE, "authority"),
+    ("新疆大学软件学院", XJU_SE, "applicant"),
+    ("共青团新疆大学委员会", XJU_SE, "applicant"),           # the unit's own league committee
+    ("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)), "applicant"),
     ("中华人民共和国乌鲁木齐海关", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
      "applicant"),
     ("中华人民共和国乌鲁木齐海头", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),

@@ -574,6 +574,27 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
             and not any(w in folded and w not in own for w in EVENT_WORDS))
 
 
+#: How the name of an alliance or a society ends (示范性软件学院联盟, 中国计算机学会).
+ASSOCIATION_ENDS = ("联盟", "协会", "学会", "研究会", "联合会", "基金会", "促进会")
+
+
+def _association(folded: str, own: str) -> bool:
+    """Whether a reading is an alliance's or a society's full name, one the applicant's unit is not.
+
+    Its name may hold a unit's like the applicant's (a competition's organiser, 示范性软件学院联盟,
+    on a 新疆大学软件学院 student's award: its 软件学院 matched the unit, and the issuer's seal was
+    masked as the applicant's). It ends in :data:`ASSOCIATION_ENDS` and has at least
+    :data:`ISSUER_NAME_CHARS` Chinese characters; a unit that is itself such a body keeps its seal.
+
+    >>> _association("示范性软件学院联盟", "新疆大学软件学院"), _association("新疆软件行业协会", "新疆软件行业协会")
+    (True, False)
+    >>> _association("共青团新疆大学委员会", "新疆大学"), _association("学院联盟", "新疆大学")
+    (False, False)
+    """
+    han = "".join(c for c in folded if is_han(c))
+    return len(han) >= ISSUER_NAME_CHARS and any(han.endswith(w) and w not in own for w in ASSOCIATION_ENDS)
+
+
 def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     """``applicant``, ``authority`` or ``unknown`` for a seal reading ``text``.
 
@@ -593,6 +614,9 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     folded = norm_text(text)
     if not folded:
         return "unknown"
+    own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
+    if _association(folded, own):
+        return "authority"  # an alliance or society of its own, even one named after units like the applicant's
     if identity is not None:
         if unit_matches(folded, identity):
             return "applicant"
@@ -606,7 +630,6 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     # A word the applicant's own unit has (大学 for 清华大学国情研究院) names an authority only
     # where it ends the reading, as another university's full name does (北京大学): 武像大学会,
     # read off that institute's own seal, is not an authority.
-    own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
     words = [w for w in AUTHORITY_WORDS if w in folded and (w not in own or folded.endswith(w))]
     if words and all(w in own for w in words) and identity is not None and _like_own(folded, words, identity):
         return "unknown"  # 广百海政大学 off 广西科技大学's own ring: masked, not kept as another school's
