@@ -218,6 +218,33 @@ def test_a_ring_misread_as_another_school_over_the_units_printed_name_is_masked(
     assert seen[0].owner == "authority" and not regions   # no printed name at it: another school's
 
 
+def test_a_short_garbled_reading_over_the_units_name_running_into_the_seal_is_the_units():
+    # held-out scan of an honour: the 福建工程学院 seal stamped over the end of the printed
+    # 福建工程学院, which OCR read 福建工程 up to the ring; the ring read 品建T理学位, an
+    # authority by its one word 学位, and the unit's seal was kept visible
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    fjut = Identity(name="孙烨臻", units=(Unit(name="福建工程学院", aliases=("福建理工大学",)),))
+    img = np.full((700, 700, 3), 250, np.uint8)
+    cv2.circle(img, (480, 300), 80, (215, 40, 50), 4)
+    cand = SealCandidate((480.0, 300.0), (82.0, 82.0), 0.0, "round", "color", 0.9, (398, 218, 562, 382))
+    engine = FakeOcrEngine(lambda crop: [TextLine("品建T理学位", (0, 0, 10, 10), 0.9, ())])
+    running_in = [TextLine("福建工程", (230, 270, 450, 320), 0.99, ())]
+    regions, seen, _ = judge_seals(img, [(cand, img)], running_in, fjut, engine=engine)
+    assert seen[0].owner == "applicant" and len(regions) == 1
+    # not at the seal: an issuer's, kept
+    far = [TextLine("福建工程", (20, 600, 240, 650), 0.99, ())]
+    regions, seen, _ = judge_seals(img, [(cand, img)], far, fjut, engine=engine)
+    assert seen[0].owner == "authority" and not regions
+    # a long reading of another body keeps it an issuer's even over the unit's name
+    engine = FakeOcrEngine(lambda crop: [TextLine("福建省教育厅学生资助管理中心", (0, 0, 10, 10), 0.9, ())])
+    regions, seen, _ = judge_seals(img, [(cand, img)], running_in, fjut, engine=engine)
+    assert seen[0].owner == "authority" and not regions
+
+
 def test_a_fit_to_part_of_a_broken_ring_is_grown_over_the_rest_of_its_ink():
     from zcmask.locate._seal_find import _grown_over_rest
 

