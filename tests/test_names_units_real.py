@@ -301,3 +301,14 @@ def test_a_small_english_subtitle_under_the_units_wordmark_is_read_again_and_mas
                Options.build(identity=ident, cache=False, progress=False))
     page = rep.files[0].pages[0]
     assert black_fraction(tmp_path / "out" / page.output, box) >= 0.9
+
+
+def test_a_calligraphic_school_name_read_with_ya_for_ye_is_the_unit():
+    # held-out transcript's letterhead: the calligraphic 北京林業大學 read 北京林亞大學 with full
+    # confidence, 6% of it covered
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="何润喆", units=(Unit(name="北京林业大学信息学院", aliases=("北京林业大学",)),))
+    ln = mk_line("北京林亞大學")
+    assert covers(kinds(find_identity([ln], ident, (1000, 1000)), "unit"), ln, 0, 6)
+    assert not kinds(find_identity([mk_line("北京林场大學")], ident, (1000, 1000)), "unit")
