@@ -490,32 +490,15 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
     three characters is enough), the seal is that organisation's and stays visible. A unit
     that signs under its own name is masked as before.
     """
-    if identity is None or not identity.unit_names:
+    if identity is None or not identity.unit_names or is_rect_stamp(cand):
+        # a rectangular stamp (…专用章) is a department's: the page's OCR reads its own words into
+        # the print round it (a library's 论文检测专用章 at 1280 px + q75: 中国学术期刊网络版 and
+        # the stamp's 大学 read as one line, 检测范围：中国学术期刊络版大学, a 大学 at the stamp)
         return False
     near = _lines_at(cand, lines)
-    if is_rect_stamp(cand):
-        # a rectangular stamp's own words, read by the page's OCR, print nobody's name at it (a
-        # library's 论文检测专用章 at 1280 px + q75: its calligraphic 北京航空航天大学 read
-        # 学利耽版美笑大学 inside its frame, and the unit's stamp was kept as that 大学's)
-        near = [ln for ln in near if _share_inside(ln.bbox, cand.bbox) < _OWN_WORDS]
     if any(unit_matches(ln.text, identity) for ln in near):
         return False
     return any(ln.score >= _ISSUER_SCORE and _org_name(ln.text) for ln in near)
-
-
-#: Share of a line inside a rectangular stamp's box that makes it the stamp's own words.
-_OWN_WORDS = 0.8
-
-
-def _share_inside(box: tuple[float, float, float, float], frame: tuple[int, int, int, int]) -> float:
-    """The share of ``box``'s area inside ``frame``.
-
-    >>> _share_inside((0, 0, 10, 10), (5, 0, 20, 20)), _share_inside((0, 0, 10, 10), (0, 0, 20, 20))
-    (0.5, 1.0)
-    """
-    w = max(0.0, min(box[2], frame[2]) - max(box[0], frame[0]))
-    h = max(0.0, min(box[3], frame[3]) - max(box[1], frame[1]))
-    return w * h / max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
 
 
 #: Least OCR confidence of the printed issuer's name (a unit's name garbled by stamp ink is not trusted).
