@@ -191,6 +191,8 @@ XJU_SE = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院",
     ("新疆大学软件学院", XJU_SE, "applicant"),
     ("共青团新疆大学委员会", XJU_SE, "applicant"),           # the unit's own league committee
     ("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)), "applicant"),
+    # only like the unit, not named after it: masked (a tuned photo's blurred 中国集邮公司 seal)
+    ("中国聚爱公益联盟", Identity(name="张三", units=(Unit(name="中国集邮公司"),)), "unknown"),
     ("中华人民共和国乌鲁木齐海关", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
      "applicant"),
     ("中华人民共和国乌鲁木齐海头", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),

@@ -578,21 +578,36 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
 ASSOCIATION_ENDS = ("联盟", "协会", "学会", "研究会", "联合会", "基金会", "促进会")
 
 
-def _association(folded: str, own: str) -> bool:
-    """Whether a reading is an alliance's or a society's full name, one the applicant's unit is not.
+def _association(folded: str, identity: Identity | None) -> bool:
+    """Whether a reading is the full name of an alliance or a society named after the applicant's unit.
 
-    Its name may hold a unit's like the applicant's (a competition's organiser, 示范性软件学院联盟,
-    on a 新疆大学软件学院 student's award: its 软件学院 matched the unit, and the issuer's seal was
-    masked as the applicant's). It ends in :data:`ASSOCIATION_ENDS` and has at least
-    :data:`ISSUER_NAME_CHARS` Chinese characters; a unit that is itself such a body keeps its seal.
+    An alliance's name may hold a unit name the applicant gave (a competition's organiser,
+    示范性软件学院联盟, on the award of a 新疆大学软件学院 student who gave 软件学院: it matched the
+    unit, and the issuer's seal was masked as the applicant's). The reading ends in
+    :data:`ASSOCIATION_ENDS`, has at least :data:`ISSUER_NAME_CHARS` Chinese characters and holds
+    one of the applicant's unit names, as given, before that ending; a unit that is itself such a
+    body keeps its seal. A reading that only resembles the unit (a blurred 中国集邮公司 read
+    中国聚爱公益联盟) is left to the unit's loose match.
 
-    >>> _association("示范性软件学院联盟", "新疆大学软件学院"), _association("新疆软件行业协会", "新疆软件行业协会")
+    >>> from zcmask.options import Unit
+    >>> se = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院", aliases=("新疆大学", "软件学院")),))
+    >>> _association("示范性软件学院联盟", se), _association("共青团新疆大学委员会", se)
     (True, False)
-    >>> _association("共青团新疆大学委员会", "新疆大学"), _association("学院联盟", "新疆大学")
+    >>> stamps = Identity(name="张三", units=(Unit(name="中国集邮公司"),))
+    >>> _association("中国聚爱公益联盟", stamps), _association("学院联盟", se)
     (False, False)
+    >>> _association("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)))
+    False
     """
+    if identity is None:
+        return False
     han = "".join(c for c in folded if is_han(c))
-    return len(han) >= ISSUER_NAME_CHARS and any(han.endswith(w) and w not in own for w in ASSOCIATION_ENDS)
+    own = "".join(norm_text(u) for u in identity.unit_names)
+    end = next((w for w in ASSOCIATION_ENDS if han.endswith(w) and w not in own), None)
+    if end is None or len(han) < ISSUER_NAME_CHARS:
+        return False
+    head = han[:-len(end)]
+    return any(len(f) >= 2 and f in head for f in (norm_text(u) for u in identity.unit_names))
 
 
 def owner_of(text: str, identity: Identity | None, shape: str) -> str:
@@ -615,8 +630,8 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     if not folded:
         return "unknown"
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
-    if _association(folded, own):
-        return "authority"  # an alliance or society of its own, even one named after units like the applicant's
+    if _association(folded, identity):
+        return "authority"  # an alliance or a society of its own, named after a unit like the applicant's
     if identity is not None:
         if unit_matches(folded, identity):
             return "applicant"
