@@ -247,6 +247,24 @@ def test_a_short_garbled_reading_over_the_units_name_running_into_the_seal_is_th
     assert seen[0].owner == "authority" and not regions
 
 
+def test_an_alliance_named_after_the_unit_stays_an_issuers_over_the_units_printed_name():
+    # held-out award at 1280 px + q75: the organiser's 示范性软件学院联盟 seal over the student's
+    # printed 新疆大学软件学院 was masked as the applicant's (an authority by words the unit has,
+    # at the unit's name)
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    img = np.full((700, 700, 3), 250, np.uint8)
+    cv2.circle(img, (480, 300), 80, (215, 40, 50), 4)
+    cand = SealCandidate((480.0, 300.0), (82.0, 82.0), 0.0, "round", "color", 0.9, (398, 218, 562, 382))
+    engine = FakeOcrEngine(lambda crop: [TextLine("示范性软件学院联盟 (A)", (0, 0, 10, 10), 0.9, ())])
+    printed = [TextLine("新疆大学软件学院", (380, 280, 600, 320), 0.99, ())]
+    regions, seen, _ = judge_seals(img, [(cand, img)], printed, XJU_SE, engine=engine)
+    assert seen[0].owner == "authority" and not regions
+
+
 def test_a_fit_to_part_of_a_broken_ring_is_grown_over_the_rest_of_its_ink():
     from zcmask.locate._seal_find import _grown_over_rest
 

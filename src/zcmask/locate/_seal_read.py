@@ -578,7 +578,7 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
 ASSOCIATION_ENDS = ("联盟", "协会", "学会", "研究会", "联合会", "基金会", "促进会")
 
 
-def _association(folded: str, identity: Identity | None) -> bool:
+def is_association(text: str, identity: Identity | None) -> bool:
     """Whether a reading is the full name of an alliance or a society named after the applicant's unit.
 
     An alliance's name may hold a unit name the applicant gave (a competition's organiser,
@@ -591,17 +591,17 @@ def _association(folded: str, identity: Identity | None) -> bool:
 
     >>> from zcmask.options import Unit
     >>> se = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院", aliases=("新疆大学", "软件学院")),))
-    >>> _association("示范性软件学院联盟", se), _association("共青团新疆大学委员会", se)
+    >>> is_association("示范性软件学院联盟", se), is_association("共青团新疆大学委员会", se)
     (True, False)
     >>> stamps = Identity(name="张三", units=(Unit(name="中国集邮公司"),))
-    >>> _association("中国聚爱公益联盟", stamps), _association("学院联盟", se)
+    >>> is_association("中国聚爱公益联盟", stamps), is_association("学院联盟", se)
     (False, False)
-    >>> _association("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)))
+    >>> is_association("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)))
     False
     """
     if identity is None:
         return False
-    han = "".join(c for c in folded if is_han(c))
+    han = "".join(c for c in norm_text(text) if is_han(c))
     own = "".join(norm_text(u) for u in identity.unit_names)
     end = next((w for w in ASSOCIATION_ENDS if han.endswith(w) and w not in own), None)
     if end is None or len(han) < ISSUER_NAME_CHARS:
@@ -630,7 +630,7 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     if not folded:
         return "unknown"
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
-    if _association(folded, identity):
+    if is_association(folded, identity):
         return "authority"  # an alliance or a society of its own, named after a unit like the applicant's
     if identity is not None:
         if unit_matches(folded, identity):

@@ -54,6 +54,7 @@ from zcmask.locate._seal_find import (
 from zcmask.locate._seal_read import (
     ISSUER_NAME_CHARS,
     authority_by_own_words,
+    is_association,
     owner_of,
     read_seal,
     unit_matches,
@@ -199,7 +200,7 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
         if owner == "authority" and (authority_by_own_words(reading.text, identity)
                                      or _most_han(reading.text) < ISSUER_NAME_CHARS) and signs_for_unit(
-                cand, lines, identity):
+                cand, lines, identity) and not is_association(reading.text, identity):
             # a misread of the unit's own seal, stamped over its printed name: read as some other
             # school's by a word the unit's name has, or as an authority by one word of a short,
             # garbled reading (a held-out scan's 福建工程学院 seal read 品注T理学位, over the printed
