@@ -40,6 +40,8 @@ MIN_ASPECT = 4.0
 #: A pixel whose darkest channel is under this share of the band's paper (its brightest tenth, in
 #: that channel) is ink: black, blue and red print alike, on white paper or a dim phone photo.
 INK = 0.7
+#: Share of the band's height (width) a column (row) of ink must cover to be a table rule.
+RULE = 0.6
 #: Height, in px, the row is scaled to for the second reading, and the most it is scaled.
 TARGET = 32
 MAX_SCALE = 4.0
@@ -65,20 +67,20 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     """
     H, W = image.shape[:2]
     covered = [ln.bbox for ln in lines]
+    read = [ln.bbox for ln in lines if ln.source == "ocr"]
     out: list[TextLine] = []
     rows: list[BBox] = []
     for r in found:
         x0, y0, x1, y1 = r.bbox
         h = y1 - y0
-        if r.kind != "unit" or h < MIN_HEIGHT:
-            continue
+        if r.kind != "unit" or h < MIN_HEIGHT or not any(_same(r.bbox, b) for b in read):
+            continue  # small, or from a PDF's text layer (which holds its small print as well)
         # the band takes in the lower (upper) edge of the name's own box, whose padding may reach
-        # over a subtitle printed close under it; the name's own line is not taken as covering it
+        # over a subtitle printed close under it (the lines read cover only what they read)
         near = int(NEAR * h)
-        others = [b for b in covered if not _same(b, r.bbox)]
         for b0, b1, below in ((y1 - near, y1 + BAND * h, True), (y0 - BAND * h, y0 + near, False)):
             band = (int(max(0, x0 - SIDE * h)), int(max(0, b0)), int(min(W, x1 + SIDE * h)), int(min(H, b1)))
-            row = _uncovered_row(image, band, others, SMALL * h, below=below, near=near)
+            row = _uncovered_row(image, band, covered, SMALL * h, below=below, near=near)
             if row is None or any(_same(row, q) for q in rows) or len(rows) >= MAX_ROWS:
                 continue
             rows.append(row)
@@ -107,12 +109,19 @@ def _uncovered_row(image: np.ndarray, band: tuple[int, int, int, int], covered: 
     True
     >>> _uncovered_row(page, (0, 50, 300, 80), [], 20, near=8) is None  # the name's own glyphs only
     True
+    >>> ruled = np.full((100, 300, 3), 255, np.uint8)
+    >>> ruled[30:80, 100:103] = 0; ruled[60:62, 0:300] = 0  # a table's rules, no print
+    >>> _uncovered_row(ruled, (0, 30, 300, 80), [], 20) is None
+    True
     """
     bx0, by0, bx1, by1 = band
     if bx1 - bx0 < 16 or by1 - by0 < 6:
         return None
     dark = image[by0:by1, bx0:bx1].min(axis=2)
     ink = dark < INK * float(np.percentile(dark, 90))
+    # table rules are no print: columns inked down most of the band, rows inked along most of it
+    ink[:, ink.mean(axis=0) > RULE] = False
+    ink[ink.mean(axis=1) > RULE, :] = False
     for c in covered:
         a0, b0 = int(max(bx0, np.floor(c[0]))), int(max(by0, np.floor(c[1])))
         a1, b1 = int(min(bx1, np.ceil(c[2]))), int(min(by1, np.ceil(c[3])))
