@@ -312,3 +312,16 @@ def test_a_calligraphic_school_name_read_with_ya_for_ye_is_the_unit():
     ln = mk_line("北京林亞大學")
     assert covers(kinds(find_identity([ln], ident, (1000, 1000)), "unit"), ln, 0, 6)
     assert not kinds(find_identity([mk_line("北京林场大學")], ident, (1000, 1000)), "unit")
+
+
+def test_a_long_units_last_character_read_only_on_the_next_line_gets_room_at_this_lines_end():
+    # held-out transcript: the calligraphic 北京林業大學 read 北京林业大, its 學 left out by the
+    # detector; the match took the 学 of 学号 on the line below, and the 學 stayed visible
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="何润喆", units=(Unit(name="北京林业大学信息学院", aliases=("北京林业大学",)),))
+    logo = mk_line("北京林业大", x=200, y=30, ch=45)
+    below = mk_line("学号：161002408", x=350, y=120, ch=28)
+    units = kinds(find_identity([logo, below], ident, (1200, 1600)), "unit")
+    end = logo.bbox[2]
+    assert any(r.bbox[0] <= end + 5 and r.bbox[2] >= end + 40 and r.bbox[1] <= 35 for r in units)

@@ -141,6 +141,11 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             j += 1
             sc = stream[j]
         if sc.ch == pc:
+            if k == len(pat) - 1 and k >= 5 and skipped is None and stream[j - 1].line != sc.line:
+                # a long name's last character read only as the start of another line: the real
+                # one may be an unread character ending this one (a calligraphic 北京林業大[學]
+                # whose 學 the detector left out, matched with the 学 of 学号 on the line below)
+                skipped = (j, pc)
             j += 1
             continue
         if fuzzy and subs == 0 and (
