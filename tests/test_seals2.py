@@ -220,30 +220,34 @@ def test_a_ring_misread_as_another_school_over_the_units_printed_name_is_masked(
     assert seen[0].owner == "authority" and not regions   # no printed name at it: another school's
 
 
-def test_a_short_garbled_reading_over_the_units_name_running_into_the_seal_is_the_units():
-    # held-out scan of an honour: the 福建工程学院 seal stamped over the end of the printed
-    # 福建工程学院, which OCR read 福建工程 up to the ring; the ring read 品建T理学位, an
-    # authority by its one word 学位, and the unit's seal was kept visible
+def _judged(reading: str, printed: list[tuple[str, tuple[int, int, int, int]]], ident: Identity):  # type: ignore[no-untyped-def]
+    """``judge_seals`` of one red ring at (480, 300), read as ``reading``, with ``printed`` lines on the page."""
     from zcmask.locate._seal_find import SealCandidate
     from zcmask.locate.seals import judge_seals
     from zcmask.ocr import FakeOcrEngine
     from zcmask.results import TextLine
 
-    fjut = Identity(name="孙烨臻", units=(Unit(name="福建工程学院", aliases=("福建理工大学",)),))
     img = np.full((700, 700, 3), 250, np.uint8)
     cv2.circle(img, (480, 300), 80, (215, 40, 50), 4)
     cand = SealCandidate((480.0, 300.0), (82.0, 82.0), 0.0, "round", "color", 0.9, (398, 218, 562, 382))
-    engine = FakeOcrEngine(lambda crop: [TextLine("品建T理学位", (0, 0, 10, 10), 0.9, ())])
-    running_in = [TextLine("福建工程", (230, 270, 450, 320), 0.99, ())]
-    regions, seen, _ = judge_seals(img, [(cand, img)], running_in, fjut, engine=engine)
+    engine = FakeOcrEngine(lambda crop: [TextLine(reading, (0, 0, 10, 10), 0.9, ())])
+    lines = [TextLine(text, box, 0.99, ()) for text, box in printed]
+    return judge_seals(img, [(cand, img)], lines, ident, engine=engine)
+
+
+def test_a_short_garbled_reading_over_the_units_name_running_into_the_seal_is_the_units():
+    # held-out scan of an honour: the 福建工程学院 seal stamped over the end of the printed
+    # 福建工程学院, which OCR read 福建工程 up to the ring; the ring read 品建T理学位, an
+    # authority by its one word 学位, and the unit's seal was kept visible
+    fjut = Identity(name="孙烨臻", units=(Unit(name="福建工程学院", aliases=("福建理工大学",)),))
+    running_in = [("福建工程", (230, 270, 450, 320))]
+    regions, seen, _ = _judged("品建T理学位", running_in, fjut)
     assert seen[0].owner == "applicant" and len(regions) == 1
     # not at the seal: an issuer's, kept
-    far = [TextLine("福建工程", (20, 600, 240, 650), 0.99, ())]
-    regions, seen, _ = judge_seals(img, [(cand, img)], far, fjut, engine=engine)
+    regions, seen, _ = _judged("品建T理学位", [("福建工程", (20, 600, 240, 650))], fjut)
     assert seen[0].owner == "authority" and not regions
     # a long reading of another body keeps it an issuer's even over the unit's name
-    engine = FakeOcrEngine(lambda crop: [TextLine("福建省教育厅学生资助管理中心", (0, 0, 10, 10), 0.9, ())])
-    regions, seen, _ = judge_seals(img, [(cand, img)], running_in, fjut, engine=engine)
+    regions, seen, _ = _judged("福建省教育厅学生资助管理中心", running_in, fjut)
     assert seen[0].owner == "authority" and not regions
 
 
@@ -251,17 +255,7 @@ def test_an_alliance_named_after_the_unit_stays_an_issuers_over_the_units_printe
     # held-out award at 1280 px + q75: the organiser's 示范性软件学院联盟 seal over the student's
     # printed 新疆大学软件学院 was masked as the applicant's (an authority by words the unit has,
     # at the unit's name)
-    from zcmask.locate._seal_find import SealCandidate
-    from zcmask.locate.seals import judge_seals
-    from zcmask.ocr import FakeOcrEngine
-    from zcmask.results import TextLine
-
-    img = np.full((700, 700, 3), 250, np.uint8)
-    cv2.circle(img, (480, 300), 80, (215, 40, 50), 4)
-    cand = SealCandidate((480.0, 300.0), (82.0, 82.0), 0.0, "round", "color", 0.9, (398, 218, 562, 382))
-    engine = FakeOcrEngine(lambda crop: [TextLine("示范性软件学院联盟 (A)", (0, 0, 10, 10), 0.9, ())])
-    printed = [TextLine("新疆大学软件学院", (380, 280, 600, 320), 0.99, ())]
-    regions, seen, _ = judge_seals(img, [(cand, img)], printed, XJU_SE, engine=engine)
+    regions, seen, _ = _judged("示范性软件学院联盟 (A)", [("新疆大学软件学院", (380, 280, 600, 320))], XJU_SE)
     assert seen[0].owner == "authority" and not regions
 
 

@@ -82,10 +82,18 @@ def box_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool
     return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
-def shift_line(ln: TextLine, dx: float, dy: float) -> TextLine:
-    """``ln`` and its characters moved by ``(dx, dy)``: from a crop's pixels to the page's."""
+def shift_line(ln: TextLine, dx: float, dy: float, scale: float = 1.0) -> TextLine:
+    """``ln`` and its characters scaled by ``scale``, then moved by ``(dx, dy)``: from a crop's pixels to the page's.
+
+    >>> from zcmask.results import Char
+    >>> ln = TextLine("王", (10, 20, 30, 40), 1.0, (Char("王", (10, 20, 30, 40), 1.0),))
+    >>> shift_line(ln, 5, 5).bbox, shift_line(ln, 5, 5, scale=0.5).chars[0].bbox
+    ((15, 25, 35, 45), (10.0, 15.0, 20.0, 25.0))
+    """
 
     def mv(b: BBox) -> BBox:
+        if scale != 1.0:
+            b = (b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale)
         return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
 
     return TextLine(ln.text, mv(ln.bbox), ln.score, tuple(Char(c.text, mv(c.bbox), c.score) for c in ln.chars),

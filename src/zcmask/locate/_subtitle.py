@@ -22,9 +22,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from zcmask._geometry import shift_line
+from zcmask._geometry import boxes_overlap, shift_line
 from zcmask.ocr._layer import new_lines
-from zcmask.results import BBox, Char, Region, TextLine
+from zcmask.results import BBox, Region, TextLine
 
 #: Least height of the unit's matched name beside which small print is looked for, in px.
 MIN_HEIGHT = 16
@@ -73,7 +73,7 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     for r in found:
         x0, y0, x1, y1 = r.bbox
         h = y1 - y0
-        if r.kind != "unit" or h < MIN_HEIGHT or not any(_same(r.bbox, b) for b in read):
+        if r.kind != "unit" or h < MIN_HEIGHT or not any(boxes_overlap(r.bbox, b) for b in read):
             continue  # small, or from a PDF's text layer (which holds its small print as well)
         # the band takes in the lower (upper) edge of the name's own box, whose padding may reach
         # over a subtitle printed close under it (the lines read cover only what they read)
@@ -81,15 +81,11 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         for b0, b1, below in ((y1 - near, y1 + BAND * h, True), (y0 - BAND * h, y0 + near, False)):
             band = (int(max(0, x0 - SIDE * h)), int(max(0, b0)), int(min(W, x1 + SIDE * h)), int(min(H, b1)))
             row = _uncovered_row(image, band, covered, SMALL * h, below=below, near=near)
-            if row is None or any(_same(row, q) for q in rows) or len(rows) >= MAX_ROWS:
+            if row is None or any(boxes_overlap(row, q) for q in rows) or len(rows) >= MAX_ROWS:
                 continue
             rows.append(row)
             out += new_lines(_read_larger(image, row, engine), covered)
     return out
-
-
-def _same(a: BBox, b: BBox) -> bool:
-    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _uncovered_row(image: np.ndarray, band: tuple[int, int, int, int], covered: Sequence[BBox],
@@ -165,14 +161,4 @@ def _read_larger(image: np.ndarray, row: BBox, engine) -> list[TextLine]:  # typ
     k = float(np.clip(TARGET / max(1.0, rh), 1.0, MAX_SCALE))
     crop = image[b0:b1, a0:a1]
     big = cv2.resize(crop, (round(crop.shape[1] * k), round(crop.shape[0] * k)), interpolation=cv2.INTER_CUBIC)
-    return [shift_line(_scaled(ln, 1 / k), a0, b0) for ln in engine.recognize(big)]
-
-
-def _scaled(ln: TextLine, k: float) -> TextLine:
-    """``ln`` and its characters with every coordinate times ``k``."""
-
-    def sc(b: BBox) -> BBox:
-        return (b[0] * k, b[1] * k, b[2] * k, b[3] * k)
-
-    return TextLine(ln.text, sc(ln.bbox), ln.score, tuple(Char(c.text, sc(c.bbox), c.score) for c in ln.chars),
-                    ln.source)
+    return [shift_line(ln, a0, b0, scale=1 / k) for ln in engine.recognize(big)]

@@ -437,16 +437,27 @@ def _org_name(text: str) -> str | None:
     return han
 
 
-def _lines_at(cand: SealCandidate, lines: Sequence[TextLine]) -> list[TextLine]:
-    """Lines at a seal: centre within its width, overlapping its height grown by a quarter."""
+def _lines_at(cand: SealCandidate, lines: Sequence[TextLine], *, running_in: bool = False) -> list[TextLine]:
+    """Lines at a seal: centre within its width, overlapping its height grown by a quarter.
+
+    With ``running_in``, also a line that ends (or begins) inside the seal, or within
+    :data:`SIGN_REACH` of its width of it: a seal stamped over the end of a name hides what it
+    covers from OCR (福建工程 | 学院 under the ring), so the line read stops at its edge.
+    """
     x0, y0, x1, y1 = cand.bbox
     grow = 0.25 * (y1 - y0)
-    return [ln for ln in lines if x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
-            and ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow]
+    reach = SIGN_REACH * (x1 - x0)
+
+    def at(b: tuple[float, float, float, float]) -> bool:
+        if x0 <= (b[0] + b[2]) / 2 <= x1:
+            return True
+        return running_in and (x0 - reach <= b[2] <= x1 and b[0] < x0 or x0 <= b[0] <= x1 + reach and b[2] > x1)
+
+    return [ln for ln in lines if ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow and at(ln.bbox)]
 
 
 def signs_for_unit(cand: SealCandidate, lines: Sequence[TextLine], identity: Identity | None) -> bool:
-    """Whether a seal is stamped over the applicant's unit's printed name (:func:`_lines_at`).
+    """Whether a seal is stamped over the applicant's unit's printed name (:func:`_lines_at`, running in).
 
     The reverse of :func:`is_printed_issuer_seal`: a ring read as some other school's
     name only by a word the unit's own name has (广百海政大学 over the printed
@@ -454,16 +465,7 @@ def signs_for_unit(cand: SealCandidate, lines: Sequence[TextLine], identity: Ide
     """
     if identity is None or not identity.unit_names:
         return False
-    x0, y0, x1, y1 = cand.bbox
-    grow = 0.25 * (y1 - y0)
-    # a line at the seal, or one running into it: the seal stamped over the end of the name hides
-    # what it covers from OCR (福建工程 | 学院 under the ring), so the line read stops at its edge
-    reach = SIGN_REACH * (x1 - x0)
-    into = [ln for ln in lines if ln.bbox[1] < y1 + grow and ln.bbox[3] > y0 - grow
-            and (x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1
-                 or x0 - reach <= ln.bbox[2] <= x1 and ln.bbox[0] < x0
-                 or x0 <= ln.bbox[0] <= x1 + reach and ln.bbox[2] > x1)]
-    return any(unit_matches(ln.text, identity) for ln in into)
+    return any(unit_matches(ln.text, identity) for ln in _lines_at(cand, lines, running_in=True))
 
 
 def _most_han(text: str) -> int:
