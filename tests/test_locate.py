@@ -50,6 +50,68 @@ def test_the_name_in_pinyin_is_masked_without_an_alias(text, name):
     assert not any(r.bbox[1] >= 190 for r in regs)  # inside other words, another person: left alone
 
 
+@pytest.mark.parametrize(("text", "start", "lost_left"), [("京理工学院", 0, True), ("报告单位：京理工学院 2023", 5, True),
+                                                     ("燕京理工学", 0, False)])
+def test_a_unit_read_without_an_end_character_is_masked_with_its_room(text, start, lost_left):
+    # a pale diagonal watermark 燕京理工学院 read 京理工学院: one lost end character matched no rule
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], Identity(name="张三", units=(Unit(name="燕京理工学院"),)), SIZE), "unit")
+    assert covers(regs, ln, start, start + 5)
+    first, last = ln.chars[start], ln.chars[start + 4]
+    room = (first.bbox[0] - 35, first.bbox[1] + 5, first.bbox[0] - 5, first.bbox[3] - 5) if lost_left else (
+        last.bbox[2] + 5, last.bbox[1] + 5, last.bbox[2] + 35, last.bbox[3] - 5)
+    assert any(r.bbox[0] <= room[0] and r.bbox[2] >= room[2] and r.bbox[1] <= room[1] and r.bbox[3] >= room[3]
+               for r in regs)  # the lost character's place is covered too
+
+
+def test_a_unit_whose_end_character_reads_as_another_is_not_the_applicants():
+    # 伊犁州供电公司 holds 州供电公司, but 伊犁 stands where 巴 would: another company
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line("伊犁州供电公司营业厅")
+    assert kinds(find_identity([ln], Identity(name="张三", units=(Unit(name="巴州供电公司"),)), SIZE), "unit") == []
+
+
+def test_a_long_english_unit_name_read_with_a_few_letters_wrong_is_masked():
+    # small capitals under a wordmark read CALIAN UMVERSITY OF TECHROLOGY: four edits, the first
+    # letter among them, so the alias stayed visible
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="张三", units=(Unit(name="大连理工大学", aliases=("DALIAN UNIVERSITY OF TECHNOLOGY",)),))
+    ln = mk_line("CALIAN UMVERSITY OF TECHROLOGY", ch=12)
+    other = mk_line("DALIAN UNIVERSITY OF FOREIGN LANGUAGES", y=300, ch=12)  # another school
+    regs = kinds(find_identity([ln, other], ident, SIZE), "unit")
+    assert covers(regs, ln, 0, 27)
+    assert not any(r.bbox[1] >= 290 for r in regs)
+
+
+@pytest.mark.parametrize("given", ["黄靖轩", "HUANG JINGXUAN"])
+def test_a_name_in_two_form_fields_is_masked_in_both(given):
+    # an IELTS report prints Family Name HUANG over First Name JINGXUAN: no line held the whole
+    # name, so both were left visible
+    from zcmask.options import Identity
+
+    fam, sur = mk_line("Family Name", x=30, y=394, ch=29), mk_line("HUANG", x=202, y=394, ch=29)
+    first, giv = mk_line("First Name", x=30, y=463, ch=29), mk_line("JINGXUAN", x=204, y=466, ch=24)
+    lone = mk_line("HUANG", x=202, y=1400, ch=29)  # a lone surname far below: another person's
+    regs = kinds(find_identity([fam, sur, first, giv, lone], Identity(name=given), SIZE), "name")
+    assert covers(regs, sur, 0, 5) and covers(regs, giv, 0, 8)
+    assert not covers(regs, fam, 0, 1) and not covers(regs, first, 0, 1) and not covers(regs, lone, 0, 1)
+
+
+def test_name_parts_need_both_fields_side_by_side_or_stacked():
+    # one part alone, or the two parts far apart, are not the applicant's name
+    regs = kinds(find_identity([mk_line("Surname: WANG", y=100), mk_line("Given names: JIANGUO", y=900)],
+                               identity(), SIZE), "name")
+    assert regs == []
+    side = [mk_line("Surname: WANG", x=50, y=100), mk_line("Given names: JIANGUO", x=900, y=104)]
+    regs = kinds(find_identity(side, identity(), SIZE), "name")
+    assert covers(regs, side[0], 8, 12) and covers(regs, side[1], 11, 18)
+    assert not covers(regs, side[1], 0, 5)
+
+
 def test_pinyin_forms_cover_surnames_and_polyphones_but_not_transliterations():
     from zcmask.locate._pinyin import latin_forms
 

@@ -120,6 +120,35 @@ def latin_forms(name: str) -> tuple[str, ...]:
     return tuple(out[:_MAX_FORMS])
 
 
+@lru_cache(maxsize=64)
+def latin_name_parts(name: str) -> tuple[tuple[str, str], ...]:
+    """The name's two parts as printed in separate fields: (surname, given name) spellings, folded.
+
+    An IELTS report, a passport copy or an English form prints the name in two rows,
+    ``Family Name  HUANG`` over ``First Name  JINGXUAN``; neither row holds the whole
+    name. A Chinese name gives its pinyin parts (as :func:`latin_forms`); a name given
+    in Latin letters with a space gives its words, split at the first and at the last space.
+
+    Examples
+    --------
+    >>> latin_name_parts("黄靖轩"), latin_name_parts("HUANG Jing Xuan")
+    ((('huang', 'jingxuan'),), (('huang', 'jingxuan'), ('huangjing', 'xuan')))
+
+    """
+    words = [w for w in re.split(r"[\s,]+", name.strip()) if w]
+    if len(words) >= 2 and all(re.fullmatch(r"[A-Za-zÀ-ɏ'’\-]+", w) for w in words):
+        folded = [re.sub(r"[^a-zà-ɏ]", "", w.lower()) for w in words]
+        out = [("".join(folded[:1]), "".join(folded[1:])), ("".join(folded[:-1]), "".join(folded[-1:]))]
+        return tuple(dict.fromkeys((a, b) for a, b in out if a and b))
+    if not latin_forms(name):
+        return ()
+    n = norm_text(name)
+    table = readings(n)
+    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    pairs = itertools.product(_joined(n[:k], table, surname=True), _joined(n[k:], table))
+    return tuple(itertools.islice(((a, b) for a, b in pairs if len(a + b) >= MIN_LETTERS), _MAX_FORMS))
+
+
 #: How a school's kind is said after the pinyin of its place in its English name (浙江大学 Zhejiang
 #: University; 黑河学院 Heihe University, a 学院 also College or Institute).
 SCHOOL_KINDS: dict[str, tuple[str, ...]] = {"大学": ("university",), "学院": ("college", "university", "institute")}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._pinyin import latin_forms, latin_unit_forms, lines_with
+from zcmask.locate._pinyin import latin_forms, latin_name_parts, latin_unit_forms, lines_with
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
     CONFUSABLE,
@@ -551,6 +551,10 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if latin:
         regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, latin)),
                                      stream, ordered, pad, size)
+    # the name's two parts in two fields (Family Name HUANG over First Name JINGXUAN)
+    parts = [p for s in (identity.name, *identity.aliases) for p in latin_name_parts(s)]
+    if parts:
+        regions += _spans_to_regions("name", _field_part_spans(stream, ordered, parts), stream, ordered, pad, size)
     # a school's English name, its place in pinyin (Zhejiang University on a bilingual honour)
     latin_units = [f for u in identity.units for s in (u.name, *u.aliases) for f in latin_unit_forms(s)]
     if latin_units:
@@ -560,6 +564,12 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     # misread character is covered too.
     regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units, unit_breaks), gap=2),
                                  stream, ordered, pad, size)
+    regions += _spans_to_regions("unit", _latin_fuzzy_spans(stream, units), stream, ordered, pad, size)
+    # A unit read without its first or last character, and that character's room.
+    rooms: list[tuple[_S, bool, str]] = []
+    regions += _spans_to_regions("unit", _end_dropped_spans(stream, units, rooms), stream, ordered, pad, size)
+    regions += [r for s, right, lost in rooms
+                for r in (_room("unit", s.char, ordered[s.line], right, lost, pad, size),) if r is not None]
     # Text wrapped inside a table cell (艾尔肯· | 吐尔逊) continues on the line
     # below, not on the next line in reading order, when other cells share the row.
     for sub in _wrapped_streams(ordered, stream):
@@ -709,6 +719,56 @@ def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequenc
             if len(part) == len(f) and "".join(x.ch for x in part) == f and part[-1].line == s.line:
                 spans.append((i, i + len(f)))
     return spans
+
+
+#: A name field's label before its value on the same line (Family Name, Given name(s), Surname).
+_NAME_LABEL = re.compile(r"^\W*(?:(?:family|sur|last|first|given|middle|fore|christian)\s*)?names?(?![a-z])(?:\s*\(s\))?",
+                         re.IGNORECASE)
+#: How far apart a surname's field and a given name's field may be, in line heights: stacked
+#: rows, or side by side on one row.
+FIELD_ROWS, FIELD_ROW_GAP = 4.0, 12.0
+
+
+def _field_value(text: str) -> str:
+    """A line's Latin letters, folded, after a name field's label (``Family Name HUANG`` -> ``huang``)."""
+    return re.sub(r"[^a-zà-ɏ]", "", _NAME_LABEL.sub("", text.strip(), count=1).lower())
+
+
+def _field_part_spans(stream: Sequence[_S], lines: Sequence[TextLine],
+                      parts: Sequence[tuple[str, str]]) -> list[tuple[int, int]]:
+    """A Latin name printed as two field values: the surname on one line, the given name on another.
+
+    Each line's value (its letters after a field label) must be one part exactly, and the
+    two lines must sit near each other: stacked within :data:`FIELD_ROWS` line heights and
+    aligned, or on one row within :data:`FIELD_ROW_GAP` heights. A lone surname or given
+    name elsewhere on the page is not masked.
+    """
+    values = [_field_value(ln.text) for ln in lines]
+    spans: list[tuple[int, int]] = []
+    for a, b in parts:
+        for la in (i for i, v in enumerate(values) if v == a):
+            for lb in (i for i, v in enumerate(values) if v == b and i != la):
+                if _near_fields(lines[la].bbox, lines[lb].bbox):
+                    spans += [sp for sp in (_token_span(stream, la, a), _token_span(stream, lb, b)) if sp]
+    return sorted(set(spans))
+
+
+def _near_fields(p: Sequence[float], q: Sequence[float]) -> bool:
+    h = max(p[3] - p[1], q[3] - q[1], 1.0)
+    dy = abs((p[1] + p[3]) - (q[1] + q[3])) / 2
+    same_row = min(p[3], q[3]) - max(p[1], q[1]) > 0.5 * min(p[3] - p[1], q[3] - q[1])
+    if same_row:
+        return max(p[0], q[0]) - min(p[2], q[2]) <= FIELD_ROW_GAP * h
+    aligned = min(p[2], q[2]) > max(p[0], q[0]) or abs(p[0] - q[0]) <= FIELD_ROWS * h
+    return dy <= FIELD_ROWS * h and aligned
+
+
+def _token_span(stream: Sequence[_S], line: int, token: str) -> tuple[int, int] | None:
+    """Stream positions of ``token`` on ``line``: the last occurrence (a label comes first)."""
+    idx = [i for i, s in enumerate(stream) if s.line == line]
+    chars = "".join(stream[i].ch for i in idx)
+    k = chars.rfind(token)
+    return (idx[k], idx[k + len(token) - 1] + 1) if k >= 0 else None
 
 
 def _inked_streams(lines: Sequence[TextLine], stream: Sequence[_S],
@@ -1026,23 +1086,123 @@ def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Seque
         if _one_row(la.bbox, lb.bbox):
             continue  # the union of the row's pieces covers the gap (_rows)
         for ch, line, right in ((before.char, la, True), (after.char, lb, False)):
-            x0, y0, x1, y1 = ch.bbox
-            height = max(4.0, y1 - y0)
-            starts = sorted(c.bbox[0] for c in line.chars)
-            pitch = float(np.median(np.diff(starts))) if len(starts) >= 2 else height
-            pitch = min(max(pitch, 0.6 * height), 1.5 * height)
-            # Widely spaced names (司　马　云) keep their own pitch: the gap to the neighbour.
-            k = _char_pos(line, ch)
-            near = k - 1 if right else k + 1
-            if k >= 0 and 0 <= near < len(line.chars):
-                gap = abs(ch.bbox[0] - line.chars[near].bbox[0])
-                pitch = max(pitch, min(gap, 3.0 * height))
-            p = max(2.0, pad * height)
-            bx0, bx1 = (x1, x1 + pitch) if right else (x0 - pitch, x0)
-            box = _padded(bx0, y0, bx1, y1, p, size)
-            if box[2] > box[0] and box[3] > box[1]:
-                out.append(Region(kind, box, dropped, line.source, float(ch.score)))
+            region = _room(kind, ch, line, right, dropped, pad, size)
+            if region is not None:
+                out.append(region)
     return out
+
+
+def _room(kind: str, ch: Char, line: TextLine, right: bool, dropped: str, pad: float,
+          size: tuple[int, int]) -> Region | None:
+    """One character's room beside ``ch`` (right of it, or left): the line's median pitch, as tall as ``ch``."""
+    x0, y0, x1, y1 = ch.bbox
+    height = max(4.0, y1 - y0)
+    starts = sorted(c.bbox[0] for c in line.chars)
+    pitch = float(np.median(np.diff(starts))) if len(starts) >= 2 else height
+    pitch = min(max(pitch, 0.6 * height), 1.5 * height)
+    # Widely spaced names (司　马　云) keep their own pitch: the gap to the neighbour.
+    k = _char_pos(line, ch)
+    near = k - 1 if right else k + 1
+    if k >= 0 and 0 <= near < len(line.chars):
+        gap = abs(ch.bbox[0] - line.chars[near].bbox[0])
+        pitch = max(pitch, min(gap, 3.0 * height))
+    bx0, bx1 = (x1, x1 + pitch) if right else (x0 - pitch, x0)
+    box = _padded(bx0, y0, bx1, y1, max(2.0, pad * height), size)
+    if box[2] <= box[0] or box[3] <= box[1]:
+        return None
+    return Region(kind, box, dropped, line.source, float(ch.score))
+
+
+#: Fewest letters of a unit's English name matched with misread letters, and the letters per
+#: tolerated edit (a substitution, a letter lost or one too many).
+LATIN_FUZZY_MIN, LATIN_FUZZY_PER_EDIT = 24, 7
+
+
+def _latin_fuzzy_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple[int, int]]:
+    """A unit's long English name read with a few letters wrong, on one line.
+
+    Small capitals under a wordmark, read again larger, came back ``CALIAN UMVERSITY OF
+    TECHROLOGY``: four edits, the first letter among them, which the character matcher does not
+    tolerate. An English name of at least :data:`LATIN_FUZZY_MIN` letters is matched within a
+    line with one edit per :data:`LATIN_FUZZY_PER_EDIT` letters (Sellers' approximate search);
+    another school's English name differs by whole words (a shorter name is left to the exact
+    matcher: Zhejiang University is two letters from Zhejiang A&F University).
+    """
+    pats = [u for u in units if len(u) >= LATIN_FUZZY_MIN and u.isascii() and u.isalpha()]
+    if not pats:
+        return []
+    by_line: dict[int, list[int]] = {}
+    for i, s in enumerate(stream):
+        by_line.setdefault(s.line, []).append(i)
+    spans: list[tuple[int, int]] = []
+    for idx in by_line.values():
+        text = "".join(stream[i].ch for i in idx)
+        for p in pats:
+            if len(text) < len(p) // 2:
+                continue
+            hit = _approx_find(p, text, len(p) // LATIN_FUZZY_PER_EDIT)
+            if hit is not None:
+                spans.append((idx[hit[0]], idx[hit[1] - 1] + 1))
+    return spans
+
+
+def _approx_find(p: str, t: str, k: int) -> tuple[int, int] | None:
+    """The best match of ``p`` in ``t`` with at most ``k`` edits, as (start, end), or None.
+
+    >>> _approx_find("dalianuniversity", "xxcalianumversityyy", 3)
+    (2, 17)
+    >>> _approx_find("dalianuniversity", "dalianmaritimeuniversity", 3) is None
+    True
+    """
+    m = len(p)
+    prev = list(range(m + 1))  # edits of p[:i] ending anywhere before t[0]
+    start = [0] * (m + 1)
+    best: tuple[int, int, int] | None = None
+    for j, c in enumerate(t, 1):
+        cur, cst = [0], [j]
+        for i in range(1, m + 1):
+            opts = ((prev[i - 1] + (p[i - 1] != c), start[i - 1]), (prev[i] + 1, start[i]), (cur[i - 1] + 1, cst[i - 1]))
+            d, st = min(opts)
+            cur.append(d)
+            cst.append(st)
+        prev, start = cur, cst
+        if prev[m] <= k and (best is None or prev[m] < best[0]):
+            best = (prev[m], start[m], j)
+    return None if best is None else (best[1], best[2])
+
+
+#: Fewest characters left of a unit's name when OCR did not read its first or last one.
+END_DROPPED_PIECE = 4
+
+
+def _end_dropped_spans(stream: Sequence[_S], units: Sequence[str],
+                       rooms: list[tuple[_S, bool, str]]) -> list[tuple[int, int]]:
+    """A unit's Chinese name read without its first or last character, on one line.
+
+    A pale diagonal watermark 燕京理工学院 read 京理工学院, a calligraphic 西安交通大学 read
+    西安交通大: one end character lost matched no rule, and the rest stayed visible. The
+    rest (at least :data:`END_DROPPED_PIECE` characters) is matched where nothing Chinese
+    stands in the lost character's place on its line (a character read there instead is
+    another name: 伊犁州供电公司 is not 巴州供电公司). ``rooms`` receives, for each match, the
+    character beside the lost one, on which side, and the lost character.
+    """
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for u in units:
+        if len(u) - 1 < END_DROPPED_PIECE or not all(is_han(c) for c in u):
+            continue
+        for piece, lost_first in ((u[1:], True), (u[:-1], False)):
+            k = text.find(piece)
+            while k >= 0:
+                e = k + len(piece)
+                edge, nb = (k, k - 1) if lost_first else (e - 1, e)
+                if (len({s.line for s in stream[k:e]}) == 1
+                        and not (0 <= nb < len(stream) and stream[nb].line == stream[edge].line
+                                 and is_han(stream[nb].ch))):
+                    spans.append((k, e))
+                    rooms.append((stream[edge], not lost_first, u[0] if lost_first else u[-1]))
+                k = text.find(piece, k + 1)
+    return spans
 
 
 def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
