@@ -22,7 +22,7 @@ from zcmask import _geometry
 from zcmask._io import write_jpeg_atomic
 from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
-from zcmask.locate import find_identity, name_patterns
+from zcmask.locate import find_identity, name_patterns, unit_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
 from zcmask.locate._field import unread_name_fields
@@ -32,6 +32,7 @@ from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._subtitle import small_print_beside
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
+from zcmask.locate._unread_rest import unit_rest_unread
 from zcmask.locate._wordmark import unread_emblems, unread_wordmarks
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals, judge_seals
@@ -227,7 +228,10 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         # Again without a light overprint (white letters printed across coloured award paper):
         # the doubtful lines read once more with it painted out.
         matched += match(overprint_lines(an.lines, an.image, eng))
-        if not strict:  # small print under the unit's name set large (a wordmark's English line)
+        if not strict:
+            # a unit read only in part, its rest unread ink beside it (a calligraphic wordmark)
+            matched += unit_rest_unread(an.lines, an.image, unit_patterns(ident), matched)
+            # small print under the unit's name set large (a wordmark's English line)
             matched += match(small_print_beside(an.lines, an.image, matched, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
         if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
