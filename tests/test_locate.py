@@ -66,6 +66,16 @@ def test_a_unit_read_without_an_end_character_is_masked_with_its_room(text, star
                for r in regs)  # the lost character's place is covered too
 
 
+def test_a_unit_split_across_lines_gets_no_room_for_a_lost_character():
+    # 进入哈 | 尔滨工业大学: the 哈 ending the line above was read, not lost
+    from zcmask.options import Identity, Unit
+
+    a, b = mk_line("于2012年8月进入哈", x=400, y=100), mk_line("尔滨工业大学，现在", x=100, y=150)
+    regs = kinds(find_identity([a, b], Identity(name="张三", units=(Unit(name="哈尔滨工业大学"),)), SIZE), "unit")
+    assert covers(regs, a, 10, 11) and covers(regs, b, 0, 6)
+    assert not any(r.bbox[0] < 90 and r.bbox[1] >= 140 for r in regs)  # nothing left of the second line
+
+
 def test_a_unit_whose_end_character_reads_as_another_is_not_the_applicants():
     # 伊犁州供电公司 holds 州供电公司, but 伊犁 stands where 巴 would: another company
     from zcmask.options import Identity, Unit
@@ -85,6 +95,10 @@ def test_a_long_english_unit_name_read_with_a_few_letters_wrong_is_masked():
     regs = kinds(find_identity([ln, other], ident, SIZE), "unit")
     assert covers(regs, ln, 0, 27)
     assert not any(r.bbox[1] >= 290 for r in regs)
+    # five edits in one word: the major of Computer Science and Technology is not the School of it
+    ident = Identity(name="张三", units=(Unit(name="计算机学院", aliases=("School of Computer Science and Technology",)),))
+    major = mk_line("studying for the major of Computer Science and Technology, in the", ch=12)
+    assert kinds(find_identity([major], ident, SIZE), "unit") == []
 
 
 @pytest.mark.parametrize("given", ["黄靖轩", "HUANG JINGXUAN"])

@@ -564,7 +564,8 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     # misread character is covered too.
     regions += _spans_to_regions("unit", _merge_spans(_unit_spans(stream, units, unit_breaks), gap=2),
                                  stream, ordered, pad, size)
-    regions += _spans_to_regions("unit", _latin_fuzzy_spans(stream, units), stream, ordered, pad, size)
+    english = [s for u in identity.units for s in (u.name, *u.aliases)]
+    regions += _spans_to_regions("unit", _latin_fuzzy_spans(stream, english), stream, ordered, pad, size)
     # A unit read without its first or last character, and that character's room.
     rooms: list[tuple[_S, bool, str]] = []
     regions += _spans_to_regions("unit", _end_dropped_spans(stream, units, rooms), stream, ordered, pad, size)
@@ -1118,8 +1119,8 @@ def _room(kind: str, ch: Char, line: TextLine, right: bool, dropped: str, pad: f
 LATIN_FUZZY_MIN, LATIN_FUZZY_PER_EDIT = 24, 7
 
 
-def _latin_fuzzy_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple[int, int]]:
-    """A unit's long English name read with a few letters wrong, on one line.
+def _latin_fuzzy_spans(stream: Sequence[_S], names: Sequence[str]) -> list[tuple[int, int]]:
+    """A unit's long English name (one of ``names``, as given) read with a few letters wrong, on one line.
 
     Small capitals under a wordmark, read again larger, came back ``CALIAN UMVERSITY OF
     TECHROLOGY``: four edits, the first letter among them, which the character matcher does not
@@ -1128,7 +1129,8 @@ def _latin_fuzzy_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple
     another school's English name differs by whole words (a shorter name is left to the exact
     matcher: Zhejiang University is two letters from Zhejiang A&F University).
     """
-    pats = [u for u in units if len(u) >= LATIN_FUZZY_MIN and u.isascii() and u.isalpha()]
+    pats = [(norm_text(n), [w.lower() for w in re.findall("[A-Za-z]{4,}", n)]) for n in names]
+    pats = [(p, words) for p, words in pats if len(p) >= LATIN_FUZZY_MIN and p.isascii() and p.isalpha()]
     if not pats:
         return []
     by_line: dict[int, list[int]] = {}
@@ -1137,11 +1139,13 @@ def _latin_fuzzy_spans(stream: Sequence[_S], units: Sequence[str]) -> list[tuple
     spans: list[tuple[int, int]] = []
     for idx in by_line.values():
         text = "".join(stream[i].ch for i in idx)
-        for p in pats:
+        for p, words in pats:
             if len(text) < len(p) // 2:
                 continue
             hit = _approx_find(p, text, len(p) // LATIN_FUZZY_PER_EDIT)
-            if hit is not None:
+            # the edits spread over the name: each word of four letters or more is there with at
+            # most one edit per four letters (the major of ... is not the School of ...)
+            if hit is not None and all(_approx_find(w, text[hit[0]:hit[1]], len(w) // 4) for w in words):
                 spans.append((idx[hit[0]], idx[hit[1] - 1] + 1))
     return spans
 
@@ -1196,11 +1200,14 @@ def _end_dropped_spans(stream: Sequence[_S], units: Sequence[str],
             while k >= 0:
                 e = k + len(piece)
                 edge, nb = (k, k - 1) if lost_first else (e - 1, e)
+                lost = u[0] if lost_first else u[-1]
+                # a Chinese character beside it on its line, or the lost one ending (starting) the
+                # line before (after): read, not lost
                 if (len({s.line for s in stream[k:e]}) == 1
-                        and not (0 <= nb < len(stream) and stream[nb].line == stream[edge].line
-                                 and is_han(stream[nb].ch))):
+                        and not (0 <= nb < len(stream) and is_han(stream[nb].ch)
+                                 and (stream[nb].line == stream[edge].line or stream[nb].ch == lost))):
                     spans.append((k, e))
-                    rooms.append((stream[edge], not lost_first, u[0] if lost_first else u[-1]))
+                    rooms.append((stream[edge], not lost_first, lost))
                 k = text.find(piece, k + 1)
     return spans
 
