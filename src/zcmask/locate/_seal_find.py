@@ -661,7 +661,8 @@ def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
     Returns a point on the cut and its unit normal pointing into the ink, or None
     when the blob has no side long and straight enough (at least 0.6 of the
-    blob's extent along it) or is too thin or too deep for part of a ring.
+    blob's extent along it), the side runs across the page (:data:`CUT_MAX_TILT`),
+    or the blob is too thin or too deep for part of a ring.
     """
     pts = hull.reshape(-1, 2).astype(np.float64)
     nxt = np.roll(pts, -1, axis=0)
@@ -678,7 +679,16 @@ def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         normal, depth = -normal, -depth
     if chord < 0.6 * float(along.max() - along.min()) or not 0.2 <= float(depth.max()) / chord <= 0.9:
         return None
+    tilt = math.degrees(math.atan2(abs(d[1]), abs(d[0])))
+    if min(tilt, 90.0 - tilt) > CUT_MAX_TILT:
+        return None
     return pts[i], normal
+
+
+#: Most tilt of a cut from the page's rows or columns, in degrees: a sheet's edge runs along the
+#: page, while the hull of a certificate's corner flourish (two held-out honours: 19% of the page
+#: blacked out as two unread seals) has its longest side across the corner, at 45 degrees.
+CUT_MAX_TILT = 20.0
 
 
 #: Least ring text inside a seal cut by its sheet's edge; less (:data:`CUT_TEXT_CLEAN`) inside a
