@@ -8,6 +8,7 @@ import pytest
 from conftest import covers, identity, kinds, mk_line
 from zcmask.locate import find_identity
 from zcmask.locate._variants import T2S, norm_text
+from zcmask.results import Region
 
 SIZE = (2000, 3000)
 
@@ -301,6 +302,38 @@ def test_a_small_english_subtitle_under_the_units_wordmark_is_read_again_and_mas
                Options.build(identity=ident, cache=False, progress=False))
     page = rep.files[0].pages[0]
     assert black_fraction(tmp_path / "out" / page.output, box) >= 0.9
+
+
+@pytest.mark.parametrize("score", [0.63, 0.95])
+def test_a_doubtful_english_line_under_the_wordmark_is_read_again_larger(score):
+    # held-out phone photo of a transcript: Jiangxi University of Science and Technology under the
+    # wordmark was read Jangi Uiverity fScicndTeology (0.63) at the page's scale, which no rule
+    # matched; its row read again larger gives the name
+    from zcmask.locate._subtitle import small_print_beside
+    from zcmask.results import Char, TextLine
+
+    img, box = _transcript_with_small_english_subtitle(size=6.0)
+    english = "XI'AN UNIVERSITY OF POSTS & TELECOMMUNICATIONS"
+
+    class Eng:
+        calls = 0
+
+        def recognize(self, crop):
+            Eng.calls += 1
+            h, w = crop.shape[:2]
+            return [TextLine(english, (2, 2, w - 2, h - 2), 0.97, (Char("X", (2, 2, 10, h - 2), 0.97),))]
+
+    k = 150 / 72
+    wordmark = mk_line("西安邮电大学", x=118 * k, y=(60 - 28) * k, ch=32 * k)  # the glyphs' whole box
+    garbled = TextLine("XIAN UNIVRSTY OF POSTS TELECOMUNCATIONS", (box[0], box[1] - 4, box[2], box[3] + 4), score, ())
+    found = [Region("unit", tuple(int(v) for v in wordmark.bbox), "西安邮电大学", "ocr", 1.0)]
+    again = small_print_beside([wordmark, garbled], img, found, Eng())
+    if score < 0.8:
+        assert [ln.text for ln in again] == [english]
+        b = again[0].bbox
+        assert b[0] <= box[0] + 4 and b[2] >= box[2] - 4 and b[1] <= box[3] and b[3] >= box[1]
+    else:  # read without doubt: not again
+        assert again == [] and Eng.calls == 0
 
 
 def test_a_calligraphic_school_name_read_with_ya_for_ye_is_the_unit():

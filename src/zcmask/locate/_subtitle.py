@@ -85,7 +85,50 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
                 continue
             rows.append(row)
             out += new_lines(_read_larger(image, row, engine), covered)
+        # a small Latin line read there, but read doubtfully, is read again larger
+        for ln in lines:
+            if len(rows) >= MAX_ROWS or not _doubtful_latin(ln) or ln.bbox[3] - ln.bbox[1] > SMALL * h:
+                continue
+            if not any(boxes_overlap(ln.bbox, band) for band in (
+                    (x0 - SIDE * h, y1 - NEAR * h, x1 + SIDE * h, y1 + BAND * h),
+                    (x0 - SIDE * h, y0 - BAND * h, x1 + SIDE * h, y0 + NEAR * h))):
+                continue
+            row = _ink_row(image, ln.bbox)
+            if row is None or any(boxes_overlap(row, q) for q in rows):
+                continue
+            rows.append(row)
+            out += new_lines(_read_larger(image, row, engine), [c for c in covered if c != ln.bbox])
     return out
+
+
+#: A line beside the name read no surer than this, at least :data:`LATIN_SHARE` of its characters
+#: Latin letters, is read again larger: a phone photo's ``Jiangxi University of Science and
+#: Technology`` under 江西理工大学 was read ``Jangi Uiverity fScicndTeology`` (0.63) at the page's
+#: scale, and ``Jiangi University of Science and Technology`` (0.96) from its row scaled up.
+DOUBTFUL = 0.8
+LATIN_SHARE = 0.6
+
+
+def _doubtful_latin(ln: TextLine) -> bool:
+    letters = sum(c.isascii() and c.isalpha() for c in ln.text)
+    return ln.source == "ocr" and ln.score < DOUBTFUL and letters >= LATIN_SHARE * max(1, len(ln.text.replace(" ", "")))
+
+
+def _ink_row(image: np.ndarray, box: BBox) -> BBox | None:
+    """The rows of ``box`` that hold its print: the longest run of inked rows (one-row gaps allowed)."""
+    H, W = image.shape[:2]
+    x0, y0 = int(max(0, box[0])), int(max(0, box[1]))
+    x1, y1 = int(min(W, np.ceil(box[2]))), int(min(H, np.ceil(box[3])))
+    if x1 - x0 < 8 or y1 - y0 < 4:
+        return None
+    dark = image[y0:y1, x0:x1].min(axis=2) if image.ndim == 3 else image[y0:y1, x0:x1]
+    ink = dark < INK * float(np.percentile(dark, 90))
+    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
+    if len(rows) == 0:
+        return None
+    run = max(np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1), key=len)
+    top, bottom = int(run[0]), int(run[-1]) + 1
+    return None if bottom - top < 3 else (x0, y0 + top, x1, y0 + bottom)
 
 
 def _uncovered_row(image: np.ndarray, band: tuple[int, int, int, int], covered: Sequence[BBox],
