@@ -84,6 +84,17 @@ def test_a_unit_whose_end_character_reads_as_another_is_not_the_applicants():
     assert kinds(find_identity([ln], Identity(name="张三", units=(Unit(name="巴州供电公司"),)), SIZE), "unit") == []
 
 
+@pytest.mark.parametrize("read", ["康达峰", "廉达锋"])
+def test_a_name_under_a_bilingual_label_is_masked_with_one_character_misread(read):
+    # an air itinerary's 旅客姓名 NAME OF PASSENGER over 廉达峰, read 康达峰: the English words between
+    # the label and the name hid the label
+    from zcmask.options import Identity
+
+    label, ln = mk_line("旅客姓名 NAME OF PASSENGER", y=80, ch=20), mk_line(read, y=100, ch=40)
+    regs = kinds(find_identity([label, ln], Identity(name="廉达峰"), SIZE), "name")
+    assert covers(regs, ln, 0, 3)
+
+
 def test_a_long_english_unit_name_read_with_a_few_letters_wrong_is_masked():
     # small capitals under a wordmark read CALIAN UMVERSITY OF TECHROLOGY: four edits, the first
     # letter among them, so the alias stayed visible

