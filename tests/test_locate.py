@@ -976,6 +976,27 @@ def test_mask_covers_a_brush_written_unit_name_over_the_title(tmp_path, fake_eng
     assert black_fraction(page.output, (200, 150, 600, 250)) > 0.95
 
 
+def test_a_widely_spaced_brush_written_name_above_a_thesis_title_is_masked():
+    # a held-out thesis cover: 浙江大学 brush-written over 本科生毕业论文（设计）, a character and a
+    # half apart; the title was no certificate's and the characters were not joined into one row
+    import cv2
+
+    from zcmask.locate._wordmark import unread_wordmarks
+    from zcmask.results import Region
+
+    img = np.full((1000, 800, 3), 250, np.uint8)
+    for i in range(4):
+        x = 180 + i * 130
+        cv2.line(img, (x, 160), (x + 50, 240), (30, 30, 30), 14)
+        cv2.line(img, (x + 50, 165), (x + 5, 235), (30, 30, 30), 12)
+        cv2.line(img, (x + 25, 150), (x + 28, 250), (30, 30, 30), 10)
+    title = mk_line("本科生毕业论文（设计）", x=125, y=300, ch=50)
+    body = mk_line("航空航天学院", x=300, y=600, ch=30)
+    unit = [Region("unit", (300, 600, 480, 630), "航空航天学院", "ocr", 1.0)]
+    (r,) = unread_wordmarks([title, body], img, unit)
+    assert r.bbox[0] <= 185 and r.bbox[2] >= 615 and r.bbox[1] <= 155 and r.bbox[3] >= 245
+
+
 def test_the_desk_above_a_photographed_certificate_is_no_wordmark():
     from zcmask.locate._wordmark import unread_wordmarks
     from zcmask.results import Region

@@ -4,10 +4,13 @@ University honours, diplomas and award certificates print the unit's name at the
 own calligraphy (浙江大学 in brown brush strokes over 荣誉证书; 青島大學 beside the logo over
 优秀硕士学位论文证书). The text detector does not see such strokes as text, so nothing reads
 them, and the unit's name stays visible on a page where every printed occurrence was masked
-(a real set: 3 of 38 occurrences of the unit's name).
+(a real set: 3 of 38 occurrences of the unit's name). Thesis covers and task books do the same
+over 本科生毕业论文（设计） or 毕业设计任务书, often with the characters far apart (浙江大学 with a
+character and a half between them).
 
 On a page that names the unit in print, the ink in a band above the certificate's title (a short
-line ending in 证书, 奖状, 聘书 … centred in the upper half of the page) is looked at: a row of
+line ending in 证书, 奖状, 聘书, 论文, 设计, 任务书 … once a bracketed end is left out, centred in the
+upper half of the page) is looked at: a row of
 solid ink centred over the title, of a title's height or so and several times wider than high,
 that no line read with confidence explains, is masked as the unit's (``source="layout"``). A
 round emblem, a photo, the page's border and an empty decorative frame are not such rows, and
@@ -26,6 +29,7 @@ emblem), and a photo or a square logo is not round.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import cv2
@@ -34,8 +38,11 @@ import numpy as np
 from zcmask._geometry import box_within
 from zcmask.results import BBox, Region, TextLine
 
-#: How a certificate's title ends.
-TITLE_ENDS = ("证书", "奖状", "聘书", "通知书", "证明书")
+#: How a certificate's title ends; a thesis cover's, or a task book's (本科生毕业论文（设计）, a
+#: bracketed part left out).
+TITLE_ENDS = ("证书", "奖状", "聘书", "通知书", "证明书", "论文", "设计", "任务书", "开题报告")
+#: A bracketed end of a title, left out before its end is looked at.
+_BRACKETED = re.compile(r"[（(][^（()）]{1,6}[)）]$")
 #: Most characters of a title line.
 TITLE_CHARS = 12
 #: How far above the title the wordmark is looked for, in title heights.
@@ -47,6 +54,9 @@ MIN_ASPECT = 2.5
 MAX_WIDTH = 0.6
 #: How far a wordmark's centre may lie from the title's, in page widths.
 CENTRE = 0.15
+#: How far apart, in title heights, the characters of one wordmark may stand: a thesis cover's
+#: brush-written 浙江大学 leaves one and a half heights between them.
+JOIN = 1.8
 #: Least share of a wordmark's box that is ink (a brush-written name: 0.14 to 0.17; an empty frame: 0.09).
 MIN_FILL = 0.12
 #: Lines read at least this sure explain the ink they cover.
@@ -73,7 +83,7 @@ def _title(lines: Sequence[TextLine], w: int, h: int) -> TextLine | None:
     for ln in sorted(lines, key=lambda ln: ln.bbox[1]):
         text = "".join(ln.text.split())
         x0, y0, x1, y1 = ln.bbox
-        if (2 <= len(text) <= TITLE_CHARS and text.endswith(TITLE_ENDS) and y1 - y0 >= median
+        if (2 <= len(text) <= TITLE_CHARS and _BRACKETED.sub("", text).endswith(TITLE_ENDS) and y1 - y0 >= median
                 and y0 < 0.5 * h and abs((x0 + x1) / 2 - w / 2) < CENTRE * w):
             return ln
     return None
@@ -118,8 +128,8 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
     solid, _ = _band_ink(image[by0:by1], dark=80, sat=90, coloured=50)
     ink = np.asarray(cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
     # characters of a row joined side to side (a wide brush hand leaves a character's width between
-    # them), not to the border above
-    kw, kh = max(3, int(0.9 * th)) | 1, max(3, int(0.12 * th)) | 1
+    # them, a thesis cover's up to one and a half), not to the border above
+    kw, kh = max(3, int(JOIN * th)) | 1, max(3, int(0.12 * th)) | 1
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((kh, kw), np.uint8)),
                                                            connectivity=8)
     out: list[Region] = []
