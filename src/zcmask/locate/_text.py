@@ -1142,10 +1142,12 @@ def _latin_fuzzy_spans(stream: Sequence[_S], names: Sequence[str]) -> list[tuple
     spans: list[tuple[int, int]] = []
     for idx in by_line.values():
         text = "".join(stream[i].ch for i in idx)
+        letters = sum(c.isascii() and c.isalpha() for c in text)
         for p, words in pats:
-            if len(text) < len(p) // 2:
-                continue
-            hit = _approx_find(p, text, len(p) // LATIN_FUZZY_PER_EDIT)
+            k = len(p) // LATIN_FUZZY_PER_EDIT
+            if letters < len(p) - k:
+                continue  # too few letters to hold the name (most lines: told before any search)
+            hit = _approx_find(p, text, k)
             # the edits spread over the name: each word of four letters or more is there with at
             # most one edit per four letters (the major of ... is not the School of ...)
             if hit is not None and all(_approx_find(w, text[hit[0]:hit[1]], len(w) // 4) for w in words):
