@@ -54,6 +54,8 @@ MIN_ASPECT = 2.5
 MAX_WIDTH = 0.6
 #: How far a wordmark's centre may lie from the title's, in page widths.
 CENTRE = 0.15
+#: Margin round a wordmark's box, in its heights.
+PAD = 0.1
 #: How far apart, in title heights, the characters of one wordmark may stand: a thesis cover's
 #: brush-written 浙江大学 leaves one and a half heights between them.
 JOIN = 1.8
@@ -151,7 +153,11 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
             continue  # runs on above the band or off the image: the desk behind a photographed sheet
         if _read_share(box, lines) >= 0.5:
             continue  # printed text read with confidence (a heading line), not a wordmark
-        out.append(Region("unit", box, "", "layout", 0.5))
+        # the box of the opened ink leaves out a brush stroke's thin tips (a cover's 浙江大学 kept
+        # specks at both ends): padded by a tenth of its height
+        p = max(3, int(PAD * bh))
+        out.append(Region("unit", (max(0, box[0] - p), max(0, box[1] - p), min(w, box[2] + p),
+                                   min(image.shape[0], box[3] + p)), "", "layout", 0.5))
     return out
 
 
