@@ -594,6 +594,14 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     return regions
 
 
+def _positions_by_line(stream: Sequence[_S]) -> dict[int, list[int]]:
+    """The stream positions of each line's characters, by line index, in stream order."""
+    by_line: dict[int, list[int]] = {}
+    for i, s in enumerate(stream):
+        by_line.setdefault(s.line, []).append(i)
+    return by_line
+
+
 #: Shortest piece of a unit name matched where a seal's ink cuts the line.
 SEAL_CUT_PIECE = 4
 
@@ -609,11 +617,8 @@ def _cut_by_seal_spans(lines: Sequence[TextLine], stream: Sequence[_S],
     """
     if not seal_boxes:
         return []
-    by_line: dict[int, list[int]] = {}
-    for i, s in enumerate(stream):
-        by_line.setdefault(s.line, []).append(i)
     spans: list[tuple[int, int]] = []
-    for li, idx in by_line.items():
+    for li, idx in _positions_by_line(stream).items():
         x0, y0, x1, y1 = lines[li].bbox
         hh = max(1.0, y1 - y0)
         row = [sb for sb in seal_boxes if sb[1] < y1 and sb[3] > y0]
@@ -1136,11 +1141,8 @@ def _latin_fuzzy_spans(stream: Sequence[_S], names: Sequence[str]) -> list[tuple
     pats = [(p, words) for p, words in pats if len(p) >= LATIN_FUZZY_MIN and p.isascii() and p.isalpha()]
     if not pats:
         return []
-    by_line: dict[int, list[int]] = {}
-    for i, s in enumerate(stream):
-        by_line.setdefault(s.line, []).append(i)
     spans: list[tuple[int, int]] = []
-    for idx in by_line.values():
+    for idx in _positions_by_line(stream).values():
         text = "".join(stream[i].ch for i in idx)
         letters = sum(c.isascii() and c.isalpha() for c in text)
         for p, words in pats:
