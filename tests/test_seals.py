@@ -938,3 +938,15 @@ def test_a_long_oval_seal_is_still_fitted_as_an_oval():
     assert abs(cand.bbox[0] - box[0]) < 15 and abs(cand.bbox[2] - box[2]) < 15
     (found,) = find_candidates(img)
     assert found.shape == "oval"
+
+
+@pytest.mark.parametrize(("text", "owner"), [("河南省教育厅 大", "authority"), ("河南省教育厅", "authority"),
+                                             ("河南大学 河南省教育厅", "applicant"), ("河南大孛", "applicant")])
+def test_a_provincial_department_read_whole_is_not_the_school_loosely_matched(text: str, owner: str) -> None:
+    # held-out scholarship certificate: 河南省教育厅's seal read 河南省教育厅 大 was matched with
+    # 河南大学 (河, 南, 大 in order) and masked as the applicant's; the school's own ring, read
+    # whole or misread alone, stays the applicant's
+    from zcmask.options import Unit
+
+    ident = Identity(name="彭心一", units=(Unit(name="河南大学"),))
+    assert owner_of(text, ident, "round") == owner

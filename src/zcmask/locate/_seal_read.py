@@ -610,6 +610,24 @@ def is_association(text: str, identity: Identity | None) -> bool:
     return any(len(f) >= 2 and f in head for f in (norm_text(u) for u in identity.unit_names))
 
 
+def _whole_provincial_body(text: str, folded: str, identity: Identity, own: str) -> bool:
+    """Whether one piece of the reading is a province's department read whole, the unit's name not in it.
+
+    A scholarship's 河南省教育厅 seal, read 河南省教育厅 大 with the ring's last character apart,
+    was matched loosely with 河南大学 (河, 南 and 大 in order) and masked as the applicant's. A
+    piece that is a provincial body by itself (:func:`_provincial_body`) names the issuer,
+    unless the reading holds one of the unit's names (or its core) whole.
+
+    >>> from zcmask.options import Unit
+    >>> ident = Identity(name="彭心一", units=(Unit(name="河南大学"),))
+    >>> [_whole_provincial_body(t, norm_text(t), ident, "河南大学") for t in ("河南省教育厅 大", "河南大学 河南省教育厅")]
+    [True, False]
+    """
+    if any(n in folded for u in identity.unit_names for n in (norm_text(u), _core(u)) if len(n) >= 2):
+        return False
+    return any(_provincial_body(norm_text(p), own) for p in text.split() if len(norm_text(p)) < len(folded))
+
+
 def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     """``applicant``, ``authority`` or ``unknown`` for a seal reading ``text``.
 
@@ -632,6 +650,8 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     own = "".join(norm_text(u) for u in identity.unit_names) if identity is not None else ""
     if is_association(folded, identity):
         return "authority"  # an alliance or a society of its own, named after a unit like the applicant's
+    if identity is not None and _whole_provincial_body(text, folded, identity, own):
+        return "authority"
     if identity is not None:
         if unit_matches(folded, identity):
             return "applicant"
