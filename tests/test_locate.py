@@ -902,6 +902,35 @@ def test_an_unread_value_after_a_name_label_is_masked():
     assert unread_name_fields([mk_line("性别：", x=100, y=90, ch=20)], _field_page(10), []) == []
 
 
+def _handwritten_before(words: bool = True):  # type: ignore[no-untyped-def]
+    """A 700 x 200 certificate row: three pen-written strokes on an underline (x 60-150, y 88-112),
+    then 同学荣获… printed from x 160; ``words=False``: the underline alone."""
+    import cv2
+
+    img = np.full((200, 700, 3), 235, np.uint8)  # pink-grey award paper
+    cv2.line(img, (55, 114), (155, 114), (40, 40, 40), 1)
+    if words:
+        for i, x in enumerate((62, 92, 122)):
+            cv2.line(img, (x, 92 + 3 * i), (x + 22, 108 - 2 * i), (30, 30, 60), 3)
+            cv2.line(img, (x + 4, 104), (x + 20, 90), (30, 30, 60), 2)
+    return img
+
+
+def test_an_unread_handwritten_name_before_tong_xue_is_masked():
+    # a held-out scholarship certificate: 彭心一 written in pen on the blank before 同学荣获, not
+    # read at all, stayed visible
+    from zcmask.locate._field import unread_name_fields
+
+    line = mk_line("同学荣获2016至2017学年度国家励志奖学金", x=160, y=90, ch=20)
+    (r,) = unread_name_fields([line], _handwritten_before(), [])
+    assert r.kind == "name" and r.bbox[0] <= 62 and r.bbox[2] >= 144 and r.bbox[1] <= 90 and r.bbox[3] >= 108
+    assert r.bbox[2] <= 165  # not over the printed words
+    # a blank line before it, or a name read there (another person's, matched like any text): left alone
+    assert unread_name_fields([line], _handwritten_before(words=False), []) == []
+    read = mk_line("张三", x=58, y=88, ch=46)
+    assert unread_name_fields([read, line], _handwritten_before(), []) == []
+
+
 def test_mask_covers_a_name_too_small_to_read_after_its_label(tmp_path, fake_engine):  # type: ignore[no-untyped-def]
     from PIL import Image
 

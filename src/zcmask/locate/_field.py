@@ -8,6 +8,11 @@ from the ink alone: after a label line that ends in a name field's label, on its
 up to the next text read on that row (at most :data:`REACH` label heights away) is covered
 when it looks like a few characters.
 
+An award certificate names its holder before 同学 or 同志, often handwritten on a blank line
+(a held-out scholarship certificate: 彭心一 in pen before 同学荣获, not read, left visible). A line
+that begins with 同学 or 同志 is a label the other way round: the ink before it on its row, back to
+the previous text read (at most :data:`REACH` heights away), is covered the same way.
+
 Only where nothing was read: a value OCR read is matched like any text, so another person's
 readable name after their own label (a 公示 list) is never covered by this rule. Masking only:
 a page being checked is not told of a name nobody could read.
@@ -26,6 +31,8 @@ from zcmask.results import Region, TextLine
 
 #: The printed labels whose field holds the document's holder's name.
 NAME_FIELDS = ("姓名", "申报人", "申请人", "持证人", "学生姓名", "考生姓名")
+#: What follows the holder's name on a certificate (the field before it holds the name).
+NAME_AFTER = ("同学", "同志")
 #: How far right of the label the value may reach, in label heights.
 REACH = 6.0
 #: Least ink of a value, in square label heights (two small characters, not a speck of dust).
@@ -50,19 +57,29 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
     out: list[Region] = []
     h, w = image.shape[:2]
     for ln in lines:
-        if ln.source != "ocr" or not norm_text(ln.text).rstrip(":：").endswith(NAME_FIELDS):
+        text = norm_text(ln.text).strip("_:：")
+        before = text.startswith(NAME_AFTER)  # the value ends where this line begins
+        if ln.source != "ocr" or not (before or text.endswith(NAME_FIELDS)):
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
         lh = y1 - y0
         if lh < 4:
             continue
         mid = (y0 + y1) / 2
-        end = x1 + REACH * lh
-        for other in lines:
-            ob = other.bbox
-            if other is not ln and ob[1] < mid < ob[3] and ob[0] >= x1 - 0.2 * lh:
-                end = min(end, float(ob[0]))
-        box = (int(x1), int(max(0, y0 - 0.25 * lh)), int(min(w, end)), int(min(h, y1 + 0.25 * lh)))
+        if before:
+            start = x0 - REACH * lh
+            for other in lines:
+                ob = other.bbox
+                if other is not ln and ob[1] < mid < ob[3] and ob[2] <= x0 + 0.2 * lh:
+                    start = max(start, float(ob[2]))
+            box = (int(max(0, start)), int(max(0, y0 - 0.25 * lh)), int(x0), int(min(h, y1 + 0.25 * lh)))
+        else:
+            end = x1 + REACH * lh
+            for other in lines:
+                ob = other.bbox
+                if other is not ln and ob[1] < mid < ob[3] and ob[0] >= x1 - 0.2 * lh:
+                    end = min(end, float(ob[0]))
+            box = (int(x1), int(max(0, y0 - 0.25 * lh)), int(min(w, end)), int(min(h, y1 + 0.25 * lh)))
         if box[2] - box[0] < lh or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
             continue
         if gray is None:
