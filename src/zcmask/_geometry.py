@@ -82,6 +82,16 @@ def box_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool
     return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
+def centre_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool:
+    """Whether the centre of box ``a`` lies in box ``b`` (its left and top edges in, right and bottom out).
+
+    >>> centre_within((0, 0, 4, 4), (1, 1, 5, 5)), centre_within((0, 0, 10, 10), (1, 1, 5, 5))
+    (True, False)
+    """
+    cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    return b[0] <= cx < b[2] and b[1] <= cy < b[3]
+
+
 def shift_line(ln: TextLine, dx: float, dy: float, scale: float = 1.0) -> TextLine:
     """``ln`` and its characters scaled by ``scale``, then moved by ``(dx, dy)``: from a crop's pixels to the page's.
 

@@ -65,21 +65,17 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         lh = y1 - y0
         if lh < 4:
             continue
-        mid = (y0 + y1) / 2
-        if before:
-            start = x0 - REACH * lh
-            for other in lines:
-                ob = other.bbox
-                if other is not ln and ob[1] < mid < ob[3] and ob[2] <= x0 + 0.2 * lh:
-                    start = max(start, float(ob[2]))
-            box = (int(max(0, start)), int(max(0, y0 - 0.25 * lh)), int(x0), int(min(h, y1 + 0.25 * lh)))
-        else:
-            end = x1 + REACH * lh
-            for other in lines:
-                ob = other.bbox
-                if other is not ln and ob[1] < mid < ob[3] and ob[0] >= x1 - 0.2 * lh:
-                    end = min(end, float(ob[0]))
-            box = (int(x1), int(max(0, y0 - 0.25 * lh)), int(min(w, end)), int(min(h, y1 + 0.25 * lh)))
+        # the value's room: from the label's end (start) to the next (previous) text read on its row
+        mid, step = (y0 + y1) / 2, (-1 if before else 1)
+        edge = x0 if before else x1
+        far = edge + step * REACH * lh
+        for other in lines:
+            ob = other.bbox
+            near_edge = ob[2] if before else ob[0]
+            if other is not ln and ob[1] < mid < ob[3] and step * (near_edge - edge) >= -0.2 * lh:
+                far = max(far, float(near_edge)) if before else min(far, float(near_edge))
+        a, b = (max(0.0, far), edge) if before else (edge, min(float(w), far))
+        box = (int(a), int(max(0, y0 - 0.25 * lh)), int(b), int(min(h, y1 + 0.25 * lh)))
         if box[2] - box[0] < lh or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
             continue
         if gray is None:

@@ -78,8 +78,9 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         # the band takes in the lower (upper) edge of the name's own box, whose padding may reach
         # over a subtitle printed close under it (the lines read cover only what they read)
         near = int(NEAR * h)
-        for b0, b1, below in ((y1 - near, y1 + BAND * h, True), (y0 - BAND * h, y0 + near, False)):
-            band = (int(max(0, x0 - SIDE * h)), int(max(0, b0)), int(min(W, x1 + SIDE * h)), int(min(H, b1)))
+        bands = [((int(max(0, x0 - SIDE * h)), int(max(0, b0)), int(min(W, x1 + SIDE * h)), int(min(H, b1))), below)
+                 for b0, b1, below in ((y1 - near, y1 + BAND * h, True), (y0 - BAND * h, y0 + near, False))]
+        for band, below in bands:
             row = _uncovered_row(image, band, covered, SMALL * h, below=below, near=near)
             if row is None or any(boxes_overlap(row, q) for q in rows) or len(rows) >= MAX_ROWS:
                 continue
@@ -89,9 +90,7 @@ def small_print_beside(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         for ln in lines:
             if len(rows) >= MAX_ROWS or not _doubtful_latin(ln) or ln.bbox[3] - ln.bbox[1] > SMALL * h:
                 continue
-            if not any(boxes_overlap(ln.bbox, band) for band in (
-                    (x0 - SIDE * h, y1 - NEAR * h, x1 + SIDE * h, y1 + BAND * h),
-                    (x0 - SIDE * h, y0 - BAND * h, x1 + SIDE * h, y0 + NEAR * h))):
+            if not any(boxes_overlap(ln.bbox, band) for band, _below in bands):
                 continue
             row = _ink_row(image, ln.bbox)
             if row is None or any(boxes_overlap(row, q) for q in rows):
@@ -122,13 +121,19 @@ def _ink_row(image: np.ndarray, box: BBox) -> BBox | None:
     if x1 - x0 < 8 or y1 - y0 < 4:
         return None
     dark = image[y0:y1, x0:x1].min(axis=2) if image.ndim == 3 else image[y0:y1, x0:x1]
-    ink = dark < INK * float(np.percentile(dark, 90))
+    run = _longest_run(dark < INK * float(np.percentile(dark, 90)))
+    if run is None or run[1] - run[0] < 3:
+        return None
+    return (x0, y0 + run[0], x1, y0 + run[1])
+
+
+def _longest_run(ink: np.ndarray) -> tuple[int, int] | None:
+    """First and one-past-last row of the longest run of rows with ink (one-row gaps allowed: thin strokes)."""
     rows = np.flatnonzero(ink.sum(axis=1) >= 2)
     if len(rows) == 0:
         return None
     run = max(np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1), key=len)
-    top, bottom = int(run[0]), int(run[-1]) + 1
-    return None if bottom - top < 3 else (x0, y0 + top, x1, y0 + bottom)
+    return int(run[0]), int(run[-1]) + 1
 
 
 def _uncovered_row(image: np.ndarray, band: tuple[int, int, int, int], covered: Sequence[BBox],
@@ -166,13 +171,10 @@ def _uncovered_row(image: np.ndarray, band: tuple[int, int, int, int], covered: 
         a1, b1 = int(min(bx1, np.ceil(c[2]))), int(min(by1, np.ceil(c[3])))
         if a1 > a0 and b1 > b0:
             ink[b0 - by0:b1 - by0, a0 - bx0:a1 - bx0] = False
-    rows = np.flatnonzero(ink.sum(axis=1) >= 2)
-    if len(rows) == 0:
+    run = _longest_run(ink)
+    if run is None:
         return None
-    # the longest run of inked rows, allowing one-row gaps (thin strokes)
-    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
-    run = max(runs, key=len)
-    top, bottom = int(run[0]), int(run[-1]) + 1
+    top, bottom = run
     n = ink.shape[0]
     if below and (bottom >= n or bottom <= near + 2) or not below and (top == 0 or top >= n - near - 2):
         return None

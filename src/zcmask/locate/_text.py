@@ -750,12 +750,14 @@ def _field_part_spans(stream: Sequence[_S], lines: Sequence[TextLine],
     name elsewhere on the page is not masked.
     """
     values = [_field_value(ln.text) for ln in lines]
+    positions = _positions_by_line(stream)
     spans: list[tuple[int, int]] = []
     for a, b in parts:
         for la in (i for i, v in enumerate(values) if v == a):
             for lb in (i for i, v in enumerate(values) if v == b and i != la):
                 if _near_fields(lines[la].bbox, lines[lb].bbox):
-                    spans += [sp for sp in (_token_span(stream, la, a), _token_span(stream, lb, b)) if sp]
+                    spans += [sp for sp in (_token_span(stream, positions.get(la, []), a),
+                                            _token_span(stream, positions.get(lb, []), b)) if sp]
     return sorted(set(spans))
 
 
@@ -769,9 +771,8 @@ def _near_fields(p: Sequence[float], q: Sequence[float]) -> bool:
     return dy <= FIELD_ROWS * h and aligned
 
 
-def _token_span(stream: Sequence[_S], line: int, token: str) -> tuple[int, int] | None:
-    """Stream positions of ``token`` on ``line``: the last occurrence (a label comes first)."""
-    idx = [i for i, s in enumerate(stream) if s.line == line]
+def _token_span(stream: Sequence[_S], idx: Sequence[int], token: str) -> tuple[int, int] | None:
+    """Stream positions of ``token`` among one line's positions ``idx``: the last occurrence (a label comes first)."""
     chars = "".join(stream[i].ch for i in idx)
     k = chars.rfind(token)
     return (idx[k], idx[k + len(token) - 1] + 1) if k >= 0 else None

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zcmask._geometry import boxes_overlap
+from zcmask._geometry import boxes_overlap, centre_within
 from zcmask.locate._variants import is_han, norm_text
 from zcmask.results import Region, TextLine
 
@@ -66,7 +66,7 @@ def unit_rest_unread(lines: Sequence[TextLine], image: np.ndarray, units: Sequen
         if ln.source != "ocr":
             continue
         t = norm_text(ln.text)
-        if len(t) < MIN_PIECE or not all(is_han(c) for c in t) or any(_inside(ln.bbox, b) for b in done):
+        if len(t) < MIN_PIECE or not all(is_han(c) for c in t) or any(centre_within(ln.bbox, b) for b in done):
             continue
         for u in units:
             if len(u) <= len(t) or not all(is_han(c) for c in u):
@@ -79,12 +79,6 @@ def unit_rest_unread(lines: Sequence[TextLine], image: np.ndarray, units: Sequen
                 out.append(Region("unit", box, u, ln.source, float(ln.score)))
                 break
     return out
-
-
-def _inside(a: Sequence[float], b: Sequence[float]) -> bool:
-    """``a``'s centre lies in ``b``."""
-    cx, cy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
-    return b[0] <= cx <= b[2] and b[1] <= cy <= b[3]
 
 
 def _ink_run(ln: TextLine, lines: Sequence[TextLine], image: np.ndarray, missing: int,

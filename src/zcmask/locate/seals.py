@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zcmask._geometry import centre_within
 from zcmask.locate._seal_find import (
     SealCandidate,
     _inside_shape,
@@ -195,7 +196,7 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         if strict and not reading.readable and cand.source != "color":
             if photos is None:
                 photos = _photo_areas(image)
-            if any(_inside(cand.bbox, p) for p in photos):
+            if any(centre_within(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
         if owner == "authority" and (authority_by_own_words(reading.text, identity)
@@ -515,9 +516,3 @@ def _photo_areas(image: np.ndarray) -> list[tuple[int, int, int, int]]:
 
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     return photo_blocks(gray)
-
-
-def _inside(box: tuple[int, int, int, int], area: tuple[int, int, int, int]) -> bool:
-    """Whether the centre of ``box`` lies in ``area``."""
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return area[0] <= cx < area[2] and area[1] <= cy < area[3]
