@@ -121,6 +121,65 @@ def test_a_pdf_that_still_leaks_is_removed_and_reported(tmp_path, fake_engine, m
     assert not (tmp_path / "out" / "材料.masked.pdf").exists()
 
 
+def _mid_line_pdf(path: Path) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 100), f"姓名：{NAME}  性别：男  出生年月：1980年5月", fontname="china-s", fontsize=12)
+    page.insert_text((72, 140), f"本人{NAME}同志在{UNIT}工作期间表现良好，特此证明。", fontname="china-s", fontsize=12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def _page_pixels(path: Path, dpi: int) -> np.ndarray:
+    pix = pymupdf.open(path)[0].get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3).astype(int)
+
+
+def test_masked_pdf_with_the_name_mid_line_keeps_the_rest_of_the_line_in_place(tmp_path, fake_engine):
+    # PyMuPDF 2.0 (MuPDF 1.28.5) drops a removed glyph's advance in Chinese (CID font) text,
+    # so everything after the name slid left under the black box: the check found text under
+    # the box, deleted the PDF and failed the file (redaction_incomplete) for any Chinese PDF
+    # with the name or unit mid-line. Such a page is now written as the masked image.
+    src = _mid_line_pdf(tmp_path / "in" / "证明.pdf")
+    rep = api.mask([src], tmp_path / "out", fake_options(write_pdf=True))
+    fr = rep.files[0]
+    assert fr.status == "ok", fr.error
+    out = tmp_path / "out" / "证明.masked.pdf"
+    assert verify_pdf(out, [NAME, UNIT]) == []
+    page = fr.pages[0]
+    before, after = _page_pixels(src, page.dpi), _page_pixels(out, page.dpi)
+    assert before.shape == after.shape
+    hidden = np.zeros(before.shape[:2], bool)
+    for r in page.regions:
+        x0, y0, x1, y1 = r.bbox
+        assert (after[y0 + 2:y1 - 2, x0 + 2:x1 - 2].max(axis=2) < 40).mean() > 0.95  # black where it hid
+        hidden[max(0, y0 - 3):y1 + 3, max(0, x0 - 3):x1 + 3] = True
+    changed = np.abs(before - after).max(axis=2) > 100
+    assert changed[~hidden].mean() < 0.0005  # "同志在", "工作期间…" still where they were
+    kept = pymupdf.open(out)[0].get_text().replace(" ", "")
+    if kept:  # a PyMuPDF that keeps the advance keeps the text layer, minus the identity
+        assert "特此证明" in kept and NAME not in kept
+    else:
+        assert [i.code for i in fr.issues] == ["pdf_pages_as_images"]
+
+
+def test_a_page_whose_kept_text_moved_is_caught():
+    from zcmask.masking._pdf import _char_places, _moved
+
+    def page_at(x: float):  # type: ignore[no-untyped-def]
+        doc = pymupdf.open()
+        p = doc.new_page(width=400, height=200)
+        p.insert_text((x, 100), "工作期间表现良好", fontname="china-s", fontsize=12)
+        return doc, p
+
+    doc, page = page_at(72)
+    kept = _char_places(page, [], under=False)
+    assert not _moved(page, kept)
+    doc2, moved = page_at(60)  # one 12 pt character to the left, as MuPDF 1.28.5 leaves it
+    assert _moved(moved, kept)
+
+
 # -- 2. every frame of a multi-page TIFF, GIF or WebP ------------------------------------------
 
 def _frames(n: int, blank_first: bool = False) -> list[Image.Image]:

@@ -481,6 +481,8 @@ def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], dests: di
     fields, JavaScript, page labels or layer names; the check reads all of them
     and every decompressed object back. A copy that fails the check is removed.
     """
+    import dataclasses
+
     from zcmask.masking import redact_pdf
 
     ident = options.identity
@@ -507,6 +509,9 @@ def _write_pdfs(files: Sequence[InputFile], results: list[FileResult], dests: di
                                   ("redaction_incomplete",
                                    f"遮盖版 PDF 中仍能读到申报人信息（{where}），已删除该 PDF；请勿上传 PDF，改用输出的 JPG。"),
                                   fr.issues))
+        elif check.as_images:
+            pages = "、".join(str(n) for n in check.as_images)
+            out.append(dataclasses.replace(fr, issues=fr.issues + (issue("pdf_pages_as_images", pages=pages),)))
         else:
             out.append(fr)
     return out

@@ -71,6 +71,8 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
                       "内容可能缺失。请重新导出或重新下载完整的 PDF 后再处理。"),
     "renamed_output": ("info", "输入文件名含有申报人姓名或单位，输出已改名为 {name}，以免盲评时暴露身份。"),
     "multi_frame": ("info", "该图片含 {frames} 帧（页），已逐帧输出为 {frames} 张 JPG。"),
+    "pdf_pages_as_images": ("info", "遮盖版 PDF 第 {pages} 页的文字无法在原位删除（会移动其余文字），"
+                                    "这些页已改为与输出 JPG 一致的图片页，不能再选中文字。"),
 }
 
 

@@ -51,11 +51,15 @@ class RedactionCheck:
     places : tuple of str
         zh-CN names of the places an identity text was still found
         (``文档属性 Author``, ``对象 12``, ``第 3 页文字`` ...); empty when clean.
+    as_images : tuple of int
+        Pages (1-based) whose redacted text layer was wrong, so they were
+        written as an image of the masked page instead (see :func:`redact_pdf`).
 
     """
 
     leftover: int = 0
     places: tuple[str, ...] = ()
+    as_images: tuple[int, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -86,6 +90,9 @@ def redact_pdf(src: str | Path, dest: str | Path,
                needles: Sequence[str] = ()) -> RedactionCheck:
     """Write a redacted, scrubbed copy of ``src`` to ``dest`` and verify it.
 
+    A page on which redaction left a character under a box, or moved a character
+    it kept (see :func:`_moved`), is written as an image of the masked page instead.
+
     Parameters
     ----------
     boxes : mapping page index (0-based) -> (rotation, dpi, boxes in output pixels)
@@ -102,18 +109,24 @@ def redact_pdf(src: str | Path, dest: str | Path,
 
     doc = pymupdf.open(src)
     leftover = 0
+    as_images: list[int] = []
     try:
-        rects_by_page = {}
+        todo = {}
         for pno, (rotation, dpi, bxs) in boxes.items():
             page = doc.load_page(pno)
             rects = [_to_pdf_rect(page, b, rotation, dpi) for b in bxs]
+            kept = _char_places(page, rects, under=False)
             for r in rects:
                 page.add_redact_annot(r, fill=(0, 0, 0))
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,  # type: ignore[attr-defined]
                                   graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED)  # type: ignore[attr-defined]
-            rects_by_page[pno] = rects
+            todo[pno] = (dpi, rects, kept)
         scrub_document(doc)  # form fields and annotations go before the boxes are read back
-        for pno, rects in rects_by_page.items():
+        for pno, (dpi, rects, kept) in todo.items():
+            page = doc.load_page(pno)
+            if chars_under(page, rects) or _moved(page, kept):
+                _page_as_image(doc, pno, src, dpi, rects)
+                as_images.append(pno + 1)
             leftover += chars_under(doc.load_page(pno), rects)
         try:
             with atomic_path(dest) as tmp:
@@ -127,7 +140,22 @@ def redact_pdf(src: str | Path, dest: str | Path,
     finally:
         doc.close()
     places = verify_pdf(dest, needles)
-    return RedactionCheck(leftover, tuple(places))
+    return RedactionCheck(leftover, tuple(places), tuple(as_images))
+
+
+def _chars(page):  # type: ignore[no-untyped-def]
+    """Every visible character of ``page`` as (character, origin, centre), unrotated space."""
+    for block in page.get_text("rawdict")["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    if ch["c"].strip():
+                        x0, y0, x1, y1 = ch["bbox"]
+                        yield ch["c"], ch["origin"], ((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+def _under(point: tuple[float, float], rects: Sequence) -> bool:  # type: ignore[type-arg]
+    return any(r.x0 <= point[0] <= r.x1 and r.y0 <= point[1] <= r.y1 for r in rects)
 
 
 def chars_under(page, rects: Sequence) -> int:  # type: ignore[no-untyped-def,type-arg]
@@ -137,17 +165,57 @@ def chars_under(page, rects: Sequence) -> int:  # type: ignore[no-untyped-def,ty
     box touches, so the full-width colon of 姓名：王建国, whose advance the padded box
     grazes and which redaction rightly keeps, failed every such PDF as incomplete.
     """
-    n = 0
-    for block in page.get_text("rawdict")["blocks"]:
-        for line in block.get("lines", ()):
-            for span in line["spans"]:
-                for ch in span["chars"]:
-                    if not ch["c"].strip():
-                        continue
-                    x0, y0, x1, y1 = ch["bbox"]
-                    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-                    n += any(r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 for r in rects)
-    return n
+    return sum(_under(centre, rects) for _, _, centre in _chars(page))
+
+
+def _char_places(page, rects: Sequence, *, under: bool) -> dict[str, list[tuple[float, float]]]:  # type: ignore[no-untyped-def,type-arg]
+    """Where each character of ``page`` is drawn (its origins), for those (not) under ``rects``."""
+    places: dict[str, list[tuple[float, float]]] = {}
+    for c, origin, centre in _chars(page):
+        if _under(centre, rects) == under:
+            places.setdefault(c, []).append(origin)
+    return places
+
+
+def _moved(page, kept: Mapping[str, list[tuple[float, float]]], tol: float = 1.0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a character left on the redacted ``page`` is not where it was drawn before.
+
+    MuPDF 1.28.5 (PyMuPDF 2.0) drops the advance of a glyph it removes from a string of a
+    two-byte (CID) font, which is how Word, WPS and PyMuPDF write Chinese: every character
+    after the box moves left by the box's width, under the black fill or onto the text
+    before it. 1.28.2 and earlier keep the advance.
+    """
+    for c, (x, y), _ in _chars(page):
+        if not any(abs(x - kx) <= tol and abs(y - ky) <= tol for kx, ky in kept.get(c, ())):
+            return True
+    return False
+
+
+def _page_as_image(doc, pno: int, src: str | Path, dpi: int, rects: Sequence) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Replace page ``pno`` of ``doc`` by an image of the original page with ``rects`` filled black.
+
+    The fallback when redaction left text under a box or moved the text beside it: the
+    page keeps its look (as the masked JPG shows it, before any turn) and loses its
+    text layer, so nothing under the boxes can be selected or copied.
+    """
+    pymupdf = load_pymupdf()
+
+    orig = pymupdf.open(src)
+    try:
+        page = orig.load_page(pno)
+        pix = page.get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
+        to_pixels = page.rotation_matrix * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)
+        for r in rects:
+            box = (r * to_pixels).irect & pix.irect
+            if not box.is_empty:
+                pix.set_rect(box, (0, 0, 0))
+        width, height = page.rect.width, page.rect.height
+        jpeg = pix.tobytes("jpeg", jpg_quality=90)
+    finally:
+        orig.close()
+    doc.delete_page(pno)
+    new = doc.new_page(pno, width=width, height=height)
+    new.insert_image(new.rect, stream=jpeg)
 
 
 def scrub_document(doc) -> None:  # type: ignore[no-untyped-def]
