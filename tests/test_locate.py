@@ -137,14 +137,36 @@ def test_name_parts_need_both_fields_side_by_side_or_stacked():
     assert not covers(regs, side[1], 0, 5)
 
 
-def test_pinyin_forms_cover_surnames_and_polyphones_but_not_transliterations():
+@pytest.mark.parametrize(("text", "name"), [("Dear Aizierjiang Aiersilan,", "Aizierjiang Aiersilan"),
+                                            ("Name: AIZIERJIANG·AIERSILAN  Sex: M", "AIZIERJIANG·AIERSILAN"),
+                                            ("Mr. Aizierjiang has served as", "Aizierjiang"),
+                                            ("Authors: AIERSILAN Aizierjiang, ZHANG Wei", "AIERSILAN Aizierjiang")])
+def test_a_transliterated_name_in_pinyin_is_masked_without_an_alias(text, name):
+    # a held-out letter addressed Mr. Aizierjiang (艾孜尔江·艾尔斯兰): a dotted name had no Latin
+    # form at all unless the applicant typed one in, and Chinese passports and journals print
+    # its characters' pinyin
+    from zcmask.options import Identity
+
+    ident = Identity(name="艾孜尔江·艾尔斯兰")
+    ln = mk_line(text)
+    start = len(text[: text.find(name)].replace(" ", ""))
+    end = start + len(name.replace(" ", ""))
+    others = [mk_line("Aizierjiang Maimaiti, Aiersilan Road", y=200), mk_line("Ayiguli Aizierjiangova", y=300)]
+    regs = kinds(find_identity([ln, *others], ident, SIZE), "name")
+    assert covers(regs, ln, start, end)
+    assert not any(r.bbox[1] >= 190 for r in regs)  # the first part alone, no Mr. or Dear: someone else
+
+
+def test_pinyin_forms_cover_surnames_polyphones_and_transliterations():
     from zcmask.locate._pinyin import latin_forms
 
     assert latin_forms("王建国") == ("wangjianguo", "jianguowang")  # not Yu Jianguo (王 yù), another name
     assert "ouyangnana" in latin_forms("欧阳娜娜") and "nanaouyang" in latin_forms("欧阳娜娜")
     assert "shanxiongxin" in latin_forms("单雄信")  # 单 is read shan as a surname
     assert {"lvfang", "lyufang"} <= set(latin_forms("吕芳"))
-    assert latin_forms("艾尔肯·吐尔逊") == ()  # spelled Arkin Tursun, not its characters' pinyin
+    # a transliterated name as a passport or a Chinese journal spells it, its characters' pinyin
+    assert latin_forms("艾尔肯·吐尔逊") == ("aierkentuerxun", "tuerxunaierken")
+    assert latin_forms("古丽娜尔·阿不都热合曼")[0] == "gulinaerabudureheman"  # 都 read du, as in Abudu
     assert not {"lina", "nali"} & set(latin_forms("李娜"))  # too short to tell from English words (Carolina)
 
 

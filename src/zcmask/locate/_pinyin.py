@@ -6,8 +6,10 @@ as surely as the characters. The readings come from ``data/pinyin.txt`` (derived
 pypinyin's table, see ``data/pinyin.LICENSE``); only the lines of the name's own
 characters are kept in memory.
 
-Transliterated names (艾尔肯·吐尔逊) are left out: their Latin spelling (Arkin Tursun)
-is not their characters' pinyin, so the applicant gives it as an alias.
+A transliterated name (艾尔肯·吐尔逊) is spelled in the pinyin of its characters too
+(``Aierken Tuerxun``): that is how a Chinese passport, a Chinese journal's English
+abstract and many school documents print it. Its own Latin spelling (Erkin Tursun) is
+not its characters' pinyin, so the applicant gives that one as an alias.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from zcmask.locate._variants import DOTS, is_han, norm_text
+from zcmask.locate._variants import DOTS, NAME_DOTS, is_han, norm_text
 
 #: Two-character surnames (欧阳 娜娜 is Ouyang Nana, not Ou Yangnana).
 COMPOUND_SURNAMES = frozenset((
@@ -99,12 +101,12 @@ def latin_forms(name: str) -> tuple[str, ...]:
     --------
     >>> latin_forms("王建国")[:2]
     ('wangjianguo', 'jianguowang')
-    >>> "ouyangnana" in latin_forms("欧阳娜娜"), latin_forms("艾尔肯·吐尔逊")
-    (True, ())
+    >>> "ouyangnana" in latin_forms("欧阳娜娜"), latin_forms("艾尔肯·吐尔逊")[:2]
+    (True, ('aierkentuerxun', 'tuerxunaierken'))
 
     """
     if any(c in DOTS for c in name):
-        return ()
+        return _dotted_forms(name)
     n = norm_text(name)
     if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
         return ()
@@ -118,6 +120,62 @@ def latin_forms(name: str) -> tuple[str, ...]:
             if len(form) >= MIN_LETTERS and form not in out:
                 out.append(form)
     return tuple(out[:_MAX_FORMS])
+
+
+def _dotted_parts(name: str) -> list[str]:
+    """The parts of a dotted (transliterated) name, when each is Chinese characters with a reading."""
+    parts = [norm_text(p) for p in re.split("[" + re.escape("".join(NAME_DOTS)) + "]", name) if p.strip()]
+    if len(parts) < 2 or not all(p and all(is_han(c) for c in p) for p in parts):
+        return []
+    return parts
+
+
+#: How the characters used to transliterate Uyghur, Kazakh and other names are read where their
+#: first reading in the table is another (阿不都 is Abudu, not Abudou); any other character is
+#: read by its first reading.
+TRANSLIT_READINGS: dict[str, str] = {
+    "都": "du", "阿": "a", "艾": "ai", "提": "ti", "古": "gu", "合": "he", "不": "bu", "地": "di",
+    "的": "di", "扎": "zha", "卡": "ka", "伯": "bo", "拉": "la", "塔": "ta", "什": "shi", "沙": "sha",
+    "莎": "sha", "茜": "xi", "那": "na", "查": "cha", "约": "yue", "乐": "le", "和": "he", "奇": "qi",
+    "车": "che", "尕": "ga", "哈": "ha", "色": "se", "曲": "qu", "吾": "wu", "大": "da", "给": "gei",
+}
+
+
+def _translit_reading(part: str, table: dict[str, tuple[str, ...]]) -> str:
+    return "".join(TRANSLIT_READINGS.get(c) or table[c][0] for c in part).replace("ü", "v")
+
+
+def _dotted_forms(name: str) -> tuple[str, ...]:
+    """Folded pinyin of a dotted name, its parts in order and reversed (``aierkentuerxun``)."""
+    parts = _dotted_parts(name)
+    table = readings("".join(parts))
+    if not parts or any(c not in table for p in parts for c in p):
+        return ()
+    spelled = [_translit_reading(p, table) for p in parts]
+    return tuple(dict.fromkeys(("".join(spelled), "".join(reversed(spelled)))))
+
+
+#: Least letters of a dotted name's first part spelled alone (艾尔肯 aierken); shorter ones
+#: (阿依 ayi) are inside too many words.
+GIVEN_MIN_LETTERS = 6
+
+
+def latin_given_forms(name: str) -> tuple[str, ...]:
+    """Folded pinyin of a dotted name's first part, the person's own name, standing alone.
+
+    Running text calls 艾尔肯·吐尔逊 by 艾尔肯 alone, and an English letter by ``Mr. Aierken``.
+
+    >>> latin_given_forms("艾孜尔江·艾尔斯兰"), latin_given_forms("阿依·买买提"), latin_given_forms("王建国")
+    (('aizierjiang',), (), ())
+    """
+    parts = _dotted_parts(name)
+    if not parts or len(parts[0]) < 3:
+        return ()
+    table = readings(parts[0])
+    if any(c not in table for c in parts[0]):
+        return ()
+    form = _translit_reading(parts[0], table)
+    return (form,) if len(form) >= GIVEN_MIN_LETTERS else ()
 
 
 @lru_cache(maxsize=64)
@@ -200,9 +258,13 @@ def latin_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
 
 
-def lines_with(forms: Sequence[str], texts: Sequence[str]) -> set[int]:
-    """Indices of ``texts`` that print one of ``forms`` as a whole word or words."""
-    pats = [latin_pattern(f) for f in forms]
+#: What comes before a personal name that stands alone in an English text (Mr. Aierken, Dear Aierken).
+HONORIFIC = r"(?<![A-Za-z])(?:mr|mrs|ms|miss|dear|dr|prof|professor|student|comrade)\.?[\s,:]*"
+
+
+def lines_with(forms: Sequence[str], texts: Sequence[str], *, prefix: str = "") -> set[int]:
+    """Indices of ``texts`` that print one of ``forms`` as a whole word or words (after ``prefix``)."""
+    pats = [re.compile(prefix + latin_pattern(f).pattern, re.IGNORECASE) for f in forms]
     return {i for i, t in enumerate(texts) if _LETTERS.search(t) and any(p.search(t) for p in pats)}
 
 

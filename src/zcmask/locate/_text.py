@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._pinyin import latin_forms, latin_name_parts, latin_unit_forms, lines_with
+from zcmask.locate._pinyin import (
+    HONORIFIC,
+    latin_forms,
+    latin_given_forms,
+    latin_name_parts,
+    latin_unit_forms,
+    lines_with,
+)
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
     CONFUSABLE,
@@ -551,6 +558,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if latin:
         regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, latin)),
                                      stream, ordered, pad, size)
+    # a dotted name's first part alone, after Mr. or Dear (Dear Aierken)
+    given = [f for s in (identity.name, *identity.aliases) for f in latin_given_forms(s)]
+    if given:
+        regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, given, prefix=HONORIFIC)),
+                                     stream, ordered, pad, size)
     # the name's two parts in two fields (Family Name HUANG over First Name JINGXUAN)
     parts = [p for s in (identity.name, *identity.aliases) for p in latin_name_parts(s)]
     if parts:
@@ -707,13 +719,15 @@ def _given_name_spans(stream: Sequence[_S], lines: Sequence[TextLine], identity:
     return spans
 
 
-def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequence[str]) -> list[tuple[int, int]]:
+def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequence[str],
+                 prefix: str = "") -> list[tuple[int, int]]:
     """Pinyin spellings of the name on lines that print one as a whole word or words.
 
     The stream has no spaces, so whether ``wangli`` is a name or the start of
-    ``Wanglin`` is decided on the line's own text (:func:`zcmask.locate._pinyin.lines_with`).
+    ``Wanglin`` is decided on the line's own text (:func:`zcmask.locate._pinyin.lines_with`),
+    where ``prefix`` (a pattern) must come right before it.
     """
-    ok = lines_with(forms, [ln.text for ln in lines])
+    ok = lines_with(forms, [ln.text for ln in lines], prefix=prefix)
     spans: list[tuple[int, int]] = []
     if not ok:
         return spans
