@@ -334,6 +334,21 @@ def test_two_character_name_is_not_fuzzy_matched():
     assert not kinds(find_identity([ln], identity("王伟"), SIZE), "name")
 
 
+@pytest.mark.parametrize(("text", "at", "score", "masked"), [
+    ("沈懿轩、陈明煜、黄酋同学：", 9, 0.65, True),   # 黄茵 read 黄酋 at 0.65, a held-out phone photo
+    ("黄酋同学：", 1, 0.65, True),
+    ("沈懿轩、陈明煜、黄酋同学：", 9, 0.95, False),  # read confidently: another person (黄茜)
+    ("沈懿轩、陈明煜、黄酋：", 9, 0.65, False),      # no 同学 / 同志 after it
+    ("请大黄酋同学：", 3, 0.65, False),              # 黄 inside a word
+])
+def test_a_two_character_name_read_unsure_before_tongxue_is_masked(text, at, score, masked):
+    ln = mk_line(text, scores={at: score})
+    start = at - 1
+    regs = kinds(find_identity([ln], identity("黄茵"), SIZE), "name")
+    assert covers(regs, ln, start, start + 2) is masked
+    assert not covers(regs, ln, 0, 1) or start == 0
+
+
 def test_name_in_table_cell_is_masked():
     label = mk_line("姓名", x=100, y=100)
     cell = mk_line("王建国", x=400, y=102)
