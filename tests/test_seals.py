@@ -151,6 +151,18 @@ def test_dense_gray_text_is_not_traced_as_seal_rings(monkeypatch) -> None:  # ty
     assert len(traced) <= 2  # a wide band made 16 text "circles" per page to trace (0.6 s of a page's CPU)
 
 
+@pytest.mark.parametrize("shape", ["round", "round_no_star"])
+def test_an_orange_seal_is_found_read_and_masked(shape: str) -> None:
+    # a held-out scan's 中国共产党哈尔滨工业大学委员会 seal in pale orange ink (about 241, 187, 148):
+    # its hue is past the red test's and its green is as far above blue as a brown print's, so it
+    # was no stamp ink at all and its ring, which names the unit, stayed visible
+    spec = replace(SHAPES[shape], color="orange")
+    page = seal_page(spec, unit=UNIT)
+    regions, seen, _ = find_seals(page.image, page.lines, IDENT, engine=reads(UNIT))
+    assert len(seen) == 1 and seen[0].owner == "applicant" and seen[0].masked
+    assert masked_share(page.image, regions, page.truths[-1].bbox) >= 0.99
+
+
 def test_seal_stamped_over_text_is_still_found() -> None:
     spec = SealSpec(UNIT, size=320, color="red", seed=7)
     page = seal_page(spec, unit=UNIT, center=(800, 380))  # right over the body paragraph

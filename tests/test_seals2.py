@@ -143,7 +143,7 @@ def test_stamp_candidates_keep_the_whole_ring_of_a_seal_fitted_in_part(monkeypat
         return {1: [upper, other], 4: [whole]}.get(len(calls), [])
 
     monkeypatch.setattr(F, "_stamp_pass", fake_pass)
-    monkeypatch.setattr(F, "stamp_ink", lambda small, drop_lines=False: _ring_ink())
+    monkeypatch.setattr(F, "stamp_inks", lambda small: (_ring_ink(), _ring_ink()))
     monkeypatch.setattr(F, "_overlapped_rest", lambda ink, found, raw: [])
     small = np.full((600, 800, 3), 255, np.uint8)
     got = F._stamp_candidates(small)
@@ -257,6 +257,44 @@ def test_an_alliance_named_after_the_unit_stays_an_issuers_over_the_units_printe
     # at the unit's name)
     regions, seen, _ = _judged("示范性软件学院联盟 (A)", [("新疆大学软件学院", (380, 280, 600, 320))], XJU_SE)
     assert seen[0].owner == "authority" and not regions
+
+
+@pytest.mark.parametrize(("reading", "owner"), [
+    ("中国数学会", "authority"),            # a held-out contest award's society seal, read whole: was unknown
+    ("U SCHOL OF PROFESSIONAL & CONTINUIG EDUCATION H", "authority"),  # HKU SPACE, in English
+    ("南华大学", "applicant"),
+    ("SYKXTK 國", "unknown"),
+])
+def test_a_nationwide_society_and_an_english_ring_are_issuers(reading: str, owner: str) -> None:
+    usc = Identity(name="张静静", units=(Unit(name="南华大学", aliases=("University of South China",)),))
+    assert owner_of(reading, usc, "round") == owner
+
+
+def test_a_misread_own_seal_that_reads_like_a_nationwide_body_stays_masked() -> None:
+    # the tuned corpus's blurred 中国集邮公司 seal, on a grey copy, reads 中国聚爱公益联盟: a first
+    # version of the nationwide-society rule kept it visible as an issuer's
+    stamps = Identity(name="张三", units=(Unit(name="中国集邮公司"),))
+    assert owner_of("“中国聚爱公益联盟", stamps, "round") == "unknown"
+
+
+def test_an_english_ring_naming_the_unit_is_the_units() -> None:
+    hku = Identity(name="张三", units=(Unit(name="港大专业进修学院", aliases=("HKU SPACE", "School of Professional and Continuing Education")),))
+    assert owner_of("SCHOOL OF PROFESSIONAL AND CONTINUING EDUCATION", hku, "round") == "applicant"
+
+
+@pytest.mark.parametrize(("printed", "owner"), [
+    # a held-out phone photo's two unread issuers' seals over English names (NECCS award)
+    ([("College English Teaching &", (400, 360, 560, 385)), ("Research Association of China", (400, 390, 560, 415))],
+     "authority"),
+    # and over a Chinese name in two lines
+    ([("全国高等师范院校外语", (400, 300, 560, 330)), ("教学与研究协作组", (400, 335, 560, 365))], "authority"),
+    # the unit's own English name, its place in pinyin: may be the unit's seal, masked
+    ([("Bazhou Electric Power Association", (400, 360, 560, 385))], "unknown"),
+    ([("the annual meeting of the committee", (20, 600, 300, 630))], "unknown"),  # not at the seal
+])
+def test_an_unread_seal_over_an_issuers_printed_name_in_english_or_two_lines_is_kept(printed, owner) -> None:
+    regions, seen, _ = _judged("x 日", printed, Identity(name="张三", units=(Unit(name="巴州供电公司"),)))
+    assert seen[0].owner == owner and bool(regions) is (owner != "authority")
 
 
 def test_a_fit_to_part_of_a_broken_ring_is_grown_over_the_rest_of_its_ink():

@@ -28,6 +28,7 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "vermilion": (235, 80, 40),
     "pink": (240, 140, 160),
     "purple": (165, 40, 95),
+    "orange": (235, 170, 110),  # a scanned 党委 seal in pale orange pad ink (hue about 28°)
     "blue": (40, 70, 175),  # old invoices' 发票专用章, some banks' and companies' seals
 }
 

@@ -207,6 +207,19 @@ def latin_name_parts(name: str) -> tuple[tuple[str, str], ...]:
     return tuple(itertools.islice(((a, b) for a, b in pairs if len(a + b) >= MIN_LETTERS), _MAX_FORMS))
 
 
+def leading_pinyin(name: str, chars: int = 2) -> str:
+    """The folded pinyin of a name's first ``chars`` Chinese characters (its place, mostly), or "".
+
+    >>> leading_pinyin("新疆维吾尔自治区科学技术协会"), leading_pinyin("巴州供电公司"), leading_pinyin("ABC")
+    ('xinjiang', 'bazhou', '')
+    """
+    head = norm_text(name)[:chars]
+    if len(head) < chars or not all(is_han(c) for c in head):
+        return ""
+    table = readings(head)
+    return "".join(table[c][0] for c in head) if all(c in table for c in head) else ""
+
+
 #: How a school's kind is said after the pinyin of its place in its English name (浙江大学 Zhejiang
 #: University; 黑河学院 Heihe University, a 学院 also College or Institute).
 SCHOOL_KINDS: dict[str, tuple[str, ...]] = {"大学": ("university",), "学院": ("college", "university", "institute")}

@@ -58,8 +58,10 @@ class SealCandidate:
     bbox: tuple[int, int, int, int]
 
 
-def ink_mask(image: np.ndarray) -> np.ndarray:
+def ink_mask(image: np.ndarray, *, max_hue: int = 12) -> np.ndarray:
     """Stamp-ink pixels: red to purple-red hues, saturated enough, R clearly above G and B.
+
+    ``max_hue`` (OpenCV's 0-179 scale) is the most orange hue that counts.
 
     Parameters
     ----------
@@ -80,11 +82,11 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     r = image[..., 0].astype(np.int16)
     gb = np.maximum(image[..., 1], image[..., 2]).astype(np.int16)
-    hue_ok = (h <= 12) | (h >= 140)
+    hue_ok = (h <= max_hue) | (h >= 140)
     return hue_ok & (s >= 30) & (v >= 90) & ((r - gb) >= 18)
 
 
-def stamp_ink(image: np.ndarray, *, drop_lines: bool = True) -> np.ndarray:
+def stamp_ink(image: np.ndarray, *, drop_lines: bool = True, warm: bool = False) -> np.ndarray:
     """Stamp ink that survives real pages: :func:`ink_mask` less the page's own red print.
 
     Two kinds of red that are not stamp ink are taken out. A tinted
@@ -113,27 +115,42 @@ def stamp_ink(image: np.ndarray, *, drop_lines: bool = True) -> np.ndarray:
     (True, False)
 
     """
-    base = ink_mask(image)
-    if not base.any():
-        return base
-    h, w = base.shape
-    side = max(h, w)
-    red = np.clip(image[..., 0].astype(np.int16) - np.maximum(image[..., 1], image[..., 2]), 0, 255)
-    # background redness: the median over a window several ring widths across, on a quarter-size copy
-    q = 4
-    small = cv2.resize(red.astype(np.uint8), (max(1, w // q), max(1, h // q)), interpolation=cv2.INTER_AREA)
-    k = max(3, int(0.06 * side / q) | 1)
-    bg = cv2.resize(cv2.medianBlur(small, min(k, 255 if k <= 255 else 255)), (w, h),
-                    interpolation=cv2.INTER_LINEAR)
-    # A tint is faint: a seal's own ink filling the window (a close-up) must not count as one.
-    ink = base & (red - np.minimum(bg, 40).astype(np.int16) >= 15)
-    # Brown print (an e-invoice's title and rules) has green well above blue; stamp inks,
-    # red to vermilion to purple, keep green and blue close compared with red's lead.
+    inks = stamp_inks(image)
+    ink = inks[1] if warm else inks[0]
+    return _drop_lines(ink) if drop_lines else ink
+
+
+def stamp_inks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`stamp_ink` without line removal, red and warm, from one pass over the page."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    h, sat, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     r = image[..., 0].astype(np.int16)
     g = image[..., 1].astype(np.int16)
     b = image[..., 2].astype(np.int16)
-    ink &= (g - b) < 0.6 * (r - g)
-    return _drop_lines(ink) if drop_lines else ink
+    lead = r - np.maximum(g, b)
+    warm = ((h <= WARM_HUE) | (h >= 140)) & (sat >= 30) & (v >= 90) & (lead >= 18)
+    if not warm.any():
+        return warm, warm
+    hh, ww = warm.shape
+    side = max(hh, ww)
+    red = np.clip(lead, 0, 255)
+    # background redness: the median over a window several ring widths across, on a quarter-size copy
+    q = 4
+    small = cv2.resize(red.astype(np.uint8), (max(1, ww // q), max(1, hh // q)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(0.06 * side / q) | 1)
+    bg = cv2.resize(cv2.medianBlur(small, min(k, 255)), (ww, hh), interpolation=cv2.INTER_LINEAR)
+    # A tint is faint: a seal's own ink filling the window (a close-up) must not count as one.
+    warm &= red - np.minimum(bg, 40).astype(np.int16) >= 15
+    # Brown print (an e-invoice's title and rules) has green well above blue; stamp inks,
+    # red to vermilion to purple, keep green and blue close compared with red's lead.
+    rg, gb = r - g, g - b
+    ink = warm & ((h <= 12) | (h >= 140)) & (gb < 0.6 * rg)
+    warm &= gb < rg
+    return ink, warm
+
+
+#: The most orange hue (OpenCV's 0-179 scale, 40°) that :func:`stamp_ink` counts with ``warm``.
+WARM_HUE = 20
 
 
 def _drop_lines(ink: np.ndarray) -> np.ndarray:
@@ -764,9 +781,9 @@ def _fit_cut_ring(mask: np.ndarray, pts: np.ndarray, *, source: str) -> SealCand
 
 def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
     """Seals on real pages: cleaned stamp ink, any size up to the whole frame, clipped rings too."""
-    ink = stamp_ink(small, drop_lines=False)
+    ink, warm = stamp_inks(small)
     if int(ink.sum()) < 60:
-        return []
+        return _warm_rings(warm, ink, [])
     # seals cut by their sheet's edge are looked for in the first pass only (cost: one fit per blob)
     lined = _drop_lines(ink)
     first = list(_ink_blobs(lined, join=0.008, min_side=0.04, min_pts=60))
@@ -791,8 +808,25 @@ def _stamp_candidates(small: np.ndarray) -> list[SealCandidate]:
             pale = _pale_ring(small, lined, ink & ~lined, pts)
             if pale is not None:
                 out.append(pale)
+    out += _warm_rings(warm, ink, out)
     out = [_grown_over_rest(c, wide, [o for o in out if o is not c]) for c in out]
     return out + _overlapped_rest(ink, out, raw)
+
+
+#: Least orange stamp-ink pixels, beyond the red ones, for the orange pass (in working pixels).
+_WARM_MIN = 400
+
+
+def _warm_rings(warm: np.ndarray, ink: np.ndarray, found: list[SealCandidate]) -> list[SealCandidate]:
+    """Round seals in orange (vermilion) ink that the red passes did not see.
+
+    Only where a fair amount of orange ink is not red ink, one pass joined widely (the print
+    laid over a seal cuts its ring into arcs), and only round seals that overlap nothing found.
+    """
+    if int((warm & ~ink).sum()) < _WARM_MIN:
+        return []
+    return [c for c in _stamp_pass(warm, 0.03)
+            if c.shape == "round" and not any(_over_smaller(c.bbox, o.bbox) >= 0.3 for o in found)]
 
 
 #: A pale seal's ring, as stamp ink, is at most this much longer one way than the other.

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from zcmask.locate._pinyin import latin_unit_forms, leading_pinyin
 from zcmask.locate._seal_find import SealCandidate, polar, redness
 from zcmask.locate._variants import GENERIC, LEGAL_SUFFIXES, is_han, norm_text
 from zcmask.ocr import OcrEngine
@@ -578,6 +580,96 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
 ASSOCIATION_ENDS = ("联盟", "协会", "学会", "研究会", "联合会", "基金会", "促进会")
 
 
+#: How a nationwide society's or association's name starts (中国数学会, 全国…协作组).
+NATIONWIDE = ("中国", "中华", "全国")
+
+
+def _national_society(text: str, own: str) -> bool:
+    """Whether a piece of a reading is a nationwide society, association or foundation (中国数学会).
+
+    It starts with :data:`NATIONWIDE`, ends in :data:`ASSOCIATION_ENDS` and has five Chinese
+    characters or more; such bodies sign contest awards and training certificates and employ
+    few applicants, whose own unit's name is matched first (:func:`owner_of`). Not when the
+    unit's own name has that start or that ending: a blurred 中国集邮公司 seal reads
+    中国聚爱公益联盟, and is masked as unknown.
+
+    >>> _national_society("中国数学会", ""), _national_society("中国半导体行业协会 0", "")
+    (True, True)
+    >>> _national_society("中国学会", ""), _national_society("中国化学会", "中国化学会"), _national_society("新疆数学会", "")
+    (False, False, False)
+    >>> _national_society("中国聚爱公益联盟", "中国集邮公司")
+    False
+    """
+    for piece in text.split():
+        han = "".join(c for c in piece if is_han(c))
+        end = next((w for w in ASSOCIATION_ENDS if han.endswith(w)), None)
+        start = next((w for w in NATIONWIDE if han.startswith(w)), None)
+        if end and start and end not in own and start not in own and len(han) >= 5:
+            return True
+    return False
+
+
+#: English words of an organisation's name, as a Hong Kong or foreign body's seal rings it.
+_ORG_WORDS_EN = ("school", "university", "college", "education", "association", "society", "committee",
+                 "institute", "foundation", "council", "limited", "company", "corporation", "academy",
+                 "centre", "center", "federation", "professional", "continuing", "international", "department")
+
+
+def _near_word(word: str, vocabulary: Sequence[str]) -> bool:
+    """Whether ``word`` is one of ``vocabulary`` with at most one letter left out, added or wrong."""
+    w = word.lower()
+    for v in vocabulary:
+        if w == v or (len(v) >= 6 and abs(len(w) - len(v)) <= 1 and _edit_at_most_one(w, v)):
+            return True
+    return False
+
+
+def _edit_at_most_one(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def _foreign_ring(text: str, identity: Identity | None) -> bool:
+    """Whether a ring reads as an organisation's English name, none of the applicant's.
+
+    A mainland unit's official seal is in Chinese (with Uyghur, Kazakh … in the autonomous
+    regions); an English ring is a Hong Kong or foreign issuer's (a held-out photo's HKU
+    SPACE seal read ``U SCHOL OF PROFESSIONAL & CONTINUIG EDUCATION H``). Two words of
+    :data:`_ORG_WORDS_EN` or more, each read with at most one letter wrong, hardly any Chinese
+    character, and no Latin name the applicant gave for a unit.
+
+    >>> _foreign_ring("U SCHOL OF PROFESSIONAL & CONTINUIG EDUCATION H", None)
+    True
+    >>> _foreign_ring("SYKXTK 國", None), _foreign_ring("新疆大学 UNIVERSITY", None)
+    (False, False)
+    """
+    if sum(map(is_han, text)) >= 2:
+        return False
+    words = re.findall(r"[A-Za-z]{4,}", text)
+    if sum(_near_word(w, _ORG_WORDS_EN) for w in words) < 2:
+        return False
+    return not (identity is not None and names_unit_in_latin(text, identity))
+
+
+def names_unit_in_latin(text: str, identity: Identity) -> bool:
+    """Whether ``text`` may print a Latin name of the applicant's unit.
+
+    A Latin name given for it, a school's pinyin name (:func:`latin_unit_forms`), or the pinyin
+    of the unit's first two characters (its place: Xinjiang, Bazhou): a unit's English name is
+    seldom given, and it mostly starts with its place. Letters only, case and spaces ignored.
+    """
+    letters = re.sub(r"[^a-z]", "", text.lower())
+    for name in identity.unit_names:
+        for latin in (re.sub(r"[^a-z]", "", name.lower()), *latin_unit_forms(name), leading_pinyin(name)):
+            if len(latin) >= 4 and latin in letters:
+                return True
+    return False
+
+
 def is_association(text: str, identity: Identity | None) -> bool:
     """Whether a reading is the full name of an alliance or a society named after the applicant's unit.
 
@@ -670,7 +762,9 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
         return "unknown"  # 广百海政大学 off 广西科技大学's own ring: masked, not kept as another school's
     if words:
         return "authority"
-    if _provincial_body(folded, own) or _national_body(folded, own):
+    if _provincial_body(folded, own) or _national_body(folded, own) or _national_society(text, own):
+        return "authority"
+    if _foreign_ring(text, identity):
         return "authority"
     named = _without_league(folded)
     for w in EVENT_WORDS:

@@ -56,6 +56,7 @@ from zcmask.locate._seal_read import (
     ISSUER_NAME_CHARS,
     authority_by_own_words,
     is_association,
+    names_unit_in_latin,
     owner_of,
     read_seal,
     unit_matches,
@@ -419,7 +420,7 @@ def is_licence_authority_seal(cand: SealCandidate, lines: Sequence[TextLine]) ->
 #: Endings of an organisation's name printed under the seal that signs a certificate.
 ORG_ENDS = ("大学", "学院", "学校", "中学", "小学", "学会", "协会", "委员会", "组委会", "中心", "厅", "局",
             "研究所", "研究院", "医院", "集团", "公司", "联合会", "基金会", "政府", "出版社", "杂志社", "编辑部",
-            "党委", "团委", "执委会")
+            "党委", "团委", "执委会", "协作组", "研究会")
 #: Fewest Chinese characters of such a name: shorter ones are departments (人事处, 办公室, 人力资源部).
 ORG_MIN_CHARS = 6
 
@@ -500,9 +501,45 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
         # the stamp's 大学 read as one line, 检测范围：中国学术期刊络版大学, a 大学 at the stamp)
         return False
     near = _lines_at(cand, lines)
-    if any(unit_matches(ln.text, identity) for ln in near):
+    # Chinese lines are matched loosely; an English line only by a Latin name of the unit whole (the
+    # loose match finds University of South China's pieces in any English line)
+    if any(unit_matches(ln.text, identity) for ln in near if _most_han(ln.text) >= 2) \
+            or names_unit_in_latin(" ".join(ln.text for ln in near), identity):
         return False
-    return any(ln.score >= _ISSUER_SCORE and _org_name(ln.text) for ln in near)
+    return any(score >= _ISSUER_SCORE and (_org_name(text) or _org_name_en(text))
+               for text, score in _stacked_texts(near))
+
+
+#: Words that end or make an English organisation's name printed under the seal that signs an award
+#: (Research Association of China). Not University, College or Company: an applicant's unit may be one.
+_ORG_WORDS_EN = re.compile(r"(?<![A-Za-z])(?:association|society|committee|council|federation|foundation|"
+                           r"commission|ministry|bureau|academy)(?![A-Za-z])", re.IGNORECASE)
+
+
+def _org_name_en(text: str) -> bool:
+    """Whether a line is an English organisation's name: three words or more, one of :data:`_ORG_WORDS_EN`.
+
+    >>> _org_name_en("Research Association of China"), _org_name_en("FLT Research Association")
+    (True, True)
+    >>> _org_name_en("Association"), _org_name_en("Xinjiang University School of Software")
+    (False, False)
+    """
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3 and _ORG_WORDS_EN.search(text) is not None
+
+
+def _stacked_texts(near: Sequence[TextLine]) -> list[tuple[str, float]]:
+    """Each line at the seal, and each two stacked ones read as one (an issuer's name in two lines).
+
+    Two lines are stacked when the second starts within a line height under the first and they
+    overlap across; the pair's score is the lower one.
+    """
+    out = [(ln.text, ln.score) for ln in near]
+    by_top = sorted(near, key=lambda ln: ln.bbox[1])
+    for a, b in zip(by_top, by_top[1:], strict=False):
+        h = a.bbox[3] - a.bbox[1]
+        if 0 <= b.bbox[1] - a.bbox[3] <= h and min(a.bbox[2], b.bbox[2]) > max(a.bbox[0], b.bbox[0]):
+            out.append((a.text + b.text, min(a.score, b.score)))
+    return out
 
 
 #: Least OCR confidence of the printed issuer's name (a unit's name garbled by stamp ink is not trusted).
