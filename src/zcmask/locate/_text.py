@@ -17,6 +17,7 @@ import numpy as np
 
 from zcmask._geometry import boxes_overlap
 from zcmask.locate._pinyin import (
+    COMPOUND_SURNAMES,
     HONORIFIC,
     latin_forms,
     latin_given_forms,
@@ -229,6 +230,25 @@ def name_patterns(identity: Identity, unreadable: frozenset[str] = frozenset()) 
                 continue
         if n and n not in out:
             out.append(n)
+    return out
+
+
+def reversed_names(identity: Identity) -> list[str]:
+    """A Chinese name of three characters or more given name first, as a foreign certificate prints it.
+
+    Matched exactly only: the fuzzy rules take a name's first character for its surname.
+
+    >>> from zcmask.options import Identity
+    >>> reversed_names(Identity(name="曹轩瑜", aliases=("欧阳娜娜", "王伟", "艾尔肯·吐尔逊")))
+    ['轩瑜曹', '娜娜欧阳']
+    """
+    out: list[str] = []
+    for s in (identity.name, *identity.aliases):
+        n = norm_text(s)
+        if 3 <= len(n) <= 4 and all(is_han(c) for c in n) and not any(c in NAME_DOTS for c in s):
+            k = 2 if n[:2] in COMPOUND_SURNAMES else 1
+            if n[k:] + n[:k] not in out:
+                out.append(n[k:] + n[:k])
     return out
 
 
@@ -551,6 +571,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     name_spans = (_name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
                   + [(g.a, g.b) for g in gapped])
     name_spans += _given_name_spans(stream, ordered, identity)
+    name_spans += [sp for pat in reversed_names(identity) for sp in _find_all(stream, pat, fuzzy=False, junk=False)]
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     regions += _row_regions("name", gapped, stream, ordered, pad, size)  # with the characters not read
     # the name in pinyin, on a page printed in English (WANG Jianguo, Jianguo Wang)
