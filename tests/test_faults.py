@@ -575,6 +575,12 @@ def test_batch_keeps_the_applicant_folder_but_renames_files(tmp_path, fake_engin
     f = rep["files"][0]
     assert Path(f["pages"][0]["output"]).name == "申报人_学历.jpg"
     assert "renamed_output" in [i["code"] for i in f["issues"]]
+    # the report a person reads says so too (file notes were in the JSON only), and its totals
+    # are in words, not a JSON object
+    page = (tmp_path / "out" / NAME / "zcmask-report.html").read_text(encoding="utf-8")
+    assert "renamed_output" in page and "申报人_学历.jpg" in page
+    assert "遮盖区域：无" in page or "遮盖区域：姓名" in page
+    assert "{&quot;" not in page
 
 
 def test_web_export_names_do_not_carry_the_identity(tmp_path):

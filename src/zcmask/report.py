@@ -109,12 +109,13 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
             err = f.get("error") or {}
             rows.append(f"<tr class=err><td>{e(f['input'])}</td><td>—</td><td colspan=3>"
                         f"<b>{e(err.get('code', ''))}</b> {e(err.get('message', ''))}</td></tr>")
+        if f.get("issues"):  # the file's own notes: a repaired PDF, a renamed output, PDF pages as images
+            notes = "<br>".join(_issue_html(i) for i in f["issues"])
+            rows.append(f"<tr><td>{e(f['input'])}</td><td>全文件</td><td colspan=2></td><td>{notes}</td></tr>")
         for p in f.get("pages", []):
             kinds = Counter(r["kind"] for r in p.get("regions", []))
             reg = regions_zh(kinds)
-            iss = "<br>".join(
-                f"<span class={i['severity']}>[{_SEV_ZH.get(i['severity'], i['severity'])}] "
-                f"{e(i['code'])}</span>：{e(i['message'])}" for i in p.get("issues", [])) or "✓"
+            iss = "<br>".join(_issue_html(i) for i in p.get("issues", [])) or "✓"
             out = e(p.get("output") or "")
             leg = p.get("legibility") or {}
             rows.append(
@@ -130,10 +131,16 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:
 <h1>zcmask {e(title)}</h1>
 <p>申报人：{e(str(ap.get('name', '—')))}　单位：{e('、'.join(ap.get('units', [])))}</p>
 <p>文件 {s.get('files', 0)} 个，页面 {s.get('pages', 0)} 页，无法处理 {s.get('errors', 0)} 个，
-错误级问题 {s.get('error_issues', 0)} 项。遮盖区域：{e(json.dumps(s.get('regions', {}), ensure_ascii=False))}</p>
+错误级问题 {s.get('error_issues', 0)} 项。遮盖区域：{e(regions_zh(s.get('regions', {})))}</p>
 <table><tr><th>文件</th><th>页</th><th>输出</th><th>遮盖/发现</th><th>问题与处理办法</th></tr>
 {''.join(rows)}</table></html>
 """
+
+
+def _issue_html(i: dict[str, Any]) -> str:
+    e = html.escape
+    return (f"<span class={e(i['severity'])}>[{_SEV_ZH.get(i['severity'], i['severity'])}] "
+            f"{e(i['code'])}</span>：{e(i['message'])}")
 
 
 _STEP_ZH = {"perspective": "透视校正", "dewarp": "展平弯曲", "light": "匀光", "deskew": "纠偏", "rotate": "转正", "mirror": "左右翻转"}
