@@ -373,3 +373,20 @@ def test_module_entry_point_runs(tmp_path):
     env = dict(os.environ)
     res = subprocess.run([sys.executable, "-m", "zcmask", "--version"], capture_output=True, text=True, env=env)
     assert res.returncode == 0 and "zcmask" in res.stdout
+
+
+def test_html_report_names_the_issuers_seals_it_left_visible():
+    # a reviewer saw "无" on a page whose issuers' seals were found and kept on purpose
+    from zcmask.report import render_html
+
+    page = {"index": 1, "output": "o.jpg", "width": 10, "height": 10, "rotation": 0, "regions": [],
+            "issues": [], "legibility": {"score": 1.0},
+            "seals": [{"text": "中国数学会", "owner": "authority", "masked": False},
+                      {"text": "susn oont 田", "owner": "authority", "masked": False},
+                      {"text": "巴州供电公司", "owner": "applicant", "masked": True}]}
+    data = {"command": "mask", "summary": {"regions": {"seal": 1}}, "files": [
+        {"input": "a.jpg", "status": "ok", "pages": [page],
+         "issues": [{"code": "renamed_output", "severity": "info", "message": "已改名"}]}]}
+    out = render_html(data)
+    assert "保留他方公章×2（中国数学会、印文未识读）" in out
+    assert "全文件" in out and "renamed_output" in out and "遮盖区域：公章×1" in out

@@ -115,6 +115,9 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
         for p in f.get("pages", []):
             kinds = Counter(r["kind"] for r in p.get("regions", []))
             reg = regions_zh(kinds)
+            kept = [k for k in p.get("seals", []) if not k.get("masked")]
+            if kept:  # an issuer's seal left visible on purpose: say whose, so a reviewer need not wonder
+                reg += "；保留他方公章×{}（{}）".format(len(kept), "、".join(_seal_words(k.get("text", "")) for k in kept))
             iss = "<br>".join(_issue_html(i) for i in p.get("issues", [])) or "✓"
             out = e(p.get("output") or "")
             leg = p.get("legibility") or {}
@@ -135,6 +138,17 @@ td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:
 <table><tr><th>文件</th><th>页</th><th>输出</th><th>遮盖/发现</th><th>问题与处理办法</th></tr>
 {''.join(rows)}</table></html>
 """
+
+
+def _seal_words(text: str) -> str:
+    """A kept seal's reading when it says something (four Chinese characters, or two words of five letters).
+
+    >>> _seal_words("中国数学会"), _seal_words("susn oont 田"), _seal_words("HKU SCHOOL OF EDUCATION")
+    ('中国数学会', '印文未识读', 'HKU SCHOOL OF EDUCATION')
+    """
+    han = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    words = sum(len(w) >= 5 and w.isalpha() for w in text.split())
+    return text if han >= 4 or words >= 2 else "印文未识读"
 
 
 def _issue_html(i: dict[str, Any]) -> str:
