@@ -297,6 +297,16 @@ def test_an_unread_seal_over_an_issuers_printed_name_in_english_or_two_lines_is_
     assert seen[0].owner == owner and bool(regions) is (owner != "authority")
 
 
+def test_a_misread_own_college_seal_over_its_printed_college_name_stays_masked() -> None:
+    # held-out phone photo: 长沙理工大学's 水利与环境工程学院 seal read 长作工大 は over the printed
+    # 水利与环境工程学院, a full name by its ending, so it was kept visible as an issuer's
+    csust = Identity(name="陈楚峰", units=(Unit(name="长沙理工大学"),))
+    regions, seen, _ = _judged("长作工大 は", [("水利与环境工程学院", (400, 360, 560, 385))], csust)
+    assert seen[0].owner == "unknown" and len(regions) == 1
+    regions, seen, _ = _judged("susn oont 田", [("中国工业与应用数学学会", (400, 360, 560, 385))], csust)
+    assert seen[0].owner == "authority" and not regions  # nothing of the unit in the reading: the issuer's
+
+
 def test_a_fit_to_part_of_a_broken_ring_is_grown_over_the_rest_of_its_ink():
     from zcmask.locate._seal_find import _grown_over_rest
 

@@ -320,6 +320,24 @@ def _lcs(a: str, b: str) -> int:
     return prev[-1]
 
 
+def reads_like_unit(text: str, identity: Identity | None) -> bool:
+    """Whether a seal's reading holds three characters of one of the unit's names, in order.
+
+    Too little to call the seal the unit's, enough not to call it another body's by the name
+    printed at it: a college's seal read 长作工大 over its printed 水利与环境工程学院 is
+    长沙理工大学's own (a held-out phone photo kept it visible as an issuer's).
+
+    >>> from zcmask.options import Unit
+    >>> csust = Identity(name="陈楚峰", units=(Unit(name="长沙理工大学"),))
+    >>> reads_like_unit("长作工大 は", csust), reads_like_unit("susn oont 田", csust)
+    (True, False)
+    """
+    if identity is None:
+        return False
+    han = "".join(c for c in norm_text(text) if is_han(c))
+    return any(_lcs(han, norm_text(u)) >= 3 for u in identity.unit_names)
+
+
 def _core(unit: str) -> str:
     s = norm_text(unit)
     for g in GENERIC:

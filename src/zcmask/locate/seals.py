@@ -59,6 +59,7 @@ from zcmask.locate._seal_read import (
     names_unit_in_latin,
     owner_of,
     read_seal,
+    reads_like_unit,
     unit_matches,
 )
 from zcmask.locate._variants import is_han
@@ -210,7 +211,8 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
             owner = "applicant"
         if owner == "unknown" and (is_invoice_supervision_seal(cand, lines, h)
                                    or is_licence_authority_seal(cand, lines)
-                                   or is_printed_issuer_seal(cand, lines, identity)):
+                                   or (is_printed_issuer_seal(cand, lines, identity)
+                                       and not reads_like_unit(reading.text, identity))):
             owner = "authority"
         if is_rect_stamp(cand) and owner != "applicant" and not any(w in reading.text for w in STAMP_WORDS):
             log.debug("red frame at %s reads %r: print, not a stamp", cand.bbox, reading.text)
