@@ -27,6 +27,7 @@ from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
 from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
 from zcmask.locate._field import unread_name_fields
 from zcmask.locate._ink import fit_to_ink
+from zcmask.locate._other_script import other_script_copies
 from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._subtitle import small_print_beside
@@ -234,6 +235,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # small print under the unit's name set large (a wordmark's English line)
             matched += match(small_print_beside(an.lines, an.image, matched, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
+        if not strict:  # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
+            regions += other_script_copies(an.lines, an.image, regions)
         if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
             regions += unread_name_fields(an.lines, an.image, matched)
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
