@@ -107,3 +107,15 @@ def test_a_name_inside_running_text_is_not_looked_at():
     regions, extra = _found(img, lines)
     assert any(r.kind == "name" for r in regions)
     assert extra == []
+
+
+def test_a_tilted_rule_is_one_piece_and_script_is_many():
+    # a distorted scan's table rule under the unit, tilted across many pixel rows and broken
+    # into dashes when looked at on every k-th pixel, was masked as a line of script
+    from zcmask.locate._other_script import _pieces
+
+    img = np.full((200, 1200, 3), 255, np.uint8)
+    cv2.line(img, (20, 60), (1180, 75), (40, 40, 40), 2)
+    assert not _pieces(img, (10, 50, 1190, 85))
+    box = _script(img, 100, 120, 900, 40)
+    assert _pieces(img, box)

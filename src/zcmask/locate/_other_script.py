@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap, centre_within
@@ -41,6 +42,11 @@ INK = 0.35
 MIN_STEP = 40
 #: Least share of a row's columns inked for the row to be part of a line of print.
 ROW_INK = 0.02
+#: Fewest pieces of ink (words, letters, dots) in a line of script, and the widest share of its
+#: width one piece may span (a rule spans it all).
+MIN_PIECES, MAX_PIECE = 4, 0.8
+#: Most difference between a pixel's channels for it to count as grey print (not stamp ink).
+MAX_COLOUR = 60
 #: Largest name or unit looked beside, in the page's median line heights.
 MAX_SIZE = 3.0
 
@@ -65,8 +71,6 @@ def other_script_copies(lines: Sequence[TextLine], image: np.ndarray, found: Seq
         Of the found region's kind, source ``layout``, over the other script's ink.
 
     """
-    # black print only: a seal's red ring beside the unit in its centre is not another script
-    gray = image[..., :3].max(axis=2) if image.ndim == 3 else image
     readable = [ln for ln in lines if _reads_as_text(ln)]
     heights = [ln.bbox[3] - ln.bbox[1] for ln in lines if len(ln.text.strip()) >= 2]
     body = float(np.median(heights)) if heights else 0.0
@@ -81,16 +85,46 @@ def other_script_copies(lines: Sequence[TextLine], image: np.ndarray, found: Seq
             continue  # a wordmark, a title or a watermark: an emblem or a pattern beside it is no script
         others = [ln for ln in readable if ln is not line]
         # the line's own height: a region grown over a seal or a signature beside it is taller
-        x0, y0, x1, y1 = r.bbox
-        lh = line.bbox[3] - line.bbox[1]
+        x0, y0, x1, y1 = (float(v) for v in r.bbox)
+        lh = float(line.bbox[3] - line.bbox[1])
         if y1 - y0 > 1.2 * lh:
             mid = (line.bbox[1] + line.bbox[3]) / 2
             y0, y1 = mid - lh / 2, mid + lh / 2
+        # looked at on every k-th pixel, the line kept about 12 px tall (cost: a few ms a name)
+        k = max(1, int(lh // 12))
+        small = image[::k, ::k]
         for above in (True, False):
-            box = _copy_beside(gray, (x0, y0, x1, y1), above, others)
-            if box is not None and not any(boxes_overlap(box, o.bbox) for o in out):
+            found_small = _copy_beside(small, (x0 / k, y0 / k, x1 / k, y1 / k), above)
+            if found_small is None:
+                continue
+            H, W = image.shape[:2]
+            if not _pieces(image, tuple(v * k for v in found_small)):  # type: ignore[arg-type]
+                continue
+            pad = max(2, int(0.15 * lh))
+            box = (max(0, found_small[0] * k - pad), max(0, found_small[1] * k - pad),
+                   min(W, found_small[2] * k + pad), min(H, found_small[3] * k + pad))
+            if any(boxes_overlap(box, ln.bbox) for ln in others):
+                continue  # a line of print that was read: not another script
+            if not any(boxes_overlap(box, o.bbox) for o in out):
                 out.append(Region(r.kind, box, r.text, "layout", 0.5))
     return out
+
+
+def _pieces(image: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the ink in ``box`` (page pixels) is many pieces, as words and dots are.
+
+    A rule, even a tilted one that crosses many rows, is one piece across it all; looked at
+    on every k-th pixel it falls apart, so this is counted at full resolution.
+    """
+    x0, y0, x1, y1 = box
+    crop = _dark(image, y0, y1, x0, x1)
+    if crop.size == 0:
+        return False
+    paper, ink = float(np.percentile(crop, 95)), float(np.percentile(crop, 1))
+    mask = (crop < paper - max(MIN_STEP, INK * (paper - ink))).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    return n - 1 >= MIN_PIECES and int(widths.max()) < MAX_PIECE * (x1 - x0)
 
 
 def _reads_as_text(ln: TextLine) -> bool:
@@ -98,9 +132,23 @@ def _reads_as_text(ln: TextLine) -> bool:
     return ln.score >= 0.5 and (any(map(is_han, ln.text)) or len(_LATIN.findall(ln.text)) >= 3)
 
 
-def _copy_beside(gray: np.ndarray, bbox: tuple[float, float, float, float], above: bool,
-                 readable: Sequence[TextLine]) -> tuple[int, int, int, int] | None:
-    H, W = gray.shape
+def _dark(image: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    """A crop's grey print: its brightest channel, with coloured pixels (a seal's ring) made paper.
+
+    Black and grey print is dark in every channel; stamp ink (red, purple, blue) is not.
+    """
+    crop = image[y0:y1, x0:x1]
+    if crop.ndim != 3:
+        return np.asarray(crop)
+    hi = crop[..., :3].max(axis=2)
+    lo = crop[..., :3].min(axis=2)
+    return np.where(hi.astype(np.int16) - lo > MAX_COLOUR, 255, hi).astype(np.uint8)
+
+
+def _copy_beside(image: np.ndarray, bbox: tuple[float, float, float, float],
+                 above: bool) -> tuple[int, int, int, int] | None:
+    """The box of one line of unread grey ink right above (below) ``bbox``, in ``image``'s pixels."""
+    H, W = image.shape[:2]
     x0, y0, x1, y1 = (int(round(v)) for v in bbox)
     h, w = y1 - y0, x1 - x0
     if h < 6 or w < 6:
@@ -110,8 +158,8 @@ def _copy_beside(gray: np.ndarray, bbox: tuple[float, float, float, float], abov
     by0, by1 = (max(0, y0 - reach), y0) if above else (y1, min(H, y1 + reach))
     if by1 - by0 < HEIGHT[0] * h or bx1 - bx0 < w:
         return None
-    band = gray[by0:by1, bx0:bx1]
-    around = gray[max(0, y0 - h):min(H, y1 + h), bx0:bx1]
+    band = _dark(image, by0, by1, bx0, bx1)
+    around = _dark(image, max(0, y0 - h), min(H, y1 + h), bx0, bx1)
     paper, ink = float(np.percentile(around, 90)), float(np.percentile(around, 1))
     step = max(MIN_STEP, INK * (paper - ink))
     if paper - ink < MIN_STEP:
@@ -149,8 +197,4 @@ def _copy_beside(gray: np.ndarray, bbox: tuple[float, float, float, float], abov
     c0, c1 = int(cols[0]), int(cols[-1]) + 1
     if c1 - c0 < MIN_WIDTH * w or cols.size < MIN_FILL * (c1 - c0):
         return None
-    box = (bx0 + c0, by0 + r0, bx0 + c1, by0 + r1)
-    if any(boxes_overlap(box, ln.bbox) for ln in readable):
-        return None  # a line of print that was read: not another script
-    pad = max(2, int(0.15 * h))
-    return (max(0, box[0] - pad), max(0, box[1] - pad), min(W, box[2] + pad), min(H, box[3] + pad))
+    return (bx0 + c0, by0 + r0, bx0 + c1, by0 + r1)
