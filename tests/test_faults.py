@@ -174,7 +174,7 @@ def test_a_page_whose_kept_text_moved_is_caught():
         return doc, p
 
     doc, page = page_at(72)
-    kept = _char_places(page, [], under=False)
+    kept = _char_places(page, [])
     assert not _moved(page, kept)
     doc2, moved = page_at(60)  # one 12 pt character to the left, as MuPDF 1.28.5 leaves it
     assert _moved(moved, kept)

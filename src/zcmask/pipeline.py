@@ -235,9 +235,10 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # small print under the unit's name set large (a wordmark's English line)
             matched += match(small_print_beside(an.lines, an.image, matched, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
-        if not strict:  # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
+        if not strict:
+            # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
             regions += other_script_copies(an.lines, an.image, regions)
-        if not strict:  # a name field's value nobody could read (too small, blurred, scrawled)
+            # a name field's value nobody could read (too small, blurred, scrawled)
             regions += unread_name_fields(an.lines, an.image, matched)
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
             regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem

@@ -15,6 +15,7 @@ from typing import Any
 
 from zcmask import __version__
 from zcmask._io import write_bytes_atomic
+from zcmask.locate._variants import is_han
 from zcmask.messages import regions_zh
 from zcmask.options import Identity
 from zcmask.results import FileResult, PageResult
@@ -146,7 +147,7 @@ def _seal_words(text: str) -> str:
     >>> _seal_words("中国数学会"), _seal_words("susn oont 田"), _seal_words("HKU SCHOOL OF EDUCATION")
     ('中国数学会', '印文未识读', 'HKU SCHOOL OF EDUCATION')
     """
-    han = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    han = sum(map(is_han, text))
     words = sum(len(w) >= 5 and w.isalpha() for w in text.split())
     return text if han >= 4 or words >= 2 else "印文未识读"
 

@@ -50,7 +50,7 @@ MAX_COLOUR = 60
 #: Largest name or unit looked beside, in the page's median line heights.
 MAX_SIZE = 3.0
 
-_LATIN = re.compile("[A-Za-z0-9]")
+_ALNUM = re.compile("[A-Za-z0-9]")
 
 
 def other_script_copies(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region]) -> list[Region]:
@@ -98,13 +98,13 @@ def other_script_copies(lines: Sequence[TextLine], image: np.ndarray, found: Seq
             if found_small is None:
                 continue
             H, W = image.shape[:2]
-            if not _pieces(image, tuple(v * k for v in found_small)):  # type: ignore[arg-type]
-                continue
             pad = max(2, int(0.15 * lh))
             box = (max(0, found_small[0] * k - pad), max(0, found_small[1] * k - pad),
                    min(W, found_small[2] * k + pad), min(H, found_small[3] * k + pad))
             if any(boxes_overlap(box, ln.bbox) for ln in others):
                 continue  # a line of print that was read: not another script
+            if not _pieces(image, tuple(v * k for v in found_small)):  # type: ignore[arg-type]
+                continue
             if not any(boxes_overlap(box, o.bbox) for o in out):
                 out.append(Region(r.kind, box, r.text, "layout", 0.5))
     return out
@@ -129,7 +129,7 @@ def _pieces(image: np.ndarray, box: tuple[int, int, int, int]) -> bool:
 
 def _reads_as_text(ln: TextLine) -> bool:
     """Whether a line was read as Chinese, Latin letters or digits (not a dot or two off another script)."""
-    return ln.score >= 0.5 and (any(map(is_han, ln.text)) or len(_LATIN.findall(ln.text)) >= 3)
+    return ln.score >= 0.5 and (any(map(is_han, ln.text)) or len(_ALNUM.findall(ln.text)) >= 3)
 
 
 def _dark(image: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from zcmask.locate._variants import DOTS, NAME_DOTS, is_han, norm_text
+from zcmask.locate._variants import DOTS, is_han, name_parts, norm_text
 
 #: Two-character surnames (欧阳 娜娜 is Ouyang Nana, not Ou Yangnana).
 COMPOUND_SURNAMES = frozenset((
@@ -124,7 +124,7 @@ def latin_forms(name: str) -> tuple[str, ...]:
 
 def _dotted_parts(name: str) -> list[str]:
     """The parts of a dotted (transliterated) name, when each is Chinese characters with a reading."""
-    parts = [norm_text(p) for p in re.split("[" + re.escape("".join(NAME_DOTS)) + "]", name) if p.strip()]
+    parts = name_parts(name)
     if len(parts) < 2 or not all(p and all(is_han(c) for c in p) for p in parts):
         return []
     return parts
@@ -258,7 +258,7 @@ def latin_unit_forms(unit: str) -> tuple[str, ...]:
 _MAX_UNIT_HEADS = 4
 
 
-def latin_pattern(form: str) -> re.Pattern[str]:
+def latin_pattern(form: str, prefix: str = "") -> re.Pattern[str]:
     """``form`` as printed: any case, spaces or hyphens anywhere, not inside a longer word.
 
     Examples
@@ -268,7 +268,7 @@ def latin_pattern(form: str) -> re.Pattern[str]:
 
     """
     body = r"[\s\-‐·.'’]*".join(re.escape(c) for c in form)  # Xi'an
-    return re.compile(rf"(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
+    return re.compile(rf"{prefix}(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
 
 
 #: What comes before a personal name that stands alone in an English text (Mr. Aierken, Dear Aierken).
@@ -277,7 +277,7 @@ HONORIFIC = r"(?<![A-Za-z])(?:mr|mrs|ms|miss|dear|dr|prof|professor|student|comr
 
 def lines_with(forms: Sequence[str], texts: Sequence[str], *, prefix: str = "") -> set[int]:
     """Indices of ``texts`` that print one of ``forms`` as a whole word or words (after ``prefix``)."""
-    pats = [re.compile(prefix + latin_pattern(f).pattern, re.IGNORECASE) for f in forms]
+    pats = [latin_pattern(f, prefix) for f in forms]
     return {i for i, t in enumerate(texts) if _LETTERS.search(t) and any(p.search(t) for p in pats)}
 
 

@@ -41,6 +41,7 @@ from zcmask.locate._variants import (
     UNIT_STOPWORDS,
     in_signature_word,
     is_han,
+    name_parts,
     norm_char,
     norm_text,
     numeral_forms,
@@ -245,7 +246,7 @@ def reversed_names(identity: Identity) -> list[str]:
     out: list[str] = []
     for s in (identity.name, *identity.aliases):
         n = norm_text(s)
-        if 3 <= len(n) <= 4 and all(is_han(c) for c in n) and not any(c in NAME_DOTS for c in s):
+        if 3 <= len(n) <= 4 and all(is_han(c) for c in n) and len(name_parts(s)) == 1:
             k = 2 if n[:2] in COMPOUND_SURNAMES else 1
             if n[k:] + n[:k] not in out:
                 out.append(n[k:] + n[:k])
@@ -687,9 +688,9 @@ def given_names(identity: Identity) -> list[str]:
     """
     out: list[str] = []
     for s in (identity.name, *identity.aliases):
-        parts = [p for p in re.split("[" + re.escape("".join(NAME_DOTS)) + "]", s.strip()) if p.strip()]
+        parts = name_parts(s)
         if len(parts) >= 2:
-            first = norm_text(parts[0])
+            first = parts[0]
             if len(first) >= 3 and all(is_han(c) for c in first) and first not in out:
                 out.append(first)
     return out

@@ -178,6 +178,18 @@ def norm_text(s: str) -> str:
     return "".join(out)
 
 
+def name_parts(name: str) -> list[str]:
+    """The parts of a name split at its middle dots, folded (艾尔肯·吐尔逊 -> 艾尔肯, 吐尔逊).
+
+    >>> name_parts("艾尔肯·吐尔逊"), name_parts("王建国")
+    (['艾尔肯', '吐尔逊'], ['王建国'])
+    """
+    return [norm_text(p) for p in _NAME_DOT_SPLIT.split(name.strip()) if p.strip()]
+
+
+_NAME_DOT_SPLIT = re.compile("[" + re.escape("".join(NAME_DOTS)) + "]")
+
+
 _HAN_DIGITS = "零一二三四五六七八九"
 _HAN_NUMERAL = re.compile("[零〇一二两三四五六七八九十百]+")
 _ARABIC = re.compile("[0-9]+")

@@ -514,19 +514,19 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
 
 #: Words that end or make an English organisation's name printed under the seal that signs an award
 #: (Research Association of China). Not University, College or Company: an applicant's unit may be one.
-_ORG_WORDS_EN = re.compile(r"(?<![A-Za-z])(?:association|society|committee|council|federation|foundation|"
+_ISSUER_WORDS_EN = re.compile(r"(?<![A-Za-z])(?:association|society|committee|council|federation|foundation|"
                            r"commission|ministry|bureau|academy)(?![A-Za-z])", re.IGNORECASE)
 
 
 def _org_name_en(text: str) -> bool:
-    """Whether a line is an English organisation's name: three words or more, one of :data:`_ORG_WORDS_EN`.
+    """Whether a line is an English organisation's name: three words or more, one of :data:`_ISSUER_WORDS_EN`.
 
     >>> _org_name_en("Research Association of China"), _org_name_en("FLT Research Association")
     (True, True)
     >>> _org_name_en("Association"), _org_name_en("Xinjiang University School of Software")
     (False, False)
     """
-    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3 and _ORG_WORDS_EN.search(text) is not None
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 3 and _ISSUER_WORDS_EN.search(text) is not None
 
 
 def _stacked_texts(near: Sequence[TextLine]) -> list[tuple[str, float]]:

@@ -108,6 +108,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
     pymupdf = load_pymupdf()
 
     doc = pymupdf.open(src)
+    original = None  # the source again, opened for the first page that must become an image
     leftover = 0
     as_images: list[int] = []
     try:
@@ -115,7 +116,7 @@ def redact_pdf(src: str | Path, dest: str | Path,
         for pno, (rotation, dpi, bxs) in boxes.items():
             page = doc.load_page(pno)
             rects = [_to_pdf_rect(page, b, rotation, dpi) for b in bxs]
-            kept = _char_places(page, rects, under=False)
+            kept = _char_places(page, rects)
             for r in rects:
                 page.add_redact_annot(r, fill=(0, 0, 0))
             page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,  # type: ignore[attr-defined]
@@ -124,10 +125,13 @@ def redact_pdf(src: str | Path, dest: str | Path,
         scrub_document(doc)  # form fields and annotations go before the boxes are read back
         for pno, (dpi, rects, kept) in todo.items():
             page = doc.load_page(pno)
-            if chars_under(page, rects) or _moved(page, kept):
-                _page_as_image(doc, pno, src, dpi, rects)
+            left = chars_under(page, rects)
+            if left or _moved(page, kept):
+                original = original or pymupdf.open(src)
+                _page_as_image(doc, pno, original.load_page(pno), dpi, rects)
                 as_images.append(pno + 1)
-            leftover += chars_under(doc.load_page(pno), rects)
+                left = chars_under(doc.load_page(pno), rects)
+            leftover += left
         try:
             with atomic_path(dest) as tmp:
                 doc.save(tmp, garbage=4, deflate=True, clean=True)
@@ -139,6 +143,8 @@ def redact_pdf(src: str | Path, dest: str | Path,
             raise OutputFileError(f"写入 {dest} 失败：{e}") from e
     finally:
         doc.close()
+        if original is not None:
+            original.close()
     places = verify_pdf(dest, needles)
     return RedactionCheck(leftover, tuple(places), tuple(as_images))
 
@@ -168,11 +174,11 @@ def chars_under(page, rects: Sequence) -> int:  # type: ignore[no-untyped-def,ty
     return sum(_under(centre, rects) for _, _, centre in _chars(page))
 
 
-def _char_places(page, rects: Sequence, *, under: bool) -> dict[str, list[tuple[float, float]]]:  # type: ignore[no-untyped-def,type-arg]
-    """Where each character of ``page`` is drawn (its origins), for those (not) under ``rects``."""
+def _char_places(page, rects: Sequence) -> dict[str, list[tuple[float, float]]]:  # type: ignore[no-untyped-def,type-arg]
+    """Where each character of ``page`` that redaction keeps is drawn (its origins): those not under ``rects``."""
     places: dict[str, list[tuple[float, float]]] = {}
     for c, origin, centre in _chars(page):
-        if _under(centre, rects) == under:
+        if not _under(centre, rects):
             places.setdefault(c, []).append(origin)
     return places
 
@@ -181,9 +187,10 @@ def _moved(page, kept: Mapping[str, list[tuple[float, float]]], tol: float = 1.0
     """Whether a character left on the redacted ``page`` is not where it was drawn before.
 
     MuPDF 1.28.5 (PyMuPDF 2.0) drops the advance of a glyph it removes from a string of a
-    two-byte (CID) font, which is how Word, WPS and PyMuPDF write Chinese: every character
-    after the box moves left by the box's width, under the black fill or onto the text
-    before it. 1.28.2 and earlier keep the advance.
+    two-byte (CID) font, which is how PyMuPDF and some exporters write Chinese (Word 2019's
+    exports place their glyphs so that none moves): every character after the box moves left
+    by the box's width, under the black fill or onto the text before it. 1.28.2 and earlier
+    keep the advance.
     """
     for c, (x, y), _ in _chars(page):
         if not any(abs(x - kx) <= tol and abs(y - ky) <= tol for kx, ky in kept.get(c, ())):
@@ -191,8 +198,8 @@ def _moved(page, kept: Mapping[str, list[tuple[float, float]]], tol: float = 1.0
     return False
 
 
-def _page_as_image(doc, pno: int, src: str | Path, dpi: int, rects: Sequence) -> None:  # type: ignore[no-untyped-def,type-arg]
-    """Replace page ``pno`` of ``doc`` by an image of the original page with ``rects`` filled black.
+def _page_as_image(doc, pno: int, original, dpi: int, rects: Sequence) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Replace page ``pno`` of ``doc`` by an image of ``original`` (that page unredacted), ``rects`` filled black.
 
     The fallback when redaction left text under a box or moved the text beside it: the
     page keeps its look (as the masked JPG shows it, before any turn) and loses its
@@ -200,19 +207,14 @@ def _page_as_image(doc, pno: int, src: str | Path, dpi: int, rects: Sequence) ->
     """
     pymupdf = load_pymupdf()
 
-    orig = pymupdf.open(src)
-    try:
-        page = orig.load_page(pno)
-        pix = page.get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
-        to_pixels = page.rotation_matrix * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)
-        for r in rects:
-            box = (r * to_pixels).irect & pix.irect
-            if not box.is_empty:
-                pix.set_rect(box, (0, 0, 0))
-        width, height = page.rect.width, page.rect.height
-        jpeg = pix.tobytes("jpeg", jpg_quality=90)
-    finally:
-        orig.close()
+    pix = original.get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
+    to_pixels = original.rotation_matrix * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)
+    for r in rects:
+        box = (r * to_pixels).irect & pix.irect
+        if not box.is_empty:
+            pix.set_rect(box, (0, 0, 0))
+    width, height = original.rect.width, original.rect.height
+    jpeg = pix.tobytes("jpeg", jpg_quality=90)
     doc.delete_page(pno)
     new = doc.new_page(pno, width=width, height=height)
     new.insert_image(new.rect, stream=jpeg)
