@@ -162,6 +162,10 @@ def test_masked_pdf_with_the_name_mid_line_keeps_the_rest_of_the_line_in_place(t
         assert "特此证明" in kept and NAME not in kept
     else:
         assert [i.code for i in fr.issues] == ["pdf_pages_as_images"]
+        # and the replaced page's text is gone from the file, not only from the page (its content
+        # stream and font are no longer kept as unreferenced objects)
+        doc = pymupdf.open(out)
+        assert not any("/Font" in doc.xref_object(x) for x in range(1, doc.xref_length()))
 
 
 def test_a_page_whose_kept_text_moved_is_caught():
