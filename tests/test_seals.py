@@ -737,6 +737,33 @@ def test_a_faint_ring_round_a_star_blurred_by_jpeg_is_found() -> None:
         assert _best_ring(other, (150, 150, 250, 250), np.array([64.0, 80.0, 125.0]), None) is None
 
 
+def test_a_faint_ring_between_two_radii_tried_is_found(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # held-out real certificate on red guilloche paper, re-saved at JPEG q92: its faint seal's ring
+    # (ring 1.0 of the angles) lay between two radii tried, 1.25 apart; at the larger one its thick
+    # stroke fell into the band just outside (0.14), at the smaller one it was no ring at all. A
+    # ring's evidence holds only within a few percent of its radius, so here it is made to.
+    from zcmask.locate import _faint_seal
+    from zcmask.locate._seal_find import RingEvidence
+
+    true_r = 100.0 / float(np.sqrt(1.25))  # midway (in ratio) between 80 and 100
+
+    def evidence(ink, center, axes, angle, **kw):  # type: ignore[no-untyped-def]
+        near = abs(center[0] - 200) <= 4 and abs(center[1] - 200) <= 4
+        if near and abs(axes[0] - true_r) <= 0.03 * true_r:
+            return RingEvidence(1.0, 1.0, 0.0, 0.6, 0.3, 0.15)
+        return RingEvidence(1.0, 1.0, 0.14, 0.6, 0.3, 0.15)
+
+    import cv2
+
+    plane = np.zeros((400, 400), np.float32)
+    cv2.circle(plane, (200, 200), round(true_r), 1.0, 8)
+    monkeypatch.setattr(_faint_seal, "ring_evidence", evidence)
+    found = _faint_seal._best_ring(plane, (150, 150, 250, 250), np.array([64.0, 80.0, 100.0, 125.0]), None)
+    assert found is not None
+    (cx, cy), _outer = found
+    assert abs(cx - 200) <= 4 and abs(cy - 200) <= 4
+
+
 def test_mask_covers_a_faint_seal_the_search_missed(tmp_path, fake_engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zcmask import pipeline
 
