@@ -737,6 +737,23 @@ def test_a_faint_ring_round_a_star_blurred_by_jpeg_is_found() -> None:
         assert _best_ring(other, (150, 150, 250, 250), np.array([64.0, 80.0, 125.0]), None) is None
 
 
+def test_a_ring_half_hidden_with_its_ring_text_round_it_is_a_seal() -> None:
+    # held-out phone photo of a scholarship certificate stored turned: the 中国地质大学（武汉） seal's
+    # ring lost under the printed line and the page's fold (0.56 of the angles, under the 0.6 a ring
+    # needs), its ring text round 0.76 of them, nothing outside: left unmasked
+    from zcmask.locate._seal_find import RingEvidence, _is_ring_seal
+
+    seen = RingEvidence(0.96, 0.56, 0.0, 0.76, 0.33, 0.10)
+    assert _is_ring_seal(seen, strict=False, half_hidden=True)
+    # less ring text, ink just outside, a thick stroke, or less of the ring: not a seal
+    for ev in (RingEvidence(0.96, 0.56, 0.0, 0.45, 0.33, 0.10), RingEvidence(0.96, 0.56, 0.08, 0.76, 0.33, 0.10),
+               RingEvidence(0.96, 0.56, 0.0, 0.76, 0.33, 0.20), RingEvidence(0.96, 0.45, 0.0, 0.8, 0.33, 0.10)):
+        assert not _is_ring_seal(ev, strict=False, half_hidden=True)
+    # a ring fitted to a clipped blob's hull must show more of itself: a real invoice's blue oval
+    # seal, clipped, took the place of its whole fit and was lost
+    assert not _is_ring_seal(RingEvidence(0.98, 0.58, 0.02, 0.94, 0.25, 0.07), strict=False)
+
+
 def test_a_faint_ring_between_two_radii_tried_is_found(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # held-out real certificate on red guilloche paper, re-saved at JPEG q92: its faint seal's ring
     # (ring 1.0 of the angles) lay between two radii tried, 1.25 apart; at the larger one its thick
@@ -822,6 +839,21 @@ def test_a_faint_seal_beside_a_found_one_is_found() -> None:
     _guilloche(strip, (225, 150, 160), seed=3, n=70)
     plain[y0 - 40:y1 + 40, x0 - 40:x1 + 200] = strip
     assert faint_seals_beside(plain, [clear], lines) == []
+
+
+def test_a_thick_ring_beside_a_seal_is_no_faint_seal() -> None:
+    # held-out phone photo of a scholarship certificate: beside the unit's seal, the red scroll printed
+    # in the certificate's corner made a ring of a seal's size with "text" inside (ring 0.52, text
+    # 0.44), but a third of its radius thick, and was masked as a faint seal over the date
+    from zcmask.locate._faint_seal import _beside_ok
+    from zcmask.locate._seal_find import RingEvidence
+
+    assert not _beside_ok(RingEvidence(1.04, 0.52, 0.09, 0.44, 0.18, 0.26))
+    assert not _beside_ok(RingEvidence(1.11, 0.52, 0.0, 0.44, 0.18, 0.33))
+    # a faint seal's ring, thin, half lost to uneven light, with its ring text: still a seal; so is a
+    # thick one that shows most of itself (a real photo's issuer seal beside another: 0.74, 0.30 thick)
+    assert _beside_ok(RingEvidence(0.98, 0.49, 0.0, 0.5, 0.2, 0.12))
+    assert _beside_ok(RingEvidence(1.12, 0.74, 0.0, 0.84, 0.26, 0.30))
 
 
 def test_ring_centres_find_a_ring_beside_a_dense_pattern() -> None:

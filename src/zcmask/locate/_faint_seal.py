@@ -71,6 +71,12 @@ SIDE = (1.6, 4.5)
 #: Least share of faint stamp ink in a window beside a seal (the found seal's own ink left out): a
 #: neighbour of its size fills about a seventh of the window (real faint ones: 0.024 and 0.036).
 BESIDE_MIN_INK = 0.02
+#: A ring beside a seal thicker than this share of its radius must show :data:`BESIDE_THICK_RING` of
+#: itself. Real faint seals found beside one measured 0.09 to 0.17 thick, and 0.30 with 0.74 of the
+#: ring; what was taken for one and was not: a scroll printed in a certificate's corner (ring 0.52,
+#: 0.33 thick), red print on a transcript photo and on a thesis cover (0.45 and 0.54; 0.37 and 0.36).
+BESIDE_THICKNESS = 0.25
+BESIDE_THICK_RING = 0.7
 #: At most this many seals of a page are looked beside.
 MAX_BESIDE = 6
 #: A seal is round, and looked beside, when its box is at most this much longer than wide.
@@ -121,7 +127,8 @@ def _beside_ok(ev: RingEvidence) -> bool:
     # uneven light, as on a real photo's faint 教务处 seal: ring 0.49) with clean paper around it,
     # and ring text around much of it (real faint seals 0.44 to 0.74; a certificate's printed
     # border crossing text on a photo of two certificates: 0.36)
-    return _clean_ring(ev, ring=0.45, outside=0.15, text=0.4)
+    return _clean_ring(ev, ring=0.45, outside=0.15, text=0.4) and (
+        ev.thickness <= BESIDE_THICKNESS or ev.ring >= BESIDE_THICK_RING)
 
 
 def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float, float, float]],
