@@ -559,6 +559,26 @@ def test_faint_seal_over_the_units_signature_is_found() -> None:
     assert faint_unit_seals(plain.image, units, lines, []) == []
 
 
+def test_a_faint_seal_over_the_units_english_signature_is_found() -> None:
+    # held-out render of an English ranking letter signed "Teaching Affairs Office / Harbin Institute of
+    # Technology", a pale pink 教务处 seal over it: the signing line, 27 letters, was counted as too long
+    # for a signature (24 characters), so no faint seal was looked for; a Latin letter is half as wide
+    from zcmask.locate import find_identity
+    from zcmask.locate._faint_seal import faint_unit_seals
+
+    img, lines, (x0, y0, x1, y1) = _faint_seal_on_orange_paper()
+    h, w = img.shape[:2]
+    units = [r.bbox for r in find_identity(lines, IDENT, (w, h)) if r.kind == "unit"]
+    ux0, uy0, ux1, uy1 = max(units, key=lambda b: b[1])
+    (signing,) = [ln for ln in lines if ln.bbox[1] <= (uy0 + uy1) / 2 <= ln.bbox[3]]
+    english = replace(signing, text="Xinjiang Vocational and Technical College")
+    (r,) = faint_unit_seals(img, [(ux0, uy0, ux1, uy1)], [english if ln is signing else ln for ln in lines], [])
+    assert r.bbox[0] <= x0 + 25 and r.bbox[1] <= y0 + 25 and r.bbox[2] >= x1 - 25 and r.bbox[3] >= y1 - 25
+    # a line of body text as long in Chinese characters is no signature
+    body = replace(signing, text="兹证明该同志在本单位工作期间表现良好遵纪守法团结同事特此证明以资鼓励")
+    assert faint_unit_seals(img, [(ux0, uy0, ux1, uy1)], [body if ln is signing else ln for ln in lines], []) == []
+
+
 @pytest.mark.parametrize(("size", "fade", "seed"), [(110, 0.7, 4), (100, 0.75, 5)])
 def test_a_small_faint_seal_over_the_signature_is_found(size: int, fade: float, seed: int) -> None:
     # held-out scan: a faint pink party seal, four line heights across, over the unit's signature:

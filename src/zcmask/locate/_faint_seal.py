@@ -37,6 +37,7 @@ from zcmask.locate._seal_find import (
     paper_table,
     ring_evidence,
 )
+from zcmask.locate._variants import is_han
 from zcmask.results import Region, TextLine
 
 log = logging.getLogger(__name__)
@@ -570,6 +571,15 @@ def _signature(x0: float, y0: float, x1: float, y1: float,
     for ln in lines:
         a0, b0, a1, b1 = ln.bbox
         if a0 <= x1 and a1 >= x0 and b0 <= y1 and b1 >= y0 and min(b1, y1) - max(b0, y0) > 0.5 * (y1 - y0):
-            ok = (x1 - x0) >= SIGNATURE_SHARE * (a1 - a0) and len(ln.text.replace(" ", "")) <= SIGNATURE_CHARS
+            ok = (x1 - x0) >= SIGNATURE_SHARE * (a1 - a0) and _width_in_chars(ln.text) <= SIGNATURE_CHARS
             return (min(a0, x0), max(a1, x1)) if ok else None
     return None
+
+
+def _width_in_chars(text: str) -> float:
+    """A line's length in Chinese characters: a Latin letter or digit counts half of one.
+
+    >>> _width_in_chars("Harbin Institute of Technology"), _width_in_chars("华东师范大学统计学院")
+    (13.5, 10.0)
+    """
+    return sum(1.0 if is_han(ch) else 0.5 for ch in text if not ch.isspace())
