@@ -874,6 +874,8 @@ def test_a_thick_ring_beside_a_seal_is_no_faint_seal() -> None:
     # thick one that shows most of itself (a real photo's issuer seal beside another: 0.74, 0.30 thick)
     assert _beside_ok(RingEvidence(0.98, 0.49, 0.0, 0.5, 0.2, 0.12))
     assert _beside_ok(RingEvidence(1.12, 0.74, 0.0, 0.84, 0.26, 0.30))
+    # and a thick one showing half of itself with ring text round most of it (a real seal's 0.47, 0.68)
+    assert _beside_ok(RingEvidence(0.81, 0.47, 0.09, 0.68, 0.25, 0.39))
 
 
 def test_ring_centres_find_a_ring_beside_a_dense_pattern() -> None:

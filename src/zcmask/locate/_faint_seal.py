@@ -73,11 +73,14 @@ SIDE = (1.6, 4.5)
 #: neighbour of its size fills about a seventh of the window (real faint ones: 0.024 and 0.036).
 BESIDE_MIN_INK = 0.02
 #: A ring beside a seal thicker than this share of its radius must show :data:`BESIDE_THICK_RING` of
-#: itself. Real faint seals found beside one measured 0.09 to 0.17 thick, and 0.30 with 0.74 of the
-#: ring; what was taken for one and was not: a scroll printed in a certificate's corner (ring 0.52,
-#: 0.33 thick), red print on a transcript photo and on a thesis cover (0.45 and 0.54; 0.37 and 0.36).
+#: itself or ring text round :data:`BESIDE_THICK_TEXT` of it. Real faint seals found beside one
+#: measured 0.09 to 0.17 thick; thicker, 0.30 with 0.74 of the ring, and 0.39 with 0.47 of the ring
+#: but ring text round 0.68. What was taken for one and was not: a scroll printed in a certificate's
+#: corner (ring 0.52, text 0.44, 0.33 thick), red print on a transcript photo and on a thesis cover
+#: (ring 0.45 and 0.54, text 0.43 and 0.52, 0.37 and 0.36 thick).
 BESIDE_THICKNESS = 0.25
 BESIDE_THICK_RING = 0.7
+BESIDE_THICK_TEXT = 0.6
 #: At most this many seals of a page are looked beside.
 MAX_BESIDE = 6
 #: A seal is round, and looked beside, when its box is at most this much longer than wide.
@@ -129,7 +132,7 @@ def _beside_ok(ev: RingEvidence) -> bool:
     # and ring text around much of it (real faint seals 0.44 to 0.74; a certificate's printed
     # border crossing text on a photo of two certificates: 0.36)
     return _clean_ring(ev, ring=0.45, outside=0.15, text=0.4) and (
-        ev.thickness <= BESIDE_THICKNESS or ev.ring >= BESIDE_THICK_RING)
+        ev.thickness <= BESIDE_THICKNESS or ev.ring >= BESIDE_THICK_RING or ev.text >= BESIDE_THICK_TEXT)
 
 
 def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float, float, float]],
