@@ -38,7 +38,7 @@ def test_blank_margins_are_trimmed_but_ink_and_line_box_stay_covered():
     assert x0 <= sx0 + 1 and y0 <= sy0 + 1 and x1 >= sx1 - 1 and y1 >= sy1 - 1
 
 
-def test_a_region_never_grows_and_other_kinds_are_untouched():
+def test_a_region_grows_only_up_and_down_to_print_it_cuts_and_other_kinds_are_untouched():
     img, _ = _page_with_text()
     ix0, iy0, ix1, iy1 = _ink_box(img)
     tight = Region("unit", (ix0 + 2, iy0 + 2, ix1 - 2, iy1 - 2))
@@ -46,8 +46,35 @@ def test_a_region_never_grows_and_other_kinds_are_untouched():
     layout = Region("signature", (0, 0, 200, 100), source="layout")
     got = fit_to_ink([tight, seal, layout], img)
     gx0, gy0, gx1, gy1 = got[0].bbox
-    assert gx0 >= tight.bbox[0] and gy0 >= tight.bbox[1] and gx1 <= tight.bbox[2] and gy1 <= tight.bbox[3]
+    assert gx0 >= tight.bbox[0] and gx1 <= tight.bbox[2]  # never wider
+    assert gy0 <= iy0 + 1 and gy1 >= iy1 - 1  # the print its top and bottom cut through (not its antialiasing)
     assert got[1] == seal and got[2] == layout
+
+
+def _english_line() -> np.ndarray:
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=120)
+    page.insert_text((30, 60), "Beijing Institute of Technology", fontname="helv", fontsize=14)
+    pix = page.get_pixmap(dpi=200)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, pix.n)[..., :3].copy()
+
+
+def test_a_region_whose_top_cuts_the_capitals_grows_over_them():
+    # held-out transcript scan: the detector's line box of an English subtitle (the unit's name) sat
+    # 4 px under the capitals' tops, and those 4 px stayed visible (0.86 of the subtitle covered)
+    img = _english_line()
+    ix0, iy0, ix1, iy1 = _ink_box(img)
+    low = Region("unit", (ix0 - 4, iy0 + 4, ix1 + 4, iy1 + 4), "Beijing Institute of Technology")
+    (fit,) = fit_to_ink([low], img)
+    assert fit.bbox[1] <= iy0
+    # red print (a seal's ink) or a dark band (a shadow, a rule across the columns) just above the
+    # print is not grown over
+    at_top = Region("unit", (ix0 - 4, iy0, ix1 + 4, iy1 + 4), "Beijing Institute of Technology")
+    for band in ((220, 30, 30), (90, 90, 90)):
+        page = img.copy()
+        page[iy0 - 12:iy0, :] = np.minimum(page[iy0 - 12:iy0, :], np.uint8(band))
+        (fit,) = fit_to_ink([at_top], page)
+        assert fit.bbox[1] >= iy0, (band, fit.bbox)
 
 
 def test_low_contrast_or_blank_regions_are_left_as_located():

@@ -3,10 +3,12 @@
 OCR character boxes span the whole detected line height, which is about half as
 tall again as the glyphs; a page dense with names and units then loses a few per
 cent of its area to blank margins. :func:`fit_to_ink` trims a text region to the
-rows and columns that hold ink inside it and pads that again. It never grows a
-region, and it leaves a region alone whenever ink and paper are not clearly
-apart, so a faint or unusual page is masked as located. Pale print counts as ink
-even beside black print, so a light name is never trimmed off as paper.
+rows and columns that hold ink inside it and pads that again. It never makes a
+region wider; it makes it taller only where its top or bottom edge cuts through print
+(the capitals of an English line above its detected box), and it leaves a region
+alone whenever ink and paper are not clearly apart, so a faint or unusual page is
+masked as located. Pale print counts as ink even beside black print, so a light name
+is never trimmed off as paper.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def _fit(r: Region, image: np.ndarray, pad: float) -> Region:
     # against the darkest ink, a pale watermark or a grey name beside black print (body text
     # in the box's corner, a table rule) would be trimmed away as paper.
     dark = sub < paper - min(0.3 * (paper - ink), _PALE_INK)
+    if r.kind in TEXT_KINDS:
+        y0, y1, dark = _whole_rows(image, x0, y0, x1, y1, dark, paper, ink)
     rows = _extent(dark.sum(axis=1))
     cols = _extent(dark.sum(axis=0))
     if rows is None or cols is None:
@@ -91,3 +95,42 @@ def _extent(counts: Sequence[int] | np.ndarray) -> tuple[int, int] | None:
     if idx.size == 0:
         return None
     return int(idx[0]), int(idx[-1]) + 1
+
+
+#: Most a text region grows up or down, as a share of its height, where its print runs on past its
+#: top or bottom edge (the detector's line box sat 4 px under the capitals of an English subtitle).
+ROW_REACH = 0.3
+#: Share of a region's columns inked in a row for the print to run on across it, and the share
+#: beyond which the row is a band (a shadow, a texture, a rule), not print.
+ROW_INKED = 0.05
+ROW_BAND = 0.95
+
+
+def _whole_rows(image, x0, y0, x1, y1, dark, paper, ink):  # type: ignore[no-untyped-def]
+    """Grow a text region up or down while its edge row and the row past it are both inked."""
+    H = image.shape[0]
+    reach = int(np.ceil(ROW_REACH * (y1 - y0)))
+    thr = paper - min(0.3 * (paper - ink), _PALE_INK)
+
+    def inked(y: int) -> bool:
+        # dark in every channel (print, not a seal's red ink), in some columns but not most (not
+        # a shadow, a texture or a rule)
+        row = image[y, x0:x1]
+        if row.ndim == 2:
+            row = row[..., :3].max(axis=1)
+        share = float((row < thr).mean())
+        return ROW_INKED < share < ROW_BAND
+
+    ny0, ny1 = y0, y1
+    if y0 > 0 and inked(y0) and inked(y0 - 1):
+        while ny0 > max(0, y0 - reach) and inked(ny0 - 1):
+            ny0 -= 1
+    if y1 < H and inked(y1 - 1) and inked(y1):
+        while ny1 < min(H, y1 + reach) and inked(ny1):
+            ny1 += 1
+    if (ny0, ny1) == (y0, y1):
+        return y0, y1, dark
+    sub = image[ny0:ny1, x0:x1]
+    if sub.ndim == 3:
+        sub = sub[..., :3].min(axis=2)
+    return ny0, ny1, sub < thr
