@@ -414,7 +414,7 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
         # a ring between two radii tried (they are 1.25 apart): at the larger its own stroke falls in
         # the band just outside (a real certificate's seal on red guilloche paper, re-saved at JPEG
         # q92: ring 1.0 but 0.14 outside at the radius above, clean at the one between)
-        for cx, cy, r in list(proposed):
+        for cx, cy, r in proposed:
             look(cx, cy, r / HALF_STEP)
     stars = _star_centres(ink) if best is None else []
     # a seal's star marks its centre, which may lie beside the name it is stamped over

@@ -56,11 +56,14 @@ def fit_to_ink(regions: Iterable[Region], image: np.ndarray, pad: float = 0.12) 
             for r in regions]
 
 
+def _darkest(sub: np.ndarray) -> np.ndarray:
+    """The darkest channel of an image crop: coloured ink counts as ink."""
+    return sub[..., :3].min(axis=2) if sub.ndim == 3 else sub
+
+
 def _fit(r: Region, image: np.ndarray, pad: float) -> Region:
     x0, y0, x1, y1 = (max(0, int(v)) for v in r.bbox)
-    sub = image[y0:y1, x0:x1]
-    if sub.ndim == 3:
-        sub = sub[..., :3].min(axis=2)  # darkest channel: coloured ink counts as ink
+    sub = _darkest(image[y0:y1, x0:x1])
     if sub.size == 0 or min(sub.shape) < 4:
         return r
     paper = float(np.percentile(sub, 90))
@@ -70,9 +73,12 @@ def _fit(r: Region, image: np.ndarray, pad: float) -> Region:
     # Ink is what is clearly darker than paper, the palest print included: measured only
     # against the darkest ink, a pale watermark or a grey name beside black print (body text
     # in the box's corner, a table rule) would be trimmed away as paper.
-    dark = sub < paper - min(0.3 * (paper - ink), _PALE_INK)
-    if r.kind in TEXT_KINDS:
-        y0, y1, dark = _whole_rows(image, x0, y0, x1, y1, dark, paper, ink)
+    thr = paper - min(0.3 * (paper - ink), _PALE_INK)
+    grown = _whole_rows(image, x0, y0, x1, y1, thr)
+    if grown != (y0, y1):
+        y0, y1 = grown
+        sub = _darkest(image[y0:y1, x0:x1])
+    dark = sub < thr
     rows = _extent(dark.sum(axis=1))
     cols = _extent(dark.sum(axis=0))
     if rows is None or cols is None:
@@ -106,20 +112,21 @@ ROW_INKED = 0.05
 ROW_BAND = 0.95
 
 
-def _whole_rows(image, x0, y0, x1, y1, dark, paper, ink):  # type: ignore[no-untyped-def]
-    """Grow a text region up or down while its edge row and the row past it are both inked."""
+def _whole_rows(image: np.ndarray, x0: int, y0: int, x1: int, y1: int, thr: float) -> tuple[int, int]:
+    """A text region's top and bottom, grown while its edge row and the row past it both hold print.
+
+    Print is darker than ``thr`` in every channel (not a seal's red ink), in more than
+    :data:`ROW_INKED` and less than :data:`ROW_BAND` of the region's columns (not a shadow, a
+    texture or a rule); the region grows by at most :data:`ROW_REACH` of its height.
+    """
     H = image.shape[0]
     reach = int(np.ceil(ROW_REACH * (y1 - y0)))
-    thr = paper - min(0.3 * (paper - ink), _PALE_INK)
 
     def inked(y: int) -> bool:
-        # dark in every channel (print, not a seal's red ink), in some columns but not most (not
-        # a shadow, a texture or a rule)
         row = image[y, x0:x1]
         if row.ndim == 2:
             row = row[..., :3].max(axis=1)
-        share = float((row < thr).mean())
-        return ROW_INKED < share < ROW_BAND
+        return ROW_INKED < float((row < thr).mean()) < ROW_BAND
 
     ny0, ny1 = y0, y1
     if y0 > 0 and inked(y0) and inked(y0 - 1):
@@ -128,9 +135,4 @@ def _whole_rows(image, x0, y0, x1, y1, dark, paper, ink):  # type: ignore[no-unt
     if y1 < H and inked(y1 - 1) and inked(y1):
         while ny1 < min(H, y1 + reach) and inked(ny1):
             ny1 += 1
-    if (ny0, ny1) == (y0, y1):
-        return y0, y1, dark
-    sub = image[ny0:ny1, x0:x1]
-    if sub.ndim == 3:
-        sub = sub[..., :3].min(axis=2)
-    return ny0, ny1, sub < thr
+    return ny0, ny1
