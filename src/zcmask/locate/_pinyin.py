@@ -258,6 +258,11 @@ def latin_unit_forms(unit: str) -> tuple[str, ...]:
 _MAX_UNIT_HEADS = 4
 
 
+#: A word that OCR ran on into the one before or after it without a space still begins with a
+#: capital after a small letter (``DearYan Chen``, ``ChenThis``): that is a word's edge too.
+_CAMEL = "|(?-i:(?<=[a-z])(?=[A-Z]))"
+
+
 def latin_pattern(form: str, prefix: str = "") -> re.Pattern[str]:
     """``form`` as printed: any case, spaces or hyphens anywhere, not inside a longer word.
 
@@ -265,10 +270,13 @@ def latin_pattern(form: str, prefix: str = "") -> re.Pattern[str]:
     --------
     >>> bool(latin_pattern("wangjianguo").search("Name: WANG Jian-guo")), bool(latin_pattern("wangli").search("Wanglin"))
     (True, False)
+    >>> bool(latin_pattern("yanchen").search("DearYan Chen")), bool(latin_pattern("yanchen").search("Dearyan Chen"))
+    (True, False)
 
     """
     body = r"[\s\-‐·.'’]*".join(re.escape(c) for c in form)  # Xi'an
-    return re.compile(rf"{prefix}(?<![A-Za-zÀ-ɏ]){body}(?![A-Za-zÀ-ɏ])", re.IGNORECASE)
+    return re.compile(rf"{prefix}(?:(?<![A-Za-zÀ-ɏ]){_CAMEL}){body}(?:(?![A-Za-zÀ-ɏ]){_CAMEL})",
+                      re.IGNORECASE)
 
 
 #: What comes before a personal name that stands alone in an English text (Mr. Aierken, Dear Aierken).

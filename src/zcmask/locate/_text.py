@@ -572,9 +572,13 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     name_spans = (_name_spans(stream, names, name_breaks) + _context_name_spans(stream, names, name_breaks)
                   + [(g.a, g.b) for g in gapped])
     name_spans += _given_name_spans(stream, ordered, identity)
+    name_rooms: list[tuple[_S, bool, str]] = []
+    name_spans += _end_dropped_name_spans(stream, names, name_rooms)
     name_spans += [sp for pat in reversed_names(identity) for sp in _find_all(stream, pat, fuzzy=False, junk=False)]
     regions = _spans_to_regions("name", _merge_spans(name_spans), stream, ordered, pad, size)
     regions += _row_regions("name", gapped, stream, ordered, pad, size)  # with the characters not read
+    regions += [r for s, right, lost in name_rooms
+                for r in (_room("name", s.char, ordered[s.line], right, lost, pad, size),) if r is not None]
     # the name in pinyin, on a page printed in English (WANG Jianguo, Jianguo Wang)
     latin = [f for s in (identity.name, *identity.aliases) for f in latin_forms(s) if f not in names]
     if latin:
@@ -926,7 +930,7 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                "授予", "本人", "承诺人", "述职人", "学员", "学生",
                # a thank-you letter's or a volunteer certificate's salutation (尊敬的杨琦：, handwritten,
                # read 尊敬的杨绮 on a held-out phone photo shrunk to 1000 px)
-               "尊敬的",
+               "尊敬的", "亲爱的",
                # a bilingual field's English label between 姓名 and the name (an air itinerary's
                # 旅客姓名 NAME OF PASSENGER over 廉达峰, read 康达峰 on a held-out scan)
                "name", "passenger")
@@ -1264,6 +1268,34 @@ def _end_dropped_spans(stream: Sequence[_S], units: Sequence[str],
                                  and (stream[nb].line == stream[edge].line or stream[nb].ch == lost))):
                     spans.append((k, e))
                     rooms.append((stream[edge], not lost_first, lost))
+                k = text.find(piece, k + 1)
+    return spans
+
+
+def _end_dropped_name_spans(stream: Sequence[_S], names: Sequence[str],
+                           rooms: list[tuple[_S, bool, str]]) -> list[tuple[int, int]]:
+    """A name of three or more characters read without its last (first) one, between a label and 同学.
+
+    A handwritten 孙家麒 on a course certificate, shrunk and re-saved, was read 亲爱的孙家同学：
+    (麒 not read at all), and no rule matched two characters of a three-character name. The
+    rest is matched only where the name's context holds on both sides: a name label or a
+    salutation right before (:data:`NAME_BEFORE`) and 同学, 同志 … right after (:data:`NAME_AFTER`),
+    on one line. ``rooms`` receives the character beside the lost one, the side, and the lost one.
+    """
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for pat in names:
+        if len(pat) < 3 or not all(is_han(c) for c in pat):
+            continue
+        for piece, lost_first in ((pat[1:], True), (pat[:-1], False)):
+            k = text.find(piece)
+            while k >= 0:
+                e = k + len(piece)
+                labelled, followed = _name_context(text, k, e)
+                if labelled and followed and len({s.line for s in stream[max(0, k - 1):e + 1]}) == 1:
+                    spans.append((k, e))
+                    rooms.append((stream[k] if lost_first else stream[e - 1], not lost_first,
+                                  pat[0] if lost_first else pat[-1]))
                 k = text.find(piece, k + 1)
     return spans
 
