@@ -55,6 +55,15 @@ class OcrEngine(ABC):
             self._fingerprint = fp
         return fp
 
+    def detect(self, image: np.ndarray, side: int) -> list[np.ndarray]:
+        """Quads of the text lines in ``image``, found with its longest side scaled to ``side``.
+
+        Each quad is a (4, 2) array in pixels of ``image``: top-left, top-right, bottom-right,
+        bottom-left along the line. The default finds none: an engine that cannot detect
+        without reading leaves out the search that needs it (a pale watermark's).
+        """
+        return []
+
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """Recognise single-line crops without detection (used for seal ring strips).
 
@@ -71,6 +80,10 @@ class OcrEngine(ABC):
 
 #: Default detection side length, chosen on the benchmark (README, "Benchmarks").
 DET_SIDE = 1024
+#: A page no longer than this on its longest side is detected at its own scale, not shrunk to
+#: ``det_side``: it was made small already (an upload shrunk to 1,280 px), and shrinking it once
+#: more lost a held-out collage's 17 px ``(Name): 张艳杰`` line once the photo was re-saved at q75.
+NATIVE_SIDE = 1280
 
 #: A page more than this many times as tall as it is wide (a phone's long screenshot; A4 is
 #: 1.41, a phone's screen 2.2) is read in overlapping pieces (:func:`tall_tiles`).
@@ -83,6 +96,17 @@ UPWARD_MARGIN = 0.05
 
 #: Most rows of missed print read again on one page (a page with more is read as it was).
 _MAX_MISSED = 6
+
+
+def det_scale(h: int, w: int, det_side: int, max_side: int) -> float:
+    """The scale a page of ``h`` x ``w`` px is detected at: shrunk to ``det_side``, unless it is small already.
+
+    >>> [round(det_scale(h, w, 1024, 3508), 3) for h, w in ((3508, 2480), (1400, 1000), (1280, 960), (900, 600))]
+    [0.292, 0.731, 1.0, 1.0]
+    """
+    side = max(h, w)
+    target = max(det_side, NATIVE_SIDE) if side <= NATIVE_SIDE else det_side
+    return min(1.0, target / side, max_side / side)
 
 
 def _mostly_vertical(lines: Sequence[TextLine]) -> bool:
@@ -260,7 +284,7 @@ class RapidOcrEngine(OcrEngine):
             v = version("rapidocr")
         except Exception:  # noqa: BLE001 - metadata missing in odd installs
             v = "?"
-        return (f"rapidocr-{v}-det{self.det_side}-max{self.max_side}-crop{int(self.crop)}-rb{self.rec_batch}"
+        return (f"rapidocr-{v}-det{self.det_side}-n{NATIVE_SIDE}-max{self.max_side}-crop{int(self.crop)}-rb{self.rec_batch}"
                 + (f"-rw{self.rec_min_width}" if self.rec_min_width != 320 else ""))
 
     def _engine(self):  # type: ignore[no-untyped-def]
@@ -346,7 +370,7 @@ class RapidOcrEngine(OcrEngine):
             return []  # a blank page
         bgr = _to_bgr(image[y0:y1, x0:x1])
         # Detect at the scale the whole page would get, so a crop is never read coarser.
-        page_scale = min(1.0, self.det_side / max(h, w), self.max_side / max(h, w))
+        page_scale = det_scale(h, w, self.det_side, self.max_side)
         limit = max(32, int(round(max(x1 - x0, y1 - y0) * page_scale)))
         with self._call_lock:
             try:
@@ -411,6 +435,20 @@ class RapidOcrEngine(OcrEngine):
                 if lo <= a + (ln.bbox[1] + ln.bbox[3]) / 2 < hi:
                     out.append(shift_line(ln, 0, a))
         return out
+
+    def detect(self, image: np.ndarray, side: int) -> list[np.ndarray]:
+        eng = self._engine()
+        with self._call_lock:
+            det = eng._load_det_model()  # type: ignore[attr-defined]
+            try:
+                det.limit_side_len = side
+                res = eng(_to_bgr(image), use_det=True, use_cls=False, use_rec=False)  # type: ignore[operator]
+            except Exception as e:  # noqa: BLE001 - engine internals raise anything
+                raise OcrEngineError(detail=repr(e)) from e
+            finally:
+                det.limit_side_len = self.det_side
+        boxes = getattr(res, "boxes", None)
+        return [np.asarray(b, np.float32).reshape(4, 2) for b in boxes] if boxes is not None else []
 
     def charset(self) -> frozenset[str] | None:
         """The recogniser's dictionary (PP-OCRv6: 18,710 characters), read once."""
