@@ -29,6 +29,7 @@ from zcmask.locate._field import unread_name_fields
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._other_script import other_script_copies
 from zcmask.locate._overprint import overprint_lines
+from zcmask.locate._pale_print import pale_print_lines, pale_print_regions
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._subtitle import small_print_beside
 from zcmask.locate._text import unreadable_name_chars
@@ -235,6 +236,11 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # small print under the unit's name set large (a wordmark's English line)
             matched += match(small_print_beside(an.lines, an.image, matched, eng))
         regions += fit_to_ink(matched, an.image, options.pad)
+        # the unit's name printed large and pale across the page (a watermark), read on the
+        # page with its dark print left out
+        watermark = pale_print_lines(an.image, an.lines, matched, seal_boxes, eng)
+        if watermark:
+            regions += pale_print_regions(watermark, ident, (w, h), pad=options.pad, seal_boxes=seal_boxes)
         if not strict:
             # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
             regions += other_script_copies(an.lines, an.image, regions)

@@ -89,6 +89,9 @@ class MemoOcrEngine(OcrEngine):
         self._put(self._pages, key, tuple(lines))
         return lines
 
+    def detect(self, image: np.ndarray, side: int) -> list[np.ndarray]:
+        return self.inner.detect(image, side)
+
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         keys = [_key(c) for c in crops]
         out: list[tuple[str, float] | None] = [self._get(self._crops, k) for k in keys]
