@@ -134,3 +134,12 @@ def test_a_pale_watermark_of_the_units_name_is_masked(tmp_path, slant):
     ys, xs = np.nonzero(pink)
     hull = (ys.max() - ys.min()) * (xs.max() - xs.min()) / pink.size
     assert hidden.mean() < (0.8 * hull if slant else 0.3)  # the watermark's own band, not the page
+
+
+def test_the_web_pages_memo_engine_detects_with_the_engine_it_wraps():
+    from zcmask.web._memo import MemoOcrEngine
+
+    inner = _Detector(lambda img: [])
+    memo = MemoOcrEngine(inner)
+    assert memo.detect(np.full((64, 64, 3), 255, np.uint8), 320) == [] and inner.calls == 1
+    assert FakeOcrEngine().detect(np.full((64, 64, 3), 255, np.uint8), 320) == []  # cannot detect alone: none
