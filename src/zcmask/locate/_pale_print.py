@@ -163,7 +163,7 @@ def _inked_part(q: np.ndarray, crop: np.ndarray) -> np.ndarray:
 
     The detector's quads reach well past the print on every side (by about a third of their
     thickness), and a slanted line's characters are masked one upright box each: cut to the
-    ink, each box is about as large as its glyph.
+    ink of the line's own band of rows, each box is about as large as its glyph.
     """
     h, w = crop.shape[:2]
     if h > w:  # a column, read turned: left as found
@@ -173,6 +173,9 @@ def _inked_part(q: np.ndarray, crop: np.ndarray) -> np.ndarray:
     cols = np.flatnonzero(ink.mean(axis=0) > 0.01)
     if len(rows) < 2 or len(cols) < 2:
         return q
+    # the line's own band: the longest run of inked rows (an emblem's foot above it, a small
+    # English line under it are cut off by the rows of paper between)
+    rows = max(np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1), key=len)
     u0, u1 = max(0.0, (cols[0] - 1) / w), min(1.0, (cols[-1] + 2) / w)
     v0, v1 = max(0.0, (rows[0] - 1) / h), min(1.0, (rows[-1] + 2) / h)
 
