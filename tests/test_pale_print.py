@@ -143,3 +143,19 @@ def test_the_web_pages_memo_engine_detects_with_the_engine_it_wraps():
     memo = MemoOcrEngine(inner)
     assert memo.detect(np.full((64, 64, 3), 255, np.uint8), 320) == [] and inner.calls == 1
     assert FakeOcrEngine().detect(np.full((64, 64, 3), 255, np.uint8), 320) == []  # cannot detect alone: none
+
+
+def test_a_column_is_read_turned_and_its_quad_is_not_cut_as_a_row():
+    from zcmask.locate._pale_print import _inked_part, _upright_crop
+
+    pic = np.full((400, 200), 255, np.uint8)
+    pic[60:340, 80:120] = 0  # a column of ink
+    col = np.array([[70, 50], [130, 50], [130, 350], [70, 350]], np.float32)
+    crop = _upright_crop(pic, col)
+    assert crop.shape == (60, 300)  # turned to be read as a row
+    assert np.array_equal(_inked_part(col, crop), col)
+    row = np.array([[50, 70], [350, 70], [350, 130], [50, 130]], np.float32)
+    pic2 = np.full((200, 400), 255, np.uint8)
+    pic2[80:120, 60:340] = 0
+    cut = _inked_part(row, _upright_crop(pic2, row))
+    assert cut[0, 0] > 55 and cut[2, 1] < 125  # cut to the ink

@@ -165,9 +165,9 @@ def _inked_part(q: np.ndarray, crop: np.ndarray) -> np.ndarray:
     thickness), and a slanted line's characters are masked one upright box each: cut to the
     ink of the line's own band of rows, each box is about as large as its glyph.
     """
-    h, w = crop.shape[:2]
-    if h > w:  # a column, read turned: left as found
+    if _column(q):  # read turned: left as found
         return q
+    h, w = crop.shape[:2]
     ink = crop < 160
     rows = np.flatnonzero(ink.mean(axis=1) > 0.01)
     cols = np.flatnonzero(ink.mean(axis=0) > 0.01)
@@ -203,12 +203,17 @@ def _upright_crop(pic: np.ndarray, q: np.ndarray) -> np.ndarray | None:
         return None
     m = cv2.getPerspectiveTransform(q.astype(np.float32), np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32))
     crop = cv2.warpPerspective(pic, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    return np.rot90(crop) if h > 1.5 * w else crop  # a column: read as the recogniser reads columns
+    return np.rot90(crop) if _column(q) else crop  # read as the recogniser reads columns
+
+
+def _column(q: np.ndarray) -> bool:
+    """Whether quad ``q`` is a column: at least 1.5 times as tall as wide (RapidOCR's rule)."""
+    return bool(np.linalg.norm(q[3] - q[0]) > 1.5 * np.linalg.norm(q[1] - q[0]))
 
 
 def _chars_along(vis: Sequence[str], q: np.ndarray, score: float) -> tuple[Char, ...]:
     """One box per character, the line's quad cut into equal steps along its length."""
-    if np.linalg.norm(q[3] - q[0]) > 1.5 * np.linalg.norm(q[1] - q[0]):
+    if _column(q):
         q = q[[1, 2, 3, 0]]  # a column turned as it was read: its first character at the top
     n = len(vis)
     out = []
