@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap, centre_within
-from zcmask.locate._text import _approx_find, find_identity, unit_patterns
+from zcmask.locate._text import _approx_find, _padded, find_identity, unit_patterns
 from zcmask.locate._variants import norm_char
 from zcmask.options import Identity
 from zcmask.results import BBox, Char, Region, TextLine
@@ -250,8 +250,10 @@ def pale_print_regions(pale: Sequence[TextLine], identity: Identity, size: tuple
                 out += [_over([c], r.kind, r.text, r.score, pad, size) for c in chars]
             else:
                 out.append(Region(r.kind, r.bbox, r.text, "watermark", r.score))
-    seen: set[tuple[str, BBox]] = set()  # a unit matched exactly is matched by the tolerant rule too
-    return [r for r in out if (r.kind, r.bbox) not in seen and not seen.add((r.kind, r.bbox))]  # type: ignore[func-returns-value]
+    unique: dict[tuple[str, BBox], Region] = {}  # a unit matched exactly is matched by the tolerant rule too
+    for r in out:
+        unique.setdefault((r.kind, r.bbox), r)
+    return list(unique.values())
 
 
 def _grown(chars: Sequence[Char], a: int, b: int, missing: int) -> list[Char]:
@@ -263,10 +265,7 @@ def _grown(chars: Sequence[Char], a: int, b: int, missing: int) -> list[Char]:
     seq = list(chars[a:b])
     if missing <= 0 or not seq:
         return seq
-    first, last = chars[0].bbox, chars[-1].bbox
-    n = max(1, len(chars) - 1)
-    dx = (last[0] + last[2] - first[0] - first[2]) / (2 * n) if len(chars) > 1 else first[2] - first[0]
-    dy = (last[1] + last[3] - first[1] - first[3]) / (2 * n) if len(chars) > 1 else 0.0
+    dx, dy = _step(chars) if len(chars) > 1 else (chars[0].bbox[2] - chars[0].bbox[0], 0.0)
 
     def moved(c: Char, k: int) -> Char:
         x0, y0, x1, y1 = c.bbox
@@ -276,21 +275,24 @@ def _grown(chars: Sequence[Char], a: int, b: int, missing: int) -> list[Char]:
             + [moved(seq[-1], k) for k in range(1, missing + 1)])
 
 
+def _step(chars: Sequence[Char]) -> tuple[float, float]:
+    """The mean step from one character's centre to the next, along the line (two or more characters)."""
+    a, b = chars[0].bbox, chars[-1].bbox
+    n = 2 * (len(chars) - 1)
+    return (b[0] + b[2] - a[0] - a[2]) / n, (b[1] + b[3] - a[1] - a[3]) / n
+
+
 def _slant(ln: TextLine) -> float:
     """Degrees from level of the line through its first and last characters' centres."""
     if len(ln.chars) < 2:
         return 0.0
-    a, b = ln.chars[0].bbox, ln.chars[-1].bbox
-    dx = (b[0] + b[2] - a[0] - a[2]) / 2
-    dy = (b[1] + b[3] - a[1] - a[3]) / 2
+    dx, dy = _step(ln.chars)
     return float(abs(np.degrees(np.arctan2(dy, dx))))
 
 
 def _over(chars: Sequence[Char], kind: str, text: str, score: float, pad: float, size: tuple[int, int]) -> Region:
     """A region over ``chars``, grown by ``pad`` of their height, clipped to the page."""
-    x0, y0 = min(c.bbox[0] for c in chars), min(c.bbox[1] for c in chars)
-    x1, y1 = max(c.bbox[2] for c in chars), max(c.bbox[3] for c in chars)
     p = pad * float(np.median([c.bbox[3] - c.bbox[1] for c in chars]))
-    w, h = size
-    box = (int(max(0, x0 - p)), int(max(0, y0 - p)), int(min(w, np.ceil(x1 + p))), int(min(h, np.ceil(y1 + p))))
+    box = _padded(min(c.bbox[0] for c in chars), min(c.bbox[1] for c in chars),
+                  max(c.bbox[2] for c in chars), max(c.bbox[3] for c in chars), p, size)
     return Region(kind, box, text, "watermark", score)

@@ -10,7 +10,7 @@ could not read are located from their labels' geometry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -1255,21 +1255,30 @@ def _end_dropped_spans(stream: Sequence[_S], units: Sequence[str],
     for u in units:
         if len(u) - 1 < END_DROPPED_PIECE or not all(is_han(c) for c in u):
             continue
-        for piece, lost_first in ((u[1:], True), (u[:-1], False)):
-            k = text.find(piece)
-            while k >= 0:
-                e = k + len(piece)
-                edge, nb = (k, k - 1) if lost_first else (e - 1, e)
-                lost = u[0] if lost_first else u[-1]
-                # a Chinese character beside it on its line, or the lost one ending (starting) the
-                # line before (after): read, not lost
-                if (len({s.line for s in stream[k:e]}) == 1
-                        and not (0 <= nb < len(stream) and is_han(stream[nb].ch)
-                                 and (stream[nb].line == stream[edge].line or stream[nb].ch == lost))):
-                    spans.append((k, e))
-                    rooms.append((stream[edge], not lost_first, lost))
-                k = text.find(piece, k + 1)
+        for k, e, lost_first in _without_an_end(text, u):
+            edge, nb = (k, k - 1) if lost_first else (e - 1, e)
+            lost = u[0] if lost_first else u[-1]
+            # a Chinese character beside it on its line, or the lost one ending (starting) the
+            # line before (after): read, not lost
+            if (len({s.line for s in stream[k:e]}) == 1
+                    and not (0 <= nb < len(stream) and is_han(stream[nb].ch)
+                             and (stream[nb].line == stream[edge].line or stream[nb].ch == lost))):
+                spans.append((k, e))
+                rooms.append((stream[edge], not lost_first, lost))
     return spans
+
+
+def _without_an_end(text: str, pat: str) -> Iterator[tuple[int, int, bool]]:
+    """Every place ``text`` holds ``pat`` less its first or last character: start, end, and whether the first was lost.
+
+    >>> list(_without_an_end("xx京理工学院 燕京理工学", "燕京理工学院"))
+    [(2, 7, True), (8, 13, False)]
+    """
+    for piece, lost_first in ((pat[1:], True), (pat[:-1], False)):
+        k = text.find(piece)
+        while k >= 0:
+            yield k, k + len(piece), lost_first
+            k = text.find(piece, k + 1)
 
 
 def _end_dropped_name_spans(stream: Sequence[_S], names: Sequence[str],
@@ -1287,16 +1296,12 @@ def _end_dropped_name_spans(stream: Sequence[_S], names: Sequence[str],
     for pat in names:
         if len(pat) < 3 or not all(is_han(c) for c in pat):
             continue
-        for piece, lost_first in ((pat[1:], True), (pat[:-1], False)):
-            k = text.find(piece)
-            while k >= 0:
-                e = k + len(piece)
-                labelled, followed = _name_context(text, k, e)
-                if labelled and followed and len({s.line for s in stream[max(0, k - 1):e + 1]}) == 1:
-                    spans.append((k, e))
-                    rooms.append((stream[k] if lost_first else stream[e - 1], not lost_first,
-                                  pat[0] if lost_first else pat[-1]))
-                k = text.find(piece, k + 1)
+        for k, e, lost_first in _without_an_end(text, pat):
+            labelled, followed = _name_context(text, k, e)
+            if labelled and followed and len({s.line for s in stream[max(0, k - 1):e + 1]}) == 1:
+                spans.append((k, e))
+                rooms.append((stream[k] if lost_first else stream[e - 1], not lost_first,
+                              pat[0] if lost_first else pat[-1]))
     return spans
 
 
