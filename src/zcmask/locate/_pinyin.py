@@ -155,6 +155,22 @@ def _dotted_forms(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(("".join(spelled), "".join(reversed(spelled)))))
 
 
+def transliterated(name: str) -> bool:
+    """Whether a name in Chinese characters transliterates another language's (艾尔肯·吐尔逊, 艾孜尔江).
+
+    A dotted name, or four Chinese characters or more that do not start with a two-character
+    surname (欧阳娜娜 is a Han name). Its pinyin is spelled many ways and read with letters wrong;
+    a Han name's pinyin one letter off is mostly another person's (Li Ming, Li Ning).
+
+    >>> transliterated("艾尔肯·吐尔逊"), transliterated("艾孜尔江"), transliterated("欧阳娜娜"), transliterated("王建国")
+    (True, True, False, False)
+    """
+    if len(name_parts(name)) >= 2:
+        return True
+    n = norm_text(name)
+    return len(n) >= 4 and all(is_han(c) for c in n) and n[:2] not in COMPOUND_SURNAMES
+
+
 #: Least letters of a dotted name's first part spelled alone (艾尔肯 aierken); shorter ones
 #: (阿依 ayi) are inside too many words.
 GIVEN_MIN_LETTERS = 6

@@ -24,6 +24,7 @@ from zcmask.locate._pinyin import (
     latin_name_parts,
     latin_unit_forms,
     lines_with,
+    transliterated,
 )
 from zcmask.locate._variants import (
     AUTHORITY_WORDS,
@@ -589,6 +590,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     if given:
         regions += _spans_to_regions("name", _merge_spans(_latin_spans(stream, ordered, given, prefix=HONORIFIC)),
                                      stream, ordered, pad, size)
+    # the name in pinyin misread by a letter or two, or in the applicant's own spelling, after Dear or Mr.
+    if latin or given:
+        free = [f for s in (identity.name, *identity.aliases) if transliterated(s) for f in latin_forms(s)]
+        regions += _spans_to_regions("name", _merge_spans(_lead_name_spans(stream, ordered, latin, given, free)),
+                                     stream, ordered, pad, size)
     # the name's two parts in two fields (Family Name HUANG over First Name JINGXUAN)
     parts = [p for s in (identity.name, *identity.aliases) for p in latin_name_parts(s)]
     if parts:
@@ -764,6 +770,118 @@ def _latin_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequenc
             part = stream[i:i + len(f)]
             if len(part) == len(f) and "".join(x.ch for x in part) == f and part[-1].line == s.line:
                 spans.append((i, i + len(f)))
+    return spans
+
+
+#: What an English letter or certificate puts right before a person's name: ``Dear``, ``Mr./Miss``,
+#: ``certify that``, a ``Name:`` label. A camel edge ends it too (``DearYan Chen``).
+_NAME_LEAD = re.compile(r"(?<![A-Za-z])(?:mrs?|ms|miss|dear|dr|prof(?:essor)?|comrade|certif(?:y|ies)\s+that"
+                        r"|(?:awarded|presented)\s+to|name\s*[:：])\.?(?:(?![A-Za-z])|(?-i:(?<=[a-z])(?=[A-Z])))",
+                        re.IGNORECASE)
+#: Letters per edit a pinyin spelling may be misread by, right after :data:`_NAME_LEAD` (two edits
+#: in ``aizierjiang``: a handwritten ``AtZier jang``, the applicant's own ``Aiziljiang``).
+LEAD_LETTERS_PER_EDIT = 5
+#: Letters of a whole name's spelling per edit it may be misread by anywhere else on a line
+#: (``Aizierjang``, eleven letters, for ``aizierjiang``).
+FREE_LETTERS_PER_EDIT = 10
+#: How many words after the lead a name may start at (``Mr./Miss`` read ``Mr.edliss AtZier``).
+LEAD_WORDS = 2
+#: A word of Latin letters; a capital after a small letter starts another (``AtZier``, ``DearYan``).
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ɏ](?:[a-zß-ɏ]+|[A-ZÀ-Þ]+(?![a-z]))?")
+#: Words an English sentence goes on with after a name, never a second part of the name.
+_NOT_NAME_WORDS = frozenset(("the", "and", "has", "have", "was", "is", "in", "of", "for", "from", "who", "with",
+                             "student", "students", "class", "grade", "major", "school", "university", "college"))
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance of two short strings.
+
+    >>> _edits("atzierjang", "aizierjiang"), _edits("aiziljiang", "aizierjiang")
+    (2, 2)
+    """
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j - 1] + (ca != cb), prev[j] + 1, cur[j - 1] + 1))
+        prev = cur
+    return prev[-1]
+
+
+def _line_text_at(line: TextLine, idx: Sequence[int]) -> tuple[str, list[int]]:
+    """A line's text, with its spaces, and each text position's stream index (-1: none).
+
+    ``idx`` are the line's stream positions (:func:`_positions_by_line`). The characters carry
+    no spaces; the line's text has them where it holds the same characters otherwise.
+    """
+    text, at = "", []
+    k = 0
+    for c in line.chars:
+        for part in c.text:
+            n = norm_char(part)
+            keep = bool(n) and not n.isspace() and n not in DOTS
+            text += part
+            at.append(idx[k] if keep and k < len(idx) else -1)
+            k += keep
+    if "".join(line.text.split()) != "".join(text.split()):
+        return text, at
+    solid = [x for ch, x in zip(text, at, strict=True) if not ch.isspace()]
+    it = iter(solid)
+    return line.text, [-1 if ch.isspace() else next(it) for ch in line.text]
+
+
+def _lead_name_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Sequence[str],
+                     parts: Sequence[str], free: Sequence[str]) -> list[tuple[int, int]]:
+    """A pinyin name misread by a letter or two, most of all right after ``Dear`` or ``Mr./Miss``.
+
+    A handwritten ``Mr./Miss Aizierjiang`` came back ``Mr.edliss AtZier jang`` at one scale and
+    ``Aredlios Aizierjang`` at another, and an applicant's own spelling of 艾孜尔江·艾尔斯兰 is
+    ``Dear Aiziljiang Elsland``: the exact spellings (:func:`_latin_spans`) match none.
+
+    One to four whole words whose letters are one of ``forms`` (the whole name) or ``parts`` (a
+    dotted name's own first part) are the name with one edit per :data:`LEAD_LETTERS_PER_EDIT`
+    letters where they start within :data:`LEAD_WORDS` words after a lead (:data:`_NAME_LEAD`).
+    Anywhere else, the spellings of a transliterated name (``free``: :func:`transliterated`) may
+    be one edit per :data:`FREE_LETTERS_PER_EDIT` letters off; a Han name's pinyin one letter off
+    is mostly another person's (Wang Jiangbo is not Wang Jianguo). A match of one of
+    ``parts`` after a lead also takes the capitalised word right after it, the father's name in
+    the applicant's own spelling.
+    """
+    spans: list[tuple[int, int]] = []
+    pats = [(f, False) for f in forms if len(f) >= LEAD_LETTERS_PER_EDIT] + [(f, True) for f in parts]
+    anywhere = set(free)
+    if not pats:
+        return spans
+    shortest = min(len(f) for f, _ in pats) - max(len(f) for f, _ in pats) // LEAD_LETTERS_PER_EDIT
+    for li, idx in _positions_by_line(stream).items():
+        if sum(stream[i].ch.isascii() and stream[i].ch.isalpha() for i in idx) < shortest:
+            continue  # too few letters for any spelling (most lines of a Chinese page)
+        text, at = _line_text_at(lines[li], idx)
+        words = [(m.start(), m.end()) for m in _LATIN_WORD.finditer(text)]
+        led = {w for lead in _NAME_LEAD.finditer(text)
+               for w in [i for i, (a, _) in enumerate(words) if a >= lead.end()][:LEAD_WORDS]}
+        for a in range(len(words)):
+            per_edit = LEAD_LETTERS_PER_EDIT if a in led else FREE_LETTERS_PER_EDIT
+            best: tuple[int, int, bool] | None = None  # edits, last word, a part
+            for b in range(a, min(a + 4, len(words))):
+                got = "".join(ch for ch in text[words[a][0]:words[b][1]].lower() if ch.isalpha())
+                for f, part in pats:
+                    k = len(f) // per_edit
+                    if (a not in led and (part or f not in anywhere)) or k == 0 or abs(len(got) - len(f)) > k:
+                        continue
+                    d = _edits(got, f)
+                    if d <= k and (best is None or d < best[0]):
+                        best = (d, b, part)
+            if best is None:
+                continue
+            _, b, part = best
+            if (part and b + 1 < len(words) and text[words[b + 1][0]].isupper() and words[b + 1][1] - words[b + 1][0] >= 3
+                    and not text[words[b][1]:words[b + 1][0]].strip()
+                    and text[words[b + 1][0]:words[b + 1][1]].lower() not in _NOT_NAME_WORDS):
+                b += 1  # the father's name after the person's own: Aiziljiang Elsland
+            got_at = [x for x in at[words[a][0]:words[b][1]] if x >= 0]
+            if got_at:
+                spans.append((got_at[0], got_at[-1] + 1))
     return spans
 
 
