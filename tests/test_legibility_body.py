@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -110,10 +111,10 @@ def test_clean_scan_has_no_light_warnings(dense):
     assert issues == []
 
 
-def _bands(img: np.ndarray, ys: list[int], x0: int, x1: int) -> None:
+def _bands(img: np.ndarray, ys: list[int], x0: int, x1: int, colour: tuple[int, int, int] = (200, 120, 130)) -> None:
     """Thin patterned bands 8 px tall (a certificate's printed border), one at each ``y``."""
     for y in ys:
-        img[y:y + 8, x0:x1] = (200, 120, 130)
+        img[y:y + 8, x0:x1] = colour
         img[y:y + 8, x0:x1:4] = 255
 
 
@@ -134,11 +135,31 @@ def test_thin_lines_inside_the_page_are_still_small_print():
     pg = layout_page("sparse", 3, dpi=100)
     img = pg.image.copy()
     h, w = img.shape[:2]
-    free = [y for y in range(int(0.3 * h), int(0.8 * h), 30)
-            if not any(ln.bbox[1] - 15 < y < ln.bbox[3] + 15 for ln in pg.lines)]
-    _bands(img, free[:6], int(0.1 * w), int(0.9 * w))
-    leg, _ = assess_legibility(img, as_ocr(pg.lines), 100)
+    _bands(img, _free_rows(pg, h)[:6], int(0.1 * w), int(0.9 * w))
+    leg, issues = assess_legibility(img, as_ocr(pg.lines), 100)
     assert "low_resolution" in leg.reasons
+    # the message quotes the small lines, not the large text read beside them
+    msg = next(i.message for i in issues if i.code == "low_resolution")
+    px = re.search(r"小字行高仅约 (\d+) 像素", msg)
+    assert px and int(px.group(1)) <= 12, msg
+
+
+def _free_rows(pg, h: int) -> list[int]:
+    return [y for y in range(int(0.3 * h), int(0.8 * h), 30)
+            if not any(ln.bbox[1] - 15 < y < ln.bbox[3] + 15 for ln in pg.lines)]
+
+
+def test_pale_thin_strokes_behind_the_text_are_not_small_print():
+    # held-out photos of a university's certificate and a national scholarship certificate were
+    # told to rescan (low_resolution): the thin strokes of a pale red emblem behind the text and
+    # of a pale guilloche frame, unread, looked like tiny body text beside 55-91 px black print
+    pg = layout_page("sparse", 3, dpi=100)
+    img = pg.image.copy()
+    h, w = img.shape[:2]
+    _bands(img, _free_rows(pg, h)[:6], int(0.1 * w), int(0.9 * w), colour=(245, 215, 220))
+    leg, issues = assess_legibility(img, as_ocr(pg.lines), 100)
+    assert leg.legible, leg
+    assert not [i for i in issues if i.code == "low_resolution"]
 
 
 def test_a_forms_underline_and_a_sheets_edge_are_not_lines_of_text():

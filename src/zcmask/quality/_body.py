@@ -27,6 +27,7 @@ _WORK = 1100          # long side of the working copy (A4 at about 95 dpi)
 _CONFIDENT = 0.6      # mean character score of a line read with confidence
 _SMALL_PX = 12.0      # ink lines thinner than this (page px) may be borders and underlines, not text
 _MARGIN = 0.08        # outer share of the page where thin lines are borders and sheet edges
+_PALE_SHARE = 0.3     # a thin line's stroke under this share of the read text's contrast is a pale graphic
 
 
 @dataclass(frozen=True)
@@ -110,18 +111,24 @@ def ink_lines(gray: np.ndarray) -> tuple[list[InkLine], float, int]:
     return out, noise, rules
 
 
-def _not_text(line: InkLine, read: Sequence[tuple[float, float, float, float]], w: int, h: int) -> bool:
-    """Whether a thin ink line is no line of text: a border or edge at the page's margin, or an underline.
+def _not_text(line: InkLine, read: Sequence[tuple[float, float, float, float]], w: int, h: int,
+              text_contrast: float = 0.0) -> bool:
+    """Whether a thin ink line is no line of text: a border or edge at the page's margin, an underline, a pale graphic.
 
     Only lines thinner than :data:`_SMALL_PX` are judged: they are what would make a page
     look printed too small. On real photos and scans such lines are a certificate's patterned
     border, the edge of the sheet or of a stack of sheets (in the outer :data:`_MARGIN` of the
     page, above, below or to a side), and the rule under a form's filled-in field (just under a line read with
     confidence, along most of the shorter of the two). Small print inside the page is still text.
+    So is small print fainter than the text read, but not a tenth as dark: the strokes of a pale
+    red emblem or watermark behind a certificate's text, a pale guilloche frame, whose stroke is
+    under :data:`_PALE_SHARE` of ``text_contrast`` (the read lines' paper minus ink; 0: not known).
     """
     x0, y0, x1, y1 = line.bbox
     if line.height >= _SMALL_PX:
         return False
+    if line.stroke < _PALE_SHARE * text_contrast:
+        return True
     cy = (y0 + y1) / 2
     if cy < _MARGIN * h or cy > (1 - _MARGIN) * h or x1 < _MARGIN * w or x0 > (1 - _MARGIN) * w:
         return True
@@ -155,8 +162,11 @@ def _covered(line: InkLine, read: Sequence[tuple[float, float, float, float]]) -
     return total / max(1, x1 - x0)
 
 
-def body_text(gray: np.ndarray, lines: Sequence[TextLine]) -> BodyText:
+def body_text(gray: np.ndarray, lines: Sequence[TextLine], text_contrast: float = 0.0) -> BodyText:
     """Describe the page's body text and how much of it the OCR ``lines`` read with confidence.
+
+    ``text_contrast`` is the lines' own paper minus ink (grey levels; 0 when not known): thin
+    ink lines far paler than that are graphics, not small print (:func:`_not_text`).
 
     Examples
     --------
@@ -168,7 +178,7 @@ def body_text(gray: np.ndarray, lines: Sequence[TextLine]) -> BodyText:
     read = [ln.bbox for ln in lines if len(ln.chars) >= 2
             and float(np.mean([c.score for c in ln.chars])) >= _CONFIDENT]
     h, w = gray.shape[:2]
-    found = [il for il in found if not _not_text(il, read, w, h)]
+    found = [il for il in found if not _not_text(il, read, w, h, text_contrast)]
     if not found:
         return BodyText(0, 0.0, 0.0, 1.0, 0, rules, ())
     cover = [_covered(il, read) for il in found]

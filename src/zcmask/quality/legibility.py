@@ -250,15 +250,22 @@ def legibility_metrics(image: np.ndarray, lines: Sequence[TextLine], dpi: int = 
     }
 
 
-def _body_resolution(body: BodyText, m: dict[str, float]) -> float:
-    """Resolution factor from the body text: a readable title does not excuse unreadable small lines."""
+def _body_resolution(body: BodyText, m: dict[str, float]) -> tuple[float, float]:
+    """Resolution factor from the body text: a readable title does not excuse unreadable small lines.
+
+    Also the height of those small lines (page pixels; 0 when none decided the factor), which
+    the message quotes instead of the title's.
+    """
     f = _factor(m["page_dpi"], "page_dpi_floor", higher_is_better=True) if m["ink_share"] > 0.002 else 1.0
     total = sum(c[3] for c in body.classes)
     small = [c for c in body.classes if c[2] < 0.35
              and _factor(c[0], "body_line_px_min", higher_is_better=True) < 0.5]
     if total and sum(c[1] for c in small) >= 2 and sum(c[3] for c in small) >= _SMALL_UNREAD_SHARE * total:
-        f = min(f, min(_factor(c[0], "body_line_px_min", higher_is_better=True) for c in small))
-    return f
+        worst = min(small, key=lambda c: c[0])
+        f_small = _factor(worst[0], "body_line_px_min", higher_is_better=True)
+        if f_small < f:
+            return f_small, worst[0]
+    return f, 0.0
 
 
 def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) -> tuple[Legibility, list[Issue]]:
@@ -300,7 +307,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     has_text = m["chars"] >= 2 and m["char_px"] > 0
     text_layer = bool(lines) and all(ln.source == "text_layer" for ln in lines)
     # The body text as the ink shows it, whether or not OCR read it.
-    body = None if text_layer else body_text(gray, lines)
+    body = None if text_layer else body_text(gray, lines, m["contrast"] if has_text else 0.0)
     if body is not None:
         m.update(body_lines=float(body.lines), body_line_px=body.height, body_stroke=body.stroke,
                  body_read=body.read, ink_lines=float(body.all_lines))
@@ -345,9 +352,12 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         # The lines read (a large title) are sharp, but the body text lines the ink shows
         # were not read: judge the page's own edges, not the title's.
         f_blur = min(f_blur, _factor(page_edge_px(), "page_edge_px_max", higher_is_better=False))
+    small_px = 0.0  # the unread small lines' height, when they (not the text read) make the page too coarse
     if body is not None and not blank and f_blur >= 0.5:
         # Small lines left unread on a page in focus: too few pixels (blur explains them otherwise).
-        f_res = min(f_res, _body_resolution(body, m))
+        f_body, px = _body_resolution(body, m)
+        if f_body < f_res:
+            f_res, small_px = f_body, px
     if f_res < 0.5:
         factors["low_resolution"] = f_res
     if f_blur < 0.5 and "low_resolution" not in factors:
@@ -370,7 +380,11 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
     score = max(score, 0.5) if legible else min(score, 0.499)
     issues: list[Issue] = []
     for code in reasons:
-        if code == "low_resolution":
+        if code == "low_resolution" and small_px:
+            # the text read is large enough; small lines beside it are not: quote those, and the page's dpi
+            issues.append(issue(code, text_size=f"小字行高仅约 {max(1, round(small_px))} 像素，",
+                                dpi=int(round(m["page_dpi"]))))
+        elif code == "low_resolution":
             px = int(round(m["char_px"])) if m["char_px"] else 0
             dpi_est = int(round(m["eff_dpi"] if m["char_px"] else m["page_dpi"]))
             text_size = f"文字高度约 {px} 像素，" if px else "文字小到无法识别，"  # nothing read: no height to quote
