@@ -163,6 +163,16 @@ def test_sideways_scan_is_rotated_with_the_angle_to_turn(tmp_path, page, reader)
     assert i.severity == "error" and "90°" in i.message and "--fix" in i.message
 
 
+def test_a_page_turned_counter_clockwise_is_told_to_turn_clockwise_by_90_not_270(tmp_path, page, reader):
+    # the message said "content turned 270° clockwise, turn it 270° counter-clockwise": right, but
+    # the long way round for a page lying on its left side
+    path = save_jpeg(np.ascontiguousarray(np.rot90(page.image, 1)), tmp_path / "left.jpg")
+    rep = _check([path])
+    assert rep.files[0].pages[0].rotation == 270
+    msg = _issue(rep, "rotated").message
+    assert "请顺时针旋转 90°" in msg and "270" not in msg, msg
+
+
 def test_jpg_upright_only_through_exif_is_rotated_and_fix_writes_upright_pixels(tmp_path, page, reader):
     stored = np.ascontiguousarray(np.rot90(page.image, 1))  # pixels turned 90° counter-clockwise
     exif = Image.Exif()

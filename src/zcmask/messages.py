@@ -32,8 +32,7 @@ ISSUE_ZH: dict[str, str] = {
 ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "not_jpg": ("error", "文件格式为 {fmt}，平台只接受 JPG（*.jpg）。请用 zcmask check --fix 输出目录 自动转换，"
                 "或在画图/WPS 中“另存为 JPG”后上传。"),
-    "rotated": ("error", "页面方向不正（内容顺时针旋转了 {rotation}°），请逆时针旋转 {rotation}° 后上传，"
-                "或用 zcmask check --fix 输出目录 自动转正。"),
+    "rotated": ("error", "页面方向不正（{lies}），请{turn}后上传，或用 zcmask check --fix 输出目录 自动转正。"),
     "exif_rotated": ("warning", "图片依赖 EXIF 方向标记才显示为正向，平台会忽略该标记。请用 --fix 输出转正后的 JPG 再上传。"),
     "illegible": ("error", "页面不清晰，评审专家无法辨认，请重新扫描（建议 200–300 dpi、光线均匀、对焦清楚）。"),
     "blurry": ("error", "页面模糊（对焦不准或抖动），请重新扫描；用手机拍照时请双手持稳、点按屏幕对准文字对焦后再拍。"),
@@ -115,10 +114,27 @@ def not_jpg_issue(fmt: str, *, jpeg_content: bool = False) -> Issue:
     return Issue("not_jpg", "error", f"文件格式为 {shown}，平台只接受 JPG（*.jpg）。{howto}")
 
 
+#: How a page turned by 90, 180 or 270 degrees clockwise lies, and how to turn it back, the
+#: short way round (a page turned 270 degrees clockwise is turned 90 degrees back clockwise).
+_TURNS: dict[int, tuple[str, str]] = {
+    90: ("内容顺时针转了 90°，文字头朝右", "逆时针旋转 90°（向左转）"),
+    180: ("内容上下颠倒", "旋转 180°"),
+    270: ("内容逆时针转了 90°，文字头朝左", "顺时针旋转 90°（向右转）"),
+}
+
+
 def rotated_issue(rotation: int, exif_rotation: int = 0) -> Issue:
-    """A ``rotated`` issue; says so when only the EXIF tag makes the picture look upright."""
+    """A ``rotated`` issue; says so when only the EXIF tag makes the picture look upright.
+
+    ``rotation`` is how far the content is turned clockwise (90, 180 or 270); the message says
+    which way the text lies and the short way to turn it back.
+
+    >>> "文字头朝左），请顺时针旋转 90°" in rotated_issue(270).message
+    True
+    """
+    lies, turn = _TURNS.get(rotation % 360, (f"内容顺时针转了 {rotation}°", f"逆时针旋转 {rotation}°"))
     if exif_rotation and exif_rotation % 360 == rotation % 360:
         return Issue("rotated", "error",
-                     f"图片像素本身是歪的（内容顺时针旋转了 {rotation}°），只是 EXIF 方向标记让它在手机/电脑上看起来是正的，"
+                     f"图片像素本身是歪的（{lies}），只是 EXIF 方向标记让它在手机/电脑上看起来是正的，"
                      "而申报平台会忽略该标记。请用 zcmask check --fix 输出目录 输出转正后的 JPG 再上传。")
-    return issue("rotated", rotation=rotation)
+    return issue("rotated", lies=lies, turn=turn)
