@@ -88,22 +88,52 @@ def test_body_metrics_are_reported(dense):
     assert m["body_read"] > 0.9 and m["body_lines"] >= 10 and m["body_stroke"] > 60
 
 
-def test_shadow_across_a_page_filling_photo_is_a_warning_with_retake_advice(dense):
-    h, w = dense.image.shape[:2]
+def _photographed(img: np.ndarray, light: np.ndarray | float) -> np.ndarray:
+    """The page under ``light`` (a share of full brightness), with a camera's sensor noise."""
+    noise = np.random.default_rng(3).normal(0, 2.0, img.shape[:2])[..., None]
+    return np.clip(img.astype(np.float32) * (light[..., None] if isinstance(light, np.ndarray) else light) + noise,
+                   0, 255).astype(np.uint8)
+
+
+def _shadowed(img: np.ndarray) -> np.ndarray:
+    h, w = img.shape[:2]
     light = np.ones((h, w), np.float32) * 0.9
     light[:, : w // 2] *= np.linspace(0.45, 1.0, w // 2)[None, :]  # a soft shadow from the left
-    img = np.clip(dense.image.astype(np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    return light
+
+
+def test_shadow_across_a_page_filling_photo_is_a_warning_with_retake_advice(dense):
+    img = _photographed(dense.image, _shadowed(dense.image))
     leg, issues = assess_legibility(img, as_ocr(dense.lines), 200)
     shadow = [i for i in issues if i.code == "shadow"]
     assert shadow and shadow[0].severity == "warning" and "重拍" in shadow[0].message
     assert leg.legible  # the text still reads: a warning, not a failure
 
 
+def test_a_screenshot_or_rendered_page_gets_no_light_warnings(dense):
+    # a housing-fund screenshot (grey bars between white panels) and an e-certificate with a dark
+    # frame were told to retake the photo in even light: a picture made on a computer has no light
+    img = np.clip(dense.image.astype(np.float32) * _shadowed(dense.image)[..., None], 0, 255).astype(np.uint8)
+    img[500:900, 400:1000] = 255
+    _, issues = assess_legibility(img, as_ocr(dense.lines), 200)
+    assert not {"shadow", "glare"} & {i.code for i in issues}
+
+
 def test_glare_spot_on_a_photo_is_a_warning(dense):
-    img = (dense.image.astype(np.float32) * 0.82).astype(np.uint8)
+    img = _photographed(dense.image, 0.82)
     img[500:900, 400:1000] = 255
     _, issues = assess_legibility(img, as_ocr(dense.lines), 200)
     assert "glare" in [i.code for i in issues]
+
+
+def test_the_white_margin_round_a_scanned_sheet_is_not_glare(dense):
+    # scans of pink and green-grey certificates were told of glare: the scanner's white lid showed
+    # along an edge of the picture, beyond the sheet
+    img = _photographed(dense.image, 0.82)
+    h, w = img.shape[:2]
+    img[:, w - w // 12:] = 255
+    _, issues = assess_legibility(img, as_ocr(dense.lines), 200)
+    assert "glare" not in [i.code for i in issues]
 
 
 def test_clean_scan_has_no_light_warnings(dense):
