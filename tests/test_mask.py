@@ -256,6 +256,22 @@ def test_output_folder_that_overwrites_an_input_is_refused(tmp_path, fake_engine
         assert im.size == (sp.image.shape[1], sp.image.shape[0])
 
 
+def test_a_name_without_a_unit_is_warned_before_the_run_and_in_the_html_report(tmp_path, fake_engine, capsys):
+    sp = render("承诺书", NAME, UNIT)
+    fake_engine._lines = sp.lines
+    save_jpeg(sp.image, tmp_path / "in" / "a.jpg")
+    code = main(["mask", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--name", NAME, "--no-progress",
+                 "--no-orientation", "--seals", "none", "--no-eyes"])
+    assert code == ExitCode.ok
+    err = capsys.readouterr().err
+    assert "未提供工作单位" in err and "公章将全部遮盖" in err
+    html = (tmp_path / "out" / "zcmask-report.html").read_text(encoding="utf-8")
+    assert "单位：未提供" in html
+    main(["mask", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "--name", NAME, "--unit", UNIT,
+          "--no-progress", "--no-orientation", "--seals", "none", "--no-eyes"])
+    assert "未提供工作单位" not in capsys.readouterr().err
+
+
 def test_missing_name_is_a_usage_error(tmp_path):
     code = main(["mask", str(tmp_path), "-o", str(tmp_path / "o"), "--no-progress"])
     assert code == ExitCode.bad_args
@@ -390,3 +406,6 @@ def test_html_report_names_the_issuers_seals_it_left_visible():
     out = render_html(data)
     assert "保留他方公章×2（中国数学会、印文未识读）" in out
     assert "全文件" in out and "renamed_output" in out and "遮盖区域：公章×1" in out
+    # a check given no unit (or no applicant) did not judge whose seals they are
+    out = render_html({**data, "command": "check", "applicant": None})
+    assert "公章×2（未提供工作单位，未判断归属：中国数学会、印文未识读）" in out and "保留他方公章" not in out

@@ -193,6 +193,19 @@ def test_mode_all_masks_authority_seals_too() -> None:
     assert len(regions) == 1 and seen[0].masked
 
 
+def test_a_name_given_without_a_unit_masks_every_seal_and_says_why() -> None:
+    # `zcmask mask --name 张三` without --unit kept a university's seal visible as an issuer's: a
+    # teacher's own school reads 大学 like any other, and without the unit nothing tells them apart
+    page = seal_page(SealSpec("新疆师范大学", size=320), unit=UNIT, owner="authority")
+    regions, seen, issues = find_seals(page.image, page.lines, Identity(name=NAME), engine=reads("新疆师范大学"))
+    assert len(regions) == 1 and seen[0].masked and seen[0].owner == "authority"
+    assert masked_share(page.image, regions, page.truths[-1].bbox) >= 0.99
+    assert [i.code for i in issues] == ["unit_not_given"] and "工作单位" in issues[0].message
+    # a check (nothing is masked there) still keeps an issuer's seal without a word
+    _, seen, issues = find_seals(page.image, page.lines, Identity(name=NAME), engine=reads("新疆师范大学"), strict=True)
+    assert not seen[0].masked and issues == []
+
+
 def test_mode_none_finds_nothing() -> None:
     page = seal_page(SealSpec(UNIT, size=320), unit=UNIT)
     assert find_seals(page.image, page.lines, IDENT, mode="none", engine=reads(UNIT)) == ([], [], [])

@@ -212,10 +212,17 @@ def _summarise(report: Any, verb: str) -> None:
                 sys.stderr.write(f"  {mark} {f.input} 第{p.index}页: [{code}] {message}{times}\n")
 
 
+def _warn_no_unit(ident: Identity | None, consequence: str) -> None:
+    """Say on stderr, before a run, that a name was given without a work unit, and what that means."""
+    if ident is not None and not ident.unit_names:
+        sys.stderr.write(f"zcmask: 注意：未提供工作单位（--unit 或 profile.yaml 的 units），{consequence}\n")
+
+
 def cmd_mask(args: argparse.Namespace) -> int:
     from zcmask import api
 
     ident = identity_from_args(args, required=True)
+    _warn_no_unit(ident, "单位名称无法遮盖；为防遗漏，页面上的公章将全部遮盖（包括发证机关的）。")
     opts = options_from_args(args, ident, write_pdf=args.pdf, flatten=args.flatten)
     if getattr(args, "notice", None) or getattr(args, "scope", None):
         from zcmask.rules.cli import notice_mask_options
@@ -246,6 +253,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from zcmask import api
 
     ident = identity_from_args(args, required=False)
+    _warn_no_unit(ident, "不检查单位名称与本单位公章是否已遮盖。")
     opts = options_from_args(args, ident, fix_outdir=args.fix, flatten=bool(args.fix) and not args.no_flatten)
     with progress_bar(opts.progress, "检查") as cb:
         report = api.check(args.inputs, opts, report_path=args.report, progress=cb)

@@ -117,7 +117,10 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
             kinds = Counter(r["kind"] for r in p.get("regions", []))
             reg = regions_zh(kinds)
             kept = [k for k in p.get("seals", []) if not k.get("masked")]
-            if kept:  # an issuer's seal left visible on purpose: say whose, so a reviewer need not wonder
+            if kept and "applicant" in data and not ap.get("units"):  # no unit given: whose seal was not judged
+                reg += "；公章×{}（未提供工作单位，未判断归属：{}）".format(
+                    len(kept), "、".join(_seal_words(k.get("text", "")) for k in kept))
+            elif kept:  # an issuer's seal left visible on purpose: say whose, so a reviewer need not wonder
                 reg += "；保留他方公章×{}（{}）".format(len(kept), "、".join(_seal_words(k.get("text", "")) for k in kept))
             iss = "<br>".join(_issue_html(i) for i in p.get("issues", [])) or "✓"
             out = e(p.get("output") or "")
@@ -133,7 +136,7 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
 td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0}}
 .err td{{background:#fee}}.error{{color:#b00}}.warning{{color:#a60}}.info{{color:#06c}}</style>
 <h1>zcmask {e(title)}</h1>
-<p>申报人：{e(str(ap.get('name', '—')))}　单位：{e('、'.join(ap.get('units', [])))}</p>
+<p>申报人：{e(str(ap.get('name', '—')))}　单位：{e('、'.join(ap.get('units', [])) or '未提供')}</p>
 <p>文件 {s.get('files', 0)} 个，页面 {s.get('pages', 0)} 页，无法处理 {s.get('errors', 0)} 个，
 错误级问题 {s.get('error_issues', 0)} 项。遮盖区域：{e(regions_zh(s.get('regions', {})))}</p>
 <table><tr><th>文件</th><th>页</th><th>输出</th><th>遮盖/发现</th><th>问题与处理办法</th></tr>

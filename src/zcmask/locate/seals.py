@@ -141,7 +141,9 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     lines : sequence of TextLine
         The page's text (unused for now: ring text is read from the seal itself).
     identity : Identity or None
-        The applicant; without it only authority seals can be told apart.
+        The applicant; without it only authority seals can be told apart. Given without a
+        unit, a masking run masks every seal (any may be the unit's) and adds one
+        ``unit_not_given`` warning to a page where that masks a seal not read as the applicant's.
     mode : {"applicant", "all", "none"}
         Which seals to mask.
     engine : OcrEngine or None
@@ -161,11 +163,18 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     seals : list of SealSeen
         Every seal found, masked or kept, with its read text.
     issues : list of Issue
-        ``seal_unreadable`` (masking) or ``seal_unverified`` (checking) warnings.
+        ``seal_unreadable`` (masking), ``seal_unverified`` (checking) or ``unit_not_given`` warnings.
 
     """
     if mode == "none":
         return [], [], []
+    if mode == "applicant" and not strict and identity is not None and not identity.unit_names:
+        # No unit given: any seal may be the unit's (a teacher's school reads 大学 like any other
+        # school's), so every seal is masked, and the page says why.
+        regions, seen, issues = judge_seals(image, _candidates(image), lines, identity, mode="all", engine=engine)
+        if any(s.owner != "applicant" for s in seen):
+            issues.append(issue("unit_not_given"))
+        return regions, seen, issues
     return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
 
 
