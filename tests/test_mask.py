@@ -264,7 +264,7 @@ def test_a_name_without_a_unit_is_warned_before_the_run_and_in_the_html_report(t
                  "--no-orientation", "--seals", "none", "--no-eyes"])
     assert code == ExitCode.ok
     err = capsys.readouterr().err
-    assert "未提供工作单位" in err and "公章将全部遮盖" in err
+    assert "未提供工作单位" in err and "发证机关" in err
     html = (tmp_path / "out" / "zcmask-report.html").read_text(encoding="utf-8")
     assert "单位：未提供" in html
     main(["mask", str(tmp_path / "in"), "-o", str(tmp_path / "out2"), "--name", NAME, "--unit", UNIT,

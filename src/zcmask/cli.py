@@ -222,7 +222,7 @@ def cmd_mask(args: argparse.Namespace) -> int:
     from zcmask import api
 
     ident = identity_from_args(args, required=True)
-    _warn_no_unit(ident, "单位名称无法遮盖；为防遗漏，页面上的公章将全部遮盖（包括发证机关的）。")
+    _warn_no_unit(ident, "单位名称无法遮盖，也无法区分本单位公章与发证机关公章（读出为发证机关的公章将保留）。")
     opts = options_from_args(args, ident, write_pdf=args.pdf, flatten=args.flatten)
     if getattr(args, "notice", None) or getattr(args, "scope", None):
         from zcmask.rules.cli import notice_mask_options

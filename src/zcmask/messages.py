@@ -54,7 +54,7 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "unmasked_eyes": ("error", "照片中的眼睛未遮盖，请遮盖眼部后再上传（可用 zcmask mask 自动遮盖）。"),
     "unmasked_signature": ("error", "签名处可能仍显示申报人手写姓名，请遮盖签名后再上传。"),
     "seal_unreadable": ("warning", "发现一枚无法识别文字的印章，已按本单位公章遮盖；如为发证机关印章请人工核对。"),
-    "unit_not_given": ("warning", "未提供工作单位，无法判断哪枚公章属于本单位：本页公章已全部遮盖（包括发证机关的），"
+    "unit_not_given": ("warning", "未提供工作单位：本页有公章按发证机关的保留未遮盖，无法确认其中没有本单位公章，"
                        "单位名称也无法识别遮盖。请补充工作单位的全称和简称后重新处理。"),
     "seal_unverified": ("warning", "页面上有一枚印章，无法确认是否为本单位公章，请人工核对；如是本单位公章，请遮盖后再上传。"),
     "unreadable_file": ("error", "文件无法打开或已损坏，请重新扫描或重新导出为 JPG 后上传。"),

@@ -142,8 +142,8 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
         The page's text (unused for now: ring text is read from the seal itself).
     identity : Identity or None
         The applicant; without it only authority seals can be told apart. Given without a
-        unit, a masking run masks every seal (any may be the unit's) and adds one
-        ``unit_not_given`` warning to a page where that masks a seal not read as the applicant's.
+        unit, a masking run adds one ``unit_not_given`` warning to a page where it keeps a seal
+        as an issuer's: nothing tells it from the unit's own.
     mode : {"applicant", "all", "none"}
         Which seals to mask.
     engine : OcrEngine or None
@@ -168,14 +168,13 @@ def find_seals(image: np.ndarray, lines: Sequence[TextLine], identity: Identity 
     """
     if mode == "none":
         return [], [], []
-    if mode == "applicant" and not strict and identity is not None and not identity.unit_names:
-        # No unit given: any seal may be the unit's (a teacher's school reads 大学 like any other
-        # school's), so every seal is masked, and the page says why.
-        regions, seen, issues = judge_seals(image, _candidates(image), lines, identity, mode="all", engine=engine)
-        if any(s.owner != "applicant" for s in seen):
-            issues.append(issue("unit_not_given"))
-        return regions, seen, issues
-    return judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine, strict=strict)
+    regions, seen, issues = judge_seals(image, _candidates(image), lines, identity, mode=mode, engine=engine,
+                                        strict=strict)
+    if not strict and identity is not None and not identity.unit_names and any(not s.masked for s in seen):
+        # No unit given: a seal kept as an issuer's may be the unit's own (a teacher's school reads
+        # 大学 like any other school's); the page says so.
+        issues.append(issue("unit_not_given"))
+    return regions, seen, issues
 
 
 #: Words that make a rectangular red frame's reading a stamp's (…专用章; 章 lost as the page was
