@@ -571,6 +571,26 @@ def test_faint_seal_over_the_units_signature_is_found() -> None:
     assert faint_unit_seals(plain.image, units, lines, []) == []
 
 
+def test_a_faded_grey_violet_seal_over_the_units_signature_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    # held-out scanned invitation: a faded 华东师范大学统计学院 seal, grey-violet, its ring 6 to 11
+    # grey levels redder than grey (about half its ink under the 8 the page-wide search asks for)
+    from zcmask.locate import _faint_seal, find_identity
+    from zcsynth._seals import base_page, stamp
+
+    page = base_page(UNIT)
+    k = page.image.shape[1] / 595
+    img, (x0, y0, x1, y1) = stamp(page.image, seal_ink(SealSpec(UNIT, size=int(150 * k), seed=4)),
+                                  (420 * k, 300 * k), (163, 150, 156))
+    lines = list(page.lines)
+    h, w = img.shape[:2]
+    units = [r.bbox for r in find_identity(lines, IDENT, (w, h)) if r.kind == "unit"]
+    (r,) = _faint_seal.faint_unit_seals(img, units, lines, [])
+    assert r.bbox[0] <= x0 + 25 and r.bbox[1] <= y0 + 25 and r.bbox[2] >= x1 - 25 and r.bbox[3] >= y1 - 25
+    # asked for the page-wide search's redness, the ring is too grey to be found
+    monkeypatch.setattr(_faint_seal, "SIGNATURE_RED", _seal_find.FAINT_RED)
+    assert _faint_seal.faint_unit_seals(img, units, lines, []) == []
+
+
 def test_a_faint_seal_over_the_units_english_signature_is_found() -> None:
     # held-out render of an English ranking letter signed "Teaching Affairs Office / Harbin Institute of
     # Technology", a pale pink 教务处 seal over it: the signing line, 27 letters, was counted as too long

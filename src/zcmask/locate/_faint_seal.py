@@ -57,6 +57,13 @@ MIN_INK = 0.04
 LOCAL_SIDE = 3.0
 #: Least share of faint stamp ink in the densest such square.
 LOCAL_MIN_INK = 0.08
+#: How much redder than grey a ring's ink may be round the unit's own printed signature when no
+#: ring shows at :data:`zcmask.locate._seal_find.FAINT_RED` (grey levels): a scanned invitation's
+#: faded grey-violet 华东师范大学统计学院 seal is only 6 to 11 levels redder, its ring about half
+#: under 8. Searched at 6 first, a held-out photo's seal on red guilloche was fitted worse; searched
+#: again wherever no ring showed, a synthetic folder's pages cost 33 ms more each: only a window with
+#: too little ink at 8 to be searched at all is searched again.
+SIGNATURE_RED = 6
 #: A proposed centre whose ring shows at least this much is moved to where its ring is best
 #: (:func:`_climb`, in both searches, when no proposed centre makes a ring): a faint ring broken in
 #: places pulls the ring filter's peak off by a tenth of its radius, and the ring's evidence holds
@@ -171,8 +178,11 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
         # centres along the signing line (the seal of 华中科技大学启明学院 is stamped over 启明学院,
         # past the unit's name) and up to two line heights above and below it
-        ring = paper.ring(window, (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh), radii, grid=lh,
-                          local=LOCAL_SIDE * lh)
+        area = (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh)
+        ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh)
+        if ring is None and paper.too_grey(window, LOCAL_SIDE * lh):
+            # too little ink as red as the search asks over the unit's own signature: a greyer ring
+            ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh, red=SIGNATURE_RED)
         b = None if ring is None else _circle_box(*ring, W, H)
         if b is None or any(boxes_overlap(b, kb) for kb in known):
             continue  # none, or a seal found already (an issuer's, kept), not a faint one
@@ -293,26 +303,42 @@ class PageWindows:
         """The whole page with its paper made grey (:func:`zcmask.locate._seal_find.neutral_paper`)."""
         return grey_paper(self.image, self._table())
 
+    def _coarse_ink(self, window: tuple[int, int, int, int], blank: tuple[int, int, int, int] | None,
+                    min_ink: float, local: float | None, red: int) -> tuple[bool, bool]:
+        """Whether a window holds too little stamp ink as a whole, and whether a square in it holds enough.
+
+        Told from every fourth pixel; the square has side ``local`` and must hold
+        :data:`LOCAL_MIN_INK` (see :meth:`ring`).
+        """
+        wx0, wy0, wx1, wy1 = window
+        sample = _redder(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], self._table()), window, 0.25, blank, red=red)
+        dense = bool(local) and _densest(sample, (local or 0.0) / 4) >= LOCAL_MIN_INK
+        return bool(sample.mean() < min_ink / 2), dense
+
+    def too_grey(self, window: tuple[int, int, int, int], local: float) -> bool:
+        """Whether :meth:`ring` would not search ``window`` for want of stamp ink at its usual redness."""
+        sparse, dense = self._coarse_ink(window, None, MIN_INK, local, FAINT_RED)
+        return sparse and not dense
+
     def ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
              radii: np.ndarray, *, grid: float | None,
              ok: Callable[[RingEvidence], bool] = _ring_ok,
              blank: tuple[int, int, int, int] | None = None, min_ink: float = MIN_INK,
-             local: float | None = None) -> tuple[float, float, float] | None:
+             local: float | None = None, red: int = FAINT_RED) -> tuple[float, float, float] | None:
         """The best faint ring in ``window`` centred in ``area`` (page pixels): its centre and outer radius, or None.
 
         ``radii`` are tried in page pixels; ``grid``, when given, adds centres that far apart;
         ``ok`` says which ring evidence makes a seal. The ink of the seal whose box is ``blank``
-        (the one a neighbour is looked for beside) is left out. A window with less faint stamp ink
+        (the one a neighbour is looked for beside) is left out; stamp ink is ``red`` levels redder
+        than grey (:func:`zcmask.locate._seal_find.faint_ink`). A window with less faint stamp ink
         than ``min_ink`` is not searched (most windows: told first from every fourth pixel), unless
         ``local`` (page pixels) is given and a square of that side somewhere in it holds
         :data:`LOCAL_MIN_INK` (a seal small beside its window).
         """
         wx0, wy0, wx1, wy1 = window
         lut = self._table()
-        sample = _redder(grey_paper(self.image[wy0:wy1:4, wx0:wx1:4], lut), window, 0.25, blank)
+        sparse, dense = self._coarse_ink(window, blank, min_ink, local, red)
         side = local or 0.0  # the square's side, page pixels (none: the window as a whole only)
-        dense = side > 0 and _densest(sample, side / 4) >= LOCAL_MIN_INK
-        sparse = sample.mean() < min_ink / 2  # the window as a whole holds too little red
         if sparse and not dense:
             return None  # clearly too little red to hold a seal, told before the window is scaled
         win = grey_paper(self.image[wy0:wy1, wx0:wx1], lut)
@@ -320,10 +346,10 @@ class PageWindows:
         small = win if k >= 1.0 else cv2.resize(win, (max(1, round(win.shape[1] * k)), max(1, round(win.shape[0] * k))),
                                                  interpolation=cv2.INTER_AREA)
         off = None if blank is None else _blanked(small.shape[:2], window, k, blank)
-        sparse = sparse or _redder(small, window, k, blank, off).mean() < min_ink
+        sparse = sparse or _redder(small, window, k, blank, off, red=red).mean() < min_ink
         if sparse and not dense:
             return None  # faint ink is a part of this: too little red to hold a seal (most pages)
-        ink = faint_ink(small).astype(np.float32)
+        ink = faint_ink(small, red).astype(np.float32)
         if off is not None:
             ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
@@ -355,9 +381,10 @@ def _blanked(shape: tuple[int, ...], window: tuple[int, int, int, int], k: float
 
 
 def _redder(small: np.ndarray, window: tuple[int, int, int, int], k: float,
-            blank: tuple[int, int, int, int] | None, off: np.ndarray | None = None) -> np.ndarray:
-    """(H, W) float32: 1 where a window (scaled by ``k``) is at least :data:`FAINT_RED` redder than grey, outside ``blank``."""
-    redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= FAINT_RED
+            blank: tuple[int, int, int, int] | None, off: np.ndarray | None = None, *,
+            red: int = FAINT_RED) -> np.ndarray:
+    """(H, W) float32: 1 where a window (scaled by ``k``) is at least ``red`` levels redder than grey, outside ``blank``."""
+    redder = small[..., 0].astype(np.int16) - np.maximum(small[..., 1], small[..., 2]) >= red
     if blank is not None:
         redder &= (_blanked(small.shape, window, k, blank) if off is None else off) == 0
     return redder.astype(np.float32)

@@ -299,8 +299,8 @@ def _text_ringed(ev: RingEvidence) -> bool:
 FAINT_RED = 8
 
 
-def faint_ink(win: np.ndarray) -> np.ndarray:
-    """Faint stamp ink of an RGB window (paper made grey): red hues redder than their surroundings.
+def faint_ink(win: np.ndarray, red: int = FAINT_RED) -> np.ndarray:
+    """Faint stamp ink of an RGB window (paper made grey): red hues ``red`` levels redder than their surroundings.
 
     >>> win = np.full((120, 120, 3), (235, 150, 60), np.uint8)  # orange award paper
     >>> win[40:80, 58:62] = (215, 95, 70)                       # a faint red stroke
@@ -309,12 +309,12 @@ def faint_ink(win: np.ndarray) -> np.ndarray:
     """
     r = win[..., 0].astype(np.int16)
     gb = np.maximum(win[..., 1], win[..., 2]).astype(np.int16)
-    red = np.clip(r - gb, 0, 255).astype(np.uint8)
+    redness = np.clip(r - gb, 0, 255).astype(np.uint8)
     k = max(15, int(max(win.shape[:2]) / 6) | 1)
-    bg = cv2.medianBlur(red, min(k, 255))
+    bg = cv2.medianBlur(redness, min(k, 255))
     hsv = cv2.cvtColor(win, cv2.COLOR_RGB2HSV)
     hue_ok = (hsv[..., 0] <= 15) | (hsv[..., 0] >= 140)
-    return (red.astype(np.int16) - bg >= FAINT_RED) & (r - gb >= FAINT_RED) & hue_ok & (hsv[..., 2] >= 60)
+    return (redness.astype(np.int16) - bg >= red) & (r - gb >= red) & hue_ok & (hsv[..., 2] >= 60)
 
 
 def _clean_ring(ev: RingEvidence, *, ring: float, outside: float, text: float) -> bool:
