@@ -62,7 +62,7 @@ LOCAL_MIN_INK = 0.08
 #: faded grey-violet 华东师范大学统计学院 seal is only 6 to 11 levels redder, its ring about half
 #: under 8. Searched at 6 first, a held-out photo's seal on red guilloche was fitted worse; searched
 #: again wherever no ring showed, a synthetic folder's pages cost 33 ms more each: only a window with
-#: too little ink at 8 to be searched at all is searched again.
+#: too little ink at 8 to be searched at all is searched at 6 instead.
 SIGNATURE_RED = 6
 #: A proposed centre whose ring shows at least this much is moved to where its ring is best
 #: (:func:`_climb`, in both searches, when no proposed centre makes a ring): a faint ring broken in
@@ -178,11 +178,10 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
         # centres along the signing line (the seal of 华中科技大学启明学院 is stamped over 启明学院,
         # past the unit's name) and up to two line heights above and below it
-        area = (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh)
-        ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh)
-        if ring is None and paper.too_grey(window, LOCAL_SIDE * lh):
-            # too little ink as red as the search asks over the unit's own signature: a greyer ring
-            ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh, red=SIGNATURE_RED)
+        # too little ink as red as the search asks over the unit's own signature: look for a greyer ring
+        red = SIGNATURE_RED if paper.too_grey(window, LOCAL_SIDE * lh) else FAINT_RED
+        ring = paper.ring(window, (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh), radii, grid=lh,
+                          local=LOCAL_SIDE * lh, red=red)
         b = None if ring is None else _circle_box(*ring, W, H)
         if b is None or any(boxes_overlap(b, kb) for kb in known):
             continue  # none, or a seal found already (an issuer's, kept), not a faint one
