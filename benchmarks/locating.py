@@ -143,12 +143,16 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
             fit[:hh, :ww] = output[:hh, :ww]
             output = fit
         sc = score_page(sp.truths, output, [r.bbox for r in page.regions])
+        # every page is drawn upright and unmirrored: one written turned or flipped shows its print
+        # where the truth is not (a mirrored page's print stays, mirrored, where nothing was masked)
+        wrong_way = page.rotation != 0 or page.orientation.mirrored
         for t, ok, share in sc.hits:
+            ok = ok and not wrong_way
             by_case[f"{t.kind}:{t.case}"].append(ok)
             by_kind[t.kind].append(ok)
             if not ok:
                 misses.append({"page": i, "kind": t.kind, "case": t.case, "text": t.text, "share": round(share, 3),
-                               **({"noise": noise_kinds} if noise else {})})
+                               **({"noise": noise_kinds} if noise else {}), **({"wrong_way": True} if wrong_way else {})})
         overs.append(sc.overmask)
         others_hidden += sc.others_hidden
     res = {

@@ -32,6 +32,33 @@ def test_a_page_of_doubtful_lines_that_read_sure_flipped_is_mirrored() -> None:
     assert not reads_mirrored(lines, page, unsure)  # no better flipped: a poor page, not a mirrored one
 
 
+def test_the_back_of_a_sheet_showing_through_does_not_make_a_page_mirrored() -> None:
+    # Locating benchmark (Noto Serif CJK SC, 150 dpi, the back of the sheet showing through): the
+    # page's two widest runs were the back's faint mirrored print, which reads sure flipped, so
+    # the page was flipped and written mirrored, its own print (names included) left unmasked.
+    page = np.full((600, 1400, 3), 250, np.uint8)
+
+    def run(text: str, y: int, x: int, ink: int) -> TextLine:
+        ln = _doubtful(mk_line(text, x=x, y=y))
+        for c in ln.chars:
+            x0, y0, x1, y1 = (int(v) for v in c.bbox)
+            page[y0 + 4:y1 - 4, x0 + 4:x1 - 4:8] = ink  # strokes
+        return ln
+
+    prints = [run("经单位推荐王建国同志申报", 100 + 100 * i, 60, 40) for i in range(3)]
+    backs = [run("效有实真料材上以诺承重郑人本", 150 + 100 * i, 700, 225) for i in range(2)]
+
+    def read(crop: np.ndarray) -> list[TextLine]:  # flipped, the back reads sure, the print does not
+        faint = crop.min() > 200
+        return [TextLine("x", (0, 0, 10, 10), 0.99 if faint else 0.5, ())]
+
+    eng = FakeOcrEngine(read)
+    assert not reads_mirrored(prints + backs, page, eng)
+    assert eng.calls == 3  # the three print lines, not the back's wider runs
+    mirrored = FakeOcrEngine(lambda crop: [TextLine("x", (0, 0, 10, 10), 0.5 if crop.min() > 200 else 0.99, ())])
+    assert reads_mirrored(prints + backs, page, mirrored)  # print that reads sure flipped: mirrored
+
+
 def test_a_clearly_read_page_is_never_tested() -> None:
     lines = [mk_line("经单位推荐王建国同志申报工程系列中级职称", y=100 + 60 * i) for i in range(4)]
     eng = FakeOcrEngine(lambda img: [TextLine("x", (0, 0, 1, 1), 1.0, ())])
