@@ -744,6 +744,28 @@ def test_narrow_character_boxes_of_a_spaced_name_are_widened_to_whole_glyphs():
     assert not _covers_box(regs, (250, 350, 282, 392))  # the label stays
 
 
+def test_a_narrow_box_sitting_late_in_a_spaced_name_s_first_glyph_is_widened_outwards():
+    """Locating benchmark (Noto Serif CJK SC, 200 dpi): in ``姓　名：庞　士　元`` the recogniser put 庞
+    at 340-367 (27 px, over half the 52 px line) for a glyph printed at 328-363: its first 5 px
+    stayed visible past the padding. A Chinese character's box is widened to 0.45 of its height
+    each side, but not into its neighbour's box."""
+    from zcmask.results import Char
+
+    chars = (Char("姓", (165, 353, 191, 405), 1.0), Char("名", (244, 353, 270, 405), 1.0),
+             Char("：", (270, 353, 296, 405), 0.97), Char("庞", (340, 353, 367, 405), 0.99),
+             Char("士", (428, 353, 454, 405), 0.99), Char("元", (515, 353, 542, 405), 1.0))
+    ln = TextLine("姓名：庞士元", (148, 353, 551, 405), 0.99, chars)
+    regs = kinds(find_identity([ln], identity("庞士元"), SIZE), "name")
+    assert _covers_box(regs, (328, 355, 541, 403))  # 庞 from its glyph's first column
+    assert not _covers_box(regs, (290, 355, 300, 403))  # not into the colon's box
+    # in tight text the neighbour's box stops it: 王建国 of 推荐王建国同志 takes nothing of 荐
+    tight = mk_line("推荐王建国同志", x=100, y=100, ch=40)
+    tight = TextLine(tight.text, tight.bbox, 1.0, tuple(
+        Char(c.text, (c.bbox[0] + 4, c.bbox[1], c.bbox[2] - 4, c.bbox[3]), 1.0) for c in tight.chars))
+    box = kinds(find_identity([tight], identity("王建国"), SIZE), "name")[0].bbox
+    assert box[0] >= 176 - 0.1 * 40 - 1  # 荐's box ends at 176; only the padding reaches past it
+
+
 def test_a_name_split_across_lines_behind_show_through_is_covered(tmp_path, fake_engine):
     """Locating benchmark with the back of the sheet showing through (``--scan-noise``): OCR
     joined the faint mirrored text to the real line, ``…申报人林`` + ``林人申由…``, so 林 no
