@@ -1075,3 +1075,61 @@ def test_a_provincial_department_read_whole_is_not_the_school_loosely_matched(te
 
     ident = Identity(name="彭心一", units=(Unit(name="河南大学"),))
     assert owner_of(text, ident, "round") == owner
+
+
+def _pale_lettered_ring(aspect: float, width: int, *, letters: bool = True) -> np.ndarray:
+    """A 1000 px page: a thin red ring (110 px high, ``aspect`` times as wide, ``width`` px thick) whose
+    ring text is too pale for stamp ink but is faint stamp ink (short strokes, RGB 245, 226, 232)."""
+    import cv2
+
+    img = np.full((1000, 1000, 3), 252, np.uint8)
+    ax = (int(110 * aspect), 110)
+    cv2.ellipse(img, (500, 500), ax, 0, 0, 360, (215, 70, 100), width)
+    for k in range(26 if letters else 0):
+        a = np.deg2rad(150 + k * 9.5)
+        cx, cy = 500 + 0.75 * ax[0] * np.cos(a), 500 + 0.75 * ax[1] * np.sin(a)
+        cv2.rectangle(img, (int(cx - 7), int(cy - 7)), (int(cx + 7), int(cy + 7)), (245, 226, 232), 3)
+    return img
+
+
+@pytest.mark.parametrize(("aspect", "width", "found"), [(1.0, 9, True), (1.36, 9, True), (1.0, 12, True),
+                                                        (1.8, 9, False)])
+def test_a_pale_lettered_oval_or_a_slightly_thicker_ring_is_a_pale_seal(aspect: float, width: int,
+                                                                        found: bool) -> None:
+    # the seal benchmark drawn in Noto Serif CJK SC: a faded purple 财务专用章 oval (1.36 times as wide
+    # as high) and a pink one in the light face kept their rings as stamp ink, their thin characters
+    # too pale for it; the pale-ring test took only round rings (1.25 at most) no thicker than 0.10 of
+    # the radius (the pink oval's: 0.1008), so both were left visible. A printed frame twice as wide as
+    # high is still no seal, and a bare ring has no faint characters inside it.
+    img = _pale_lettered_ring(aspect, width)
+    ink = _seal_find.stamp_inks(img)[0]
+    ys, xs = np.nonzero(ink)
+    pts = np.stack([xs, ys], axis=1)
+    got = _seal_find._pale_ring(img, ink, np.zeros_like(ink), pts)
+    assert (got is not None) == found, got
+    if got is not None:
+        assert got.shape == ("round" if aspect < 1.1 else "oval")
+        x0, y0, x1, y1 = got.bbox
+        assert x0 <= 500 - 110 * aspect + 5 and x1 >= 500 + 110 * aspect - 5 and y0 <= 395 and y1 >= 605
+    bare = _pale_lettered_ring(aspect, width, letters=False)
+    ink = _seal_find.stamp_inks(bare)[0]
+    ys, xs = np.nonzero(ink)
+    assert _seal_find._pale_ring(bare, ink, np.zeros_like(ink), np.stack([xs, ys], axis=1)) is None
+
+
+@pytest.mark.parametrize(("strokes", "found"), [(1, True), (0, False)])
+def test_a_whole_square_frame_round_thin_characters_is_a_name_seal(strokes: int, found: bool) -> None:
+    # the seal benchmark drawn in Noto Serif CJK SC Light: 王建国印, faded, fills 0.06 of its frame,
+    # under the 0.12 a square seal needed, and the applicant's name seal was left visible. A whole
+    # frame (all four sides) with a little ink inside is one; an empty red frame is not.
+    import cv2
+
+    img = np.full((1200, 900, 3), 252, np.uint8)
+    cv2.rectangle(img, (400, 500), (560, 660), (215, 40, 50), 6)
+    for i in range(strokes):  # a few thin strokes: 0.075 of the frame
+        for k in range(4):
+            x = 425 + 70 * i + 14 * k
+            cv2.line(img, (x, 525 + 60 * (k % 2)), (x + 8, 635 - 40 * (k % 2)), (215, 40, 50), 2)
+            cv2.line(img, (425 + 70 * i, 540 + 25 * k), (480 + 70 * i, 540 + 25 * k), (215, 40, 50), 2)
+    got = [c for c in find_candidates(img) if c.shape == "square"]
+    assert bool(got) == found, got

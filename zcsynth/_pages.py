@@ -46,9 +46,13 @@ class _Writer:
     def __init__(self, page, dpi: int, fontfile: str | None = None) -> None:  # type: ignore[no-untyped-def]
         import pymupdf
 
+        import os
+
         self.page = page
         self.scale = dpi / 72.0
         self.truths: list[Truth] = []
+        # ZCSYNTH_FONT draws every synthetic page in another face (a benchmark run in 宋体 or 楷体)
+        fontfile = fontfile or os.environ.get("ZCSYNTH_FONT") or None
         self.fontfile = fontfile
         self.fontname = "zcf" if fontfile else FONT
         self._font = pymupdf.Font(fontfile=fontfile) if fontfile else None

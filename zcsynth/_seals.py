@@ -55,8 +55,16 @@ class SealSpec:
 
 @lru_cache(maxsize=1)
 def _font_bytes() -> bytes:
+    """The seals' typeface: PyMuPDF's ``china-s``, or the font file named by ``ZCSYNTH_SEAL_FONT``
+    (a benchmark's check that ring reading holds in another face: 宋体, 楷体, a bold serif)."""
+    import os
+
     import pymupdf
 
+    path = os.environ.get("ZCSYNTH_SEAL_FONT")
+    if path:
+        with open(path, "rb") as f:
+            return f.read()
     return bytes(pymupdf.Font("china-s").buffer)
 
 
@@ -66,10 +74,15 @@ def _glyph(ch: str, px: int) -> np.ndarray:
     from PIL import Image, ImageDraw, ImageFont
 
     font = ImageFont.truetype(io.BytesIO(_font_bytes()), px)
-    tile = Image.new("L", (px * 2, px * 2), 0)
-    ImageDraw.Draw(tile).text((px, px), ch, fill=255, font=font, anchor="mm")
+    tile = Image.new("L", (px * 3, px * 3), 0)
+    ImageDraw.Draw(tile).text((3 * px // 2, 3 * px // 2), ch, fill=255, font=font, anchor="mm")
     a = np.asarray(tile, np.float32) / 255.0
-    return a[px // 2: px // 2 + px, px // 2: px // 2 + px].copy()
+    ys, xs = np.nonzero(a)
+    # centred on its ink: "mm" centres between a face's ascender and descender, which in some
+    # faces (Noto Serif CJK) leaves a Chinese glyph a fifth of its size off centre and clipped
+    cy, cx = ((int(ys.min() + ys.max()) + 1) // 2, (int(xs.min() + xs.max()) + 1) // 2) if len(ys) else (3 * px // 2,) * 2
+    y0, x0 = max(0, cy - px // 2), max(0, cx - px // 2)
+    return a[y0:y0 + px, x0:x0 + px].copy()
 
 
 def _paste_rotated(canvas: np.ndarray, tile: np.ndarray, cx: float, cy: float, deg: float,

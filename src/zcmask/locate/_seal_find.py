@@ -432,6 +432,13 @@ def _scaled(c: SealCandidate, k: float) -> SealCandidate:
 OVAL_MAX_ASPECT = 1.9
 
 
+#: A square frame with less ink inside than 0.12 of it is a name seal when all four sides show (this
+#: share of them) and its characters fill this much: 王建国印 cut in a light serif face (Noto Serif CJK
+#: SC Light) and stamped faded fills 0.06 of its frame, in the regular face 0.09.
+SQUARE_THIN_SIDES = 0.95
+SQUARE_THIN_FILL = 0.05
+
+
 def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bool,
                    side: int, max_square: float = 0.16) -> SealCandidate | None:
     """Decide whether the ink points of one blob form a seal; ``mask`` is the whole work mask."""
@@ -453,7 +460,8 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
         return None
     if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= max_square * side:
         side_cov, fill = _square_evidence(mask, rect)
-        if side_cov >= 0.75 and 0.12 <= fill <= 0.6 and abs(rect[2]) <= 30:
+        thin = side_cov >= SQUARE_THIN_SIDES and fill >= SQUARE_THIN_FILL  # a whole frame round thin characters
+        if side_cov >= 0.75 and (0.12 <= fill or thin) and fill <= 0.6 and abs(rect[2]) <= 30:
             ang = rect[2]
             return SealCandidate(rect[0], (rw / 2, rh / 2), ang, "square", source,
                                  min(1.0, side_cov), _box(rect[0], (rw / 2, rh / 2), ang, "square"))
@@ -852,13 +860,13 @@ def _warm_rings(warm: np.ndarray, ink: np.ndarray, found: list[SealCandidate]) -
 
 
 #: A pale seal's ring, as stamp ink, is at most this much longer one way than the other.
-_PALE_ROUND = 1.25
+_PALE_ROUND = 1.55
 #: Least share of its angles, most ink just outside and thickest, the stamp-ink ring of a pale seal
 #: (real pale seals: 0.50 to 0.85 of the ring, nothing outside, 0.03 to 0.09 of their radius thick;
 #: a pale pink 启明学院 seal with its lower arc faded, re-saved at JPEG q75: 0.50).
 _PALE_RING = 0.45
 _PALE_OUTSIDE = 0.05
-_PALE_THICKNESS = 0.1
+_PALE_THICKNESS = 0.13
 
 
 def _xywh(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
