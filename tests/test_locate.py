@@ -95,6 +95,20 @@ def test_a_name_under_a_bilingual_label_is_masked_with_one_character_misread(rea
     assert covers(regs, ln, 0, 3)
 
 
+def test_a_name_after_its_label_with_two_characters_read_wrong_with_doubt_is_masked():
+    # Locating benchmark (AR PL UKai, 120 dpi, tint + JPEG): 姓　名：叶　未　央 read 叶来夹, 来 at 0.68
+    # and 夹 at 0.51; one character read as any other was all a label allowed.
+    from zcmask.options import Identity
+
+    ident = Identity(name="叶未央")
+    ln = mk_line("姓名：叶来夹", scores={4: 0.68, 5: 0.51})
+    assert covers(kinds(find_identity([ln], ident, SIZE), "name"), ln, 3, 6)
+    # read sure, 叶来夹 is somebody else; without a label, two doubtful characters are not enough
+    assert not kinds(find_identity([mk_line("姓名：叶来夹")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("经办人叶来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("姓名：王来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
+
+
 def test_a_long_english_unit_name_read_with_a_few_letters_wrong_is_masked():
     # small capitals under a wordmark read CALIAN UMVERSITY OF TECHROLOGY: four edits, the first
     # letter among them, so the alias stayed visible
