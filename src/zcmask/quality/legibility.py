@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 #: Text whose edge width is under this share of ``edge_px_max`` is crisp.
 _CRISP = 0.5
+#: Least body-text lines, unread, for a page whose read lines are sharp to be judged on its own
+#: edges: a blurred sparse notice in Noto Serif CJK had its large title read sharp and its two body
+#: lines unread, and passed as legible at 3.
+BODY_UNREAD_LINES = 2
 
 __all__ = ["THRESHOLDS", "assess_legibility", "legibility_metrics"]
 
@@ -346,7 +350,7 @@ def assess_legibility(image: np.ndarray, lines: Sequence[TextLine], dpi: int) ->
         # Not when the lines read are crisp: blur smears a whole page, so the unread
         # ink is then a photo (ID card, 一寸照), which is softer than print.
         f_blur = min(f_blur, _factor(page_edge_px(), "page_edge_px_max", higher_is_better=False))
-    body_unread = (body is not None and body.lines >= 3
+    body_unread = (body is not None and body.lines >= BODY_UNREAD_LINES
                    and body.read < THRESHOLDS["body_read_min"][0])
     if has_text and body_unread:
         # The lines read (a large title) are sharp, but the body text lines the ink shows
