@@ -44,9 +44,9 @@ class _Writer:
     """Draws text on a PyMuPDF page and records ground truth for marked spans."""
 
     def __init__(self, page, dpi: int, fontfile: str | None = None) -> None:  # type: ignore[no-untyped-def]
-        import pymupdf
-
         import os
+
+        import pymupdf
 
         self.page = page
         self.scale = dpi / 72.0

@@ -55,16 +55,18 @@ class SealSpec:
 
 @lru_cache(maxsize=1)
 def _font_bytes() -> bytes:
-    """The seals' typeface: PyMuPDF's ``china-s``, or the font file named by ``ZCSYNTH_SEAL_FONT``
-    (a benchmark's check that ring reading holds in another face: 宋体, 楷体, a bold serif)."""
+    """The seals' typeface: PyMuPDF's ``china-s``, or the font file named by ``ZCSYNTH_SEAL_FONT``.
+
+    A benchmark checks so that ring reading holds in another face (宋体, 楷体, a bold serif).
+    """
     import os
+    from pathlib import Path
 
     import pymupdf
 
     path = os.environ.get("ZCSYNTH_SEAL_FONT")
     if path:
-        with open(path, "rb") as f:
-            return f.read()
+        return Path(path).read_bytes()
     return bytes(pymupdf.Font("china-s").buffer)
 
 

@@ -461,7 +461,7 @@ def _classify_blob(mask: np.ndarray, pts: np.ndarray, *, source: str, strict: bo
     if rectangularity >= 0.9 and aspect <= 1.6 and max(rw, rh) <= max_square * side:
         side_cov, fill = _square_evidence(mask, rect)
         thin = side_cov >= SQUARE_THIN_SIDES and fill >= SQUARE_THIN_FILL  # a whole frame round thin characters
-        if side_cov >= 0.75 and (0.12 <= fill or thin) and fill <= 0.6 and abs(rect[2]) <= 30:
+        if side_cov >= 0.75 and (fill >= 0.12 or thin) and fill <= 0.6 and abs(rect[2]) <= 30:
             ang = rect[2]
             return SealCandidate(rect[0], (rw / 2, rh / 2), ang, "square", source,
                                  min(1.0, side_cov), _box(rect[0], (rw / 2, rh / 2), ang, "square"))
