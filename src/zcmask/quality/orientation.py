@@ -548,44 +548,27 @@ def detect_orientation(image: np.ndarray, *, engine: OcrEngine | None = None,
 _MIRROR_LOWCONF = 0.08
 
 
-#: Least stroke contrast of a line tested for mirroring, as a share of the page's strongest: the
-#: back of a thin sheet showing through is mirrored print. On a synthetic 公示 with the back
-#: showing through (150 dpi), its two widest runs (contrast 25 and 34 grey levels against the
-#: print's 175 to 247) read sure flipped, and the page was flipped: its print, mirrored, was left
-#: unmasked.
-_MIRROR_MAIN_PRINT = 0.5
-
-
-def _stroke_contrast(image: np.ndarray, bbox: tuple[float, float, float, float]) -> float:
-    """Paper minus ink in a line's box (95th minus 5th percentile of its grey), grey levels."""
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = (int(max(0, min(v, lim))) for v, lim in zip(bbox, (w, h, w, h), strict=True))
-    crop = image[y0:y1, x0:x1]
-    if crop.size == 0:
-        return 0.0
-    grey = crop.mean(axis=2) if crop.ndim == 3 else crop
-    lo, hi = np.percentile(grey, (5, 95))
-    return float(hi - lo)
-
-
 def reads_mirrored(lines: Sequence[TextLine], image: np.ndarray, engine: OcrEngine) -> bool:
     """Whether an upright page's text reads left to right only when flipped.
 
     The recogniser reads mirrored glyphs as characters, at middling confidence, so such a
     page passes as legible and none of its names is found. Only a page with many doubtful
-    characters is tested: its three longest lines of print (stroke contrast at least
-    :data:`_MIRROR_MAIN_PRINT` of the strongest line's, so not the back of the sheet showing
-    through) are read flipped, and the page is mirrored when they then read sure (median ≥ 0.9)
-    and clearly better (by 0.12).
+    characters is tested: its three longest lines of print are read flipped, and the page is
+    mirrored when they then read sure (median ≥ 0.9) and clearly better (by 0.12).
+
+    Print, not the back of the sheet showing through (:func:`zcmask.locate._faint.faint_print`):
+    the back is mirrored print too. On a synthetic 公示 with its back showing through (Noto Serif
+    CJK, 150 dpi), the two widest runs were faint ghost text, read sure flipped, and the page was
+    flipped: its own print, mirrored, was left unmasked.
     """
+    from zcmask.locate._faint import faint_print
+
     chars = [c for ln in lines for c in ln.chars]
     if len(chars) < 8 or float(np.mean([c.score < 0.5 for c in chars])) < _MIRROR_LOWCONF:
         return False
-    tested = [ln for ln in lines if len(ln.chars) >= 4]
-    contrast = [_stroke_contrast(image, ln.bbox) for ln in tested]
-    strongest = max(contrast, default=0.0)
-    tested = [ln for ln, c in zip(tested, contrast, strict=True) if c >= _MIRROR_MAIN_PRINT * strongest]
-    longest = sorted(tested, key=lambda ln: ln.bbox[0] - ln.bbox[2])[:3]
+    faint = faint_print(lines, image)
+    printed = lines if faint is None else faint.lines
+    longest = sorted((ln for ln in printed if len(ln.chars) >= 4), key=lambda ln: ln.bbox[0] - ln.bbox[2])[:3]
     read = flipped_scores(engine, image, [(ln.bbox, ln.score) for ln in longest])
     return bool(read) and float(np.median([a for _b, a in read])) >= 0.9 \
         and float(np.median([a - b for b, a in read])) >= 0.12
