@@ -1,9 +1,11 @@
 """Locating benchmark: recall per case and over-mask for names and units, with real OCR.
 
 Run: .venv/bin/python -m benchmarks.locating [--pages N] [--seed S] [--distort] [--fonts] [--other-names]
+[--layouts]
 
 Pages come from :func:`zcsynth.locating_pages` (every case of the locating
-issue, other people's names beside them). With ``--distort`` each page is also
+issue, other people's names beside them), or with ``--layouts`` from
+:func:`zcsynth.layout_pages` (layouts those pages never draw). With ``--distort`` each page is also
 skewed by up to ±1.5°, slightly blurred and noised, like a scan. Scoring follows
 the held-out rule: an instance counts when >= 95% of its ink lies inside reported
 regions and is black in the output JPG.
@@ -24,7 +26,7 @@ from PIL import Image
 
 from zcmask import api
 from zcmask.options import Identity, Options, Unit
-from zcsynth import distort, locating_pages, score_page
+from zcsynth import distort, layout_pages, locating_pages, score_page
 from zcsynth._degrade import degrade
 
 #: Names and units the page generator never uses, for a held-out style run (``--other-names``).
@@ -103,7 +105,7 @@ def scan_noise(image: np.ndarray, rng: random.Random,
 
 def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         fonts: bool = False, container: str = "jpg", fontfiles: list[str] | None = None,
-        noise: bool | tuple[str, ...] = False, dpi: int = 200) -> dict[str, object]:
+        noise: bool | tuple[str, ...] = False, dpi: int = 200, layouts: bool = False) -> dict[str, object]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     by_case: dict[str, list[bool]] = defaultdict(list)
@@ -117,7 +119,8 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         files = list(fontfiles)
     elif fonts:
         files = [f for f in SYSTEM_FONTS if Path(f).exists()] or [None]
-    for i, (sp, facts) in enumerate(locating_pages(pages, seed=seed, fontfiles=files, dpi=dpi)):
+    make = layout_pages if layouts else locating_pages
+    for i, (sp, facts) in enumerate(make(pages, seed=seed, fontfiles=files, dpi=dpi)):
         if do_distort:
             sp = distort(sp, skew=rng.uniform(-1.5, 1.5), blur=rng.choice([0, 0.6, 1.0]),
                          noise=rng.choice([0, 6, 10]), seed=i)
@@ -160,6 +163,7 @@ def run(pages: int, seed: int, do_distort: bool, out: Path, jobs: int = 1,
         "distorted": do_distort,
         "scan_noise": list(noise) if isinstance(noise, tuple) else noise,
         "dpi": dpi,
+        "pages_from": "layout_pages" if layouts else "locating_pages",
         "fonts": [Path(f).name if f else "china-s" for f in files],
         "container": container,
         "instances": sum(len(v) for v in by_kind.values()),
@@ -191,12 +195,14 @@ def main() -> None:
                     help="names and units the generator never uses (a held-out style run)")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
                     help="pdf: a digital PDF with a text layer (not with --distort); scanned-pdf: the page image in a PDF")
+    ap.add_argument("--layouts", action="store_true",
+                    help="pages from zcsynth.layout_pages: 红头 titles, banners, columns, grids, guilloches ...")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/locating"))
     a = ap.parse_args()
     if a.other_names:
         use_other_names()
     res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font,
-              noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False, dpi=a.dpi)
+              noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False, dpi=a.dpi, layouts=a.layouts)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps({k: v for k, v in res.items() if k != "misses"}, ensure_ascii=False, indent=2))
     for m in res["misses"][:40]:  # type: ignore[index]

@@ -1,0 +1,32 @@
+"""Layouts the locating pages never draw (zcsynth.layout_pages), through the whole pipeline with real OCR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from zcmask import api
+from zcmask.options import Identity, Options, Unit
+from zcsynth import layout_pages, score_page
+
+
+@pytest.mark.slow
+def test_every_layout_is_masked_and_bystanders_stay(tmp_path):
+    # red 红头 title, underline blanks, white on a banner, a name down a narrow column, grid
+    # cells, guilloche, bold, blue ink, light grey, brackets, very wide spacing, hollow and
+    # shadowed titles, a name written downwards at the margin
+    misses = []
+    for i, (sp, facts) in enumerate(layout_pages(2, seed=4)):
+        src = tmp_path / f"p{i}.jpg"
+        Image.fromarray(sp.image).save(src, quality=92, dpi=(sp.dpi, sp.dpi))
+        ident = Identity(name=str(facts["name"]), units=(Unit(name=str(facts["unit"])),))
+        rep = api.mask([src], tmp_path / f"out{i}", Options(identity=ident, progress=False, eyes=False,
+                                                             seals="none", cache=False))
+        page = rep.files[0].pages[0]
+        out = np.asarray(Image.open(page.output).convert("RGB"))
+        sc = score_page(sp.truths, out, [r.bbox for r in page.regions])
+        misses += [(i, t.case, round(share, 3)) for t, ok, share in sc.hits if not ok]
+        assert sc.others_hidden == 0
+        assert sc.overmask < 0.06
+    assert not misses
