@@ -7,7 +7,7 @@ import pytest
 
 from conftest import covers, identity, kinds, mk_line
 from zcmask.locate import find_identity, unit_patterns
-from zcmask.results import TextLine
+from zcmask.results import Char, TextLine
 
 SIZE = (2000, 3000)
 
@@ -1183,3 +1183,43 @@ def test_mask_covers_a_round_emblem_over_the_title(tmp_path, fake_engine):  # ty
     page = report.files[0].pages[0]
     assert any(r.kind == "unit" and r.source == "layout" for r in page.regions)
     assert black_fraction(page.output, (332, 142, 468, 278)) > 0.95
+
+
+def _column(text: str, x: float, y: float, ch: float = 40) -> TextLine:
+    """A column-shaped OCR line: ``text`` written downwards, one ``ch`` square per character."""
+    chars = tuple(Char(c, (x, y + i * ch, x + ch, y + (i + 1) * ch), 1.0) for i, c in enumerate(text))
+    return TextLine(text, (x, y, x + ch, y + len(text) * ch), 1.0, chars)
+
+
+def test_name_written_down_a_narrow_column_is_masked():
+    # 姓名 | 欧阳娜娜 written downwards in a narrow cell: OCR reads 欧阳娜 as a column and the
+    # last 娜 as a line of its own, and reading order puts each in the row of the cells beside it.
+    col = _column("欧阳娜", x=100, y=300)
+    last = mk_line("娜", x=100, y=425)
+    beside = [mk_line("负责人签字：张伟", x=400, y=330), mk_line("获奖人：李明", x=400, y=420)]
+    regs = kinds(find_identity([*beside, col, last], identity("欧阳娜娜"), SIZE), "name")
+    assert covers(regs, col, 0, 3) and covers(regs, last, 0, 1)
+    assert not any(covers(regs, b, 0, 2) for b in beside)
+
+
+def test_name_written_down_in_single_characters_is_masked():
+    lines = [mk_line(c, x=100, y=300 + 70 * i) for i, c in enumerate("王建国")]
+    beside = [mk_line(t, x=400, y=300 + 70 * i) for i, t in enumerate(("性别男", "民族汉", "学历本科"))]
+    regs = kinds(find_identity([*beside, *lines], identity(), SIZE), "name")
+    assert all(covers(regs, ln, 0, 1) for ln in lines)
+
+
+def test_column_pieces_far_apart_are_not_joined():
+    col = _column("欧阳", x=100, y=300)
+    between = mk_line("性别男", x=100, y=450)
+    far = mk_line("娜娜", x=100, y=600)
+    regs = kinds(find_identity([col, between, far], identity("欧阳娜娜"), SIZE), "name")
+    assert not regs
+
+
+def test_doubtful_mark_read_in_a_gap_before_the_last_character_is_masked_with_it():
+    # a widely spaced 叶 未 央 on a coarse noisy scan: a doubtful ☑ read in the gap before 央
+    # took 央's place in the match, and 央 itself was left visible
+    ln = mk_line("姓名叶未☑央", scores={4: 0.74})
+    regs = kinds(find_identity([ln], identity("叶未央"), SIZE), "name")
+    assert covers(regs, ln, 2, 6)

@@ -164,6 +164,8 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
             subs += 1
             if k > 0 and stream[j - 1].line != sc.line:
                 skipped = (j, pc)
+            if k > 0 and j + 1 < n and stream[j + 1].ch == pc:
+                j += 1  # a doubtful mark read in the gap before the real character (叶 未 ☑央): both
             j += 1
             continue
         # One character OCR dropped inside a long name (4+): the neighbours' boxes
@@ -634,7 +636,7 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
                 for r in (_room("unit", s.char, ordered[s.line], right, lost, pad, size),) if r is not None]
     # Text wrapped inside a table cell (艾尔肯· | 吐尔逊) continues on the line
     # below, not on the next line in reading order, when other cells share the row.
-    for sub in _wrapped_streams(ordered, stream):
+    for sub in _wrapped_streams(ordered, stream) + _column_streams(ordered, stream):
         def crossing(spans: list[tuple[int, int]], sub: list[_S] = sub) -> list[tuple[int, int]]:
             return [(a, b) for a, b in spans if sub[a].line != sub[b - 1].line]
 
@@ -1484,6 +1486,58 @@ def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[li
                 continue
             if ax0 - ha <= bx0 <= ax1:
                 out.append(by_line[a] + by_line[b])
+    return out
+
+
+#: A line at least this many times as tall as wide is a column (characters written top to bottom).
+COLUMN_SHAPE = 1.5
+#: Lines stacked in a column chain when the lower starts at most this many character sizes below the upper.
+COLUMN_GAP = 1.5
+
+
+def _char_size(ln: TextLine) -> float:
+    """A line's character size: its width for a column, its height otherwise."""
+    w, h = ln.bbox[2] - ln.bbox[0], ln.bbox[3] - ln.bbox[1]
+    return max(1.0, w if h >= COLUMN_SHAPE * w else h)
+
+
+def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
+    """Streams of lines stacked in one narrow column, top to bottom.
+
+    A name written downwards in a narrow table column (欧 | 阳 | 娜 | 娜) comes back
+    from OCR as a column-shaped line and a line or two of single characters under or
+    over it; reading order puts each piece in the row of the cells beside it. Lines
+    chain when the lower one starts within :data:`COLUMN_GAP` character sizes below the upper one, they
+    share over half the narrower one's width, and both are at most three characters wide.
+    Chains of three lines or more, or holding a column, are returned (:func:`_wrapped_streams`
+    joins two rows).
+    """
+    by_line: dict[int, list[_S]] = {}
+    for s in stream:
+        by_line.setdefault(s.line, []).append(s)
+    narrow = [i for i in by_line
+              if lines[i].bbox[2] - lines[i].bbox[0] <= 3.5 * _char_size(lines[i])]
+    narrow.sort(key=lambda i: lines[i].bbox[1])
+    below: dict[int, int] = {}
+    for a in narrow:
+        ax0, _ay0, ax1, ay1 = lines[a].bbox
+        size = _char_size(lines[a])
+        for b in narrow:
+            bx0, by0, bx1, by1 = lines[b].bbox
+            if b == a or (by0 + by1) / 2 <= ay1 or by0 - ay1 > COLUMN_GAP * size:
+                continue
+            if min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0) and b not in below.values():
+                below.setdefault(a, b)
+    out: list[list[_S]] = []
+    for a in narrow:
+        if a in below.values() or a not in below:
+            continue  # chains start at a line nothing is under
+        chain = [a]
+        while chain[-1] in below and len(chain) < 16:
+            chain.append(below[chain[-1]])
+        if len(chain) >= 3 or any(lines[i].bbox[3] - lines[i].bbox[1] >= COLUMN_SHAPE * (lines[i].bbox[2] - lines[i].bbox[0])
+                                  and len(by_line[i]) >= 2 for i in chain):
+            out.append([s for i in chain for s in by_line[i]])
     return out
 
 
