@@ -1223,3 +1223,35 @@ def test_doubtful_mark_read_in_a_gap_before_the_last_character_is_masked_with_it
     ln = mk_line("姓名叶未☑央", scores={4: 0.74})
     regs = kinds(find_identity([ln], identity("叶未央"), SIZE), "name")
     assert covers(regs, ln, 2, 6)
+
+
+def test_last_character_of_a_column_joined_to_the_line_beside_it_is_masked():
+    # a name written downwards at the margin: the detector joined its last character 国 to the
+    # horizontal line of the row it sits in (…完成培训。国)
+    col = _column("王建", x=900, y=300)
+    row = mk_line("申请人已完成培训。国", x=540, y=385)  # its last character sits under the column
+    regs = kinds(find_identity([col, row], identity(), SIZE), "name")
+    assert covers(regs, col, 0, 2) and covers(regs, row, 9, 10)
+    assert not covers(regs, row, 0, 9)
+
+
+def test_surname_and_given_name_in_two_fields_are_masked():
+    ln = mk_line("姓：王　　名：建国　性别：男")
+    regs = kinds(find_identity([ln], identity(), SIZE), "name")
+    assert covers(regs, ln, 2, 3) and covers(regs, ln, 7, 9)  # (the ideographic spaces are characters here)
+    assert not covers(regs, ln, 10, 12) and not covers(regs, ln, 5, 6)
+
+
+def test_a_given_name_field_of_someone_else_or_a_longer_word_is_not_masked():
+    other = mk_line("姓：李　　名：建国")  # another surname
+    road = mk_line("姓：王　　名：建国路")  # not the given name alone
+    assert not kinds(find_identity([other], identity(), SIZE), "name")
+    assert not kinds(find_identity([road], identity(), SIZE), "name")
+
+
+def test_unit_abbreviated_by_leaving_out_its_middle_is_masked_whole():
+    # 国网新疆电力有限公司巴州供电公司 written 国网巴州供电公司: 国网 stayed visible
+    ln = mk_line("单位：国网巴州供电公司")
+    regs = kinds(find_identity([ln], identity(), SIZE), "unit")
+    assert covers(regs, ln, 3, 11)
+    assert not covers(regs, ln, 0, 3)

@@ -3,9 +3,9 @@
 A red 红头 title, fill-in blanks on an underline, white print on a dark banner, a name
 written down a narrow table column, a name in 方格 grid cells, print over a certificate's
 guilloche, bold, blue-ink and light-grey names, brackets and quotes, very wide letter
-spacing, a hollow (outlined) title, a shadowed title and a name written downwards with
-gaps at the margin. Each truth carries its own ink mask (light glyphs on a banner, dark
-ones elsewhere), as the judge scores it.
+spacing, a hollow (outlined) title, a shadowed title, a name written downwards with gaps at
+the margin, and a surname and a given name in two fields. Each truth carries its own ink
+mask (light glyphs on a banner, dark ones elsewhere), as the judge scores it.
 """
 
 from __future__ import annotations
@@ -137,6 +137,12 @@ def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage
     w.text(56, y, unit, size + 4, "unit", "shadowed")
     y += size * 2.8
     w.text(w.text(56, y, "单位负责人：", size), y, "王海", size, "other", "other_person")
+    # the surname and the given name in two fields (a Han name only)
+    if "·" not in name and y + size * 2.4 < 815:
+        y += size * 2.4
+        k = 2 if len(name) > 2 and name[:2] in ("欧阳", "司马", "上官", "钟离") else 1
+        x = w.text(w.text(56, y, "姓：", size), y, name[:k], size, "name", "split_fields")
+        w.text(w.text(x + size * 3, y, "名：", size), y, name[k:], size, "name", "split_fields")
     # written downwards with gaps, at the right margin
     vs = size + 2
     for i, ch in enumerate(chars):

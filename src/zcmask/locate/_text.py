@@ -361,6 +361,8 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
 
 #: Unit characters OCR may lose between two read pieces (seal ink, a fold).
 _MAX_DROPPED = 3
+#: Lengths of a unit's head taken before a later piece of it (:func:`_extend_piece`).
+UNIT_HEAD_MIN, UNIT_HEAD_MAX = 2, 4
 
 
 def _extend_piece(stream: Sequence[_S], i: int, j: int, unit: str, k: int) -> tuple[int, int]:
@@ -368,7 +370,9 @@ def _extend_piece(stream: Sequence[_S], i: int, j: int, unit: str, k: int) -> tu
 
     A unit name printed under a seal often comes back in fragments (巴州 | 电力工程有限)
     with the characters under the ring ink lost. Characters of the same row that
-    continue the unit in order, skipping up to ``_MAX_DROPPED`` lost ones, are taken in.
+    continue the unit in order, skipping up to ``_MAX_DROPPED`` lost ones, are taken in;
+    so are the unit's first two to four characters right before the piece, the middle
+    left out, as abbreviations drop it (国网巴州供电公司).
     """
     a, b = k, k + (j - i)
 
@@ -389,6 +393,13 @@ def _extend_piece(stream: Sequence[_S], i: int, j: int, unit: str, k: int) -> tu
         if u is None:
             break
         i, a = i - 1, u
+    # the unit's head written right before a later part of it, the middle left out (国网 |
+    # 巴州供电公司 for 国网新疆电力有限公司巴州供电公司, 中国石油 | 塔里木油田分公司)
+    for h in range(min(UNIT_HEAD_MAX, a, i), UNIT_HEAD_MIN - 1, -1):
+        if "".join(t.ch for t in stream[i - h:i]) == unit[:h] and all(
+                same_row(stream[m], stream[m + 1], 0) for m in range(i - h, i)):
+            i, a = i - h, 0
+            break
     while j < len(stream) and b < len(unit):
         s = stream[j]
         u = next((b + d for d in range(min(_MAX_DROPPED + 1, len(unit) - b))
@@ -614,6 +625,8 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
         free = [f for s in (identity.name, *identity.aliases) if transliterated(s) for f in latin_forms(s)]
         regions += _spans_to_regions("name", _merge_spans(_lead_name_spans(stream, ordered, latin, given, free)),
                                      stream, ordered, pad, size)
+    # the surname and the given name in two fields (姓：王　名：建国)
+    regions += _spans_to_regions("name", _split_field_spans(stream, identity), stream, ordered, pad, size)
     # the name's two parts in two fields (Family Name HUANG over First Name JINGXUAN)
     parts = [p for s in (identity.name, *identity.aliases) for p in latin_name_parts(s)]
     if parts:
@@ -915,6 +928,53 @@ FIELD_ROWS, FIELD_ROW_GAP = 4.0, 12.0
 def _field_value(text: str) -> str:
     """A line's Latin letters, folded, after a name field's label (``Family Name HUANG`` -> ``huang``)."""
     return re.sub(r"[^a-zà-ɏ]", "", _NAME_LABEL.sub("", text.strip(), count=1).lower())
+
+
+#: Labels of a surname field and of a given-name field (姓：王　名：建国).
+SURNAME_LABELS = ("姓氏", "姓")
+GIVEN_LABELS = ("名字", "名")
+#: How many stream characters after the surname the given-name label may come.
+_SPLIT_FIELD_GAP = 12
+
+
+def _split_field_spans(stream: Sequence[_S], identity: Identity) -> list[tuple[int, int]]:
+    """The surname and the given name of a Chinese name in two labelled fields (姓：王　名：建国).
+
+    The given name alone would not be matched (it is any 建国), nor the surname alone: both are
+    masked when a surname label holds the surname and a given-name label follows within
+    :data:`_SPLIT_FIELD_GAP` characters holding the given name, each value ending its field.
+    """
+    text = "".join(s.ch for s in stream)
+    spans: list[tuple[int, int]] = []
+    for full in (identity.name, *identity.aliases):
+        n = norm_text(full)
+        if len(n) < 2 or not all(is_han(c) for c in n):
+            continue
+        k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+        sur, given = n[:k], n[k:]
+        for lab in SURNAME_LABELS:
+            start = 0
+            while (i := text.find(lab, start)) >= 0:
+                start = i + 1
+                a = i + len(lab)
+                a += text[a:a + 1] in (":", "：")
+                if text[a:a + len(sur)] != sur or text[a + len(sur):a + len(sur) + 1] == given[:1]:
+                    continue  # not this surname, or the whole name in one field (姓名：王建国 is matched already)
+                rest = text[a + len(sur):a + len(sur) + _SPLIT_FIELD_GAP + len(given) + 2]
+                for glab in (f"{x}{c}" for x in GIVEN_LABELS for c in (":", "：", "")):
+                    g = rest.find(glab + given)
+                    if g < 0 or (g > 0 and rest[g - 1] == "姓"):
+                        continue
+                    b = a + len(sur) + g + len(glab)
+                    e = b + len(given)
+                    if e < len(stream) and is_han(stream[e].ch) and stream[e].line == stream[e - 1].line \
+                            and stream[e].char.bbox[0] - stream[e - 1].char.bbox[2] < 0.5 * (
+                                stream[e - 1].char.bbox[3] - stream[e - 1].char.bbox[1]) \
+                            and not text.startswith(GIVEN_AFTER, e):
+                        continue  # 建国 of 建国路: a longer word, not a field's whole value
+                    spans += [(a, a + len(sur)), (b, b + len(given))]
+                    break
+    return spans
 
 
 def _field_part_spans(stream: Sequence[_S], lines: Sequence[TextLine],
@@ -1510,7 +1570,8 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
     chain when the lower one starts within :data:`COLUMN_GAP` character sizes below the upper one, they
     share over half the narrower one's width, and both are at most three characters wide.
     Chains of three lines or more, or holding a column, are returned (:func:`_wrapped_streams`
-    joins two rows).
+    joins two rows), with the character of another line right over or under their ends
+    (:func:`_merged_end`).
     """
     by_line: dict[int, list[_S]] = {}
     for s in stream:
@@ -1530,15 +1591,40 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
                 below.setdefault(a, b)
     out: list[list[_S]] = []
     for a in narrow:
-        if a in below.values() or a not in below:
-            continue  # chains start at a line nothing is under
+        if a in below.values():
+            continue  # chains start at a line nothing is over
         chain = [a]
         while chain[-1] in below and len(chain) < 16:
             chain.append(below[chain[-1]])
         if len(chain) >= 3 or any(lines[i].bbox[3] - lines[i].bbox[1] >= COLUMN_SHAPE * (lines[i].bbox[2] - lines[i].bbox[0])
                                   and len(by_line[i]) >= 2 for i in chain):
-            out.append([s for i in chain for s in by_line[i]])
+            over = _merged_end(lines[chain[0]].bbox, stream, chain, up=True)
+            under = _merged_end(lines[chain[-1]].bbox, stream, chain, up=False)
+            out.append(over + [s for i in chain for s in by_line[i]] + under)
     return out
+
+
+def _merged_end(box: tuple[float, float, float, float], stream: Sequence[_S], chain: Sequence[int],
+                *, up: bool) -> list[_S]:
+    """The character of another line right over (``up``) or under a column chain's end line.
+
+    The detector may join a column's first or last character to the line of the cell beside it
+    (``…完成培训。木`` for the 木 that ends a name written downwards at the margin).
+    """
+    x0, y0, x1, y1 = box
+    size = max(1.0, x1 - x0)
+    best: tuple[float, _S] | None = None
+    for s in stream:
+        if s.line in chain:
+            continue
+        bx0, by0, bx1, by1 = s.char.bbox
+        if min(x1, bx1) - max(x0, bx0) <= 0.5 * min(x1 - x0, bx1 - bx0) or abs((bx1 - bx0) - size) > 0.5 * size:
+            continue
+        gap = y0 - by1 if up else by0 - y1
+        centre_out = (by0 + by1) / 2 < y0 if up else (by0 + by1) / 2 > y1
+        if centre_out and gap <= COLUMN_GAP * size and (best is None or gap < best[0]):
+            best = (gap, s)
+    return [best[1]] if best else []
 
 
 def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
