@@ -1580,18 +1580,23 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
               if lines[i].bbox[2] - lines[i].bbox[0] <= 3.5 * _char_size(lines[i])]
     narrow.sort(key=lambda i: lines[i].bbox[1])
     below: dict[int, int] = {}
+    taken: set[int] = set()
     for a in narrow:
         ax0, _ay0, ax1, ay1 = lines[a].bbox
         size = _char_size(lines[a])
-        for b in narrow:
+        for b in narrow:  # top to bottom: the first that fits is the nearest
             bx0, by0, bx1, by1 = lines[b].bbox
-            if b == a or (by0 + by1) / 2 <= ay1 or by0 - ay1 > COLUMN_GAP * size:
+            if by0 - ay1 > COLUMN_GAP * size:
+                break
+            if b == a or b in taken or (by0 + by1) / 2 <= ay1:
                 continue
-            if min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0) and b not in below.values():
-                below.setdefault(a, b)
+            if min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0):
+                below[a] = b
+                taken.add(b)
+                break
     out: list[list[_S]] = []
     for a in narrow:
-        if a in below.values():
+        if a in taken:
             continue  # chains start at a line nothing is over
         chain = [a]
         while chain[-1] in below and len(chain) < 16:
