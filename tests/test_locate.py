@@ -1255,3 +1255,15 @@ def test_unit_abbreviated_by_leaving_out_its_middle_is_masked_whole():
     regs = kinds(find_identity([ln], identity(), SIZE), "unit")
     assert covers(regs, ln, 3, 11)
     assert not covers(regs, ln, 0, 3)
+
+
+def test_a_name_whose_yi_is_read_as_a_dash_is_masked():
+    # 于一 in light grey read 于— (the dash is skipped as a name's dot), and 名：一 read 名：—
+    ln = mk_line("经办人：于—")
+    regs = kinds(find_identity([ln], identity("于一"), SIZE), "name")
+    assert covers(regs, ln, 4, 6)
+    fields = mk_line("姓：于　名：—")
+    assert covers(kinds(find_identity([fields], identity("于一"), SIZE), "name"), fields, 6, 7)
+    # a name without 一 gains nothing from dashes
+    other = mk_line("经办人：于—")
+    assert not kinds(find_identity([other], identity("于二"), SIZE), "name")

@@ -103,15 +103,25 @@ def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
     return out
 
 
-def build_stream(lines: Sequence[TextLine]) -> tuple[list[TextLine], list[_S]]:
-    """Return lines in reading order and the folded character stream over them."""
+#: Dashes OCR reads a lone 一 as (于一 read 于—); :func:`build_stream` skips them as dots.
+YI_DASHES = frozenset("-－—–_~")
+
+
+def build_stream(lines: Sequence[TextLine], *, dash_as_yi: bool = False) -> tuple[list[TextLine], list[_S]]:
+    """Return lines in reading order and the folded character stream over them.
+
+    Dots and dashes are left out (a name's dot may be read as either); with ``dash_as_yi``
+    a dash stands in the stream as 一 instead, for a name that holds 一.
+    """
     ordered = _reading_order(lines)
     stream: list[_S] = []
     for li, ln in enumerate(ordered):
         for c in ln.chars:
             for part in c.text:
                 n = norm_char(part)
-                if not n or n.isspace() or n in DOTS:
+                if dash_as_yi and n in YI_DASHES:
+                    n = "一"
+                elif not n or n.isspace() or n in DOTS:
                     continue
                 stream.append(_S(n, c.score, li, c))
     return ordered, stream
@@ -627,6 +637,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
                                      stream, ordered, pad, size)
     # the surname and the given name in two fields (姓：王　名：建国)
     regions += _spans_to_regions("name", _split_field_spans(stream, identity), stream, ordered, pad, size)
+    # a name that holds 一, with its 一 read as a dash (于— for 于一)
+    if any("一" in p for p in names):
+        _, yi = build_stream(lines, dash_as_yi=True)
+        regions += _spans_to_regions("name", _merge_spans(_name_spans(yi, names) + _split_field_spans(yi, identity)),
+                                     yi, ordered, pad, size)
     # the name's two parts in two fields (Family Name HUANG over First Name JINGXUAN)
     parts = [p for s in (identity.name, *identity.aliases) for p in latin_name_parts(s)]
     if parts:
@@ -1569,8 +1584,8 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
     over it; reading order puts each piece in the row of the cells beside it. Lines
     chain when the lower one starts within :data:`COLUMN_GAP` character sizes below the upper one, they
     share over half the narrower one's width, and both are at most three characters wide.
-    Chains of three lines or more, or holding a column, are returned (:func:`_wrapped_streams`
-    joins two rows), with the character of another line right over or under their ends
+    Chains of two lines or more, or a lone column, are returned (:func:`_wrapped_streams` joins
+    two rows only within 1.2 line heights), with the character of another line right over or under their ends
     (:func:`_merged_end`).
     """
     by_line: dict[int, list[_S]] = {}
@@ -1601,7 +1616,7 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
         chain = [a]
         while chain[-1] in below and len(chain) < 16:
             chain.append(below[chain[-1]])
-        if len(chain) >= 3 or any(lines[i].bbox[3] - lines[i].bbox[1] >= COLUMN_SHAPE * (lines[i].bbox[2] - lines[i].bbox[0])
+        if len(chain) >= 2 or any(lines[i].bbox[3] - lines[i].bbox[1] >= COLUMN_SHAPE * (lines[i].bbox[2] - lines[i].bbox[0])
                                   and len(by_line[i]) >= 2 for i in chain):
             over = _merged_end(lines[chain[0]].bbox, stream, chain, up=True)
             under = _merged_end(lines[chain[-1]].bbox, stream, chain, up=False)
