@@ -38,14 +38,22 @@ OTHER_UNITS = ["新疆生产建设兵团第二师铁门关市人民医院", "中
 OTHER_PEOPLE = ["王海", "刘芳", "陈东升"]
 
 
+#: Names the layout pages draw with ``--layouts --other-names``: names holding 一, two-character
+#: and compound-surname names (the layout pages' own list already differs from the locating pages').
+LAYOUT_OTHER_HAN = ["李一鸣", "王一", "于一", "丁丁", "张三丰", "东方明", "王喆", "李玥", "万俟燕", "卜凡"]
+LAYOUT_OTHER_TRANSLITERATED = ["买买提·吐尔逊", "古丽·艾力", "阿依努尔·吐尔逊"]
+
+
 def use_other_names() -> None:
-    """Swap the generator's name, unit and bystander lists for :data:`OTHER_HAN` and friends."""
-    from zcsynth import _cases
+    """Swap the generators' name, unit and bystander lists for :data:`OTHER_HAN` and friends."""
+    from zcsynth import _cases, _layouts
 
     _cases.HAN_NAMES[:] = OTHER_HAN
     _cases.UYGHUR_NAMES[:] = OTHER_TRANSLITERATED
     _cases.UNITS[:] = OTHER_UNITS
     _cases.OTHERS[:] = OTHER_PEOPLE
+    _layouts.HAN[:] = LAYOUT_OTHER_HAN
+    _layouts.UYGHUR[:] = LAYOUT_OTHER_TRANSLITERATED
 
 
 SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc",
