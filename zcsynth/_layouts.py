@@ -29,18 +29,6 @@ def _label(w: _Writer, kind: str, case: str, s: str, box: tuple[float, float, fl
                                  int(math.ceil(box[3] * sc))), case, s))
 
 
-def _styled(w: _Writer, x: float, y: float, s: str, size: float, mode: int, border: float) -> float:
-    """Write ``s`` in render mode ``mode`` (1: outline only, 2: fill and outline, i.e. bold)."""
-    import pymupdf
-
-    if w._font is not None:
-        w.page.insert_text((x, y), s, fontname=w.fontname, fontfile=w.fontfile, fontsize=size, render_mode=mode,
-                           border_width=border)
-        return float(w._font.text_length(s, fontsize=size))
-    w.page.insert_text((x, y), s, fontname="china-s", fontsize=size, render_mode=mode, border_width=border)
-    return float(pymupdf.get_text_length(s, fontname="china-s", fontsize=size))
-
-
 def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage, dict[str, object]]:
     import pymupdf
 
@@ -55,7 +43,7 @@ def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage
     y = 60.0
     # a red 红头 title and its rule
     ts = rng.choice([20, 24, 28])
-    x0 = max(20.0, (595 - w.put(0, -100, unit + "文件", ts)) / 2)
+    x0 = max(20.0, (595 - w.length(unit + "文件", ts)) / 2)
     w.text(w.text(x0, y + ts, unit, ts, "unit", "red_title", color=red), y + ts, "文件", ts, color=red)
     y += ts + 14
     pg.draw_line((40, y), (555, y), color=red, width=2)
@@ -72,7 +60,7 @@ def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage
     y += size * 2.6
     # white print on a dark banner
     bs = rng.choice([13, 16, 18])
-    bw = w.put(0, -100, unit, bs)
+    bw = w.length(unit, bs)
     pg.draw_rect(pymupdf.Rect(50, y - bs - 6, 50 + bw + 40, y + 8), color=None,
                  fill=rng.choice([(0.1, 0.15, 0.45), (0.65, 0.08, 0.08), (0.05, 0.35, 0.2)]))
     w.put(70, y, unit, bs, color=(1, 1, 1))
@@ -104,7 +92,7 @@ def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage
     w.text(x + 6, hy, name, size * 1.2, "name", "blue_ink", color=(0.1, 0.2, 0.65))
     by = hy + size * 2.4
     x = w.text(gx, by, "获奖人：", size)
-    bl = _styled(w, x + 4, by, name, size * 1.4, 2, 0.06)
+    bl = w.put(x + 4, by, name, size * 1.4, render_mode=2, border_width=0.06)  # bold: filled and outlined
     _label(w, "name", "bold", name, (x + 3, by - 0.95 * size * 1.4, x + 5 + bl, by + 0.2 * size * 1.4))
     y = max(t2 + len(chars) * cs + 30, by + 30)
     # a guilloche under the print
@@ -130,7 +118,7 @@ def _page(rng: random.Random, dpi: int, fontfile: str | None) -> tuple[SynthPage
     y += size * 2.6
     # a hollow title, then a shadowed one
     hs = rng.choice([22, 28])
-    hl = _styled(w, 56, y + hs, unit, hs, 1, 0.03)
+    hl = w.put(56, y + hs, unit, hs, render_mode=1, border_width=0.03)  # hollow: outlined only
     _label(w, "unit", "hollow", unit, (55, y + hs - 0.95 * hs, 57 + hl, y + hs + 0.2 * hs))
     y += hs * 2
     w.put(57.5, y + 1.5, unit, size + 4, color=(0.7, 0.7, 0.7))

@@ -57,16 +57,25 @@ class _Writer:
         self.fontname = "zcf" if fontfile else FONT
         self._font = pymupdf.Font(fontfile=fontfile) if fontfile else None
 
-    def put(self, x: float, y: float, s: str, size: float, **kw: object) -> float:
-        """Insert ``s`` at baseline (x, y) in this writer's font; return its advance width."""
+    def length(self, s: str, size: float) -> float:
+        """The advance width of ``s`` in this writer's font, in points, drawing nothing."""
         import pymupdf
 
         if self._font is not None:
+            return float(self._font.text_length(s, fontsize=size))
+        return float(pymupdf.get_text_length(s, fontname=FONT, fontsize=size))
+
+    def put(self, x: float, y: float, s: str, size: float, **kw: object) -> float:
+        """Insert ``s`` at baseline (x, y) in this writer's font; return its advance width.
+
+        ``kw`` goes to PyMuPDF's ``insert_text`` (``color``, ``render_mode``, ``morph`` ...).
+        """
+        if self._font is not None:
             self.page.insert_text((x, y), s, fontname=self.fontname, fontfile=self.fontfile,
                                   fontsize=size, **kw)
-            return float(self._font.text_length(s, fontsize=size))
-        self.page.insert_text((x, y), s, fontname=FONT, fontsize=size, **kw)
-        return float(pymupdf.get_text_length(s, fontname=FONT, fontsize=size))
+        else:
+            self.page.insert_text((x, y), s, fontname=FONT, fontsize=size, **kw)
+        return self.length(s, size)
 
     def text(self, x: float, y: float, s: str, size: float = 11, kind: str | None = None,
              case: str = "", color: tuple[float, float, float] = (0, 0, 0)) -> float:

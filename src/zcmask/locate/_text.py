@@ -981,15 +981,23 @@ def _split_field_spans(stream: Sequence[_S], identity: Identity) -> list[tuple[i
                     if g < 0 or (g > 0 and rest[g - 1] == "姓"):
                         continue
                     b = a + len(sur) + g + len(glab)
-                    e = b + len(given)
-                    if e < len(stream) and is_han(stream[e].ch) and stream[e].line == stream[e - 1].line \
-                            and stream[e].char.bbox[0] - stream[e - 1].char.bbox[2] < 0.5 * (
-                                stream[e - 1].char.bbox[3] - stream[e - 1].char.bbox[1]) \
-                            and not text.startswith(GIVEN_AFTER, e):
-                        continue  # 建国 of 建国路: a longer word, not a field's whole value
+                    if _word_runs_on(stream, text, b + len(given)):
+                        continue  # 建国 of 建国路: a longer word, not the field's whole value
                     spans += [(a, a + len(sur)), (b, b + len(given))]
                     break
     return spans
+
+
+def _word_runs_on(stream: Sequence[_S], text: str, e: int) -> bool:
+    """Whether the Chinese character at ``e`` runs on the word ending before it.
+
+    It does when it is on the same line, closer than half a character, and does not start a word
+    that follows a name (:data:`GIVEN_AFTER`).
+    """
+    if e >= len(stream) or e == 0 or not is_han(stream[e].ch) or stream[e].line != stream[e - 1].line:
+        return False
+    prev, nxt = stream[e - 1].char.bbox, stream[e].char.bbox
+    return nxt[0] - prev[2] < 0.5 * (prev[3] - prev[1]) and not text.startswith(GIVEN_AFTER, e)
 
 
 def _field_part_spans(stream: Sequence[_S], lines: Sequence[TextLine],
