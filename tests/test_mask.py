@@ -409,3 +409,16 @@ def test_html_report_names_the_issuers_seals_it_left_visible():
     # a check given no unit (or no applicant) did not judge whose seals they are
     out = render_html({**data, "command": "check", "applicant": None})
     assert "公章×2（未提供工作单位，未判断归属：中国数学会、印文未识读）" in out and "保留他方公章" not in out
+
+
+def test_html_report_wraps_long_paths_instead_of_squeezing_the_issue_column():
+    # at 1366 px a 70-character input path and its output path left the issue column one character
+    # wide, its header 问题与处理办法 written downwards
+    from zcmask.report import render_html
+
+    long = "benchmarks/data/holdout_ph13/guet_grad_scholarship_2022_sideways_photo.jpg"
+    page = {"index": 1, "output": "/tmp/out/" + long, "width": 10, "height": 10, "rotation": 0, "regions": [],
+            "issues": [], "legibility": {"score": 1.0}}
+    out = render_html({"command": "mask", "summary": {}, "files": [{"input": long, "status": "ok", "pages": [page]}]})
+    style = out[out.index("<style>"):out.index("</style>")]
+    assert "td{overflow-wrap:anywhere}" in style and "white-space:nowrap" in style

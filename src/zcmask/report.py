@@ -133,7 +133,8 @@ def render_html(data: dict[str, Any], *, images: Sequence[tuple[str, str]] = (),
     return f"""<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>zcmask {e(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0}}
+td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f0f0f0;white-space:nowrap}}
+td{{overflow-wrap:anywhere}}
 .err td{{background:#fee}}.error{{color:#b00}}.warning{{color:#a60}}.info{{color:#06c}}</style>
 <h1>zcmask {e(title)}</h1>
 <p>申报人：{e(str(ap.get('name', '—')))}　单位：{e('、'.join(ap.get('units', [])) or '未提供')}</p>
