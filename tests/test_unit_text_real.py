@@ -229,3 +229,20 @@ def test_a_unit_read_only_in_pieces_across_a_seal_is_read_again():
     # an issuer's seal kept on the page is never read again
     reread_under_seals(_page(), [_applicant_seal(text="某某局", owner="authority")], eng, [pieces], units)
     assert len(seen) == 3
+
+
+def test_a_seals_own_centre_text_matching_the_unit_is_no_line_read_across_it():
+    """Held-out invitation: 统计学院, the centre text of 中国人民大学统计学院's own seal, matched
+    the unit's alias inside the ring, so the signature line printed across this seal and the next
+    one was never read again, and 学院 stayed visible once the next (a company's) seal was kept.
+    """
+    from zcmask.locate._text import unit_patterns
+    from zcmask.locate._under_seal import reread_under_seals
+    from zcmask.results import Region
+
+    units = unit_patterns(identity(units=(UNIT,)))
+    seen: list[np.ndarray] = []
+    eng = FakeOcrEngine(lambda img: seen.append(img) or [])
+    centre = Region("unit", (300, 330, 400, 380), UNIT, "ocr", 1.0)  # inside SEAL_BOX
+    assert reread_under_seals(_page(), [_applicant_seal()], eng, [centre], units) == []
+    assert len(seen) == 1  # read again: the match lies within the ring

@@ -56,7 +56,9 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     Only matches of the name matcher count, not the signature-block rule's lines: that
     rule also covers lines broken into single characters, which still need the second
     reading. A match of only pieces of the name across a seal (蚂蚁智信（杭州） | 技术有,
-    the stamp's ink hiding 信息 and the detector missing 限公司 beyond it) is read again.
+    the stamp's ink hiding 信息 and the detector missing 限公司 beyond it) is read again, and
+    so is a seal whose own centre text alone matched (统计学院 inside the ring of 中国人民大学
+    统计学院's seal, the signature line 中国人民大学统计学院 across it and the next seal unread).
     So is a masked seal whose ring could not be read even when no match crosses it (an HR
     seal's ring read as Latin garbage on a page shrunk and re-compressed, the detector
     seeing no line across it): only the name matcher's hits count there, not the signature
@@ -79,7 +81,8 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
     for s in seals:
         if s.shape == "square" or not s.masked or s.owner == "authority":
             continue
-        crossing = [r for r in found if r.kind == "unit" and boxes_overlap(r.bbox, s.bbox)]
+        crossing = [r for r in found if r.kind == "unit" and boxes_overlap(r.bbox, s.bbox)
+                    and not _inside(r.bbox, s.bbox)]
         if any(_whole(r.text, units) for r in crossing):
             continue
         x0, y0, x1, y1 = (int(v) for v in s.bbox)
@@ -91,6 +94,22 @@ def reread_under_seals(image: np.ndarray, seals: Sequence[SealSeen], engine,
         crop = _without_stamp_ink(np.ascontiguousarray(image[cy0:cy1, cx0:cx1]))
         out += [shift_line(ln, cx0, cy0) for ln in engine.recognize(crop) if ln.chars]
     return out
+
+
+#: Share of a region's area inside a seal's box beyond which it is the seal's own text.
+OWN_TEXT = 0.8
+
+
+def _inside(box: Sequence[float], seal: Sequence[float]) -> bool:
+    """Whether ``box`` lies within ``seal``'s box: the seal's own ring or centre text, not a line it is stamped on.
+
+    >>> _inside((10, 40, 60, 60), (0, 0, 100, 100)), _inside((10, 40, 160, 60), (0, 0, 100, 100))
+    (True, False)
+    """
+    ix = max(0.0, min(box[2], seal[2]) - max(box[0], seal[0]))
+    iy = max(0.0, min(box[3], seal[3]) - max(box[1], seal[1]))
+    area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
+    return ix * iy > OWN_TEXT * area
 
 
 def _whole(text: str, units: Sequence[str]) -> bool:
