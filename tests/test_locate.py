@@ -498,6 +498,17 @@ def test_unit_short_forms_are_masked(short):
     assert covers(kinds(find_identity([ln], identity(), SIZE), "unit"), ln, 2, 2 + len(short))
 
 
+def test_a_branch_is_masked_without_its_fen_gongsi():
+    # Xinjiang's oil fields are branches (中国石油天然气股份有限公司塔里木油田分公司) and are
+    # written 塔里木油田 in running text; the piece is five characters, under the six a piece needs
+    ident = identity(units=("中国石油天然气股份有限公司塔里木油田分公司",))
+    assert "塔里木油田" in unit_patterns(ident)
+    ln = mk_line("本人在塔里木油田从事钻井工作")
+    assert covers(kinds(find_identity([ln], ident, SIZE), "unit"), ln, 3, 8)
+    other = mk_line("本人在西北油田从事钻井工作")  # another company's oil field stays visible
+    assert not kinds(find_identity([other], ident, SIZE), "unit")
+
+
 def test_region_short_forms_are_generated():
     pats = unit_patterns(identity(units=("巴音郭楞蒙古自治州水利水电勘测设计有限责任公司",)))
     assert "巴州水利水电勘测设计" in pats

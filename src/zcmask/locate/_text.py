@@ -283,7 +283,7 @@ def unit_patterns(identity: Identity) -> list[str]:
 
     Short forms drop legal suffixes (有限公司, 集团 ...), shorten 巴音郭楞蒙古自治州 to
     巴州 and 新疆维吾尔自治区 to 新疆, and keep the part after the last 公司 of a
-    branch name. Numbers are also written the other way (第13中学, 第十三中学:
+    branch name, and that part without its 分公司. Numbers are also written the other way (第13中学, 第十三中学:
     :func:`numeral_forms`). Automatic forms shorter than four characters are too generic to
     use; a value the applicant typed in is used from two characters (嘉华), unless it is a
     word every unit has (:data:`UNIT_STOPWORDS`).
@@ -314,6 +314,8 @@ def unit_patterns(identity: Identity) -> list[str]:
                         forms.add(tail)
                     if len(head) >= 4:
                         forms.add(head)
+        # a branch is named without its 分公司 (塔里木油田 for …塔里木油田分公司)
+        forms |= {f[: -len(BRANCH)] for f in forms if f.endswith(BRANCH) and len(f) - len(BRANCH) >= 4}
         for f in forms:
             add(f)
     return sorted(out, key=len, reverse=True)
@@ -371,6 +373,8 @@ def _unit_ngram_spans(stream: Sequence[_S], units: Iterable[str]) -> list[tuple[
 
 #: Unit characters OCR may lose between two read pieces (seal ink, a fold).
 _MAX_DROPPED = 3
+#: How a branch company's name ends (中国石油天然气股份有限公司塔里木油田分公司).
+BRANCH = "分公司"
 #: Lengths of a unit's head taken before a later piece of it (:func:`_extend_piece`).
 UNIT_HEAD_MIN, UNIT_HEAD_MAX = 2, 4
 
