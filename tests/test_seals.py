@@ -1077,6 +1077,39 @@ def test_a_provincial_department_read_whole_is_not_the_school_loosely_matched(te
     assert owner_of(text, ident, "round") == owner
 
 
+@pytest.mark.parametrize(("unit", "text", "owner"), [
+    ("太原理工大学", "0北京百度网讯科技有限公司 大", "authority"),
+    ("中国人民大学统计学院", "北京统计之部数据科技有限公司 U", "authority"),
+    ("新疆医科大学第一附属医院", "乌鲁木齐某某医疗器械有限公司", "authority"),
+    ("太原理工大学", "太原理工大学", "applicant"),
+    ("国网新疆电力有限公司巴州供电公司", "北京百度网讯科技有限公司", "unknown"),
+    ("嘉华", "嘉毕实业有限公司", "unknown"),
+    ("太原理工大学", "科技有限公司", "unknown"),
+])
+def test_a_company_ring_read_whole_is_an_issuer_when_the_unit_is_no_company(unit: str, text: str, owner: str) -> None:
+    # held-out pages: a training provider's and a conference sponsor's company seals, read
+    # whole, were masked as unknown beside a university applicant's; a company unit's ring
+    # misread may be another company's name, so for a company (or a bare typed name) it stays masked
+    from zcmask.options import Unit
+
+    ident = Identity(name="曹轩瑜", units=(Unit(name=unit),))
+    assert owner_of(text, ident, "round") == owner
+
+
+@pytest.mark.parametrize(("text", "owner"), [("中国共产主义青年团 4央委员", "authority"),
+                                             ("中国共产主义青年团中央委员会", "authority"),
+                                             ("共青团北京工业大学委员会", "applicant"),
+                                             ("中国共产主义青年团 北京工业大学委员会", "applicant"),
+                                             ("中国共产主义青年团 委", "unknown")])
+def test_the_leagues_central_committee_is_an_issuer_and_a_units_own_league_is_not(text: str, owner: str) -> None:
+    # held-out phone photo of a 挑战杯 award: 共青团中央's seal read 中国共产主义青年团 4央委员 was
+    # masked as unknown beside five issuers' seals kept; a school's own league seal stays masked
+    from zcmask.options import Unit
+
+    ident = Identity(name="厉望秉", units=(Unit(name="北京工业大学"),))
+    assert owner_of(text, ident, "round") == owner
+
+
 def _pale_lettered_ring(aspect: float, width: int, *, letters: bool = True) -> np.ndarray:
     """A 1000 px page: a thin red ring (110 px high, ``aspect`` times as wide, ``width`` px thick) whose
     ring text is too pale for stamp ink but is faint stamp ink (short strokes, RGB 245, 226, 232)."""

@@ -72,6 +72,9 @@ ISSUER_NAME_CHARS = 6
 LEAGUE_NAME = ("中国共产主义青年团", "共产主义青年团", "青年团")
 #: The middle of the league's name (中国 | 共产主义 | 青年团), read right on a ring otherwise misread.
 LEAGUE_CORE = "共产主义"
+#: What the league's central committee rings after its name (中央委员会, read 4央委员 on a photo):
+#: a school's or a company's own league committee never has it.
+LEAGUE_CENTRAL = ("中央", "央委员")
 
 
 def _misread_at(text: str, word: str, wrong: int, start: int = 0) -> int:
@@ -676,6 +679,53 @@ def _foreign_ring(text: str, identity: Identity | None) -> bool:
     return not (identity is not None and names_unit_in_latin(text, identity))
 
 
+#: Words of a company's name (an applicant's unit that holds one may be a company).
+COMPANY_WORDS = ("公司", "集团", "企业", "有限", "银行", "事务所", "厂", "合作社", "商行")
+#: How the name of a unit that is no company ends: schools, hospitals, institutes, public bodies.
+PUBLIC_ENDS = ("大学", "学院", "学校", "中学", "小学", "幼儿园", "学部", "系", "医院", "卫生院", "研究院",
+               "研究所", "科学院", "局", "厅", "部", "委员会", "政府", "法院", "检察院", "党校", "馆")
+#: How a company's ring ends its name (北京百度网讯科技有限公司).
+COMPANY_ENDS = ("有限责任公司", "股份有限公司", "有限公司")
+#: Least Chinese characters of a company's own name read before :data:`COMPANY_ENDS`.
+COMPANY_NAME_CHARS = 4
+
+
+def _company_of_other_kind(text: str, identity: Identity | None) -> bool:
+    """Whether a reading is a company's full name while the applicant's unit is no company.
+
+    A training provider's or a contest sponsor's seal (北京百度网讯科技有限公司 on an AI
+    engineer certificate, 北京统计之都数据科技有限公司 co-signing a conference invitation)
+    is an issuer's. Read whole, no rule named it, and it was masked as unknown. A company's
+    ring is kept only where the applicant's unit cannot be a company (a school, a hospital, a
+    bureau: every unit's full name ends in :data:`PUBLIC_ENDS`, and none of its names holds
+    :data:`COMPANY_WORDS`): a misread ring of the unit's own seal does not end in 有限公司.
+    For a unit that is or may be a company (a short name typed in, 嘉华), another company's
+    name may be its own ring misread, and it stays masked (fail safe).
+
+    >>> from zcmask.options import Unit
+    >>> tyut = Identity(name="曹轩瑜", units=(Unit(name="太原理工大学"),))
+    >>> _company_of_other_kind("0北京百度网讯科技有限公司 大", tyut), _company_of_other_kind("科技有限公司", tyut)
+    (True, False)
+    >>> grid = Identity(name="王建国", units=(Unit(name="国网新疆电力有限公司巴州供电公司"),))
+    >>> _company_of_other_kind("北京百度网讯科技有限公司", grid), _company_of_other_kind("北京百度网讯科技有限公司", None)
+    (False, False)
+    >>> _company_of_other_kind("嘉毕实业有限公司", Identity(name="张三", units=(Unit(name="嘉华"),)))
+    False
+    """
+    if identity is None or not identity.units:
+        return False
+    if not all(norm_text(u.name).endswith(PUBLIC_ENDS) for u in identity.units):
+        return False
+    if any(w in norm_text(u) for u in identity.unit_names for w in COMPANY_WORDS):
+        return False
+    for piece in text.split():
+        han = "".join(c for c in norm_text(piece) if is_han(c))
+        end = next((e for e in COMPANY_ENDS if han.endswith(e)), None)
+        if end is not None and len(han) - len(end) >= COMPANY_NAME_CHARS:
+            return True
+    return False
+
+
 def names_unit_in_latin(text: str, identity: Identity) -> bool:
     """Whether ``text`` may print a Latin name of the applicant's unit.
 
@@ -785,9 +835,11 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
         return "authority"
     if _provincial_body(folded, own) or _national_body(folded, own) or _national_society(text, own):
         return "authority"
-    if _foreign_ring(text, identity):
+    if _foreign_ring(text, identity) or _company_of_other_kind(text, identity):
         return "authority"
     named = _without_league(folded)
+    if named != folded and any(w in named for w in LEAGUE_CENTRAL):
+        return "authority"  # 共青团中央 (中国共产主义青年团中央委员会, 中 read 4): no unit's own league
     for w in EVENT_WORDS:
         if w in folded and w not in own and sum(map(is_han, named.replace(w, ""))) >= ISSUER_NAME_CHARS:
             return "authority"
