@@ -50,6 +50,27 @@ def test_the_name_in_pinyin_is_masked_without_an_alias(text, name):
     assert not any(r.bbox[1] >= 190 for r in regs)  # inside other words, another person: left alone
 
 
+@pytest.mark.parametrize(("text", "cited"), [("[1] Wei, G.-R., Liu, H.-L. (2023). The Changing Double", "Wei, G.-R."),
+                                             ("2. Liu HL, Wei GR, Chen X. Ocean Sci. 2021", "Wei GR"),
+                                             ("by G. R. Wei and H. Liu", "G. R. Wei"),
+                                             ("Wei, G. (2020). Beaufort Sea", "Wei, G.")])
+def test_the_name_cited_with_initials_in_a_list_of_papers_is_masked(text, cited):
+    # held-out résumé: 魏国瑞's papers cite him as Wei, G.-R.; no spelling of the whole name is there
+    from zcmask.options import Identity
+
+    ln = mk_line(text)
+    start = len(text[: text.find(cited)].replace(" ", ""))
+    end = start + len(cited.replace(" ", ""))
+    regs = kinds(find_identity([ln], Identity(name="魏国瑞"), SIZE), "name")
+    assert covers(regs, ln, start, end)
+    liu = text.find("Liu")
+    if liu >= 0:  # a co-author stays visible
+        at = len(text[:liu].replace(" ", ""))
+        assert not covers(regs, ln, at, at + 3)
+    other = mk_line("Wei, H.-R. and Weiss, G.; Wei Guang", y=200)  # other initials, other names
+    assert not kinds(find_identity([other], Identity(name="魏国瑞"), SIZE), "name")
+
+
 @pytest.mark.parametrize(("text", "start", "lost_left"), [("京理工学院", 0, True), ("报告单位：京理工学院 2023", 5, True),
                                                      ("燕京理工学", 0, False)])
 def test_a_unit_read_without_an_end_character_is_masked_with_its_room(text, start, lost_left):

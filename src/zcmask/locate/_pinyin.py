@@ -223,6 +223,49 @@ def latin_name_parts(name: str) -> tuple[tuple[str, str], ...]:
     return tuple(itertools.islice(((a, b) for a, b in pairs if len(a + b) >= MIN_LETTERS), _MAX_FORMS))
 
 
+#: Between two initials of a cited given name: a dot, a hyphen, spaces (``G.-R.``, ``G. R.``, ``GR``).
+_INITIAL_SEP = r"\.?\s*[-‐]?\s*"
+
+
+@lru_cache(maxsize=64)
+def initials_patterns(name: str) -> tuple[re.Pattern[str], ...]:
+    """How a reference list cites a Chinese name: the surname in pinyin, the given name's initials.
+
+    A résumé's or a work summary's list of papers prints 魏国瑞 as ``Wei, G.-R.`` (APA with the
+    syllables' initials), ``Wei, G.`` (the given name as one word), ``Wei GR`` (Vancouver) or
+    ``G.-R. Wei``; no spelling of the whole name is there. The surname is a whole word with a
+    capital, the initials are capitals standing alone: the given name's first syllable's, and
+    optionally the others' in order. Initials before the surname end in a dot. Only a name of two
+    to four Chinese characters, as :func:`latin_forms`.
+
+    Examples
+    --------
+    >>> [bool(p.search(t)) for t in ("[1] Wei, G.-R., Liu, H.-L. (2023)", "Wei GR, Liu HL.", "G. R. Wei and",
+    ...                                "Wei, G.", "Wei, H.-R.", "Weiss, G.", "wei g", "Wei Guang", "Wei, G.R.")
+    ...  for p in initials_patterns("魏国瑞")[:1]]
+    [True, True, True, True, False, False, False, False, True]
+    >>> initials_patterns("艾尔肯·吐尔逊")
+    ()
+
+    """
+    if any(c in DOTS for c in name):
+        return ()
+    n = norm_text(name)
+    if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
+        return ()
+    table = readings(n)
+    if any(c not in table for c in n):
+        return ()
+    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    surnames = dict.fromkeys(_joined(n[:k], table, surname=True))
+    sur = "(?:" + "|".join(f"{re.escape(s[0].upper())}(?i:{re.escape(s[1:])})" for s in surnames) + ")"
+    heads = ["[" + "".join(sorted({r[0].upper() for r in table[c]})) + "]" for c in n[k:]]
+    initials = heads[0] + "".join(f"(?:{_INITIAL_SEP}{h}" for h in heads[1:]) + ")?" * (len(heads) - 1)
+    edge = "(?<![A-Za-zÀ-ɏ])"
+    end = "(?![A-Za-zÀ-ɏ])"
+    return (re.compile(rf"{edge}(?:{sur}\s*,?\s*{initials}\.?{end}|{initials}\.\s*{sur}{end})"),)
+
+
 def leading_pinyin(name: str, chars: int = 2) -> str:
     """The folded pinyin of a name's first ``chars`` Chinese characters (its place, mostly), or "".
 

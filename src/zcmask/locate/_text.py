@@ -19,6 +19,7 @@ from zcmask._geometry import boxes_overlap
 from zcmask.locate._pinyin import (
     COMPOUND_SURNAMES,
     HONORIFIC,
+    initials_patterns,
     latin_forms,
     latin_given_forms,
     latin_name_parts,
@@ -639,6 +640,11 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
         free = [f for s in (identity.name, *identity.aliases) if transliterated(s) for f in latin_forms(s)]
         regions += _spans_to_regions("name", _merge_spans(_lead_name_spans(stream, ordered, latin, given, free)),
                                      stream, ordered, pad, size)
+    # the name cited in a list of papers: the surname and the given name's initials (Wei, G.-R.)
+    cited = [p for s in (identity.name, *identity.aliases) for p in initials_patterns(s)]
+    if cited:
+        regions += _spans_to_regions("name", _merge_spans(_pattern_spans(stream, ordered, cited)),
+                                     stream, ordered, pad, size)
     # the surname and the given name in two fields (姓：王　名：建国)
     regions += _spans_to_regions("name", _split_field_spans(stream, identity), stream, ordered, pad, size)
     # a name that holds 一, with its 一 read as a dash (于— for 于一)
@@ -934,6 +940,26 @@ def _lead_name_spans(stream: Sequence[_S], lines: Sequence[TextLine], forms: Seq
             if got_at:
                 spans.append((got_at[0], got_at[-1] + 1))
     return spans
+
+
+def _pattern_spans(stream: Sequence[_S], lines: Sequence[TextLine],
+                   pats: Sequence[re.Pattern[str]]) -> list[tuple[int, int]]:
+    """Stream spans of every match of ``pats`` on a line's own text, with its spaces and dots."""
+    spans: list[tuple[int, int]] = []
+    for li, idx in _positions_by_line(stream).items():
+        if not _LETTERS_RUN.search(lines[li].text):
+            continue  # no Latin word: most lines of a Chinese page
+        text, at = _line_text_at(lines[li], idx)
+        for pat in pats:
+            for m in pat.finditer(text):
+                got = [x for x in at[m.start():m.end()] if x >= 0]
+                if got:
+                    spans.append((got[0], got[-1] + 1))
+    return spans
+
+
+#: Two Latin letters in a row somewhere in a line.
+_LETTERS_RUN = re.compile(r"[A-Za-z]{2}")
 
 
 #: A name field's label before its value on the same line (Family Name, Given name(s), Surname).
