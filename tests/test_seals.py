@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 
@@ -569,6 +570,45 @@ def test_faint_seal_over_the_units_signature_is_found() -> None:
 
     plain = base_page(UNIT)
     assert faint_unit_seals(plain.image, units, lines, []) == []
+
+
+def _faint_transcript_seal(under: int | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 716 x 1,014 px scanned transcript, a faded pink seal over its table's last rules, JPEG q92.
+
+    ``under``: a grey disc (that grey level) under the seal, as a photo's face would be.
+    """
+    from zcsynth._seals import stamp
+
+    img = np.full((1014, 716, 3), 252, np.uint8)
+    for y in range(200, 900, 28):
+        cv2.line(img, (40, y), (680, y), (30, 30, 30), 1)
+    for x in (40, 250, 480, 680):
+        cv2.line(img, (x, 200), (x, 872), (30, 30, 30), 1)
+    cv2.putText(img, "2019/6/26", (420, 950), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (20, 20, 20), 1)
+    if under is not None:
+        cv2.circle(img, (480, 918), 60, (under, under, under), -1)
+    img, box = stamp(img, seal_ink(SealSpec("中北大学软件学院", size=136, fade=0.4, seed=4)), (480, 918),
+                     (225, 185, 195))
+    ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]), box
+
+
+def test_a_faint_seal_that_is_a_pages_only_stamp_ink_is_found() -> None:
+    # held-out scanned transcript: its faded pink 教务科 seal over the table's last rules was too
+    # broken for the page-wide search, and no printed unit name signs under it
+    from zcmask.locate._faint_seal import faint_lone_seal
+
+    img, (x0, y0, x1, y1) = _faint_transcript_seal()
+    assert find_candidates(img) == []  # the page-wide search finds nothing
+    (c,) = faint_lone_seal(img)
+    assert c.bbox[0] <= x0 + 12 and c.bbox[1] <= y0 + 12 and c.bbox[2] >= x1 - 12 and c.bbox[3] >= y1 - 12, c.bbox
+    # round no paper (a résumé photo's face) no seal; a page without stamp ink has none
+    assert faint_lone_seal(_faint_transcript_seal(under=170)[0]) == []
+    assert faint_lone_seal(np.full((1014, 716, 3), 252, np.uint8)) == []
+    # stamp ink spread along the page (a red title) is no one place to look
+    title = img.copy()
+    cv2.putText(title, "ABCDEFGHIJKLMN", (30, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.8, (200, 40, 50), 4)
+    assert faint_lone_seal(title) == []
 
 
 def test_a_faded_grey_violet_seal_over_the_units_signature_is_found(monkeypatch: pytest.MonkeyPatch) -> None:

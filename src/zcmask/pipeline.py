@@ -24,7 +24,12 @@ from zcmask.documents import LoadedPage, load_page
 from zcmask.exceptions import ZcmaskError
 from zcmask.locate import find_identity, name_patterns, unit_patterns
 from zcmask.locate._faint import erase_faint, faint_print, looks_mirrored
-from zcmask.locate._faint_seal import PageWindows, faint_seals_beside, faint_unit_seals
+from zcmask.locate._faint_seal import (
+    PageWindows,
+    faint_lone_seal,
+    faint_seals_beside,
+    faint_unit_seals,
+)
 from zcmask.locate._field import unread_name_fields
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._other_script import other_script_copies
@@ -261,6 +266,10 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # signing a certificate), read and decided like any seal
             beside = faint_seals_beside(an.image, [s.bbox for s in seals if s.shape == "round"], an.lines,
                                         page=windows)
+            if not seals:
+                # the page's only stamp ink, too little for the page-wide search (a transcript's
+                # faded 教务科 seal over the table's last rules)
+                beside += faint_lone_seal(an.image, page=windows)
             if beside:
                 page = windows.neutral()  # read as the page-wide search's seals are
                 b_regions, b_seals, b_issues = judge_seals(an.image, [(c, page) for c in beside], an.lines, ident,

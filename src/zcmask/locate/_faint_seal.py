@@ -36,6 +36,7 @@ from zcmask.locate._seal_find import (
     grey_paper,
     paper_table,
     ring_evidence,
+    stamp_inks,
 )
 from zcmask.locate._variants import is_han
 from zcmask.results import Region, TextLine
@@ -250,6 +251,108 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
             (px, py), r = ring[:2], ring[2]
             out.append(SealCandidate((px, py), (r, r), 0.0, "round", "faint", 1.0, b))
     return out
+
+
+#: A third place: the page's only stamp ink, too little for the page-wide search. It is looked
+#: for on a copy :data:`LONE_SIDE` px long. Least share of the page that is stamp ink (a real
+#: transcript's faint pink seal: 3.6e-4 of a 716 x 1,014 px scan, 1.6e-4 once re-saved at JPEG
+#: q92), and most size of the place it lies in (the 5th to 95th percentile of its positions), as a
+#: share of the page's shorter side and as width to height (what shows of a faded ring is often
+#: one side of it: 76 x 37 px of a ring 136 px across).
+LONE_MIN_INK = 6e-5
+LONE_SIDE = 640
+LONE_MAX_SIZE = 0.3
+LONE_MAX_ASPECT = 3.0
+#: Least share of the window round that place that is faint stamp ink (the window is 4 of its
+#: sizes across, a ring's ink bounding the place: the transcript's seal 0.05 at the greyer redness).
+LONE_MIN_SHARE = 0.02
+#: Last, how much redder than grey its ring may be: the transcript's seal re-saved at JPEG q92
+#: shows ring 0.58 at :data:`SIGNATURE_RED` and 0.84 at 4 (nothing outside either way).
+LONE_RED = 4
+#: Radii tried round the place, as shares of half its size (what shows may be part of the ring).
+LONE_RADII = (0.8, 1.0, 1.25, 1.56, 1.95)
+
+
+def faint_lone_seal(image: np.ndarray, *, page: PageWindows | None = None) -> list[SealCandidate]:
+    """A faint seal where the page's only stamp ink lies, on a page where no seal was found.
+
+    A scanned transcript's 教务科 seal, pink and faded, stamped over the table's last rules:
+    its stamp ink (:func:`zcmask.locate._seal_find.stamp_inks`) is 260 pixels, too few and too
+    broken for the page-wide search to fit a ring, and no printed unit name signs under it for
+    :func:`faint_unit_seals`. When all of a page's stamp ink lies in one place of a seal's size
+    (:data:`LONE_MAX_SIZE`, :data:`LONE_MAX_ASPECT`), a ring of faint stamp ink is looked for
+    there, at the usual redness and then greyer (:data:`SIGNATURE_RED`, :data:`LONE_RED`); a red
+    title or rules spread along the page are no such place, and a ring round no paper is no seal
+    (:func:`_paper_inside`: a face in a résumé's photo). What is found is read and decided like
+    any seal (:func:`zcmask.locate.seals.judge_seals`); call it only where the page-wide search
+    found nothing. The page is looked at every few pixels (:data:`LONE_SIDE`): 3 ms a page.
+
+    Returns
+    -------
+    list of SealCandidate
+        At most one, round, source ``faint``, in page pixels.
+
+    """
+    H, W = image.shape[:2]
+    step = max(1, int(np.ceil(max(H, W) / LONE_SIDE)))  # resizing the page would cost more than the test
+    k = 1.0 / step
+    ink = stamp_inks(np.ascontiguousarray(image[::step, ::step]))[0]
+    ys, xs = np.nonzero(ink)
+    if xs.size < max(8.0, LONE_MIN_INK * ink.size):
+        return []
+    x0, x1 = (float(v) / k for v in np.percentile(xs, [5, 95]))
+    y0, y1 = (float(v) / k for v in np.percentile(ys, [5, 95]))
+    w, h = x1 - x0, y1 - y0
+    size = max(w, h)
+    if size < 8 or size > LONE_MAX_SIZE * min(H, W) or size > LONE_MAX_ASPECT * max(1.0, min(w, h)):
+        return []
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    window = (int(max(0, cx - 2 * size)), int(max(0, cy - 2 * size)),
+              int(min(W, cx + 2 * size)), int(min(H, cy + 2 * size)))
+    area = (cx - 0.5 * size, cy - 0.5 * size, cx + 0.5 * size, cy + 0.5 * size)
+    paper = page or PageWindows(image)
+    radii = size / 2 * np.array(LONE_RADII)
+    ring = None
+    for red in (FAINT_RED, SIGNATURE_RED, LONE_RED):
+        ring = paper.ring(window, area, radii, grid=None, red=red, min_ink=LONE_MIN_SHARE)
+        if ring is not None:
+            break
+    if ring is None:
+        return []
+    (px, py, r), b = ring, _circle_box(*ring, W, H)
+    if not _paper_inside(image, px, py, r):
+        log.debug("faint lone ring at %s round no paper", b)
+        return []
+    log.debug("faint lone seal at %s", b)
+    return [SealCandidate((px, py), (r, r), 0.0, "round", "faint", 1.0, b)]
+
+
+#: Most a lone ring's inside may be darker than the page's paper, grey levels, at its median.
+LONE_PAPER_DROP = 40
+
+
+def _paper_inside(image: np.ndarray, px: float, py: float, r: float) -> bool:
+    """Whether the inside of a ring (0.8 of its radius) is mostly paper, as a seal's is.
+
+    A résumé photo's face is not: its lips and cheeks make a ring of faint stamp ink at the
+    greyer redness, round skin (median grey 192 on a page whose paper is 255; a faint seal over a
+    transcript's table: 250).
+
+    >>> page = np.full((100, 100, 3), 250, np.uint8); _paper_inside(page, 50, 50, 20)
+    True
+    >>> page[30:70, 30:70] = 180; _paper_inside(page, 50, 50, 20)
+    False
+    """
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    H, W = grey.shape
+    x0, x1 = max(0, int(px - 0.8 * r)), min(W, int(np.ceil(px + 0.8 * r)))
+    y0, y1 = max(0, int(py - 0.8 * r)), min(H, int(np.ceil(py + 0.8 * r)))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    inside = grey[y0:y1, x0:x1][(xx - px) ** 2 + (yy - py) ** 2 <= (0.8 * r) ** 2]
+    paper = float(np.percentile(grey[::4, ::4], 90))
+    return inside.size > 0 and float(np.median(inside)) >= paper - LONE_PAPER_DROP
 
 
 def _over_print(ring: tuple[float, float, float], lines: Sequence[TextLine]) -> bool:
