@@ -611,6 +611,49 @@ def test_a_faint_seal_that_is_a_pages_only_stamp_ink_is_found() -> None:
     assert faint_lone_seal(title) == []
 
 
+def _three_signatures(third: tuple[int, int, int] | None) -> tuple[np.ndarray, list[TextLine], list[tuple]]:
+    """An award signed by three bodies of one unit side by side, a faint seal over the first and
+    (in colour ``third``) the third, saved at JPEG q92; with the unit's boxes in the three lines."""
+    from conftest import mk_line
+    from zcsynth._seals import stamp
+
+    unit = "四川大学锦江学院"
+    img = np.full((1412, 2000, 3), 250, np.uint8)
+    lines = [mk_line("共青团四川大学锦江学院委员会", x=100, y=1180, ch=26),
+             mk_line("四川大学锦江学院学生联合会", x=780, y=1180, ch=26),
+             mk_line("四川大学锦江学院创新创业俱乐部", x=1400, y=1180, ch=26)]
+    for ln in lines:
+        for c in ln.chars:
+            x0, y0, x1, y1 = (int(v) for v in c.bbox)
+            cv2.rectangle(img, (x0 + 4, y0 + 4), (x1 - 4, y1 - 4), (20, 20, 20), 2)
+    units = []
+    for ln in lines:
+        i = ln.text.find(unit)
+        units.append((ln.chars[i].bbox[0], ln.chars[i].bbox[1], ln.chars[i + len(unit) - 1].bbox[2], ln.chars[i].bbox[3]))
+    for ln, colour, seed in ((lines[0], (230, 185, 192), 4), (lines[2], third, 5)):
+        if colour is not None:
+            img, _ = stamp(img, seal_ink(SealSpec(unit, size=190, fade=0.5, seed=seed)),
+                           ((ln.bbox[0] + ln.bbox[2]) / 2, 1193), colour)
+    ok, buf = cv2.imencode(".jpg", img[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return np.ascontiguousarray(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1]), lines, units
+
+
+def test_a_fainter_seal_over_the_units_second_signature_is_found_beside_the_first() -> None:
+    # held-out phone capture of an award signed by a college's league committee, student union and
+    # club, each with a faint seal: the first was found over its signature, the third too faint alone
+    from zcmask.locate._faint_seal import faint_unit_seals
+
+    img, lines, units = _three_signatures((236, 210, 214))
+    assert find_candidates(img) == []
+    assert faint_unit_seals(img, units[2:], lines, []) == []  # alone, too faint
+    found = [r.bbox for r in faint_unit_seals(img, units, lines, [])]
+    assert len(found) == 2 and found[1][0] <= 1504 + 12 and found[1][2] >= 1687 - 12, found
+    assert found[1][1] <= 1098 + 12 and found[1][3] >= 1289 - 12, found
+    # no ink over the other signatures: nothing more
+    img, lines, units = _three_signatures(None)
+    assert len(faint_unit_seals(img, units, lines, [])) == 1
+
+
 def test_a_faded_grey_violet_seal_over_the_units_signature_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     # held-out scanned invitation: a faded 华东师范大学统计学院 seal, grey-violet, its ring 6 to 11
     # grey levels redder than grey (about half its ink under the 8 the page-wide search asks for)

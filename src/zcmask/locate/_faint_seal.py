@@ -75,6 +75,8 @@ CLIMB_RING = 0.35
 #: (共青团成都信息工程大学委员会 signs for a university's youth league; body text runs longer).
 SIGNATURE_SHARE = 0.4
 SIGNATURE_CHARS = 24
+#: Radii tried over a second signature of the unit, as shares of the faint seal found over the first.
+SIBLING_RADII = (0.8, 0.9, 1.0, 1.1, 1.25)
 #: Where a seal's neighbour is looked for: its centre this many of the found seal's radii away.
 SIDE = (1.6, 4.5)
 #: Least share of faint stamp ink in a window beside a seal (the found seal's own ink left out): a
@@ -148,6 +150,11 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
                      page: PageWindows | None = None) -> list[Region]:
     """``seal`` regions for faint rings stamped over the unit's name printed as a signature.
 
+    Once one is found, the unit's other signatures on the page (its league committee, its student
+    union and a club signing one award side by side, each stamping its own seal) are searched
+    again as a found seal's neighbour is: half a ring of about its size, a few levels greyer
+    (a held-out phone capture's three faint seals: the first found, the third only so).
+
     Parameters
     ----------
     image : ndarray, shape (H, W, 3), uint8 RGB
@@ -164,6 +171,9 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
     """
     H, W = image.shape[:2]
     out: list[Region] = []
+    rings: list[float] = []  # the radii of the faint seals found
+    # the signatures searched in vain: window, area of centres, side of the densest square
+    unsealed: list[tuple[tuple[int, int, int, int], tuple[float, float, float, float], float]] = []
     paper = page or PageWindows(image)
     for x0, y0, x1, y1 in dict.fromkeys(tuple(b) for b in unit_boxes):  # a unit matched twice: once
         lh = y1 - y0
@@ -181,13 +191,36 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         # past the unit's name) and up to two line heights above and below it
         # too little ink as red as the search asks over the unit's own signature: look for a greyer ring
         red = SIGNATURE_RED if paper.too_grey(window, LOCAL_SIDE * lh) else FAINT_RED
-        ring = paper.ring(window, (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh), radii, grid=lh,
-                          local=LOCAL_SIDE * lh, red=red)
-        b = None if ring is None else _circle_box(*ring, W, H)
-        if b is None or any(boxes_overlap(b, kb) for kb in known):
-            continue  # none, or a seal found already (an issuer's, kept), not a faint one
+        area = (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh)
+        ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh, red=red)
+        if ring is None:
+            unsealed.append((window, area, LOCAL_SIDE * lh))
+            continue
+        b = _circle_box(*ring, W, H)
+        if any(boxes_overlap(b, kb) for kb in known):
+            continue  # a seal found already (an issuer's, kept), not a faint one
         log.debug("faint seal over the unit at %s", b)
         out.append(Region("seal", b, "", "faint", 1.0))
+        rings.append(ring[2])
+    if rings:
+        # the unit's bodies signing side by side (its league committee, its student union, a
+        # club), each its own faint seal: one found, the others are looked for as a seal's
+        # neighbour is (:func:`_beside_ok`), of the found one's size and down to LONE_RED
+        r = float(np.median(rings))
+        for window, area, local in unsealed:
+            found = None
+            for red in (FAINT_RED, SIGNATURE_RED, LONE_RED):
+                found = paper.ring(window, area, r * np.array(SIBLING_RADII), grid=None, ok=_beside_ok, red=red,
+                                   min_ink=BESIDE_MIN_INK, local=local)
+                if found is not None:
+                    break
+            if found is None:
+                continue
+            sib = _circle_box(*found, W, H)
+            if any(boxes_overlap(sib, kb) for kb in (*known, *(o.bbox for o in out))):
+                continue
+            log.debug("faint seal over a second signature of the unit at %s", sib)
+            out.append(Region("seal", sib, "", "faint", 1.0))
     return out
 
 
