@@ -435,3 +435,34 @@ def test_an_oval_far_wider_than_any_stamped_one_is_no_seal(a, b, gap, seal):
     ys, xs = np.nonzero(ink)
     cand = _classify_blob(ink, np.stack([xs, ys], axis=1), source="color", strict=False, side=800)
     assert (cand is not None) == seal
+
+
+def test_an_issuers_logo_read_in_part_beside_its_seal_read_whole_is_kept() -> None:
+    # held-out contest certificate: the association's round logo at the top read 电协会中国育 (its
+    # name from 电, 教 and 视 lost) was masked as unknown while its seal at the foot, read
+    # 中国教育电视协会, was kept; a ring read as part of a kept issuer's reading is that issuer's
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    img = np.full((1000, 700, 3), 250, np.uint8)
+    cv2.circle(img, (350, 150), 45, (215, 40, 50), 4)
+    cv2.circle(img, (480, 800), 90, (215, 40, 50), 4)
+    logo = SealCandidate((350.0, 150.0), (47.0, 47.0), 0.0, "round", "color", 0.9, (303, 103, 397, 197))
+    seal = SealCandidate((480.0, 800.0), (92.0, 92.0), 0.0, "round", "color", 0.9, (388, 708, 572, 892))
+
+    def engine(whole: str, part: str) -> FakeOcrEngine:
+        def read(crop: np.ndarray) -> list[TextLine]:
+            if crop.shape[1] < 100:
+                return []  # the centres
+            return [TextLine(whole if crop.shape[1] > 400 else part, (0, 0, 10, 10), 0.9, ())]
+        return FakeOcrEngine(read)
+
+    ident = Identity(name="王京京", units=(Unit(name="石家庄市第一小学"),))
+    regions, seen, _ = judge_seals(img, [(logo, img), (seal, img)], [], ident, engine=engine("中国教育电视协会", "电协会中国育"))
+    assert [s.owner for s in seen] == ["authority", "authority"] and regions == []
+    # not part of it (another order, another body), or like the unit's name: masked as before
+    for part in ("协会中国电育", "石家庄市第一"):
+        regions, seen, _ = judge_seals(img, [(logo, img), (seal, img)], [], ident, engine=engine("中国教育电视协会", part))
+        assert seen[0].owner != "authority" and len(regions) == 1

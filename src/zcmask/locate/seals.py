@@ -54,6 +54,7 @@ from zcmask.locate._seal_find import (
 )
 from zcmask.locate._seal_read import (
     ISSUER_NAME_CHARS,
+    SealReading,
     authority_by_own_words,
     is_association,
     names_unit_in_latin,
@@ -62,7 +63,7 @@ from zcmask.locate._seal_read import (
     reads_like_unit,
     unit_matches,
 )
-from zcmask.locate._variants import is_han
+from zcmask.locate._variants import is_han, norm_text
 from zcmask.messages import issue
 from zcmask.ocr import OcrEngine
 from zcmask.options import Identity
@@ -197,6 +198,7 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         return mode == "all" or owner_of(text, identity, "round") == "applicant"
 
     photos: list[tuple[int, int, int, int]] | None = None
+    judged: list[tuple[SealCandidate, SealReading, tuple[int, int, int, int], str]] = []  # read, not yet decided
     for cand, inked in candidates:
         if covers_the_print(cand, lines, w, h) or inside_a_text_line(cand, lines):
             log.debug("seal candidate %s is print (a watermark, a glyph), not a seal", cand.bbox)
@@ -225,6 +227,14 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         if is_rect_stamp(cand) and owner != "applicant" and not any(w in reading.text for w in STAMP_WORDS):
             log.debug("red frame at %s reads %r: print, not a stamp", cand.bbox, reading.text)
             continue
+        judged.append((cand, reading, box, owner))
+    issuers = [r.text for _c, r, _b, o in judged if o == "authority"]
+    for cand, reading, box, owner in judged:
+        if (owner == "unknown" and reading.readable and any(part_of_reading(reading.text, t) for t in issuers)
+                and not reads_like_unit(reading.text, identity)):
+            # the issuer's own logo or a second seal, read in part (a contest certificate's
+            # association logo read 电协会中国育 beside its seal read 中国教育电视协会)
+            owner = "authority"
         verdict = decide(owner, reading.readable, mode=mode, strict=strict,
                          identity_known=identity is not None)
         log.debug("seal %s %s at %s: %r -> %s, %s", cand.shape, cand.source, box,
@@ -235,6 +245,33 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         if verdict.issue is not None:
             issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+#: Least Chinese characters of a reading taken as part of an issuer's seal's reading.
+PART_OF_ISSUER = 5
+
+
+def part_of_reading(text: str, whole: str) -> bool:
+    """Whether ``text``'s Chinese characters are, in order, part of ``whole`` read round its ring.
+
+    A ring is read from wherever the recogniser starts: ``电协会中国育`` is 中国教育电视协会 read
+    from 电, with 教 and 视 lost. At least :data:`PART_OF_ISSUER` characters, and at least
+    0.6 of ``whole``'s, taken from ``whole`` or any turn of it.
+
+    >>> part_of_reading("电协会中国育", "中国教育电视协会 大"), part_of_reading("大学", "北京大学")
+    (True, False)
+    >>> part_of_reading("北京工业大学", "北京大学教务处"), part_of_reading("协会中国电育", "中国教育电视协会")
+    (False, False)
+    """
+    part = "".join(c for c in norm_text(text) if is_han(c))
+    ring = "".join(c for c in norm_text(whole) if is_han(c))
+    if len(part) < PART_OF_ISSUER or len(part) < 0.6 * len(ring) or len(part) > len(ring):
+        return False
+    for k in range(len(ring)):
+        turned = iter(ring[k:] + ring[:k])
+        if all(c in turned for c in part):  # a subsequence of this turn of the ring
+            return True
+    return False
 
 
 def _candidates(image: np.ndarray) -> list[tuple[SealCandidate, np.ndarray]]:
