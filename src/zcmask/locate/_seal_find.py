@@ -1210,6 +1210,19 @@ def _crosses_print(axes: tuple[float, float], ev: RingEvidence, side: int) -> bo
             and ev.ring < CLOSEUP_RING)
 
 
+def _seal_shaped(axes: tuple[float, float]) -> bool:
+    """Whether an ellipse traced or fitted on grey ink is no longer than an oval seal (:data:`OVAL_MAX_ASPECT`).
+
+    A ring traced round a Hough circle on a scanned transcript followed the rules of the table's
+    narrow last column, and the ellipse fitted to it, 21 x 372 px, was masked as an unreadable
+    seal over a column of grades (5.8% of the page).
+
+    >>> _seal_shaped((60.0, 62.0)), _seal_shaped((45.0, 80.0)), _seal_shaped((21.0, 372.0)), _seal_shaped((0.0, 5.0))
+    (True, True, False, False)
+    """
+    return min(axes) > 0 and max(axes) / min(axes) <= OVAL_MAX_ASPECT
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     dark = _dark_mask(gray)
@@ -1264,6 +1277,8 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
             proposals.append(((cx, cy), (ea / 2, eb / 2), eang))
     out += _thick_frames(dark, side, [c.bbox for c in out])
     for ctr, axes, ang in proposals:
+        if not _seal_shaped(axes):
+            continue
         ev = ring_evidence(darkf, ctr, axes, ang, min_inside=0.6)
         if not _is_ring_seal(ev, strict=True):
             continue
