@@ -90,6 +90,21 @@ def _joined(chars: str, table: dict[str, tuple[str, ...]], *, surname: bool = Fa
     return ["".join(p) for p in itertools.islice(itertools.product(*options), _MAX_FORMS)]
 
 
+def _han_name(name: str) -> tuple[str, dict[str, tuple[str, ...]], int] | None:
+    """A Chinese name of two to four characters, all in the reading table: folded, its readings, its surname's length.
+
+    >>> _han_name("欧阳娜娜")[2], _han_name("王建国")[0], _han_name("Wang"), _han_name("艾尔肯吐尔逊")
+    (2, '王建国', None, None)
+    """
+    n = norm_text(name)
+    if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
+        return None
+    table = readings(n)
+    if any(c not in table for c in n):
+        return None
+    return n, table, 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+
+
 @lru_cache(maxsize=64)
 def latin_forms(name: str) -> tuple[str, ...]:
     """Folded pinyin spellings of a Chinese name: surname then given name, and the other way.
@@ -107,13 +122,10 @@ def latin_forms(name: str) -> tuple[str, ...]:
     """
     if any(c in DOTS for c in name):
         return _dotted_forms(name)
-    n = norm_text(name)
-    if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
+    han = _han_name(name)
+    if han is None:
         return ()
-    table = readings(n)
-    if any(c not in table for c in n):
-        return ()
-    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    n, table, k = han
     out: list[str] = []
     for sur, given in itertools.product(_joined(n[:k], table, surname=True), _joined(n[k:], table)):
         for form in (sur + given, given + sur):
@@ -248,15 +260,10 @@ def initials_patterns(name: str) -> tuple[re.Pattern[str], ...]:
     ()
 
     """
-    if any(c in DOTS for c in name):
+    han = None if any(c in DOTS for c in name) else _han_name(name)
+    if han is None:
         return ()
-    n = norm_text(name)
-    if not 2 <= len(n) <= 4 or not all(is_han(c) for c in n):
-        return ()
-    table = readings(n)
-    if any(c not in table for c in n):
-        return ()
-    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    n, table, k = han
     surnames = dict.fromkeys(_joined(n[:k], table, surname=True))
     sur = "(?:" + "|".join(f"{re.escape(s[0].upper())}(?i:{re.escape(s[1:])})" for s in surnames) + ")"
     heads = ["[" + "".join(sorted({r[0].upper() for r in table[c]})) + "]" for c in n[k:]]
