@@ -246,3 +246,23 @@ def test_a_seals_own_centre_text_matching_the_unit_is_no_line_read_across_it():
     centre = Region("unit", (300, 330, 400, 380), UNIT, "ocr", 1.0)  # inside SEAL_BOX
     assert reread_under_seals(_page(), [_applicant_seal()], eng, [centre], units) == []
     assert len(seen) == 1  # read again: the match lies within the ring
+
+
+def test_a_unit_in_the_next_row_touching_the_seals_box_is_no_line_read_across_it():
+    """Held-out application form: the seal stamped over the cell 海南师范大学, which the detector
+    never saw; the department's name in the next row, its top 5 px inside the seal's box, was
+    taken for the line read across the seal, so the cell was never read again and 海南师范 showed.
+    """
+    from zcmask.locate._text import unit_patterns
+    from zcmask.locate._under_seal import reread_under_seals
+    from zcmask.results import Region
+
+    units = unit_patterns(identity(units=(UNIT,)))
+    seen: list[np.ndarray] = []
+    eng = FakeOcrEngine(lambda img: seen.append(img) or [])
+    below = Region("unit", (260, SEAL_BOX[3] - 5, 600, SEAL_BOX[3] + 30), UNIT, "ocr", 1.0)
+    across = Region("unit", (100, 300, 700, 340), UNIT, "ocr", 1.0)
+    assert reread_under_seals(_page(), [_applicant_seal()], eng, [across], units) == []
+    assert seen == []  # a whole match across the seal: not read again
+    reread_under_seals(_page(), [_applicant_seal()], eng, [below], units)
+    assert len(seen) == 1  # read again: the match only touches the seal's box
