@@ -1067,7 +1067,7 @@ def _certificate(mark: str = "brush"):  # type: ignore[no-untyped-def]
     """An 800 x 1000 certificate: the title 荣誉证书 (x 280-520, y 300-360) and above it ``mark``.
 
     ``brush``: four thick, dark brush-like characters (x 200-600, y 150-250); ``frame``: an empty
-    thin frame of that size; ``emblem``: a round emblem; ``none``: nothing.
+    thin frame of that size; ``emblem``: a round emblem; ``graphic``: solid blue polygons; ``none``: nothing.
     """
     import cv2
 
@@ -1082,6 +1082,10 @@ def _certificate(mark: str = "brush"):  # type: ignore[no-untyped-def]
         cv2.rectangle(img, (200, 150), (600, 250), (40, 40, 200), 3)
     elif mark == "emblem":
         cv2.circle(img, (400, 200), 55, (40, 60, 110), 8)
+    elif mark == "graphic":  # a template's blue polygons (held-out award: masked as a wordmark)
+        for pts in (((200, 160), (330, 160), (300, 240)), ((320, 170), (470, 150), (430, 245)),
+                    ((450, 160), (600, 165), (560, 235))):
+            cv2.fillPoly(img, [np.array(pts, np.int32)], (60, 120, 200))
     return img
 
 
@@ -1100,8 +1104,8 @@ def test_a_brush_written_name_above_a_certificate_title_is_masked():
     assert unread_wordmarks([body], _certificate(), unit) == []
     heading = mk_line("普通高等学校", x=200, y=160, ch=66)
     assert unread_wordmarks([heading, title, body], _certificate(), unit) == []
-    # an empty frame, a round emblem, nothing: not a row of characters
-    for mark in ("frame", "emblem", "none"):
+    # an empty frame, a round emblem, solid shapes, nothing: not a row of characters
+    for mark in ("frame", "emblem", "graphic", "none"):
         assert unread_wordmarks([title, body], _certificate(mark), unit) == [], mark
 
 

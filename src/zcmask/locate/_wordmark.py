@@ -100,6 +100,28 @@ def _unit_page_title(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
     return None if title is None else (title.bbox, title.bbox[3] - title.bbox[1])
 
 
+#: Most half-width of a wordmark's strokes, as a share of its height (the 90th percentile of the
+#: ink's distance to paper): brush characters about 0.07; a template's blue polygons above an award's
+#: title 0.18, taken for a wordmark and masked.
+STROKE = 0.15
+
+
+def _stroke(ink: np.ndarray) -> float:
+    """Half-width of the broad strokes of ``ink`` (uint8 0/1), px: the 90th percentile of its distance to paper.
+
+    >>> ink = np.zeros((40, 200), np.uint8); ink[10:30, 20:180:20] = 1  # thin strokes
+    >>> round(_stroke(ink), 1)
+    1.0
+    >>> ink[5:35, 20:180] = 1  # a solid bar
+    >>> _stroke(ink) > 10
+    True
+    """
+    if not ink.any():
+        return 0.0
+    dt = cv2.distanceTransform(np.pad(ink, 1), cv2.DIST_L2, 3)
+    return float(np.percentile(dt[dt > 0], 90))
+
+
 def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region]) -> list[Region]:
     """``unit`` regions over calligraphic wordmarks above a certificate's title (see the module).
 
@@ -148,6 +170,8 @@ def unread_wordmarks(lines: Sequence[TextLine], image: np.ndarray, found: Sequen
             continue
         if float(ink[y:y + bh, x:x + bw].mean()) < MIN_FILL:
             continue
+        if _stroke(ink[y:y + bh, x:x + bw]) > STROKE * bh:
+            continue  # solid shapes (a certificate template's blue graphic above its title), not strokes
         box = (x, y + by0, x + bw, y + bh + by0)
         if y <= 0 or box[0] <= 0 or box[2] >= w:
             continue  # runs on above the band or off the image: the desk behind a photographed sheet
