@@ -208,12 +208,8 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         # neighbour is (:func:`_beside_ok`), of the found one's size and down to LONE_RED
         r = float(np.median(rings))
         for window, area, local in unsealed:
-            found = None
-            for red in (FAINT_RED, SIGNATURE_RED, LONE_RED):
-                found = paper.ring(window, area, r * np.array(SIBLING_RADII), grid=None, ok=_beside_ok, red=red,
-                                   min_ink=BESIDE_MIN_INK, local=local)
-                if found is not None:
-                    break
+            found = paper.greyer_ring(window, area, r * np.array(SIBLING_RADII), ok=_beside_ok,
+                                      min_ink=BESIDE_MIN_INK, local=local)
             if found is None:
                 continue
             sib = _circle_box(*found, W, H)
@@ -344,12 +340,7 @@ def faint_lone_seal(image: np.ndarray, *, page: PageWindows | None = None) -> li
               int(min(W, cx + 2 * size)), int(min(H, cy + 2 * size)))
     area = (cx - 0.5 * size, cy - 0.5 * size, cx + 0.5 * size, cy + 0.5 * size)
     paper = page or PageWindows(image)
-    radii = size / 2 * np.array(LONE_RADII)
-    ring = None
-    for red in (FAINT_RED, SIGNATURE_RED, LONE_RED):
-        ring = paper.ring(window, area, radii, grid=None, red=red, min_ink=LONE_MIN_SHARE)
-        if ring is not None:
-            break
+    ring = paper.greyer_ring(window, area, size / 2 * np.array(LONE_RADII), min_ink=LONE_MIN_SHARE)
     if ring is None:
         return []
     (px, py, r), b = ring, _circle_box(*ring, W, H)
@@ -376,15 +367,17 @@ def _paper_inside(image: np.ndarray, px: float, py: float, r: float) -> bool:
     >>> page[30:70, 30:70] = 180; _paper_inside(page, 50, 50, 20)
     False
     """
-    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    H, W = grey.shape
+    def grey(a: np.ndarray) -> np.ndarray:
+        return cv2.cvtColor(np.ascontiguousarray(a), cv2.COLOR_RGB2GRAY) if a.ndim == 3 else a
+
+    H, W = image.shape[:2]
     x0, x1 = max(0, int(px - 0.8 * r)), min(W, int(np.ceil(px + 0.8 * r)))
     y0, y1 = max(0, int(py - 0.8 * r)), min(H, int(np.ceil(py + 0.8 * r)))
     if x1 <= x0 or y1 <= y0:
         return False
     yy, xx = np.mgrid[y0:y1, x0:x1]
-    inside = grey[y0:y1, x0:x1][(xx - px) ** 2 + (yy - py) ** 2 <= (0.8 * r) ** 2]
-    paper = float(np.percentile(grey[::4, ::4], 90))
+    inside = grey(image[y0:y1, x0:x1])[(xx - px) ** 2 + (yy - py) ** 2 <= (0.8 * r) ** 2]
+    paper = float(np.percentile(grey(image[::4, ::4]), 90))  # the page's paper, from every 4th pixel
     return inside.size > 0 and float(np.median(inside)) >= paper - LONE_PAPER_DROP
 
 
@@ -454,6 +447,20 @@ class PageWindows:
         """Whether :meth:`ring` would not search ``window`` for want of stamp ink at its usual redness."""
         sparse, dense = self._coarse_ink(window, None, MIN_INK, local, FAINT_RED)
         return sparse and not dense
+
+    def greyer_ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
+                    radii: np.ndarray, *, ok: Callable[[RingEvidence], bool] = _ring_ok,
+                    min_ink: float = MIN_INK, local: float | None = None) -> tuple[float, float, float] | None:
+        """The first ring :meth:`ring` finds (no grid) at :data:`FAINT_RED`, :data:`SIGNATURE_RED`, :data:`LONE_RED`.
+
+        Searched greyer only where a strong prior says a seal is there (a seal's sibling, a page's
+        only stamp ink); None when there is none at any.
+        """
+        for red in (FAINT_RED, SIGNATURE_RED, LONE_RED):
+            found = self.ring(window, area, radii, grid=None, ok=ok, red=red, min_ink=min_ink, local=local)
+            if found is not None:
+                return found
+        return None
 
     def ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
              radii: np.ndarray, *, grid: float | None,

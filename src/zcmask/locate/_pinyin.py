@@ -102,7 +102,16 @@ def _han_name(name: str) -> tuple[str, dict[str, tuple[str, ...]], int] | None:
     table = readings(n)
     if any(c not in table for c in n):
         return None
-    return n, table, 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    return n, table, surname_length(n)
+
+
+def surname_length(name: str) -> int:
+    """How many of a folded Chinese name's characters are its surname: two for a compound one.
+
+    >>> surname_length("欧阳娜娜"), surname_length("王建国"), surname_length("欧阳")
+    (2, 1, 1)
+    """
+    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
 
 
 @lru_cache(maxsize=64)
@@ -230,7 +239,7 @@ def latin_name_parts(name: str) -> tuple[tuple[str, str], ...]:
         return ()
     n = norm_text(name)
     table = readings(n)
-    k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+    k = surname_length(n)
     pairs = itertools.product(_joined(n[:k], table, surname=True), _joined(n[k:], table))
     return tuple(itertools.islice(((a, b) for a, b in pairs if len(a + b) >= MIN_LETTERS), _MAX_FORMS))
 

@@ -25,6 +25,7 @@ from zcmask.locate._pinyin import (
     latin_name_parts,
     latin_unit_forms,
     lines_with,
+    surname_length,
     transliterated,
 )
 from zcmask.locate._variants import (
@@ -995,7 +996,7 @@ def _split_field_spans(stream: Sequence[_S], identity: Identity) -> list[tuple[i
         n = norm_text(full)
         if len(n) < 2 or not all(is_han(c) for c in n):
             continue
-        k = 2 if n[:2] in COMPOUND_SURNAMES and len(n) > 2 else 1
+        k = surname_length(n)
         sur, given = n[:k], n[k:]
         for lab in SURNAME_LABELS:
             start = 0
