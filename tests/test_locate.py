@@ -1206,19 +1206,73 @@ def test_a_round_emblem_beside_a_certificate_title_is_masked():
         assert unread_emblems([title, body], _emblem_page(mark), unit) == [], mark
 
 
-def test_mask_covers_a_round_emblem_over_the_title(tmp_path, fake_engine):  # type: ignore[no-untyped-def]
+def _heading_page(mark: str, cx: int = 150, cy: int = 130):  # type: ignore[no-untyped-def]
+    """A 1200 x 900 transcript: ``mark`` centred at (cx, cy), left of a large heading (x 300-1000, y 100-160).
+
+    ``emblem``: a purple ring (radius 55) with short strokes along its inside (an arched name) and a
+    building in the middle; ``red``: the same in red; ``square``: a square logo of that size.
+    """
+    import cv2
+
+    img = np.full((900, 1200, 3), 250, np.uint8)
+    colour = (200, 30, 30) if mark == "red" else (90, 40, 130)
+    if mark in ("emblem", "red"):
+        cv2.circle(img, (cx, cy), 55, colour, 5)
+        for a in range(0, 360, 24):  # a name arched all round inside the rim
+            x, y = cx + 42 * np.cos(np.radians(a)), cy + 42 * np.sin(np.radians(a))
+            cv2.line(img, (int(x) - 4, int(y) - 4), (int(x) + 4, int(y) + 4), colour, 3)
+        cv2.rectangle(img, (cx - 15, cy - 12), (cx + 15, cy + 15), colour, -1)
+    elif mark == "square":
+        cv2.rectangle(img, (cx - 55, cy - 55), (cx + 55, cy + 55), colour, 5)
+        cv2.rectangle(img, (cx - 30, cy - 30), (cx + 30, cy + 30), colour, -1)
+    return img
+
+
+def test_a_round_emblem_beside_the_heading_that_names_the_unit_is_masked():
+    # held-out transcript: 东南大学学生历年成绩报告单 with the school's emblem left of it, SOUTHEAST
+    # UNIVERSITY arched round its rim where no line was detected
+    from zcmask.locate._wordmark import unread_row_emblems
+    from zcmask.results import Region
+
+    heading = mk_line("东南大学学生成绩报告单", x=300, y=100, ch=60)
+    body = [mk_line("姓名：郭烈强  学号：04012615", x=100, y=200 + 40 * i, ch=24) for i in range(5)]
+    unit = [Region("unit", (300, 100, 540, 160), "东南大学", "ocr", 1.0)]
+    (r,) = unread_row_emblems([heading, *body], _heading_page("emblem"), unit)
+    assert r.kind == "unit" and r.source == "layout"
+    assert r.bbox[0] <= 96 and r.bbox[2] >= 204 and r.bbox[1] <= 76 and r.bbox[3] >= 184
+    # beyond the heading's end too
+    (r,) = unread_row_emblems([heading, *body], _heading_page("emblem", cx=1100), unit)
+    assert r.bbox[0] <= 1046 and r.bbox[2] >= 1154
+    # the unit not in the heading, or no heading larger than the body: left alone
+    assert unread_row_emblems([heading, *body], _heading_page("emblem"), []) == []
+    small = mk_line("东南大学学生成绩报告单", x=300, y=100, ch=24)
+    assert unread_row_emblems([small, *body], _heading_page("emblem"),
+                              [Region("unit", (300, 100, 396, 124), "东南大学", "ocr", 1.0)]) == []
+    # a red round mark (a seal), a square logo, an emblem out of the heading's row: not taken
+    for page in (_heading_page("red"), _heading_page("square"), _heading_page("emblem", cy=330)):
+        assert unread_row_emblems([heading, *body], page, unit) == []
+
+
+@pytest.mark.parametrize("where", ["over_the_title", "beside_the_heading"])
+def test_mask_covers_a_round_emblem(tmp_path, fake_engine, where):  # type: ignore[no-untyped-def]
     from PIL import Image
 
     from conftest import UNIT, black_fraction, fake_options
     from zcmask import api
 
-    fake_engine._lines = [mk_line("荣誉证书", x=280, y=300, ch=60), mk_line(UNIT[:8], x=130, y=600, ch=30)]
-    src = tmp_path / "degree.png"
-    Image.fromarray(_emblem_page("emblem")).save(src)
+    if where == "over_the_title":
+        fake_engine._lines = [mk_line("荣誉证书", x=280, y=300, ch=60), mk_line(UNIT[:8], x=130, y=600, ch=30)]
+        img, emblem = _emblem_page("emblem"), (332, 142, 468, 278)
+    else:
+        fake_engine._lines = [mk_line(UNIT[:8] + "成绩单", x=300, y=100, ch=60),
+                              *(mk_line("课程名称  成绩  学分", x=100, y=300 + 40 * i, ch=24) for i in range(5))]
+        img, emblem = _heading_page("emblem"), (97, 77, 203, 183)
+    src = tmp_path / "page.png"
+    Image.fromarray(img).save(src)
     report = api.mask([src], tmp_path / "out", fake_options())
     page = report.files[0].pages[0]
     assert any(r.kind == "unit" and r.source == "layout" for r in page.regions)
-    assert black_fraction(page.output, (332, 142, 468, 278)) > 0.95
+    assert black_fraction(page.output, emblem) > 0.95
 
 
 def _column(text: str, x: float, y: float, ch: float = 40) -> TextLine:

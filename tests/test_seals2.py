@@ -261,6 +261,8 @@ def test_an_alliance_named_after_the_unit_stays_an_issuers_over_the_units_printe
 
 @pytest.mark.parametrize(("reading", "owner"), [
     ("中国数学会", "authority"),            # a held-out contest award's society seal, read whole: was unknown
+    ("出国由子学会", "authority"),          # a held-out award's 中国电子学会, its 中 misread: was masked as unknown
+    ("南华学会", "applicant"),              # the unit's own ring misread 院 → 会 is still matched first
     ("U SCHOL OF PROFESSIONAL & CONTINUIG EDUCATION H", "authority"),  # HKU SPACE, in English
     ("南华大学", "applicant"),
     ("SYKXTK 國", "unknown"),

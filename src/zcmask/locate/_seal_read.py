@@ -613,12 +613,15 @@ def _national_society(text: str, own: str) -> bool:
 
     It starts with :data:`NATIONWIDE`, ends in :data:`ASSOCIATION_ENDS` and has five Chinese
     characters or more; such bodies sign contest awards and training certificates and employ
-    few applicants, whose own unit's name is matched first (:func:`owner_of`). Not when the
-    unit's own name has that start or that ending: a blurred 中国集邮公司 seal reads
-    中国聚爱公益联盟, and is masked as unknown.
+    few applicants, whose own unit's name is matched first (:func:`owner_of`). The start's first
+    character may be misread where its second is right (a scanned award's 中国电子学会 read
+    出国由子学会 was masked as unknown). Not when the unit's own name has that start or that
+    ending: a blurred 中国集邮公司 seal reads 中国聚爱公益联盟, and is masked as unknown.
 
     >>> _national_society("中国数学会", ""), _national_society("中国半导体行业协会 0", "")
     (True, True)
+    >>> _national_society("出国由子学会", ""), _national_society("出国由子学会", "中国电子学会"), _national_society("出国学会", "")
+    (True, False, False)
     >>> _national_society("中国学会", ""), _national_society("中国化学会", "中国化学会"), _national_society("新疆数学会", "")
     (False, False, False)
     >>> _national_society("中国聚爱公益联盟", "中国集邮公司")
@@ -627,7 +630,7 @@ def _national_society(text: str, own: str) -> bool:
     for piece in text.split():
         han = "".join(c for c in piece if is_han(c))
         end = next((w for w in ASSOCIATION_ENDS if han.endswith(w)), None)
-        start = next((w for w in NATIONWIDE if han.startswith(w)), None)
+        start = next((w for w in NATIONWIDE if han[1:2] == w[1]), None)  # 中 misread: 国 or 华 still right
         if end and start and end not in own and start not in own and len(han) >= 5:
             return True
     return False

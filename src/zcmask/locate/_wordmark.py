@@ -74,6 +74,19 @@ EMBLEM_CENTRE = 0.1
 EMBLEM_OUTSIDE = 0.1
 EMBLEM_RIM = 0.75
 EMBLEM_FILL = 0.1
+#: A heading line an emblem is looked for beside: in this upper share of the page, at least this
+#: many times as tall as the page's median line; the emblem at most :data:`ROW_REACH` of its heights
+#: from the line's end, its centre within :data:`ROW_ALIGN` of them of the line's.
+ROW_TOP = 0.4
+ROW_LARGE = 1.3
+ROW_REACH = 4.0
+ROW_ALIGN = 0.75
+#: A row emblem's size, in heights of its line: a letterhead's logo is about as tall as the school's
+#: name beside it (a held-out photo's 电子科技大学 wordmark: 1.1).
+ROW_SIZE = (0.8, 4.5)
+#: How far into the line's box its row is looked at too, in its heights: the emblem can touch the
+#: line's first character.
+ROW_INNER = 0.3
 
 
 def _title(lines: Sequence[TextLine], w: int, h: int) -> TextLine | None:
@@ -208,24 +221,89 @@ def unread_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence
                      (int(ty1 + 0.1 * th), int(min(h, ty1 + EMBLEM_REACH * th)))):
         if by1 - by0 < EMBLEM_SIZE[0] * th:
             continue
-        ink, hsv = _band_ink(image[by0:by1], dark=60, sat=60, coloured=30)  # an emblem's print may be lighter
-        k = max(3, int(0.06 * th)) | 1  # a rim broken by print or scan noise closed
-        n, _, stats, _ = cv2.connectedComponentsWithStats(
-            cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)), connectivity=8)
-        for i in range(1, n):
-            x, y, bw, bh = (int(v) for v in stats[i][:4])
-            if (not EMBLEM_SIZE[0] * th <= bh <= EMBLEM_SIZE[1] * th
-                    or not EMBLEM_ASPECT[0] <= bw / bh <= EMBLEM_ASPECT[1]
-                    or abs(x + bw / 2 - (tx0 + tx1) / 2) > EMBLEM_CENTRE * w):
+        for box in _round_marks(image, (0, by0, w, by1), th, lines):
+            if abs((box[0] + box[2]) / 2 - (tx0 + tx1) / 2) > EMBLEM_CENTRE * w:
                 continue
-            if y <= 0 or y + bh >= by1 - by0 or x <= 0 or x + bw >= w:
-                continue  # runs on beyond the band: a border, a frame, the desk
-            box = (x, y + by0, x + bw, y + bh + by0)
             if any(box_within(box, r.bbox) for r in out):
                 continue
-            if _round_mark(ink[y:y + bh, x:x + bw] > 0, hsv[y:y + bh, x:x + bw]) and _read_share(box, lines) < 0.5:
-                out = [r for r in out if not box_within(r.bbox, box)]
+            out = [r for r in out if not box_within(r.bbox, box)]
+            out.append(Region("unit", box, "", "layout", 0.5))
+    return out
+
+
+def unread_row_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region]) -> list[Region]:
+    """``unit`` regions over round emblems beside a large line that names the unit, in its row.
+
+    A transcript's or a letterhead's heading sets the school's emblem at the start or the end of
+    the line that names it (东南大学学生历年成绩报告单 with the emblem to its left, SOUTHEAST
+    UNIVERSITY arched round its rim): no certificate's title, and no line the detector sees in the
+    emblem. Beside a line in the upper part of the page, at least :data:`ROW_LARGE` times as tall as
+    the page's median line, in which the unit was found, a closed round mark that is not red,
+    :data:`ROW_SIZE` line heights across, its centre within :data:`ROW_ALIGN` line heights of the
+    line's and at most :data:`ROW_REACH` line heights from its end, is masked whole as the unit's.
+
+    Parameters are those of :func:`unread_wordmarks`.
+
+    Examples
+    --------
+    >>> unread_row_emblems([], np.full((100, 80, 3), 255, np.uint8), [Region("unit", (0, 0, 9, 9), "X", "ocr", 1.0)])
+    []
+
+    """
+    h, w = image.shape[:2]
+    units = [r for r in found if r.kind == "unit" and r.bbox[1] < ROW_TOP * h]
+    if not units or not lines:
+        return []
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines)
+    median = heights[len(heights) // 2]
+    out: list[Region] = []
+    for r in units:
+        cx, cy = (r.bbox[0] + r.bbox[2]) / 2, (r.bbox[1] + r.bbox[3]) / 2
+        line = next((ln.bbox for ln in lines if ln.bbox[0] <= cx <= ln.bbox[2] and ln.bbox[1] <= cy <= ln.bbox[3]),
+                    r.bbox)
+        x0, y0, x1, y1 = line
+        th = y1 - y0
+        if th < ROW_LARGE * median:
+            continue
+        ly = (y0 + y1) / 2
+        by0, by1 = int(max(0.0, ly - ROW_SIZE[1] / 2 * th)), int(min(h, ly + ROW_SIZE[1] / 2 * th))
+        inner = ROW_INNER * th
+        for bx0, bx1 in ((int(max(0.0, x0 - ROW_REACH * th)), int(x0 + inner)),
+                         (int(x1 - inner), int(min(w, x1 + ROW_REACH * th)))):
+            if bx1 - bx0 < ROW_SIZE[0] * th:
+                continue
+            for box in _round_marks(image, (bx0, by0, bx1, by1), th, lines, size=ROW_SIZE):
+                if abs((box[1] + box[3]) / 2 - ly) > ROW_ALIGN * th:
+                    continue
+                if any(box_within(box, o.bbox) for o in out):
+                    continue
+                out = [o for o in out if not box_within(o.bbox, box)]
                 out.append(Region("unit", box, "", "layout", 0.5))
+    return out
+
+
+def _round_marks(image: np.ndarray, band: tuple[int, int, int, int], th: float, lines: Sequence[TextLine], *,
+                 size: tuple[float, float] = EMBLEM_SIZE) -> list[tuple[int, int, int, int]]:
+    """Boxes (page pixels) of the closed round marks inside ``band``, ``size`` of ``th`` across.
+
+    A mark runs on beyond the band (a border, a frame, the desk) is none; nor is one that is not
+    round, a red one (:func:`_round_mark`), or one mostly under lines read with confidence.
+    """
+    bx0, by0, bx1, by1 = band
+    ink, hsv = _band_ink(image[by0:by1, bx0:bx1], dark=60, sat=60, coloured=30)  # an emblem's print may be lighter
+    k = max(3, int(0.06 * th)) | 1  # a rim broken by print or scan noise closed
+    n, _, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)), connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i][:4])
+        if not size[0] * th <= bh <= size[1] * th or not EMBLEM_ASPECT[0] <= bw / bh <= EMBLEM_ASPECT[1]:
+            continue
+        if y <= 0 or y + bh >= by1 - by0 or x <= 0 or x + bw >= bx1 - bx0:
+            continue  # runs on beyond the band: a border, a frame, the desk
+        box = (x + bx0, y + by0, x + bw + bx0, y + bh + by0)
+        if _round_mark(ink[y:y + bh, x:x + bw] > 0, hsv[y:y + bh, x:x + bw]) and _read_share(box, lines) < 0.5:
+            out.append(box)
     return out
 
 
