@@ -235,6 +235,52 @@ def _judged(reading: str, printed: list[tuple[str, tuple[int, int, int, int]]], 
     return judge_seals(img, [(cand, img)], lines, ident, engine=engine)
 
 
+@pytest.mark.parametrize(("ink", "owner"), [((215, 40, 50), "unknown"), ((25, 25, 25), "authority")])
+def test_a_seals_own_centre_line_read_by_the_page_is_no_printed_issuer(ink, owner):  # type: ignore[no-untyped-def]
+    # held-out phone photo shrunk to 1,280 px: the unread 电子科技大学学生就业指导中心 seal's centre line
+    # 学生就业指导中心, read by the page's OCR in the seal's own red ink, was taken for an issuer's
+    # name printed at the seal, and the unit's seal was kept visible. Printed in black, the same
+    # line is an issuer's name at its seal.
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    uestc = Identity(name="廖舟", units=(Unit(name="电子科技大学"),))
+    img = np.full((700, 700, 3), 250, np.uint8)
+    cv2.circle(img, (480, 300), 80, (215, 40, 50), 4)
+    for x in range(425, 535, 12):  # the centre line's strokes
+        cv2.line(img, (x, 330), (x + 6, 350), ink, 3)
+    cand = SealCandidate((480.0, 300.0), (82.0, 82.0), 0.0, "round", "color", 0.9, (398, 218, 562, 382))
+    engine = FakeOcrEngine(lambda crop: [TextLine("", (0, 0, 10, 10), 0.0, ())])
+    line = TextLine("学生就业指导中心", (420, 325, 540, 355), 1.0, ())
+    regions, seen, _ = judge_seals(img, [(cand, img)], [line], uestc, engine=engine)
+    assert seen[0].owner == owner and bool(regions) == (owner == "unknown")
+
+
+@pytest.mark.parametrize(("reading", "masked"), [("2R22", False), ("", False), ("电子科技大学", True)])
+def test_the_national_emblem_is_no_unreadable_seal(reading: str, masked: bool) -> None:
+    # real photos of ID cards' backs and a business licence: the national emblem, a red disc filled
+    # with gold, was masked as an unreadable seal, with a warning, on every ID card's back. A filled
+    # disc whose ring reads as the unit is still masked.
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate.seals import judge_seals
+    from zcmask.ocr import FakeOcrEngine
+    from zcmask.results import TextLine
+
+    uestc = Identity(name="廖舟", units=(Unit(name="电子科技大学"),))
+    img = np.full((700, 700, 3), 235, np.uint8)
+    cv2.circle(img, (300, 300), 80, (200, 30, 35), -1)
+    for i in range(5):  # gold stars and a gate on the red field
+        cv2.circle(img, (250 + 25 * i, 260), 7, (230, 190, 60), -1)
+    cv2.rectangle(img, (265, 300), (335, 330), (230, 190, 60), -1)
+    cand = SealCandidate((300.0, 300.0), (80.0, 80.0), 0.0, "round", "color", 0.9, (220, 220, 380, 380))
+    engine = FakeOcrEngine(lambda crop: [TextLine(reading, (0, 0, 10, 10), 0.9 if reading else 0.0, ())])
+    regions, seen, issues = judge_seals(img, [(cand, img)], [], uestc, engine=engine)
+    assert bool(regions) == masked and bool(seen) == masked
+    assert masked or not issues
+
+
 def test_a_short_garbled_reading_over_the_units_name_running_into_the_seal_is_the_units():
     # held-out scan of an honour: the 福建工程学院 seal stamped over the end of the printed
     # 福建工程学院, which OCR read 福建工程 up to the ring; the ring read 品建T理学位, an
@@ -263,6 +309,7 @@ def test_an_alliance_named_after_the_unit_stays_an_issuers_over_the_units_printe
     ("中国数学会", "authority"),            # a held-out contest award's society seal, read whole: was unknown
     ("出国由子学会", "authority"),          # a held-out award's 中国电子学会, its 中 misread: was masked as unknown
     ("南华学会", "applicant"),              # the unit's own ring misread 院 → 会 is still matched first
+    ("全国治金集化伤量员", "authority"),    # a held-out certificate's 全国冶金焦化信息网: was masked as unknown
     ("U SCHOL OF PROFESSIONAL & CONTINUIG EDUCATION H", "authority"),  # HKU SPACE, in English
     ("南华大学", "applicant"),
     ("SYKXTK 國", "unknown"),

@@ -236,3 +236,14 @@ def test_an_unread_oval_seal_over_an_invoice_title_is_the_tax_bureaus() -> None:
     assert is_invoice_supervision_seal(top, title, 800)
     assert not is_invoice_supervision_seal(bottom, title, 800)  # the seller's 发票专用章
     assert not is_invoice_supervision_seal(top, [TextLine("巴州某某有限公司", (400, 40, 900, 90), 0.9, ())], 800)
+
+
+def test_the_national_emblem_on_an_id_cards_back_is_no_seal() -> None:
+    # a real phone photo of an ID card's back (Apache-2.0, benchmarks/real/seals/manifest.json), cut
+    # to its emblem and title: the emblem, a red disc filled with gold, was masked as an unreadable
+    # seal with a seal_unreadable warning, as it would be on every applicant's ID card
+    img = np.asarray(Image.open(REAL / "idcard_back_emblem.jpg").convert("RGB"))
+    upright = np.ascontiguousarray(np.rot90(img, 1))  # stored turned 90 degrees clockwise
+    regions, seen, issues = find_seals(upright, [], IDENT, engine=reads(""))
+    assert regions == [] and seen == [] and issues == []
+

@@ -527,6 +527,8 @@ NATION = "中华人民共和国"
 NATION_BODY_CHARS = 2
 #: Most characters of :data:`NATION` misread where four of them in a row are read as printed.
 NATION_WRONG = 3
+#: Least characters of a nationwide body's name after 全国 on its ring (全国冶金焦化信息网: 7).
+NATIONWIDE_BODY_CHARS = 5
 
 
 def _national_body(folded: str, own: str) -> bool:
@@ -549,10 +551,19 @@ def _national_body(folded: str, own: str) -> bool:
     (False, False)
     >>> _national_body("中国人民银行新疆分行", ""), _national_body("中华民族团结进步促进会", "")
     (False, False)
+
+    A ring that begins with 全国 and names a body of :data:`NATIONWIDE_BODY_CHARS` characters or
+    more after it is a nationwide body's too (a scanned appraisal certificate's 全国冶金焦化信息网,
+    read 全国治金集化伤量员, was masked as unknown), unless the unit's own name has 全国:
+
+    >>> _national_body("全国治金集化伤量员", ""), _national_body("全国治金", ""), _national_body("全国治金集化伤量员", "全国冶金焦化信息网")
+    (True, False, False)
     """
+    han = "".join(c for c in folded if is_han(c))
+    if han.startswith("全国") and "全国" not in own and len(han) - 2 >= NATIONWIDE_BODY_CHARS:
+        return True
     if "人民共和国" in own:
         return False
-    han = "".join(c for c in folded if is_han(c))
     for word, wrong in ((NATION, 1), (NATION[2:], 0)):  # whole, or its first two characters unread
         i = _misread_at(han, word, wrong)
         if i >= 0:
