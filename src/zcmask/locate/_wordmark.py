@@ -286,8 +286,8 @@ def _round_marks(image: np.ndarray, band: tuple[int, int, int, int], th: float, 
                  size: tuple[float, float] = EMBLEM_SIZE) -> list[tuple[int, int, int, int]]:
     """Boxes (page pixels) of the closed round marks inside ``band``, ``size`` of ``th`` across.
 
-    A mark runs on beyond the band (a border, a frame, the desk) is none; nor is one that is not
-    round, a red one (:func:`_round_mark`), or one mostly under lines read with confidence.
+    A mark that runs on beyond the band (a border, a frame, the desk) is none; nor is one that is
+    not round, a red one (:func:`_round_mark`), or one mostly under lines read with confidence.
     """
     bx0, by0, bx1, by1 = band
     ink, hsv = _band_ink(image[by0:by1, bx0:bx1], dark=60, sat=60, coloured=30)  # an emblem's print may be lighter

@@ -589,8 +589,8 @@ def is_printed_issuer_seal(cand: SealCandidate, lines: Sequence[TextLine], ident
 
     With the page ``image``, a line inside the ring written in the seal's own ink is the seal's
     centre text, not print beside it (:func:`_seal_own_line`): a held-out photo's 电子科技大学
-    学生就业指导中心 seal, shrunk to 1,280 px, rang unread, and its centre line 学生就业指导中心,
-    read by the page's OCR, kept it visible as that centre's.
+    学生就业指导中心 seal, shrunk to 1,280 px, read as nothing round its ring, and its centre line
+    学生就业指导中心, read by the page's OCR, kept it visible as that centre's.
     """
     if identity is None or not identity.unit_names or is_rect_stamp(cand):
         # a rectangular stamp (…专用章) is a department's: the page's OCR reads its own words into
