@@ -89,12 +89,24 @@ ROW_SIZE = (0.8, 4.5)
 ROW_INNER = 0.3
 
 
+def _median_height(lines: Sequence[TextLine]) -> float:
+    """The height of the page's median line (its upper median), 0 without lines."""
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _with_emblem(out: list[Region], box: tuple[int, int, int, int]) -> list[Region]:
+    """``out`` with a ``unit`` region over an emblem at ``box``: none where a found one holds it, those it holds dropped."""
+    if any(box_within(box, r.bbox) for r in out):
+        return out
+    return [r for r in out if not box_within(r.bbox, box)] + [Region("unit", box, "", "layout", 0.5)]
+
+
 def _title(lines: Sequence[TextLine], w: int, h: int) -> TextLine | None:
     """The topmost certificate title: short, ending in :data:`TITLE_ENDS`, centred, in the upper half, not small."""
-    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines)
-    if not heights:
+    if not lines:
         return None
-    median = heights[len(heights) // 2]
+    median = _median_height(lines)
     for ln in sorted(lines, key=lambda ln: ln.bbox[1]):
         text = "".join(ln.text.split())
         x0, y0, x1, y1 = ln.bbox
@@ -222,12 +234,8 @@ def unread_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequence
         if by1 - by0 < EMBLEM_SIZE[0] * th:
             continue
         for box in _round_marks(image, (0, by0, w, by1), th, lines):
-            if abs((box[0] + box[2]) / 2 - (tx0 + tx1) / 2) > EMBLEM_CENTRE * w:
-                continue
-            if any(box_within(box, r.bbox) for r in out):
-                continue
-            out = [r for r in out if not box_within(r.bbox, box)]
-            out.append(Region("unit", box, "", "layout", 0.5))
+            if abs((box[0] + box[2]) / 2 - (tx0 + tx1) / 2) <= EMBLEM_CENTRE * w:
+                out = _with_emblem(out, box)
     return out
 
 
@@ -254,8 +262,7 @@ def unread_row_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     units = [r for r in found if r.kind == "unit" and r.bbox[1] < ROW_TOP * h]
     if not units or not lines:
         return []
-    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines)
-    median = heights[len(heights) // 2]
+    median = _median_height(lines)
     out: list[Region] = []
     for r in units:
         cx, cy = (r.bbox[0] + r.bbox[2]) / 2, (r.bbox[1] + r.bbox[3]) / 2
@@ -273,12 +280,8 @@ def unread_row_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             if bx1 - bx0 < ROW_SIZE[0] * th:
                 continue
             for box in _round_marks(image, (bx0, by0, bx1, by1), th, lines, size=ROW_SIZE):
-                if abs((box[1] + box[3]) / 2 - ly) > ROW_ALIGN * th:
-                    continue
-                if any(box_within(box, o.bbox) for o in out):
-                    continue
-                out = [o for o in out if not box_within(o.bbox, box)]
-                out.append(Region("unit", box, "", "layout", 0.5))
+                if abs((box[1] + box[3]) / 2 - ly) <= ROW_ALIGN * th:
+                    out = _with_emblem(out, box)
     return out
 
 

@@ -43,12 +43,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zcmask._geometry import centre_within
+from zcmask._geometry import box_within, centre_within
 from zcmask.locate._seal_find import (
     SealCandidate,
     _inside_shape,
     as_red,
     find_all,
+    ink_mask,
     is_rect_stamp,
     neutral_paper,
 )
@@ -277,8 +278,6 @@ def is_filled_emblem(image: np.ndarray, cand: SealCandidate) -> bool:
     """
     if cand.shape == "square":
         return False  # a name seal cut in relief is red all over, and it is the applicant's
-    from zcmask.locate._seal_find import ink_mask
-
     h, w = image.shape[:2]
     x0, y0, x1, y1 = (int(v) for v in cand.bbox)
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
@@ -624,13 +623,11 @@ def _seal_own_line(cand: SealCandidate, line: TextLine, image: np.ndarray) -> bo
     >>> _seal_own_line(seal, line, page)
     False
     """
-    from zcmask.locate._seal_find import ink_mask
-
     x0, y0, x1, y1 = cand.bbox
     tol = OWN_LINE_MARGIN * max(x1 - x0, y1 - y0)
-    lx0, ly0, lx1, ly1 = line.bbox
-    if lx0 < x0 - tol or ly0 < y0 - tol or lx1 > x1 + tol or ly1 > y1 + tol:
+    if not box_within(line.bbox, (x0 - tol, y0 - tol, x1 + tol, y1 + tol)):
         return False  # runs out of the seal's box: print the seal is stamped over
+    lx0, ly0, lx1, ly1 = line.bbox
     crop = image[max(0, int(ly0)):int(np.ceil(ly1)), max(0, int(lx0)):int(np.ceil(lx1))]
     if crop.size == 0:
         return False
