@@ -35,6 +35,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,8 @@ def _seal_ink(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return m
 
 
-def _gray(img: np.ndarray) -> np.ndarray:
+def gray_copy(img: np.ndarray) -> np.ndarray:
+    """``img`` as a grey copy: a photocopier's washed-out grey, its levels lifted, with noise (RGB out)."""
     rng = np.random.default_rng(7)
     g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
     g = 40 + g * 0.78 + rng.normal(0, 6, g.shape)
@@ -149,18 +151,25 @@ def _upright(img: np.ndarray, boxes: list[tuple[int, int, int, int]], rotation: 
     return img, out
 
 
-def build_cases(only: str | None = None, labels: Path | None = None) -> tuple[list[Case], list[str]]:
+#: The variants a case can be run as (``orig`` is the page as stored).
+VARIANTS = ("orig", "rot90", "gray", "pink", "phone", "clip")
+
+
+def build_cases(only: str | None = None, labels: Path | None = None,
+                variants: Sequence[str] | None = None) -> tuple[list[Case], list[str]]:
     """Every labelled case whose source file is present, and the ids of those missing.
 
     A labels file may give an image's ``rotation`` (how far it is stored turned clockwise,
     boxes in stored pixels): it is then run as stored and scored in the upright frame.
+    ``variants``, when given, replaces every image's own list (``orig`` is run only if named):
+    a held-out set's pages as grey copies, say.
     """
     data = json.loads((labels or LABELS).read_text("utf-8"))
     cases: list[Case] = []
     missing: list[str] = []
     for item in data["images"]:
         path = HERE / item["file"]
-        names = ["orig", *item.get("variants", [])]
+        names = list(variants) if variants else ["orig", *item.get("variants", [])]
         if only and only not in item["id"]:
             continue
         if not path.exists():
@@ -177,12 +186,14 @@ def build_cases(only: str | None = None, labels: Path | None = None) -> tuple[li
             if v == "rot90":
                 img, rot = np.ascontiguousarray(np.rot90(base, k=-1)), 90
             elif v == "gray":
-                img = _gray(base)
+                img = gray_copy(base)
             elif v == "pink":
                 img = _pink(base)
             elif v == "phone":
                 img = _phone(base)
             elif v == "clip":
+                if not any(s["class"] in MUST_MASK for s in item["seals"]):
+                    continue  # nothing of the unit's to clip round
                 cx0, cy0, cx1, cy1 = _clip_window(base, item["seals"])
                 img = np.ascontiguousarray(base[cy0:cy1, cx0:cx1])
                 labels = []
@@ -356,9 +367,10 @@ def _downscaled(case: Case, side: int) -> Case:
 
 
 def run(only: str | None = None, engine: str = "rapidocr", verbose: bool = True,
-        labels: Path | None = None, jpeg: int | None = None, max_side: int | None = None) -> dict:
+        labels: Path | None = None, jpeg: int | None = None, max_side: int | None = None,
+        variants: Sequence[str] | None = None) -> dict:
     """Build the cases, mask each and return ``{"summary": ..., "cases": [...], "missing": [...]}``."""
-    cases, missing = build_cases(only, labels)
+    cases, missing = build_cases(only, labels, variants)
     if max_side is not None:
         cases = [_downscaled(c, max_side) for c in cases]
     if jpeg is not None:
@@ -422,10 +434,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="save every case page once more as JPEG at quality Q first (a re-compressed upload)")
     ap.add_argument("--max-side", type=int, metavar="PX",
                     help="shrink every case page to PX on its longest side first (an upload made smaller; before --jpeg)")
+    ap.add_argument("--variant", action="append", choices=VARIANTS, metavar="NAME",
+                    help="run every image as this variant instead of its own list (repeatable; "
+                         f"one of {', '.join(VARIANTS)}), e.g. a held-out set as grey copies")
     args = ap.parse_args(argv)
     if args.fetch and fetch(args.mirror):
         return 1
-    res = run(args.only, labels=args.labels, jpeg=args.jpeg, max_side=args.max_side)
+    res = run(args.only, labels=args.labels, jpeg=args.jpeg, max_side=args.max_side, variants=args.variant)
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
     print(json.dumps(res["summary"], ensure_ascii=False, indent=1))

@@ -226,11 +226,22 @@ def recompressed(src: Source, quality: int) -> Source:
     return replace(src, image=recompressed_plane(src.image, quality))
 
 
+def grayed(src: Source) -> Source:
+    """The source as a grey copy (:func:`benchmarks.real_seals.gray_copy`); labels unchanged."""
+    from dataclasses import replace
+
+    from benchmarks.real_seals import gray_copy
+
+    return replace(src, image=gray_copy(src.image))
+
+
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
         labels: Path | None = None, seal_labels: Path | None = None, max_side: int | None = None,
-        jpeg: int | None = None) -> dict:
+        jpeg: int | None = None, gray: bool = False) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
     sources, missing = load(only, labels, seal_labels)
+    if gray:
+        sources = [grayed(s) for s in sources]
     if max_side is not None:
         sources = [downscaled(s, max_side) for s in sources]
     if jpeg is not None:
@@ -288,9 +299,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="shrink every source to PX on its longest side first (an upload made smaller)")
     ap.add_argument("--jpeg", type=int, metavar="Q",
                     help="save every source once more as JPEG at quality Q (a re-compressed upload; after --max-side)")
+    ap.add_argument("--gray", action="store_true",
+                    help="run every source as a grey copy (a photocopy or a grey scan; before --max-side)")
     a = ap.parse_args(argv)
     res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels,
-              max_side=a.max_side, jpeg=a.jpeg)
+              max_side=a.max_side, jpeg=a.jpeg, gray=a.gray)
     print_table(res)
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")
