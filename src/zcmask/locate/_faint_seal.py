@@ -31,9 +31,12 @@ from zcmask.locate._seal_find import (
     RingEvidence,
     SealCandidate,
     _clean_ring,
+    _dark_mask,
+    _drop_lines,
     _over_smaller,
     faint_ink,
     grey_paper,
+    is_grayish,
     paper_table,
     ring_evidence,
     stamp_inks,
@@ -145,6 +148,27 @@ def _beside_ok(ev: RingEvidence) -> bool:
         ev.thickness <= BESIDE_THICKNESS or ev.ring >= BESIDE_THICK_RING or ev.text >= BESIDE_THICK_TEXT)
 
 
+#: On a page with no colour (a grey scan, a photocopy) a seal's ink is grey like the print's, so the
+#: search round the unit's signature looks for a ring of dark ink instead (:meth:`PageWindows.grey_ring`):
+#: ink found at full size is kept where it is at least this share of a pixel of the window searched
+#: (a faint seal's dotted ring, a phone photo's grey copy, vanished when the window was shrunk first).
+GREY_INK_SHARE = 0.2
+#: Dark ink in pieces at least this many heights of the signing line thick (a desk, a shadow, a
+#: photo's dark border round the sheet) is no ink of a ring: it is left out.
+GREY_SOLID = 1 / 3
+#: Thickest ring of dark ink, as a share of its radius (:func:`_grey_ring_ok`).
+GREY_THICKNESS = 0.2
+
+
+def _grey_ring_ok(ev: RingEvidence) -> bool:
+    # the same clean ring as a faint seal's (:func:`_ring_ok`: grey copies of two held-out phone
+    # photos' seals over the unit's signature measured ring 0.85 and 0.96, nothing outside), and
+    # thin (theirs 0.11 and 0.14 of the radius; print traced as a ring, 0.37); a function of its
+    # own, so that the looser tests round a star or of a bare ring, which are for stamp ink alone,
+    # are not tried on grey ink, which holds the print as well
+    return _ring_ok(ev) and ev.thickness <= GREY_THICKNESS
+
+
 def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float, float, float]],
                      lines: Sequence[TextLine], known: Sequence[tuple[int, int, int, int]], *,
                      page: PageWindows | None = None) -> list[Region]:
@@ -189,10 +213,13 @@ def faint_unit_seals(image: np.ndarray, unit_boxes: Sequence[tuple[float, float,
         radii = RADIUS[0] * lh * 1.25 ** np.arange(int(np.log(RADIUS[1] / RADIUS[0]) / np.log(1.25)) + 1)
         # centres along the signing line (the seal of 华中科技大学启明学院 is stamped over 启明学院,
         # past the unit's name) and up to two line heights above and below it
+        area = (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh)
         # too little ink as red as the search asks over the unit's own signature: look for a greyer ring
         red = SIGNATURE_RED if paper.too_grey(window, LOCAL_SIDE * lh) else FAINT_RED
-        area = (signing[0], y0 - 2 * lh, signing[1], y1 + 2 * lh)
         ring = paper.ring(window, area, radii, grid=lh, local=LOCAL_SIDE * lh, red=red)
+        if ring is None and paper.grey:
+            # no stamp ink on a page with no colour (a grey scan, a photocopy): a ring of dark ink
+            ring = paper.grey_ring(window, area, radii, lines, lh)
         if ring is None:
             unsealed.append((window, area, LOCAL_SIDE * lh))
             continue
@@ -421,6 +448,50 @@ class PageWindows:
         self.image = image
         self._lut: np.ndarray | None = None
         self._measured = False
+        self._grey: bool | None = None
+
+    @property
+    def grey(self) -> bool:
+        """Whether the page has no colour (a grey scan, a photocopy): its seals are grey ink."""
+        if self._grey is None:
+            step = max(1, max(self.image.shape[:2]) // 600)  # every few pixels, as the page-wide search's copy
+            self._grey = is_grayish(np.ascontiguousarray(self.image[::step, ::step]))
+        return self._grey
+
+    def grey_ring(self, window: tuple[int, int, int, int], area: tuple[float, float, float, float],
+                  radii: np.ndarray, lines: Sequence[TextLine], lh: float) -> tuple[float, float, float] | None:
+        """The best ring of dark ink in ``window`` centred in ``area`` (page pixels), on a page with no colour.
+
+        A grey copy's seal is as grey as its print, so there is no stamp ink to tell apart. Dark
+        ink is found at full size against the paper around it (:func:`zcmask.locate._seal_find._dark_mask`),
+        dark areas thicker than a stroke left out (:data:`GREY_SOLID`), then the window is shrunk
+        (:data:`GREY_INK_SHARE`). Centres are proposed by the ring filter on that ink with the
+        page's read lines left out (the unit's name and the date under the seal would outweigh
+        its ring), and measured on all of it (:func:`_grey_ring_ok`): the ring crosses that
+        print, and print round it shows as ink just outside.
+        """
+        wx0, wy0, wx1, wy1 = window
+        gray = cv2.cvtColor(np.ascontiguousarray(self.image[wy0:wy1, wx0:wx1]), cv2.COLOR_RGB2GRAY)
+        dark = _drop_lines(_dark_mask(gray)).astype(np.uint8)  # a table's rules are no ring
+        n = max(3, int(GREY_SOLID * lh) | 1)
+        solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (n, n)))
+        dark[cv2.dilate(solid, np.ones((5, 5), np.uint8)) > 0] = 0
+        k = min(1.0, WINDOW_SIDE / max(dark.shape[:2]))
+        size = (max(1, round(dark.shape[1] * k)), max(1, round(dark.shape[0] * k)))
+        ink = (cv2.resize(dark.astype(np.float32), size, interpolation=cv2.INTER_AREA) >= GREY_INK_SHARE
+               ).astype(np.float32)
+        seeds = ink.copy()
+        for ln in lines:
+            bx0, by0, bx1, by1 = ((v - o) * k for v, o in zip(ln.bbox, (wx0, wy0, wx0, wy0), strict=True))
+            if bx1 > 0 and by1 > 0 and bx0 < size[0] and by0 < size[1]:
+                seeds[max(0, int(by0)):int(np.ceil(by1)), max(0, int(bx0)):int(np.ceil(bx1))] = 0.0
+        a0, b0, a1, b1 = area
+        found = _best_ring(ink, ((a0 - wx0) * k, (b0 - wy0) * k, (a1 - wx0) * k, (b1 - wy0) * k),
+                           radii * k, None, _grey_ring_ok, seeds=seeds)
+        if found is None:
+            return None
+        (ccx, ccy), outer = found
+        return wx0 + ccx / k, wy0 + ccy / k, outer / k
 
     def _table(self) -> np.ndarray | None:
         if not self._measured:
@@ -545,15 +616,17 @@ def _densest(mask: np.ndarray, side: float) -> float:
 
 def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: np.ndarray,
                grid: float | None, ok: Callable[[RingEvidence], bool] = _ring_ok,
-               ) -> tuple[tuple[float, float], float] | None:
+               seeds: np.ndarray | None = None) -> tuple[tuple[float, float], float] | None:
     """The best ring of faint ink centred in ``area``, or None.
 
     Returns its centre and outer radius in window pixels. A ring's evidence holds only within a
     few percent of its radius of the true centre, so centres are proposed, then each is measured
     (``ok``, :func:`_ring_ok` by default) and the best refined: for each radius the centres around which the ink
     best makes a ring (:func:`_ring_centres`), which a grid coarser than a tenth of the radius
-    would pass between, and, when ``grid`` is given, a grid that far apart.
+    would pass between, and, when ``grid`` is given, a grid that far apart. ``seeds``, when
+    given, is the ink centres are proposed on (``ink`` less what would mislead the ring filter).
     """
+    seeds = ink if seeds is None else seeds
     ax0, ay0, ax1, ay1 = area
     accept = ok  # the test a ring must pass; looser round a star (:func:`_starred_ok`)
     # (ring less ink outside it, centre, radius tried, outer radius of the ring found)
@@ -573,7 +646,7 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
                     look(float(cx), float(cy), float(r))
     proposed: list[tuple[float, float, float]] = []  # (cx, cy, r) of the ring filter's centres
     for r in radii:
-        centres = _ring_centres(ink, float(r), area)
+        centres = _ring_centres(seeds, float(r), area)
         for cx, cy in centres:
             look(cx, cy, float(r))
             proposed.append((cx, cy, float(r)))
@@ -585,7 +658,7 @@ def _best_ring(ink: np.ndarray, area: tuple[float, float, float, float], radii: 
         # q92: ring 1.0 but 0.14 outside at the radius above, clean at the one between)
         for cx, cy, r in proposed:
             look(cx, cy, r / HALF_STEP)
-    stars = _star_centres(ink) if best is None else []
+    stars = _star_centres(seeds) if best is None else []
     # a seal's star marks its centre, which may lie beside the name it is stamped over
     for (cx, cy), _size, _starry in stars:
         for r in radii:

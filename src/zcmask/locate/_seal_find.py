@@ -1223,6 +1223,31 @@ def _seal_shaped(axes: tuple[float, float]) -> bool:
     return min(axes) > 0 and max(axes) / min(axes) <= OVAL_MAX_ASPECT
 
 
+#: A ring traced on grey ink with at least this much ink just outside it may be a double-ringed
+#: seal's inner ring (:func:`_outer_ring`).
+DOUBLE_RING_OUTSIDE = 0.5
+#: How much larger than the inner ring a double-ringed seal's outer ring is looked for.
+OUTER_RING_SCALES = (1.2, 1.4)
+
+
+def _outer_ring(dark: np.ndarray, center: tuple[float, float], axes: tuple[float, float], angle: float,
+                ev: RingEvidence) -> tuple[tuple[float, float], RingEvidence]:
+    """The outer ring of a double-ringed seal whose inner ring was traced, or the ring as traced.
+
+    A seal with an outer ring, its ring text, then an inner ring (武汉大学学生成绩专用章): the trace
+    can follow the inner one, the ring text and the outer ring then lie just outside it. A grey
+    copy of a held-out transcript, saved as JPEG: inner ring 1.0 with 0.73 outside; at 1.2 times
+    its size the outer ring, 1.0 with 0.13 outside. The first larger ring that makes a seal
+    (:func:`_is_ring_seal`) is taken.
+    """
+    for k in OUTER_RING_SCALES:
+        big = (axes[0] * k, axes[1] * k)
+        e = ring_evidence(dark, center, big, angle, min_inside=0.6)
+        if _is_ring_seal(e, strict=True):
+            return big, e
+    return axes, ev
+
+
 def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     dark = _dark_mask(gray)
@@ -1280,6 +1305,8 @@ def _gray_candidates(small: np.ndarray) -> list[SealCandidate]:
         if not _seal_shaped(axes):
             continue
         ev = ring_evidence(darkf, ctr, axes, ang, min_inside=0.6)
+        if not _is_ring_seal(ev, strict=True) and ev.outside >= DOUBLE_RING_OUTSIDE:
+            axes, ev = _outer_ring(darkf, ctr, axes, ang, ev)
         if not _is_ring_seal(ev, strict=True):
             continue
         if _crosses_print(axes, ev, side):
