@@ -1253,7 +1253,59 @@ def test_a_round_emblem_beside_the_heading_that_names_the_unit_is_masked():
         assert unread_row_emblems([heading, *body], page, unit) == []
 
 
-@pytest.mark.parametrize("where", ["over_the_title", "beside_the_heading"])
+def _stacked_page(mark: str, below: bool = False, colour: tuple[int, int, int] = (40, 40, 40)):  # type: ignore[no-untyped-def]
+    """A 1200 x 900 transcript: a school's name at (100-260, 250-290) and ``mark`` over it (or ``below``).
+
+    ``logo``: a gate drawn as rectangles with a name arched over it in short strokes, 160 px wide
+    and 100 px high, 6 px from the name; ``ruled``: a table's rule running across the page there.
+    """
+    import cv2
+
+    img = np.full((900, 1200, 3), 250, np.uint8)
+    top = 300 if below else 144  # the mark's top edge
+    if mark == "logo":
+        for a in range(200, 341, 14):  # WUHAN UNIVERSITY arched over the gate
+            x, y = 180 + 75 * np.cos(np.radians(a)), top + 80 + 75 * np.sin(np.radians(a))
+            cv2.line(img, (int(x) - 4, int(y) - 5), (int(x) + 4, int(y) + 5), colour, 3)
+        cv2.rectangle(img, (130, top + 45), (230, top + 60), colour, -1)  # the roof
+        cv2.rectangle(img, (140, top + 60), (220, top + 100), colour, 3)  # the walls
+        cv2.rectangle(img, (170, top + 75), (190, top + 100), colour, -1)  # the door
+    elif mark == "ruled":
+        cv2.line(img, (0, top + 90), (1200, top + 90), colour, 3)
+        cv2.rectangle(img, (150, top + 40), (210, top + 85), colour, -1)
+    return img
+
+
+def test_a_logo_stacked_over_the_unit_name_is_masked():
+    # held-out transcripts: 武汉大学's gate with WUHAN UNIVERSITY arched over it, the brush-written
+    # 武汉大学 right under it; the arched name read by nothing
+    from zcmask.locate._wordmark import unread_stacked_logos
+    from zcmask.results import Region
+
+    name = mk_line("武汉大学", x=100, y=250, ch=40)
+    body = [mk_line("课程名称  成绩  学分", x=100, y=400 + 40 * i, ch=24) for i in range(5)]
+    unit = [Region("unit", (100, 250, 260, 290), "武汉大学", "ocr", 1.0)]
+    (r,) = unread_stacked_logos([name, *body], _stacked_page("logo"), unit)
+    assert r.kind == "unit" and r.source == "layout"
+    assert r.bbox[0] <= 125 and r.bbox[2] >= 235 and r.bbox[1] <= 160 and r.bbox[3] >= 244
+    # under the name too
+    name2 = mk_line("武汉大学", x=100, y=250, ch=40)
+    (r,) = unread_stacked_logos([name2], _stacked_page("logo", below=True), unit)
+    assert r.bbox[1] <= 316 and r.bbox[3] >= 400
+    # the unit not found, a rule across the page, a red mark (a seal's), a logo low on the page: left alone
+    assert unread_stacked_logos([name, *body], _stacked_page("logo"), []) == []
+    assert unread_stacked_logos([name, *body], _stacked_page("ruled"), unit) == []
+    assert unread_stacked_logos([name, *body], _stacked_page("logo", colour=(210, 30, 30)), unit) == []
+    # a mark holding a match is print that was read (a name printed white on a banner)
+    read = Region("name", (140, 205, 220, 240), "王建国", "ocr", 1.0)
+    assert unread_stacked_logos([name, *body], _stacked_page("logo"), [*unit, read]) == []
+    low = [Region("unit", (100, 650, 260, 690), "武汉大学", "ocr", 1.0)]
+    img = np.full((900, 1200, 3), 250, np.uint8)
+    img[544:644] = _stacked_page("logo")[144:244]
+    assert unread_stacked_logos([mk_line("武汉大学", x=100, y=650, ch=40)], img, low) == []
+
+
+@pytest.mark.parametrize("where", ["over_the_title", "beside_the_heading", "over_the_name"])
 def test_mask_covers_a_round_emblem(tmp_path, fake_engine, where):  # type: ignore[no-untyped-def]
     from PIL import Image
 
@@ -1263,10 +1315,14 @@ def test_mask_covers_a_round_emblem(tmp_path, fake_engine, where):  # type: igno
     if where == "over_the_title":
         fake_engine._lines = [mk_line("荣誉证书", x=280, y=300, ch=60), mk_line(UNIT[:8], x=130, y=600, ch=30)]
         img, emblem = _emblem_page("emblem"), (332, 142, 468, 278)
-    else:
+    elif where == "beside_the_heading":
         fake_engine._lines = [mk_line(UNIT[:8] + "成绩单", x=300, y=100, ch=60),
                               *(mk_line("课程名称  成绩  学分", x=100, y=300 + 40 * i, ch=24) for i in range(5))]
         img, emblem = _heading_page("emblem"), (97, 77, 203, 183)
+    else:  # a logo (not round) stacked over the unit's name
+        fake_engine._lines = [mk_line(UNIT[:8], x=100, y=250, ch=30),
+                              *(mk_line("课程名称  成绩  学分", x=100, y=400 + 40 * i, ch=24) for i in range(5))]
+        img, emblem = _stacked_page("logo"), (130, 160, 230, 244)
     src = tmp_path / "page.png"
     Image.fromarray(img).save(src)
     report = api.mask([src], tmp_path / "out", fake_options())

@@ -40,7 +40,12 @@ from zcmask.locate._subtitle import small_print_beside
 from zcmask.locate._text import unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate._unread_rest import unit_rest_unread
-from zcmask.locate._wordmark import unread_emblems, unread_row_emblems, unread_wordmarks
+from zcmask.locate._wordmark import (
+    unread_emblems,
+    unread_row_emblems,
+    unread_stacked_logos,
+    unread_wordmarks,
+)
 from zcmask.locate.faces import find_eyes
 from zcmask.locate.seals import find_seals, judge_seals
 from zcmask.masking import mask_regions
@@ -254,6 +259,7 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
             regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem
             regions += unread_row_emblems(an.lines, an.image, matched)  # an emblem beside a heading's unit
+            regions += unread_stacked_logos(an.lines, an.image, matched)  # a logo over or under the unit's name
         regions += seal_block_regions(an.lines, seals, ident, (w, h))
         if options.seals != "none" and not strict:
             # a faint seal over the unit's name signed at the foot (a phone photo under glare,

@@ -25,6 +25,10 @@ closed round mark centred on the title, one to four and a half title heights acr
 that far above or below it, whose ink lies on and inside its circle, is masked whole as the
 unit's (:func:`unread_emblems`). A red one is left to the seal search (a seal, the national
 emblem), and a photo or a square logo is not round.
+
+A letterhead or a transcript's corner may stack the school's logo right over its name, in any
+shape (武汉大学's gate with WUHAN UNIVERSITY arched over it): that mark is masked whole too
+(:func:`unread_stacked_logos`).
 """
 
 from __future__ import annotations
@@ -285,6 +289,111 @@ def unread_row_emblems(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     return out
 
 
+#: A logo stacked over (or under) the unit's name: looked for this many of the name's heights above
+#: and below it, its size in those heights and in the name's widths, its centre within
+#: :data:`STACK_ALIGN` of the name's widths of the name's, and at most :data:`STACK_GAP` of its
+#: heights from it.
+STACK_REACH = 5.0
+STACK_HEIGHT = (1.0, 5.0)
+STACK_WIDTH = (0.6, 3.0)
+STACK_ALIGN = 0.35
+STACK_GAP = 0.8
+#: How far apart, in the name's heights, the pieces of one logo may stand (an arched name's letters, its drawing).
+STACK_JOIN = 0.35
+#: Share of a stacked logo's box that is ink: a drawing and its lettering (武汉大学's gate: 0.29),
+#: not a lone rule, nor a solid banner with the name printed white on it (0.9 and more).
+STACK_FILL = (0.1, 0.6)
+
+
+def unread_stacked_logos(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region]) -> list[Region]:
+    """``unit`` regions over a logo set right above or under the unit's name, at the top of the page.
+
+    A school's letterhead or a transcript's corner stacks its logo over its name (武汉大学's gate
+    with WUHAN UNIVERSITY arched over it, the brush-written 武汉大学 under it: two held-out
+    transcripts, the arched name read by nothing). Over or under a unit found in the upper part
+    of the page (:data:`ROW_TOP`), a mark of any shape that is not red (a seal is the seal
+    search's), bounded on all sides (a table's rules run on beyond the band), centred on the
+    name and of its width or so (:data:`STACK_WIDTH`), at most :data:`STACK_GAP` of the name's
+    heights from it, mostly not under lines read with confidence, and holding no match of the
+    name or unit (a banner with the unit's name printed white on it was read), is masked whole
+    as the unit's.
+
+    Parameters are those of :func:`unread_wordmarks`.
+
+    Examples
+    --------
+    >>> unread_stacked_logos([], np.full((100, 80, 3), 255, np.uint8), [Region("unit", (0, 0, 9, 9), "X", "ocr", 1.0)])
+    []
+
+    """
+    h, w = image.shape[:2]
+    out: list[Region] = []
+    for r in found:
+        if r.kind != "unit" or r.bbox[1] >= ROW_TOP * h:
+            continue
+        x0, y0, x1, y1 = r.bbox
+        uh, uw = y1 - y0, x1 - x0
+        if uh < 4 or uw < uh:
+            continue
+        cx = (x0 + x1) / 2
+        bx0, bx1 = int(max(0.0, cx - STACK_WIDTH[1] * uw / 2 - uh)), int(min(w, cx + STACK_WIDTH[1] * uw / 2 + uh))
+        for by0, by1, above in ((int(max(0.0, y0 - STACK_REACH * uh)), int(y0), True),
+                                (int(y1), int(min(h, y1 + STACK_REACH * uh)), False)):
+            if by1 - by0 < STACK_HEIGHT[0] * uh or bx1 - bx0 < uw:
+                continue
+            for box in _stacked_marks(image, (bx0, by0, bx1, by1), uh, lines, above=above):
+                gap = by1 - box[3] if above else box[1] - by0
+                if (gap <= STACK_GAP * uh and abs((box[0] + box[2]) / 2 - cx) <= STACK_ALIGN * uw
+                        and STACK_WIDTH[0] * uw <= box[2] - box[0] <= STACK_WIDTH[1] * uw
+                        and not any(_half_inside(f.bbox, box) for f in found)):
+                    out = _with_emblem(out, box)
+    return out
+
+
+def _half_inside(inner: BBox, outer: tuple[int, int, int, int]) -> bool:
+    """Whether at least half of box ``inner`` lies inside box ``outer``.
+
+    >>> _half_inside((0, 0, 10, 10), (5, 0, 20, 20)), _half_inside((0, 0, 10, 10), (6, 0, 20, 20))
+    (True, False)
+    """
+    a0, b0, a1, b1 = inner
+    x0, y0, x1, y1 = outer
+    over = max(0.0, min(a1, x1) - max(a0, x0)) * max(0.0, min(b1, y1) - max(b0, y0))
+    return over >= 0.5 * max(1e-6, (a1 - a0) * (b1 - b0))
+
+
+def _stacked_marks(image: np.ndarray, band: tuple[int, int, int, int], uh: float,
+                   lines: Sequence[TextLine], *, above: bool) -> list[tuple[int, int, int, int]]:
+    """Boxes (page pixels) of the bounded marks inside ``band`` that may be a logo over a name ``uh`` high.
+
+    The band's ink (as an emblem's, :func:`_band_ink`) is joined :data:`STACK_JOIN` of ``uh``
+    apart (the letters of an arched name, the drawing under them); a mark touching the band's
+    edges (but the one along the name, which a logo may touch: the band is ``above`` the name or
+    under it), not :data:`STACK_HEIGHT` high, too sparse or too solid (:data:`STACK_FILL`), red,
+    or mostly under lines read with confidence is none.
+    """
+    bx0, by0, bx1, by1 = band
+    ink, hsv = _band_ink(image[by0:by1, bx0:bx1], dark=60, sat=60, coloured=30)
+    k = max(3, int(STACK_JOIN * uh)) | 1
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((k, k), np.uint8)), connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i][:4])
+        if not STACK_HEIGHT[0] * uh <= bh <= STACK_HEIGHT[1] * uh:
+            continue
+        if (y <= 0 and above) or (y + bh >= by1 - by0 and not above) or x <= 0 or x + bw >= bx1 - bx0:
+            continue  # runs on beyond the band: a table's rules, a border, the desk
+        own = (labels[y:y + bh, x:x + bw] == i) & (ink[y:y + bh, x:x + bw] > 0)
+        if not STACK_FILL[0] <= float(own.mean()) <= STACK_FILL[1]:
+            continue
+        if _red(own, hsv[y:y + bh, x:x + bw]):
+            continue  # a seal, left to the seal search
+        box = (x + bx0, y + by0, x + bw + bx0, y + bh + by0)
+        if _read_share(box, lines) < 0.5:
+            out.append(box)
+    return out
+
+
 def _round_marks(image: np.ndarray, band: tuple[int, int, int, int], th: float, lines: Sequence[TextLine], *,
                  size: tuple[float, float] = EMBLEM_SIZE) -> list[tuple[int, int, int, int]]:
     """Boxes (page pixels) of the closed round marks inside ``band``, ``size`` of ``th`` across.
@@ -338,9 +447,14 @@ def _round_mark(ink: np.ndarray, hsv: np.ndarray) -> bool:
     directions = (((np.arctan2(ny[rim], nx[rim]) + np.pi) / (2 * np.pi) * 64).astype(int) % 64)
     if np.unique(directions).size < EMBLEM_RIM * 64:
         return False
+    return not _red(ink, hsv)
+
+
+def _red(ink: np.ndarray, hsv: np.ndarray) -> bool:
+    """Whether the ink (bool mask) of an HSV box is mostly red: over 0.3 of it coloured, most of that red."""
     hue, sat = hsv[..., 0][ink], hsv[..., 1][ink]
     coloured = sat >= 60
-    return not (coloured.sum() > 0.3 * total and float(((hue[coloured] < 10) | (hue[coloured] > 160)).mean()) > 0.5)
+    return bool(coloured.sum() > 0.3 * ink.sum() and float(((hue[coloured] < 10) | (hue[coloured] > 160)).mean()) > 0.5)
 
 
 def _read_share(box: tuple[int, int, int, int], lines: Sequence[TextLine]) -> float:
