@@ -130,6 +130,21 @@ def test_a_name_after_its_label_with_two_characters_read_wrong_with_doubt_is_mas
     assert not kinds(find_identity([mk_line("姓名：王来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
 
 
+def test_a_long_name_read_with_one_character_dropped_and_one_unsure_is_masked():
+    # Locating benchmark (layouts, seed 3): 经办人：阿力木江·买买提明 printed light grey over the back of
+    # the sheet showing through, read 文阿木汪买买提明: 力 dropped and 汪 at 0.36. One such character
+    # was all a name was allowed.
+    from zcmask.options import Identity
+
+    ident = Identity(name="阿力木江·买买提明")
+    ln = mk_line("经办人文阿木汪买买提明", scores={3: 0.45, 6: 0.36})
+    assert covers(kinds(find_identity([ln], ident, SIZE), "name"), ln, 4, 11)
+    # two characters read wrong and sure, or a short name with two wrong: somebody else
+    assert not kinds(find_identity([mk_line("经办人阿木海买买提明")], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("经办人叶汪", scores={3: 0.36})], Identity(name="叶未央"), SIZE), "name")
+    assert not kinds(find_identity([mk_line("经办人王建", scores={4: 0.4})], Identity(name="王建国"), SIZE), "name")
+
+
 def test_a_long_english_unit_name_read_with_a_few_letters_wrong_is_masked():
     # small capitals under a wordmark read CALIAN UMVERSITY OF TECHROLOGY: four edits, the first
     # letter among them, so the alias stayed visible
@@ -1017,6 +1032,56 @@ def test_an_unread_value_after_a_name_label_is_masked():
     assert unread_name_fields([mk_line("性别：", x=100, y=90, ch=20)], _field_page(10), []) == []
 
 
+def test_a_name_field_read_only_as_the_surname_is_masked_to_its_end():
+    # Locating benchmark (layouts, seed 3): 姓名 孙　　　　悦 letter-spaced across a tinted, faint
+    # field: the detector saw 孙 beside the label (0.51 sure) and not 悦 four characters on
+    from zcmask.locate._field import unread_name_fields
+
+    label = mk_line("姓名：孙", x=100, y=90, ch=20, scores={3: 0.51})
+    img = _field_page(10)
+    img[96:106, 230:240] = 60  # the given name, far along the field, unread
+    (r,) = unread_name_fields([label], img, [], "孙悦")
+    assert r.kind == "name" and r.bbox[0] <= 175 and r.bbox[2] >= 240
+    # the start alone found as a name (matched with a character far along) leaves the rest to cover
+    from zcmask.results import Region
+    (r,) = unread_name_fields([label], img, [Region("name", (160, 90, 180, 110), "孙", "ocr", 1.0)], "孙悦")
+    assert r.bbox[2] >= 240
+    # thin strokes, less ink than two characters ask (于 | 一 in grey on a faint field): still covered
+    faint = np.full((200, 700, 3), 250, np.uint8)
+    faint[100, 165:177] = 120
+    faint[99:101, 230:250] = 120
+    (r,) = unread_name_fields([label], faint, [], "孙悦")
+    assert r.bbox[0] <= 165 and r.bbox[2] >= 250
+    # without the applicant's name, or another surname read there: a read value, left alone
+    assert unread_name_fields([label], img, []) == []
+    assert unread_name_fields([label], img, [], "王悦") == []
+
+
+def test_a_name_down_a_margin_whose_later_characters_were_not_read_is_masked():
+    # Locating benchmark (layouts, other names): 李 | 一 | 鸣 and 于 | 一 written down the right
+    # margin, far apart; the detector saw 李 and 鸣, or 于, alone and never the lone stroke 一
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1200, 700, 3), 250, np.uint8)
+    img[498:503, 505:535] = 60                       # 一, unread, between 李 and 鸣
+    li, ming = mk_line("李", x=500, y=400), mk_line("鸣", x=500, y=580)
+    (r,) = unread_column_rest([li, ming], img, [], "李一鸣")
+    assert r.kind == "name" and r.bbox[1] <= 400 and r.bbox[3] >= 620 and r.bbox[0] <= 500 and r.bbox[2] >= 540
+    # another person's name, print read under the start (于本单位: the column ends), or no ink: left alone
+    assert unread_column_rest([li, ming], img, [], "王一鸣") == []
+    assert unread_column_rest([li, mk_line("本单位", x=500, y=480)], img, [], "李一鸣") == []
+    assert unread_column_rest([li], np.full((1200, 700, 3), 250, np.uint8), [], "李一") == []
+    # 姓 | 名 | 于 down a cell, 一 unread under it: covered under the label, never as a row beyond it
+    from zcmask.locate._field import unread_name_fields
+    cell = _column("姓名于", x=100, y=300)
+    img = np.full((1200, 700, 3), 250, np.uint8)
+    img[458:462, 105:135] = 60                       # 一 under the column
+    img[300:420, 200:600] = 60                       # print to the right of the column
+    (r,) = unread_column_rest([cell], img, [], "于一")
+    assert r.bbox[1] >= 380 and r.bbox[3] >= 462
+    assert unread_name_fields([cell], img, [], "于一") == []
+
+
 def _handwritten_before(words: bool = True):  # type: ignore[no-untyped-def]
     """A 700 x 200 certificate row: three pen-written strokes on an underline (x 60-150, y 88-112),
     then 同学荣获… printed from x 160; ``words=False``: the underline alone."""
@@ -1348,6 +1413,18 @@ def test_name_written_down_a_narrow_column_is_masked():
     assert not any(covers(regs, b, 0, 2) for b in beside)
 
 
+def test_a_name_whose_surname_was_read_as_katakana_is_masked():
+    # Locating benchmark (layouts, other names): 卜凡 written down the margin, 卜 read as the
+    # katakana ト (0.8): no name matched, and it stayed visible
+    from zcmask.options import Identity
+
+    lines = [mk_line("ト", x=900, y=300, score=0.8), mk_line("凡", x=900, y=370)]
+    regs = kinds(find_identity(lines, Identity(name="卜凡"), SIZE), "name")
+    assert all(covers(regs, ln, 0, 1) for ln in lines)
+    assert not kinds(find_identity([mk_line("ト", x=900, y=300), mk_line("凡", x=900, y=370)], Identity(name="卜力"),
+                                   SIZE), "name")
+
+
 def test_name_written_down_in_single_characters_is_masked():
     lines = [mk_line(c, x=100, y=300 + 70 * i) for i, c in enumerate("王建国")]
     beside = [mk_line(t, x=400, y=300 + 70 * i) for i, t in enumerate(("性别男", "民族汉", "学历本科"))]
@@ -1386,6 +1463,20 @@ def test_surname_and_given_name_in_two_fields_are_masked():
     regs = kinds(find_identity([ln], identity(), SIZE), "name")
     assert covers(regs, ln, 2, 3) and covers(regs, ln, 7, 9)  # (the ideographic spaces are characters here)
     assert not covers(regs, ln, 10, 12) and not covers(regs, ln, 5, 6)
+
+
+@pytest.mark.parametrize("surname", ["东方", "东"])
+def test_a_compound_surname_split_either_way_across_two_fields_is_masked(surname):  # type: ignore[no-untyped-def]
+    # Locating benchmark (layouts, other names): 东方明 filled in as 姓：东　名：方明 stayed visible,
+    # as only the compound surname's split (东方 | 明) was looked for
+    from zcmask.options import Identity
+
+    given = "东方明"[len(surname):]
+    ln = mk_line(f"姓：{surname}　　名：{given}　性别：男")
+    regs = kinds(find_identity([ln], Identity(name="东方明"), SIZE), "name")
+    g0 = 2 + len(surname) + 4
+    assert covers(regs, ln, 2, 2 + len(surname)) and covers(regs, ln, g0, g0 + len(given))
+    assert not kinds(find_identity([mk_line("姓：东　　名：方亮")], Identity(name="东方明"), SIZE), "name")
 
 
 def test_a_given_name_field_of_someone_else_or_a_longer_word_is_not_masked():

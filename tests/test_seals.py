@@ -1300,3 +1300,27 @@ def test_a_whole_square_frame_round_thin_characters_is_a_name_seal(strokes: int,
             cv2.line(img, (425 + 70 * i, 540 + 25 * k), (480 + 70 * i, 540 + 25 * k), (215, 40, 50), 2)
     got = [c for c in find_candidates(img) if c.shape == "square"]
     assert bool(got) == found, got
+
+
+def test_an_unread_frame_round_a_block_of_read_seals_is_no_seal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # held-out contest certificate turned 90 degrees and re-saved as JPEG: its two rows of issuers'
+    # seals joined into one square of stamp ink round four of them, read as nothing and masked as
+    # an unreadable seal, hiding the four issuers' seals read inside it
+    from zcmask.locate import seals as seals_mod
+    from zcmask.locate._seal_find import SealCandidate
+    from zcmask.locate._seal_read import SealReading
+
+    boxes = {(100, 100, 200, 200): "中国电子学会", (200, 100, 300, 200): "中国软件行业协会",
+             (100, 200, 200, 300): "中国半导体行业协会", (200, 200, 300, 300): "工业和信息化部人才交流中心"}
+    cands = [SealCandidate(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), (50, 50), 0.0, "round", "color", 1.0, b)
+             for b in boxes]
+    frame = SealCandidate((200, 200), (105, 105), 0.0, "square", "color", 1.0, (95, 95, 305, 305))
+    monkeypatch.setattr(seals_mod, "read_seal", lambda _img, cand, *a, **k: SealReading(boxes.get(cand.bbox, ""),
+                                                                                     0.9 if cand.bbox in boxes else 0.0))
+    page = np.full((600, 400, 3), 250, np.uint8)
+    regions, seen, _issues = seals_mod.judge_seals(page, [(c, page) for c in (*cands, frame)], [], IDENT)
+    assert regions == [] and len(seen) == 4 and all(s.owner == "authority" and not s.masked for s in seen)
+    # alone, or round one seal only, an unread frame is still masked as an unreadable seal
+    for inner in ([], cands[:1]):
+        regions, seen, _issues = seals_mod.judge_seals(page, [(c, page) for c in (*inner, frame)], [], IDENT)
+        assert [r.bbox for r in regions] == [seals_mod._masked_box(frame, 400, 600)]

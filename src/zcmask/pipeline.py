@@ -30,7 +30,7 @@ from zcmask.locate._faint_seal import (
     faint_seals_beside,
     faint_unit_seals,
 )
-from zcmask.locate._field import unread_name_fields
+from zcmask.locate._field import unread_column_rest, unread_name_fields
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._other_script import other_script_copies
 from zcmask.locate._overprint import overprint_lines
@@ -255,7 +255,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
             regions += other_script_copies(an.lines, an.image, regions)
             # a name field's value nobody could read (too small, blurred, scrawled)
-            regions += unread_name_fields(an.lines, an.image, matched)
+            regions += unread_name_fields(an.lines, an.image, matched, ident.name)
+            regions += unread_column_rest(an.lines, an.image, matched, ident.name)  # 于 | 一 down a margin
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
             regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem
             regions += unread_row_emblems(an.lines, an.image, matched)  # an emblem beside a heading's unit

@@ -14,8 +14,11 @@ that begins with 同学 or 同志 is a label the other way round: the ink before
 the previous text read (at most :data:`REACH` heights away), is covered the same way.
 
 Only where nothing was read: a value OCR read is matched like any text, so another person's
-readable name after their own label (a 公示 list) is never covered by this rule. Masking only:
-a page being checked is not told of a name nobody could read.
+readable name after their own label (a 公示 list) is never covered by this rule. The one read
+value taken as unread is the start of the applicant's own name and nothing after it on its line
+(姓名 孙 of 孙悦 letter-spaced across the field: the detector saw 孙 beside the label, 0.51 sure,
+and not 悦 four characters further on): the field's ink is covered from that start on. Masking
+only: a page being checked is not told of a name nobody could read.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ MIN_INK = 0.15
 
 
 def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
-                       found: Sequence[Region]) -> list[Region]:
+                       found: Sequence[Region], name: str = "") -> list[Region]:
     """``name`` regions over the unread values of name fields (see the module).
 
     Parameters
@@ -51,17 +54,27 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         The upright page. Not modified.
     found : sequence of Region
         Regions found already; a value under a name region is left to it.
+    name : str
+        The applicant's name: a field read only as its start is taken as unread.
 
     """
     gray = None
     out: list[Region] = []
     h, w = image.shape[:2]
+    starts = _name_starts(name)
     for ln in lines:
         text = norm_text(ln.text).strip("_:：")
         before = text.startswith(NAME_AFTER)  # the value ends where this line begins
-        if ln.source != "ocr" or not (before or text.endswith(NAME_FIELDS)):
+        start = next((p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)),
+                     "")
+        if ln.source != "ocr" or not (before or start or text.endswith(NAME_FIELDS)):
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
+        if start and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
+            continue  # 姓 | 名 | 于 down a cell: its rest is under it (:func:`unread_column_rest`)
+        chars = [c for c in ln.chars if norm_text(c.text)]
+        if start and len(chars) >= len(start):
+            x1 = float(chars[-len(start)].bbox[0]) - 1  # the field from the name's start read on
         lh = y1 - y0
         if lh < 4:
             continue
@@ -76,23 +89,126 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
                 far = max(far, float(near_edge)) if before else min(far, float(near_edge))
         a, b = (max(0.0, far), edge) if before else (edge, min(float(w), far))
         box = (int(a), int(max(0, y0 - 0.25 * lh)), int(b), int(min(h, y1 + 0.25 * lh)))
-        if box[2] - box[0] < lh or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
+        if box[2] - box[0] < lh or any(r.kind == "name" and _holds(r.bbox, box, ln.bbox[2] if start else None)
+                                       for r in found):
             continue
         if gray is None:
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-        ink = _value_ink(gray, box, lh)
+        # the read start of the name is ink enough (thin grey strokes of 于 and 一: 194 px)
+        ink = _value_ink(gray, box, lh, 0.0 if start else MIN_INK)
         if ink is not None:
             out.append(Region("name", ink, "", "field", 0.5))
     return out
 
 
-def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float) -> tuple[int, int, int, int] | None:
+#: How far under a lone start of the name its unread rest is looked for: this many character
+#: sizes for each character missing.
+COLUMN_PITCH = 3.5
+#: A line this many times as tall as wide is written down a column.
+COLUMN_SHAPE = 1.5
+
+
+def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
+                       name: str) -> list[Region]:
+    """``name`` regions over a name written down a column whose later characters were not read.
+
+    A name written downwards with its characters far apart (于 | 一 down a page's margin, 李 | 一
+    | 鸣): the detector sees 于 alone and never the lone 一 under it, a single stroke. A line that
+    is a start of the applicant's name and nothing else (or a name label and then that start, 姓 |
+    名 | 于 down a cell), one character wide (a lone character or a column), is followed down its column for :data:`COLUMN_PITCH` character sizes a missing
+    character: lines read there that go on with the name (鸣) are taken in, and unread ink (as a
+    field's value's, :func:`_value_ink`) up to the first line that does not. The start, what goes
+    on with it and that ink are masked as one region; a start with nothing under it is left alone.
+
+    Parameters are those of :func:`unread_name_fields`.
+
+    >>> page = np.full((400, 200, 3), 250, np.uint8); page[200:204, 80:120] = 60  # 一, unread
+    >>> from zcmask.results import Char
+    >>> yu = TextLine("于", (80, 100, 120, 140), 1.0, (Char("于", (80, 100, 120, 140), 1.0),))
+    >>> [r.bbox for r in unread_column_rest([yu], page, [], "于一")], unread_column_rest([yu], page, [], "王一")
+    ([(72, 100, 128, 212)], [])
+    """
+    folded = norm_text(name)
+    starts = set(_name_starts(name))
+    gray = None
+    out: list[Region] = []
+    h, w = image.shape[:2]
+    for ln in lines:
+        text = norm_text(ln.text).strip("_:：")
+        # the start alone, or after a name label written down the column with it (姓 | 名 | 于)
+        start = text if text in starts else next(
+            (p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)), "")
+        if ln.source != "ocr" or not start:
+            continue
+        x0, y0, x1, y1 = (float(v) for v in ln.bbox)
+        size = x1 - x0
+        if size < 4 or (len(text) > 1 and y1 - y0 < COLUMN_SHAPE * size):
+            continue  # not written down a column
+        chars = [c for c in ln.chars if norm_text(c.text)]
+        if start != text and len(chars) >= len(start):
+            y0 = float(chars[-len(start)].bbox[1])  # the label above the start is left visible
+        text = start
+        below = (x0, y1 + 0.2 * size, x1, y1 + size)
+        if any(r.kind == "name" and boxes_overlap(r.bbox, below) for r in found):
+            continue  # the name's rest under it was found (its start alone may be found too)
+        rest = folded[len(text):]
+        bottom, end = min(float(h), y1 + COLUMN_PITCH * size * len(rest)), y1
+        for other in sorted(lines, key=lambda o: o.bbox[1]):
+            ob = other.bbox
+            if other is ln or ob[1] < y1 - 0.2 * size or ob[1] >= bottom or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
+                continue
+            more = norm_text(other.text)
+            k = rest.find(more) if more else -1
+            if k < 0 or ob[2] - ob[0] > 1.5 * size:
+                bottom = float(ob[1])  # other print under it: the column ends there
+                break
+            rest, end = rest[k + len(more):], float(ob[3])  # the name goes on (鸣 of 李 | 一 | 鸣)
+        if gray is None:
+            gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(w), x1 + 0.25 * size)), int(bottom))
+        ink = _value_ink(gray, box, size, 0.0) if box[3] - box[1] >= 0.5 * size else None
+        if ink is None and end <= y1:
+            continue  # nothing under the start: a lone character, not a name's start
+        a0, a1, b1 = (x0, x1, end) if ink is None else (min(x0, ink[0]), max(x1, ink[2]), max(end, ink[3]))
+        out.append(Region("name", (int(a0), int(y0), int(np.ceil(a1)), int(np.ceil(b1))), folded, "field", 0.5))
+    return out
+
+
+def _holds(found: tuple[float, float, float, float], box: tuple[int, int, int, int], start_end: float | None) -> bool:
+    """Whether a name ``found`` holds a field's value at ``box``.
+
+    A field whose start was read (``start_end``: where that start ends) is held only when half of
+    its room after the start is found (于 of 于 | 一 matched with a 人 far along leaves 一 unmasked).
+
+    >>> _holds((0, 0, 10, 10), (5, 0, 50, 10), None), _holds((0, 0, 10, 10), (5, 0, 50, 10), 8.0)
+    (True, False)
+    """
+    if start_end is None:
+        return boxes_overlap(found, box)
+    x0, x1 = max(start_end, box[0]), box[2]
+    if x1 <= x0 or not boxes_overlap(found, box):
+        return False
+    return min(found[2], x1) - max(found[0], x0) >= 0.5 * (x1 - x0)
+
+
+def _name_starts(name: str) -> list[str]:
+    """The starts of ``name`` a field may be read as, longest first: all but its last character.
+
+    >>> _name_starts("孙悦"), _name_starts("阿力木江·买买提明")[:2], _name_starts("")
+    (['孙'], ['阿力木江买买提', '阿力木江买买'], [])
+    """
+    folded = norm_text(name)
+    return [folded[:k] for k in range(len(folded) - 1, 0, -1)]
+
+
+def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float,
+               min_ink: float = MIN_INK) -> tuple[int, int, int, int] | None:
     """The box of the characters' ink in ``box``, padded by a fifth of ``lh``, or None.
 
     Ink is anything 60 grey levels darker than the paper (the box's 90th percentile); pieces
     taller than 1.3 label heights or thinner than 3 px across a whole side (a table's rule,
-    a cell's border) are not characters. None when what is left is less than :data:`MIN_INK`
-    or narrower than half a label height.
+    a cell's border) are not characters. None when what is left is less than ``min_ink``
+    square label heights or narrower than half a label height.
     """
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
@@ -105,7 +221,7 @@ def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float) -> t
             if stats[i, cv2.CC_STAT_HEIGHT] <= 1.3 * lh
             and not (stats[i, cv2.CC_STAT_HEIGHT] >= 0.8 * crop.shape[0] and stats[i, cv2.CC_STAT_WIDTH] <= 3)
             and not (stats[i, cv2.CC_STAT_WIDTH] >= 0.8 * crop.shape[1] and stats[i, cv2.CC_STAT_HEIGHT] <= 3)]
-    if not keep or sum(int(stats[i, cv2.CC_STAT_AREA]) for i in keep) < MIN_INK * lh * lh:
+    if not keep or sum(int(stats[i, cv2.CC_STAT_AREA]) for i in keep) < min_ink * lh * lh:
         return None
     a0 = min(int(stats[i, cv2.CC_STAT_LEFT]) for i in keep)
     b0 = min(int(stats[i, cv2.CC_STAT_TOP]) for i in keep)

@@ -154,17 +154,28 @@ def in_signature_word(text: str, k: int, label: str) -> bool:
     return False
 
 
+#: Katakana drawn like a Chinese character, which the recogniser returns for it (卜 of 卜凡, a lone
+#: character written down a margin, read ト at 0.8): folded to that character.
+KANA_LOOKALIKES = {"ト": "卜", "カ": "力", "エ": "工", "ロ": "口", "タ": "夕", "ニ": "二", "ハ": "八", "ー": "一"}
+
+
 def norm_char(c: str) -> str:
     """Fold one character for matching: NFKC, traditional to simplified, Latin letters to lower case.
 
     A name given in pinyin (``--alias "Wang Jianguo"``) is printed WANG JIANGUO on a
-    degree certificate's English side; matching ignores the case.
+    degree certificate's English side; matching ignores the case. Katakana drawn like a Chinese
+    character are that character (:data:`KANA_LOOKALIKES`).
+
+    >>> norm_char("ト"), norm_char("ｶ"), norm_char("國"), norm_char("W")
+    ('卜', '力', '国', 'w')
     """
     c = unicodedata.normalize("NFKC", c)
     if len(c) != 1:
         c = c[:1] if c else c
     elif c in T2S:
         return T2S[c]
+    elif c in KANA_LOOKALIKES:
+        return KANA_LOOKALIKES[c]
     return c.lower() if "A" <= c <= "Z" else c
 
 

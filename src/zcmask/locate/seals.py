@@ -232,6 +232,7 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
             log.debug("filled red disc at %s reads %r: a printed emblem, not a stamp", cand.bbox, reading.text)
             continue
         judged.append((cand, reading, box, owner))
+    judged = [j for j in judged if not _round_several(j, judged)]
     issuers = [r.text for _c, r, _b, o in judged if o == "authority"]
     for cand, reading, box, owner in judged:
         if (owner == "unknown" and reading.readable and any(part_of_reading(reading.text, t) for t in issuers)
@@ -249,6 +250,37 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
         if verdict.issue is not None:
             issues.append(issue(verdict.issue, bbox=box))
     return regions, seen, issues
+
+
+#: Least number of seals read inside an unread candidate's box that make it a frame round them.
+SEALS_INSIDE = 2
+
+
+def _round_several(one: tuple[SealCandidate, SealReading, tuple[int, int, int, int], str],
+                   judged: Sequence[tuple[SealCandidate, SealReading, tuple[int, int, int, int], str]]) -> bool:
+    """Whether an unread candidate is a frame round :data:`SEALS_INSIDE` or more seals read inside it.
+
+    A certificate's block of seals (two rows of issuers' seals, held-out scan turned 90 degrees and
+    re-saved as JPEG) can join into one square of stamp ink round four of them: read as nothing,
+    it was masked as an unreadable seal and hid the four issuers' seals read inside it. A seal
+    holds no other seals.
+
+    >>> from zcmask.locate._seal_find import SealCandidate
+    >>> def j(box, text):
+    ...     c = SealCandidate(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), (50, 50), 0.0, "round", "color", 1.0, box)
+    ...     return (c, SealReading(text, 0.9 if text else 0.0), box, "authority" if text else "unknown")
+    >>> seals = [j((0, 0, 100, 100), "中国电子学会"), j((100, 0, 200, 100), "中国软件行业协会"), j((-5, -5, 205, 105), "")]
+    >>> [_round_several(x, seals) for x in seals]
+    [False, False, True]
+    """
+    cand, reading, box, _owner = one
+    if reading.readable:
+        return False
+    x0, y0, x1, y1 = box
+    area = max(1, (x1 - x0) * (y1 - y0))
+    inside = [b for c, r, b, _o in judged if c is not cand and r.readable and (b[2] - b[0]) * (b[3] - b[1]) < 0.5 * area
+              and x0 <= b[0] and y0 <= b[1] and b[2] <= x1 and b[3] <= y1]
+    return len(inside) >= SEALS_INSIDE
 
 
 #: Least share of a round candidate's disc that is stamp-coloured ink for a printed emblem: the
