@@ -1357,6 +1357,9 @@ def test_a_logo_stacked_over_the_unit_name_is_masked():
     name2 = mk_line("武汉大学", x=100, y=250, ch=40)
     (r,) = unread_stacked_logos([name2], _stacked_page("logo", below=True), unit)
     assert r.bbox[1] <= 316 and r.bbox[3] >= 400
+    # but not a line of print read there, however unsure (an offer letter's body text under the unit)
+    body_line = mk_line("出此录用意向书", x=130, y=320, ch=40, score=0.6)
+    assert unread_stacked_logos([name2, body_line], _stacked_page("logo", below=True), unit) == []
     # the unit not found, a rule across the page, a red mark (a seal's), a logo low on the page: left alone
     assert unread_stacked_logos([name, *body], _stacked_page("logo"), []) == []
     assert unread_stacked_logos([name, *body], _stacked_page("ruled"), unit) == []

@@ -300,6 +300,10 @@ STACK_ALIGN = 0.35
 STACK_GAP = 0.8
 #: How far apart, in the name's heights, the pieces of one logo may stand (an arched name's letters, its drawing).
 STACK_JOIN = 0.35
+#: The band is joined into marks on a copy where the name is about this many pixels high.
+STACK_SIDE = 16.0
+#: Margin round a stacked logo's ink, in the name's heights.
+STACK_PAD = 0.2
 #: Share of a stacked logo's box that is ink: a drawing and its lettering (武汉大学's gate: 0.29),
 #: not a lone rule, nor a solid banner with the name printed white on it (0.9 and more).
 STACK_FILL = (0.1, 0.6)
@@ -328,10 +332,8 @@ def unread_stacked_logos(lines: Sequence[TextLine], image: np.ndarray, found: Se
     """
     h, w = image.shape[:2]
     out: list[Region] = []
-    for r in found:
-        if r.kind != "unit" or r.bbox[1] >= ROW_TOP * h:
-            continue
-        x0, y0, x1, y1 = r.bbox
+    # each place once (a unit matched twice, by its name and by an alias)
+    for x0, y0, x1, y1 in dict.fromkeys(r.bbox for r in found if r.kind == "unit" and r.bbox[1] < ROW_TOP * h):
         uh, uw = y1 - y0, x1 - x0
         if uh < 4 or uw < uh:
             continue
@@ -350,8 +352,17 @@ def unread_stacked_logos(lines: Sequence[TextLine], image: np.ndarray, found: Se
     return out
 
 
-def _half_inside(inner: BBox, outer: tuple[int, int, int, int]) -> bool:
-    """Whether at least half of box ``inner`` lies inside box ``outer``.
+def _holds_a_line(box: tuple[int, int, int, int], lines: Sequence[TextLine]) -> bool:
+    """Whether a quarter or more of a line read (two characters or more, however sure) lies in ``box``.
+
+    A logo holds no line of print; the line of body text under a unit's name (an offer letter's
+    出此录用意向书…, joined to the 下： under it) does, however much of the box it fills.
+    """
+    return any(len(ln.text.strip()) >= 2 and _half_inside(ln.bbox, box, share=0.25) for ln in lines)
+
+
+def _half_inside(inner: BBox, outer: tuple[int, int, int, int], share: float = 0.5) -> bool:
+    """Whether at least half (``share``) of box ``inner`` lies inside box ``outer``.
 
     >>> _half_inside((0, 0, 10, 10), (5, 0, 20, 20)), _half_inside((0, 0, 10, 10), (6, 0, 20, 20))
     (True, False)
@@ -359,7 +370,7 @@ def _half_inside(inner: BBox, outer: tuple[int, int, int, int]) -> bool:
     a0, b0, a1, b1 = inner
     x0, y0, x1, y1 = outer
     over = max(0.0, min(a1, x1) - max(a0, x0)) * max(0.0, min(b1, y1) - max(b0, y0))
-    return over >= 0.5 * max(1e-6, (a1 - a0) * (b1 - b0))
+    return over >= share * max(1e-6, (a1 - a0) * (b1 - b0))
 
 
 def _stacked_marks(image: np.ndarray, band: tuple[int, int, int, int], uh: float,
@@ -370,27 +381,41 @@ def _stacked_marks(image: np.ndarray, band: tuple[int, int, int, int], uh: float
     apart (the letters of an arched name, the drawing under them); a mark touching the band's
     edges (but the one along the name, which a logo may touch: the band is ``above`` the name or
     under it), not :data:`STACK_HEIGHT` high, too sparse or too solid (:data:`STACK_FILL`), red,
-    or mostly under lines read with confidence is none.
+    or mostly under lines read with confidence (or holding a quarter of any line read) is none.
     """
     bx0, by0, bx1, by1 = band
-    ink, hsv = _band_ink(image[by0:by1, bx0:bx1], dark=60, sat=60, coloured=30)
-    k = max(3, int(STACK_JOIN * uh)) | 1
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((k, k), np.uint8)), connectivity=8)
+    ink, hsv = _band_ink(image[by0:by1, bx0:bx1], dark=60, sat=60, coloured=30, step=3)
+    # joined on a copy about STACK_SIDE px a name's height (a cell of it inked where any pixel is)
+    q = min(1.0, STACK_SIDE / uh)
+    small = ink if q >= 1.0 else (cv2.resize(ink, (max(1, round(ink.shape[1] * q)), max(1, round(ink.shape[0] * q))),
+                                             interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
+    k = max(3, int(np.ceil(STACK_JOIN * uh * q))) | 1
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(small, np.ones((k, k), np.uint8)), connectivity=8)
+    sh, sw = small.shape[:2]
     out = []
     for i in range(1, n):
-        x, y, bw, bh = (int(v) for v in stats[i][:4])
+        sx, sy, sbw, sbh = (int(v) for v in stats[i][:4])
+        if (sy <= 0 and above) or (sy + sbh >= sh and not above) or sx <= 0 or sx + sbw >= sw:
+            continue  # runs on beyond the band: a table's rules, a border, the desk
+        # its box at full size, fitted to its ink
+        x0, y0 = int(sx / q), int(sy / q)
+        part = ink[y0:int(np.ceil((sy + sbh) / q)), x0:int(np.ceil((sx + sbw) / q))]
+        if not part.any():
+            continue
+        ys, xs = np.nonzero(part)
+        x, y, bw, bh = x0 + int(xs.min()), y0 + int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1
         if not STACK_HEIGHT[0] * uh <= bh <= STACK_HEIGHT[1] * uh:
             continue
-        if (y <= 0 and above) or (y + bh >= by1 - by0 and not above) or x <= 0 or x + bw >= bx1 - bx0:
-            continue  # runs on beyond the band: a table's rules, a border, the desk
-        own = (labels[y:y + bh, x:x + bw] == i) & (ink[y:y + bh, x:x + bw] > 0)
+        own = ink[y:y + bh, x:x + bw] > 0
         if not STACK_FILL[0] <= float(own.mean()) <= STACK_FILL[1]:
             continue
         if _red(own, hsv[y:y + bh, x:x + bw]):
             continue  # a seal, left to the seal search
         box = (x + bx0, y + by0, x + bw + bx0, y + bh + by0)
-        if _read_share(box, lines) < 0.5:
-            out.append(box)
+        if _read_share(box, lines) < 0.5 and not _holds_a_line(box, lines):
+            p = max(2, int(STACK_PAD * uh))  # its strokes' soft edges
+            out.append((max(0, box[0] - p), max(0, box[1] - p), min(image.shape[1], box[2] + p),
+                        min(image.shape[0], box[3] + p)))
     return out
 
 
@@ -419,15 +444,15 @@ def _round_marks(image: np.ndarray, band: tuple[int, int, int, int], th: float, 
     return out
 
 
-def _band_ink(band: np.ndarray, *, dark: int, sat: int, coloured: int) -> tuple[np.ndarray, np.ndarray]:
+def _band_ink(band: np.ndarray, *, dark: int, sat: int, coloured: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Ink of an RGB band (uint8 0/1) and the band in HSV.
 
-    Ink is ``dark`` grey levels under the paper (the band's 90th percentile), or saturated to
-    ``sat`` and ``coloured`` levels under it.
+    Ink is ``dark`` grey levels under the paper (the band's 90th percentile, told from every
+    ``step``-th pixel each way), or saturated to ``sat`` and ``coloured`` levels under it.
     """
     gray = cv2.cvtColor(band, cv2.COLOR_RGB2GRAY).astype(np.int16)
     hsv = cv2.cvtColor(band, cv2.COLOR_RGB2HSV)
-    paper = float(np.percentile(gray, 90))
+    paper = float(np.percentile(gray[::step, ::step], 90))
     ink = (gray < paper - dark) | ((hsv[..., 1] >= sat) & (gray < paper - coloured))
     return ink.astype(np.uint8), hsv
 
