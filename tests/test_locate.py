@@ -1428,6 +1428,18 @@ def test_a_name_whose_surname_was_read_as_katakana_is_masked():
                                    SIZE), "name")
 
 
+def test_a_short_column_read_the_wrong_way_round_is_masked():
+    # Locating benchmark (layouts, other names, system fonts): 王 | 一 down a name cell read 一王
+    from zcmask.options import Identity
+
+    col = _column("一王", x=170, y=670)
+    regs = kinds(find_identity([col], Identity(name="王一"), SIZE), "name")
+    assert covers(regs, col, 0, 2)
+    # a row read 一王 is print the right way round (一王 of 统一王府井…), and another name is not matched
+    assert not kinds(find_identity([mk_line("统一王府井大街")], Identity(name="王一"), SIZE), "name")
+    assert not kinds(find_identity([_column("一王", x=170, y=670)], Identity(name="王二"), SIZE), "name")
+
+
 def test_name_written_down_in_single_characters_is_masked():
     lines = [mk_line(c, x=100, y=300 + 70 * i) for i, c in enumerate("王建国")]
     beside = [mk_line(t, x=400, y=300 + 70 * i) for i, t in enumerate(("性别男", "民族汉", "学历本科"))]

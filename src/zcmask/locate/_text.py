@@ -684,6 +684,9 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
                                      sub, ordered, pad, size)
         regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units, unit_breaks), gap=2)),
                                      sub, ordered, pad, size)
+    # A short column read the wrong way round (王 | 一 down a cell read 一王): matched again reversed.
+    for sub in _reversed_columns(ordered, stream):
+        regions += _spans_to_regions("name", _merge_spans(_name_spans(sub, names)), sub, ordered, pad, size)
     # A character skipped at a line break lies outside both lines' boxes.
     regions += _break_regions("name", list(dict.fromkeys(name_breaks)), ordered, pad, size)
     regions += _break_regions("unit", list(dict.fromkeys(unit_breaks)), ordered, pad, size)
@@ -1679,6 +1682,27 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
             over = _merged_end(lines[chain[0]].bbox, stream, chain, up=True)
             under = _merged_end(lines[chain[-1]].bbox, stream, chain, up=False)
             out.append(over + [s for i in chain for s in by_line[i]] + under)
+    return out
+
+
+#: Most characters of a column matched again read the wrong way round.
+REVERSED_COLUMN = 4
+
+
+def _reversed_columns(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
+    """The characters of each column line of two to :data:`REVERSED_COLUMN` characters, last first.
+
+    The recogniser reads a column's crop turned; a short one can come back the wrong way round
+    (王 | 一 down a name cell, in a system font, read ``一王``).
+    """
+    by_line: dict[int, list[_S]] = {}
+    for s in stream:
+        by_line.setdefault(s.line, []).append(s)
+    out: list[list[_S]] = []
+    for i, chars in by_line.items():
+        x0, y0, x1, y1 = lines[i].bbox
+        if 2 <= len(chars) <= REVERSED_COLUMN and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
+            out.append(chars[::-1])
     return out
 
 
