@@ -6,6 +6,8 @@ turning it upright means rotating counter-clockwise by the same angle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from zcmask.results import BBox, Char, TextLine
@@ -80,6 +82,17 @@ def box_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool
     (True, False)
     """
     return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+def share_inside(inner: Sequence[float], outer: Sequence[float]) -> float:
+    """The share of box ``inner``'s area (at least 1 px) that lies inside box ``outer``.
+
+    >>> share_inside((0, 0, 10, 10), (5, 0, 20, 20)), share_inside((0, 0, 10, 10), (20, 0, 30, 10))
+    (0.5, 0.0)
+    """
+    ix = max(0.0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
+    iy = max(0.0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
+    return float(ix * iy / max(1.0, (inner[2] - inner[0]) * (inner[3] - inner[1])))
 
 
 def centre_within(a: BBox | tuple[float, ...], b: BBox | tuple[float, ...]) -> bool:

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
+from zcmask.locate._text import COLUMN_SHAPE
 from zcmask.locate._variants import norm_text
 from zcmask.results import Region, TextLine
 
@@ -65,8 +66,7 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
     for ln in lines:
         text = norm_text(ln.text).strip("_:：")
         before = text.startswith(NAME_AFTER)  # the value ends where this line begins
-        start = next((p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)),
-                     "")
+        start = _labelled_start(text, starts)
         if ln.source != "ocr" or not (before or start or text.endswith(NAME_FIELDS)):
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
@@ -104,8 +104,6 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
 #: How far under a lone start of the name its unread rest is looked for: this many character
 #: sizes for each character missing.
 COLUMN_PITCH = 3.5
-#: A line this many times as tall as wide is written down a column.
-COLUMN_SHAPE = 1.5
 
 
 def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
@@ -129,15 +127,14 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     ([(72, 100, 128, 212)], [])
     """
     folded = norm_text(name)
-    starts = set(_name_starts(name))
+    starts = _name_starts(name)  # longest first
     gray = None
     out: list[Region] = []
     h, w = image.shape[:2]
     for ln in lines:
         text = norm_text(ln.text).strip("_:：")
         # the start alone, or after a name label written down the column with it (姓 | 名 | 于)
-        start = text if text in starts else next(
-            (p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)), "")
+        start = text if text in starts else _labelled_start(text, starts)
         if ln.source != "ocr" or not start:
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
@@ -147,11 +144,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         chars = [c for c in ln.chars if norm_text(c.text)]
         if start != text and len(chars) >= len(start):
             y0 = float(chars[-len(start)].bbox[1])  # the label above the start is left visible
-        text = start
         below = (x0, y1 + 0.2 * size, x1, y1 + size)
         if any(r.kind == "name" and boxes_overlap(r.bbox, below) for r in found):
             continue  # the name's rest under it was found (its start alone may be found too)
-        rest = folded[len(text):]
+        rest = folded[len(start):]
         bottom, end = min(float(h), y1 + COLUMN_PITCH * size * len(rest)), y1
         for other in sorted(lines, key=lambda o: o.bbox[1]):
             ob = other.bbox
@@ -189,6 +185,15 @@ def _holds(found: tuple[float, float, float, float], box: tuple[int, int, int, i
     if x1 <= x0 or not boxes_overlap(found, box):
         return False
     return min(found[2], x1) - max(found[0], x0) >= 0.5 * (x1 - x0)
+
+
+def _labelled_start(text: str, starts: Sequence[str]) -> str:
+    """The start of the name (one of ``starts``) that ends ``text`` right after a name label, or "".
+
+    >>> _labelled_start("姓名：孙", ["孙"]), _labelled_start("经办人孙", ["孙"])
+    ('孙', '')
+    """
+    return next((p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)), "")
 
 
 def _name_starts(name: str) -> list[str]:

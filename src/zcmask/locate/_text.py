@@ -1695,14 +1695,11 @@ def _reversed_columns(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[l
     The recogniser reads a column's crop turned; a short one can come back the wrong way round
     (王 | 一 down a name cell, in a system font, read ``一王``).
     """
-    by_line: dict[int, list[_S]] = {}
-    for s in stream:
-        by_line.setdefault(s.line, []).append(s)
     out: list[list[_S]] = []
-    for i, chars in by_line.items():
+    for i, at in _positions_by_line(stream).items():
         x0, y0, x1, y1 = lines[i].bbox
-        if 2 <= len(chars) <= REVERSED_COLUMN and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
-            out.append(chars[::-1])
+        if 2 <= len(at) <= REVERSED_COLUMN and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
+            out.append([stream[k] for k in reversed(at)])
     return out
 
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zcmask._geometry import boxes_overlap, shift_line
+from zcmask._geometry import boxes_overlap, share_inside, shift_line
 from zcmask.locate._variants import norm_text
 from zcmask.results import Region, SealSeen, TextLine
 
@@ -119,10 +119,7 @@ def _inside(box: Sequence[float], seal: Sequence[float]) -> bool:
     >>> _inside((10, 40, 60, 60), (0, 0, 100, 100)), _inside((10, 40, 160, 60), (0, 0, 100, 100))
     (True, False)
     """
-    ix = max(0.0, min(box[2], seal[2]) - max(box[0], seal[0]))
-    iy = max(0.0, min(box[3], seal[3]) - max(box[1], seal[1]))
-    area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
-    return ix * iy > OWN_TEXT * area
+    return share_inside(box, seal) > OWN_TEXT
 
 
 def _whole(text: str, units: Sequence[str]) -> bool:

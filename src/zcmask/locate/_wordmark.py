@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from zcmask._geometry import box_within
+from zcmask._geometry import box_within, share_inside
 from zcmask.results import BBox, Region, TextLine
 
 #: How a certificate's title ends; a thesis cover's, or a task book's (本科生毕业论文（设计）, a
@@ -347,7 +347,7 @@ def unread_stacked_logos(lines: Sequence[TextLine], image: np.ndarray, found: Se
                 gap = by1 - box[3] if above else box[1] - by0
                 if (gap <= STACK_GAP * uh and abs((box[0] + box[2]) / 2 - cx) <= STACK_ALIGN * uw
                         and STACK_WIDTH[0] * uw <= box[2] - box[0] <= STACK_WIDTH[1] * uw
-                        and not any(_half_inside(f.bbox, box) for f in found)):
+                        and not any(share_inside(f.bbox, box) >= 0.5 for f in found)):
                     out = _with_emblem(out, box)
     return out
 
@@ -358,19 +358,7 @@ def _holds_a_line(box: tuple[int, int, int, int], lines: Sequence[TextLine]) -> 
     A logo holds no line of print; the line of body text under a unit's name (an offer letter's
     出此录用意向书…, joined to the 下： under it) does, however much of the box it fills.
     """
-    return any(len(ln.text.strip()) >= 2 and _half_inside(ln.bbox, box, share=0.25) for ln in lines)
-
-
-def _half_inside(inner: BBox, outer: tuple[int, int, int, int], share: float = 0.5) -> bool:
-    """Whether at least half (``share``) of box ``inner`` lies inside box ``outer``.
-
-    >>> _half_inside((0, 0, 10, 10), (5, 0, 20, 20)), _half_inside((0, 0, 10, 10), (6, 0, 20, 20))
-    (True, False)
-    """
-    a0, b0, a1, b1 = inner
-    x0, y0, x1, y1 = outer
-    over = max(0.0, min(a1, x1) - max(a0, x0)) * max(0.0, min(b1, y1) - max(b0, y0))
-    return over >= share * max(1e-6, (a1 - a0) * (b1 - b0))
+    return any(len(ln.text.strip()) >= 2 and share_inside(ln.bbox, box) >= 0.25 for ln in lines)
 
 
 def _stacked_marks(image: np.ndarray, band: tuple[int, int, int, int], uh: float,

@@ -278,8 +278,8 @@ def _round_several(one: tuple[SealCandidate, SealReading, tuple[int, int, int, i
         return False
     x0, y0, x1, y1 = box
     area = max(1, (x1 - x0) * (y1 - y0))
-    inside = [b for c, r, b, _o in judged if c is not cand and r.readable and (b[2] - b[0]) * (b[3] - b[1]) < 0.5 * area
-              and x0 <= b[0] and y0 <= b[1] and b[2] <= x1 and b[3] <= y1]
+    inside = [b for c, r, b, _o in judged
+              if c is not cand and r.readable and (b[2] - b[0]) * (b[3] - b[1]) < 0.5 * area and box_within(b, box)]
     return len(inside) >= SEALS_INSIDE
 
 
