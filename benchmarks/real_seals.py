@@ -120,7 +120,8 @@ def _pink(img: np.ndarray) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def _phone(img: np.ndarray) -> np.ndarray:
+def phone_copy(img: np.ndarray) -> np.ndarray:
+    """``img`` as a phone photo: light falling off from the top left, warm cast, blur, JPEG q50."""
     h, w = img.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     light = 0.72 + 0.28 * (1 - ((xx / w - 0.3) ** 2 + (yy / h - 0.2) ** 2))
@@ -190,7 +191,7 @@ def build_cases(only: str | None = None, labels: Path | None = None,
             elif v == "pink":
                 img = _pink(base)
             elif v == "phone":
-                img = _phone(base)
+                img = phone_copy(base)
             elif v == "clip":
                 if not any(s["class"] in MUST_MASK for s in item["seals"]):
                     continue  # nothing of the unit's to clip round

@@ -235,13 +235,27 @@ def grayed(src: Source) -> Source:
     return replace(src, image=gray_copy(src.image))
 
 
+def phoned(src: Source) -> Source:
+    """The source as the seal benchmark's ``phone`` variant: uneven warm light, blur, JPEG q50.
+
+    Geometry is unchanged, so the labels hold as they are.
+    """
+    from dataclasses import replace
+
+    from benchmarks.real_seals import phone_copy
+
+    return replace(src, image=phone_copy(src.image))
+
+
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
         labels: Path | None = None, seal_labels: Path | None = None, max_side: int | None = None,
-        jpeg: int | None = None, gray: bool = False) -> dict:
+        jpeg: int | None = None, gray: bool = False, phone: bool = False) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
     sources, missing = load(only, labels, seal_labels)
     if gray:
         sources = [grayed(s) for s in sources]
+    if phone:
+        sources = [phoned(s) for s in sources]
     if max_side is not None:
         sources = [downscaled(s, max_side) for s in sources]
     if jpeg is not None:
@@ -301,9 +315,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="save every source once more as JPEG at quality Q (a re-compressed upload; after --max-side)")
     ap.add_argument("--gray", action="store_true",
                     help="run every source as a grey copy (a photocopy or a grey scan; before --max-side)")
+    ap.add_argument("--phone", action="store_true",
+                    help="run every source as the seal benchmark's phone variant (uneven light, blur, JPEG q50)")
     a = ap.parse_args(argv)
     res = run(a.only, a.rot90, verbose=not a.quiet, labels=a.labels, seal_labels=a.seal_labels,
-              max_side=a.max_side, jpeg=a.jpeg, gray=a.gray)
+              max_side=a.max_side, jpeg=a.jpeg, gray=a.gray, phone=a.phone)
     print_table(res)
     if a.json:
         a.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), "utf-8")

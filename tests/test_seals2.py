@@ -197,6 +197,11 @@ XJU_SE = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院",
      "applicant"),
     ("中华人民共和国乌鲁木齐海头", Identity(name="张三", units=(Unit(name="中华人民共和国乌鲁木齐海关"),)),
      "applicant"),                                     # the applicant's own customs house, misread
+    # a contest's organising committee read with one character wrong, 大赛 read 人赛 (held-out award)
+    ("全球校园人工智能算法精英人赛 用织委员会", STUDENT, "authority"),
+    ("用织委员会", STUDENT, "unknown"),                  # nothing named before it: masked
+    # the unit's own students' union (held-out photo of a writing contest's honour)
+    ("四川大学锦江学院学生联合会", Identity(name="张三", units=(Unit(name="四川大学锦江学院"),)), "applicant"),
 ])
 def test_owner_of_co_signers_and_misread_own_rings(reading: str, ident: Identity, owner: str) -> None:
     assert owner_of(reading, ident, "round") == owner
@@ -515,3 +520,47 @@ def test_an_issuers_logo_read_in_part_beside_its_seal_read_whole_is_kept() -> No
     for part in ("协会中国电育", "石家庄市第一"):
         regions, seen, _ = judge_seals(img, [(logo, img), (seal, img)], [], ident, engine=engine("中国教育电视协会", part))
         assert seen[0].owner != "authority" and len(regions) == 1
+
+
+# --- a phone photo's seal: its colour blurred by the JPEG ------------------------------------------
+
+
+def _phone_seal_page(text: str, size: int, blur: float) -> np.ndarray:
+    """A seal page as a phone saves it: warm light, blurred, JPEG q50 (colour at half resolution)."""
+    import io
+
+    from zcsynth._seals import SealSpec, seal_page
+
+    img = seal_page(SealSpec(text, size=size), owner="authority").image.astype(np.float32)
+    img = cv2.GaussianBlur(np.clip(img * np.array([1.0, 0.95, 0.86], np.float32), 0, 255).astype(np.uint8),
+                           (0, 0), blur)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=50)  # PIL's default keeps colour at half size (4:2:0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("blur", [1.1, 1.4])
+def test_an_issuers_seal_on_a_phone_photo_is_read_and_kept(blur: float) -> None:
+    # held-out phone variants: the ring read from redness alone was smeared by the JPEG's colour
+    # (a patent certificate's tax seal read 183 R68esan R) and every such issuer's seal was masked
+    # as unreadable; read from brightness where the ink is red, it is the issuer's again
+    from zcmask.locate.seals import find_seals
+    from zcmask.ocr import get_engine
+
+    ident = Identity(name="王建国", units=(Unit(name="巴州某某有限公司"),))
+    regions, seen, _ = find_seals(_phone_seal_page("新疆维吾尔自治区人力资源和社会保障厅", 200, blur), [], ident, engine=get_engine())
+    assert len(seen) == 1 and seen[0].owner == "authority" and not seen[0].masked, seen
+    assert regions == []
+
+
+def test_stamp_ink_leaves_out_black_print_under_the_ring() -> None:
+    # the unit's printed name under an issuer's ring, its black strokes tinted red by the JPEG's
+    # colour blur, was read into the ring's centre line (有限公園) and the seal taken for the unit's
+    from zcmask.locate._seal_read import stamp_ink
+
+    crop = np.full((60, 60, 3), 245, np.uint8)
+    crop[10:50, 10:16] = (200, 60, 60)      # the stamp's strokes
+    crop[10:50, 30:34] = (70, 25, 25)       # black print, reddened by the blur
+    ink = stamp_ink(crop)
+    assert ink[30, 12] > 0.9 and ink[30, 32] < 0.1 and ink[5, 5] == 0.0

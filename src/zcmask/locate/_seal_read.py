@@ -66,6 +66,8 @@ BODY_ENDS = ("厅", "局", "会")
 #: XX公司技能竞赛组委会): they name an issuer only with at least :data:`ISSUER_NAME_CHARS`
 #: other characters read, so that the unit, had it been in the ring, would have been matched.
 EVENT_WORDS = ("大赛", "竞赛", "组委会", "组织委员会", "共青团", "共产主义")
+#: Least length of an event word read with one character wrong (组织委员会).
+EVENT_WORD_MISREAD = 5
 ISSUER_NAME_CHARS = 6
 #: The league's own name, the same on every league seal: none of it counts towards those characters
 #: (a university's own league seal read 198中国共产主义青年团造 全 was kept visible as an issuer's).
@@ -134,14 +136,19 @@ class SealReading:
         return len(norm_text(self.text)) >= MIN_CHARS and self.score >= MIN_SCORE
 
 
-def _ink_plane(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
-    """Ink strength in [0, 1] as a full-size float plane around the candidate (0 elsewhere)."""
+def _ink_plane(image: np.ndarray, cand: SealCandidate, dark: bool = False) -> np.ndarray:
+    """Ink strength in [0, 1] as a full-size float plane around the candidate (0 elsewhere).
+
+    A coloured seal's ink is its redness, or with ``dark`` its darkness where it is red (:func:`stamp_ink`).
+    """
     x0, y0, x1, y1 = cand.bbox
     H, W = image.shape[:2]
     pad = int(0.1 * max(x1 - x0, y1 - y0)) + 2
     x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
     crop = image[y0:y1, x0:x1]
-    if cand.source == "color":
+    if cand.source == "color" and dark:
+        ink = stamp_ink(crop)
+    elif cand.source == "color":
         ink = redness(crop)
         ink = np.clip(ink / max(0.15, float(np.percentile(ink[ink > 0.05], 90)) if (ink > 0.05).any()
                               else 1.0), 0, 1)
@@ -153,12 +160,53 @@ def _ink_plane(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
     return plane
 
 
+#: Grey levels under the stamp's darker strokes where print starts to count as black, and over
+#: which it fades out of the stamp's ink (:func:`stamp_ink`).
+BLACK_MARGIN = 15.0
+BLACK_RAMP = 30.0
+
+
+def stamp_ink(crop: np.ndarray) -> np.ndarray:
+    """Stamp ink strength in [0, 1] around a coloured seal: how dark each pixel is, where it is red.
+
+    Redness alone drew the ring text as smears on a phone photo: a JPEG keeps colour at half
+    the resolution of brightness and quantises it hard, so the strokes' redness runs together,
+    and a warm cast lifts the paper's redness too. Brightness keeps the strokes sharp, and
+    redness (at least half the seal's usual) only says which dark pixels are the stamp's, so black
+    print under the ring stays out. The ink is scaled between the paper's brightness and the
+    stamp's darker strokes. A patent certificate's tax seal, blurred and saved at q50, read
+    ``183 R68esan R`` from redness and 北京市南设区地方税务局 from this. On sharp scans redness
+    reads as well or better (a transcript's seal read 专用章 from it, DENR from this), so this is
+    the second reading, of a seal whose owner the first left unknown.
+
+    >>> crop = np.full((40, 40, 3), 250, np.uint8)
+    >>> crop[10:30, 18:22] = (200, 40, 40)   # a red stroke
+    >>> crop[10:30, 5:8] = (20, 20, 20)      # black print
+    >>> ink = stamp_ink(crop)
+    >>> float(ink[20, 20]), float(ink[20, 6]), float(ink[2, 2])
+    (1.0, 0.0, 0.0)
+    """
+    red = redness(crop)
+    some = red > 0.05
+    scale = max(0.15, float(np.percentile(red[some], 90))) if some.any() else 1.0
+    gate = np.clip(red / (0.5 * scale), 0, 1)
+    y = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    paper = float(np.percentile(y, 90))
+    strong = red > 0.5 * scale
+    ink_y = float(np.percentile(y[strong], 20)) if strong.any() else paper - 100.0
+    dark = np.clip((paper - y) / max(30.0, paper - ink_y), 0, 1)
+    # print much darker than the stamp's own strokes is black print under the ring, whatever
+    # redness the colour's blur lent it
+    black = np.clip((ink_y - BLACK_MARGIN - y) / BLACK_RAMP, 0, 1)
+    return dark * gate * (1 - black)
+
+
 def _to_rgb(ink: np.ndarray) -> np.ndarray:
     g = (255 - np.clip(ink, 0, 1) * 255).astype(np.uint8)
     return np.repeat(g[..., None], 3, axis=2)
 
 
-def ring_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
+def ring_strips(image: np.ndarray, cand: SealCandidate, dark: bool = False) -> list[np.ndarray]:
     """Unwrap the ring text band of a round or oval seal.
 
     Returns
@@ -169,7 +217,7 @@ def ring_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
         turned 180 degrees, for text laid out the other way round.
 
     """
-    ink = _ink_plane(image, cand)
+    ink = _ink_plane(image, cand, dark)
     ax = cand.axes
     r_out, r_in = 0.95, 0.55
     mean_r = (ax[0] + ax[1]) / 2
@@ -186,14 +234,14 @@ def ring_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
     return [rgb, np.ascontiguousarray(rgb[::-1, ::-1])]
 
 
-def centre_crop(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
+def centre_crop(image: np.ndarray, cand: SealCandidate, dark: bool = False) -> np.ndarray:
     """The horizontal line inside the ring (专用章 lines), as black ink on white.
 
     Only ink well inside the ring counts; of the horizontal bands of ink there,
     the lowest is taken for a round seal (its star sits above the text) and the
     heaviest for an oval one.
     """
-    ink = _ink_plane(image, cand)
+    ink = _ink_plane(image, cand, dark)
     cx, cy = cand.center
     a, b = cand.axes
     H, W = ink.shape
@@ -234,9 +282,9 @@ def centre_crop(image: np.ndarray, cand: SealCandidate) -> np.ndarray:
     return cv2.copyMakeBorder(_to_rgb(band), 8, 8, 12, 12, cv2.BORDER_CONSTANT, value=(255, 255, 255))
 
 
-def square_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
+def square_strips(image: np.ndarray, cand: SealCandidate, dark: bool = False) -> list[np.ndarray]:
     """A name seal's four cells laid in a row: right column first (traditional), then row by row."""
-    ink = _ink_plane(image, cand)
+    ink = _ink_plane(image, cand, dark)
     (cx, cy), (hx, hy), ang = cand.center, cand.axes, cand.angle
     m = cv2.getRotationMatrix2D((cx, cy), ang, 1.0)
     m[0, 2] += hx - cx
@@ -261,20 +309,21 @@ def square_strips(image: np.ndarray, cand: SealCandidate) -> list[np.ndarray]:
 
 
 def read_seal(image: np.ndarray, cand: SealCandidate, engine: OcrEngine | None,
-              enough: Callable[[str], bool] | None = None) -> SealReading:
+              enough: Callable[[str], bool] | None = None, *, dark: bool = False) -> SealReading:
     """Read a candidate's text with ``engine``; an empty reading when there is none or it fails.
 
     Crops are read one at a time, most telling first, and reading stops as soon
     as ``enough(text so far)`` says the owner is settled (ring OCR is the
-    costly part of seal handling).
+    costly part of seal handling). ``dark`` reads a coloured seal's ink as its darkness
+    where it is red (:func:`stamp_ink`) instead of its redness.
     """
     if engine is None:
         return SealReading("", 0.0)
     if cand.shape == "square":
-        crops = square_strips(image, cand)
+        crops = square_strips(image, cand, dark)
     else:
-        fwd, back = ring_strips(image, cand)
-        crops = [fwd, back, centre_crop(image, cand)]
+        fwd, back = ring_strips(image, cand, dark)
+        crops = [fwd, back, centre_crop(image, cand, dark)]
     got: list[tuple[str, float]] = []
     for k, crop in enumerate(crops):
         if cand.shape != "square" and k == 1 and SealReading(*got[0]).readable:
@@ -613,6 +662,8 @@ def authority_by_own_words(text: str, identity: Identity | None) -> bool:
 
 #: How the name of an alliance or a society ends (示范性软件学院联盟, 中国计算机学会).
 ASSOCIATION_ENDS = ("联盟", "协会", "学会", "研究会", "联合会", "基金会", "促进会")
+#: Who a unit's own union is of, just before :data:`ASSOCIATION_ENDS` (学生联合会, 研究生联合会).
+OWN_MEMBERS = ("学生", "研究生")
 
 
 #: How a nationwide society's or association's name starts (中国数学会, 全国…协作组).
@@ -775,6 +826,12 @@ def is_association(text: str, identity: Identity | None) -> bool:
     (False, False)
     >>> is_association("新疆软件行业协会", Identity(name="张三", units=(Unit(name="新疆软件行业协会"),)))
     False
+
+    The unit's own students' union is the unit's (四川大学锦江学院学生联合会 signs a writing
+    contest's honour for that college's student), as a league committee is:
+
+    >>> is_association("四川大学锦江学院学生联合会", Identity(name="张三", units=(Unit(name="四川大学锦江学院"),)))
+    False
     """
     if identity is None:
         return False
@@ -784,7 +841,10 @@ def is_association(text: str, identity: Identity | None) -> bool:
     if end is None or len(han) < ISSUER_NAME_CHARS:
         return False
     head = han[:-len(end)]
-    return any(len(f) >= 2 and f in head for f in (norm_text(u) for u in identity.unit_names))
+    forms = [f for f in (norm_text(u) for u in identity.unit_names) if len(f) >= 2]
+    if head.endswith(OWN_MEMBERS) and any(len(f) >= 4 and f in head for f in forms):
+        return False
+    return any(f in head for f in forms)
 
 
 def _whole_provincial_body(text: str, folded: str, identity: Identity, own: str) -> bool:
@@ -855,6 +915,14 @@ def owner_of(text: str, identity: Identity | None, shape: str) -> str:
     if named != folded and any(w in named for w in LEAGUE_CENTRAL):
         return "authority"  # 共青团中央 (中国共产主义青年团中央委员会, 中 read 4): no unit's own league
     for w in EVENT_WORDS:
-        if w in folded and w not in own and sum(map(is_han, named.replace(w, ""))) >= ISSUER_NAME_CHARS:
+        if w in own:
+            continue
+        if w in folded:
+            rest = named.replace(w, "")
+        elif len(w) >= EVENT_WORD_MISREAD and (i := _misread_at(named, w, 1)) >= 0:
+            rest = named[:i] + named[i + len(w):]  # 组织委员会 read 用织委员会 off a contest's ring
+        else:
+            continue
+        if sum(map(is_han, rest)) >= ISSUER_NAME_CHARS:
             return "authority"
     return "unknown"

@@ -212,6 +212,13 @@ def judge_seals(image: np.ndarray, candidates: Sequence[tuple[SealCandidate, np.
             if any(centre_within(cand.bbox, p) for p in photos):
                 continue
         owner = owner_of(reading.text, identity, cand.shape) if reading.readable else "unknown"
+        if owner == "unknown" and cand.source == "color" and engine is not None:
+            # read again from the ink's darkness where it is red: a phone photo's JPEG blurs the
+            # colour into blots (a patent certificate's tax seal read 183 R68esan R from redness)
+            again = read_seal(inked, cand, engine, settled, dark=True)
+            known = owner_of(again.text, identity, cand.shape) if again.readable else "unknown"
+            if known != "unknown":
+                reading, owner = again, known
         if owner == "authority" and (authority_by_own_words(reading.text, identity)
                                      or _most_han(reading.text) < ISSUER_NAME_CHARS) and signs_for_unit(
                 cand, lines, identity) and not is_association(reading.text, identity):
