@@ -85,6 +85,11 @@ SIDE = (1.6, 4.5)
 #: Least share of faint stamp ink in a window beside a seal (the found seal's own ink left out): a
 #: neighbour of its size fills about a seventh of the window (real faint ones: 0.024 and 0.036).
 BESIDE_MIN_INK = 0.02
+#: Most share of faint stamp ink in that window for :func:`_beside_ok`: more is the paper's own
+#: pattern (pink guilloche paper measured 0.14 to 0.20 round real pages' seals, and half rings were
+#: traced in its waves: ring 0.45 to 0.56). There a ring must be as whole as a faint seal's
+#: (:func:`_ring_ok`; a faded seal beside a found one on that paper: ring 0.88).
+BESIDE_MAX_INK = 0.1
 #: A ring beside a seal thicker than this share of its radius must show :data:`BESIDE_THICK_RING` of
 #: itself or ring text round :data:`BESIDE_THICK_TEXT` of it. Real faint seals found beside one
 #: measured 0.09 to 0.17 thick; thicker, 0.30 with 0.74 of the ring, and 0.39 with 0.47 of the ring
@@ -296,7 +301,7 @@ def faint_seals_beside(image: np.ndarray, seals: Sequence[tuple[int, int, int, i
             if window[2] - window[0] < 2 * R or window[3] - window[1] < 2 * R:
                 continue
             ring = paper.ring(window, area, R * np.array([0.8, 0.9, 1.0, 1.1, 1.25]), grid=None, ok=_beside_ok,
-                              blank=(x0, y0, x1, y1), min_ink=BESIDE_MIN_INK)
+                              blank=(x0, y0, x1, y1), min_ink=BESIDE_MIN_INK, patterned=(BESIDE_MAX_INK, _ring_ok))
             if ring is None:
                 continue
             b = _circle_box(*ring, W, H)
@@ -540,7 +545,9 @@ class PageWindows:
              radii: np.ndarray, *, grid: float | None,
              ok: Callable[[RingEvidence], bool] = _ring_ok,
              blank: tuple[int, int, int, int] | None = None, min_ink: float = MIN_INK,
-             local: float | None = None, red: int = FAINT_RED) -> tuple[float, float, float] | None:
+             local: float | None = None, red: int = FAINT_RED,
+             patterned: tuple[float, Callable[[RingEvidence], bool]] | None = None,
+             ) -> tuple[float, float, float] | None:
         """The best faint ring in ``window`` centred in ``area`` (page pixels): its centre and outer radius, or None.
 
         ``radii`` are tried in page pixels; ``grid``, when given, adds centres that far apart;
@@ -549,7 +556,9 @@ class PageWindows:
         than grey (:func:`zcmask.locate._seal_find.faint_ink`). A window with less faint stamp ink
         than ``min_ink`` is not searched (most windows: told first from every fourth pixel), unless
         ``local`` (page pixels) is given and a square of that side somewhere in it holds
-        :data:`LOCAL_MIN_INK` (a seal small beside its window).
+        :data:`LOCAL_MIN_INK` (a seal small beside its window). ``patterned``, when given, is a share
+        of faint ink above which the window is patterned paper, and the test a ring must pass there
+        instead of ``ok``.
         """
         wx0, wy0, wx1, wy1 = window
         lut = self._table()
@@ -570,6 +579,8 @@ class PageWindows:
             ink[off > 0] = 0.0
         log.debug("faint search in %s: mean ink %.4f", window, float(ink.mean()))
         sparse = sparse or float(ink.mean()) < min_ink
+        if patterned is not None and float(ink.mean()) > patterned[0]:
+            ok = patterned[1]
         if sparse and not (dense and _densest(ink, side * k) >= LOCAL_MIN_INK):
             return None
         a0, b0, a1, b1 = area
