@@ -155,6 +155,8 @@ def test_stamp_candidates_keep_the_whole_ring_of_a_seal_fitted_in_part(monkeypat
 
 SCHOOL = Identity(name="梁慧", units=(Unit(name="广西科技大学", aliases=()),))
 STUDENT = Identity(name="张三", units=(Unit(name="中国海洋大学", aliases=()),))
+WHU_RES = Identity(name="刘子煜", units=(Unit(name="武汉大学", aliases=(
+    "Wuhan University", "资源与环境科学学院", "School of Resource and Environmental Sciences")),))
 XJU_SE = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院", aliases=("新疆大学", "软件学院")),))
 
 
@@ -202,6 +204,10 @@ XJU_SE = Identity(name="王菡悦", units=(Unit(name="新疆大学软件学院",
     ("用织委员会", STUDENT, "unknown"),                  # nothing named before it: masked
     # the unit's own students' union (held-out photo of a writing contest's honour)
     ("四川大学锦江学院学生联合会", Identity(name="张三", units=(Unit(name="四川大学锦江学院"),)), "applicant"),
+    # three letters shared with the unit's English name name nothing (held-out sideways transcript:
+    # its seal read DENR, "den" of School of Resource and Environmental Sciences)
+    ("DENR", WHU_RES, "unknown"),
+    ("WRHAN UNIVERSITY", WHU_RES, "applicant"),
 ])
 def test_owner_of_co_signers_and_misread_own_rings(reading: str, ident: Identity, owner: str) -> None:
     assert owner_of(reading, ident, "round") == owner

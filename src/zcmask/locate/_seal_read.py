@@ -496,6 +496,15 @@ def _fragment_of(folded: str, unit: str) -> bool:
     >>> _fragment_of("乌鲁木齐市人力资源和社会保障局", "乌鲁木齐市人力资源服务中心")
     False
 
+    A piece of a Latin name needs :data:`LATIN_FRAGMENT` letters: three letters say nothing (a
+    transcript's seal read DENR was the unit's because School of Resource and Environmental
+    Sciences holds ``den``).
+
+    >>> _fragment_of("denr", "School of Resource and Environmental Sciences")
+    False
+    >>> _fragment_of("wuhanunive", "Wuhan University")
+    True
+
     """
     u = norm_text(unit)
     if len(folded) < 3 or len(u) < 3:
@@ -515,9 +524,13 @@ def _fragment_of(folded: str, unit: str) -> bool:
             piece = u[max(j - n, region):j]
             for w in _PLAIN_SORTED:
                 piece = piece.replace(w, "")
-            if piece:
+            if piece and (any(map(is_han, piece)) or len(piece) >= LATIN_FRAGMENT):
                 return True
     return False
+
+
+#: Least letters of a piece of a Latin unit name that name the unit (:func:`_fragment_of`).
+LATIN_FRAGMENT = 6
 
 
 #: Characters of a name's region or kind that two different organisations share.
