@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,25 +227,11 @@ def recompressed(src: Source, quality: int) -> Source:
     return replace(src, image=recompressed_plane(src.image, quality))
 
 
-def grayed(src: Source) -> Source:
-    """The source as a grey copy (:func:`benchmarks.real_seals.gray_copy`); labels unchanged."""
+def restyled(src: Source, how: Callable[[np.ndarray], np.ndarray]) -> Source:
+    """The source's image passed through ``how`` (a grey copy, a phone photo: geometry unchanged); labels unchanged."""
     from dataclasses import replace
 
-    from benchmarks.real_seals import gray_copy
-
-    return replace(src, image=gray_copy(src.image))
-
-
-def phoned(src: Source) -> Source:
-    """The source as the seal benchmark's ``phone`` variant: uneven warm light, blur, JPEG q50.
-
-    Geometry is unchanged, so the labels hold as they are.
-    """
-    from dataclasses import replace
-
-    from benchmarks.real_seals import phone_copy
-
-    return replace(src, image=phone_copy(src.image))
+    return replace(src, image=how(src.image))
 
 
 def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diagnose: bool = True,
@@ -252,10 +239,11 @@ def run(only: str | None = None, rot90: bool = False, verbose: bool = True, diag
         jpeg: int | None = None, gray: bool = False, phone: bool = False) -> dict:
     """Load, mask and score every source; returns ``{"summary", "results", "missing"}``."""
     sources, missing = load(only, labels, seal_labels)
-    if gray:
-        sources = [grayed(s) for s in sources]
-    if phone:
-        sources = [phoned(s) for s in sources]
+    if gray or phone:
+        from benchmarks.real_seals import gray_copy, phone_copy
+
+        sources = [restyled(s, gray_copy) for s in sources] if gray else sources
+        sources = [restyled(s, phone_copy) for s in sources] if phone else sources
     if max_side is not None:
         sources = [downscaled(s, max_side) for s in sources]
     if jpeg is not None:

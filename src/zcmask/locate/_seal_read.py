@@ -150,14 +150,19 @@ def _ink_plane(image: np.ndarray, cand: SealCandidate, dark: bool = False) -> np
         ink = stamp_ink(crop)
     elif cand.source == "color":
         ink = redness(crop)
-        ink = np.clip(ink / max(0.15, float(np.percentile(ink[ink > 0.05], 90)) if (ink > 0.05).any()
-                              else 1.0), 0, 1)
+        ink = np.clip(ink / _red_scale(ink), 0, 1)
     else:
         g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
         ink = np.clip((235.0 - g) / 150.0, 0, 1)
     plane = np.zeros((H, W), np.float32)
     plane[y0:y1, x0:x1] = ink
     return plane
+
+
+def _red_scale(red: np.ndarray) -> float:
+    """A seal's usual redness: the 90th percentile of its red pixels (at least 0.15; 1 with none)."""
+    some = red > 0.05
+    return max(0.15, float(np.percentile(red[some], 90))) if some.any() else 1.0
 
 
 #: Grey levels under the stamp's darker strokes where print starts to count as black, and over
@@ -187,8 +192,7 @@ def stamp_ink(crop: np.ndarray) -> np.ndarray:
     (1.0, 0.0, 0.0)
     """
     red = redness(crop)
-    some = red > 0.05
-    scale = max(0.15, float(np.percentile(red[some], 90))) if some.any() else 1.0
+    scale = _red_scale(red)
     gate = np.clip(red / (0.5 * scale), 0, 1)
     y = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32)
     paper = float(np.percentile(y, 90))
