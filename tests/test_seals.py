@@ -166,6 +166,38 @@ def test_a_double_ringed_grey_seals_outer_ring_is_taken_for_its_inner_one(outer:
         assert axes == (inner, inner) and got == ev
 
 
+def _blurred_grey_table(seal: bool) -> np.ndarray:
+    """A phone photo's grey transcript table: rules blurred thick round a blot of text in each cell."""
+    img = np.full((1014, 716, 3), 236, np.uint8)
+    xs = list(range(40, 700, 48))
+    for y in range(200, 520, 36):
+        cv2.line(img, (xs[0], y), (xs[-1], y), (40, 40, 40), 4)
+    for x in xs:
+        cv2.line(img, (x, 200), (x, 488), (40, 40, 40), 4)
+    for x in xs[:-1]:
+        for y in range(200, 488, 36):
+            cv2.putText(img, "88", (x + 8, y + 26), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (60, 60, 60), 2)
+    if seal:  # a name seal stamped grey in the margin under the table: a thick frame round its characters
+        cv2.rectangle(img, (300, 700), (370, 770), (70, 70, 70), 6)
+        for k in range(3):
+            cv2.line(img, (315 + 18 * k, 715), (315 + 18 * k, 755), (70, 70, 70), 3)
+            cv2.line(img, (312, 722 + 14 * k), (358, 722 + 14 * k), (70, 70, 70), 3)
+    return cv2.GaussianBlur(img, (7, 7), 2.0)
+
+
+@pytest.mark.parametrize("seal", [False, True])
+def test_a_blurred_tables_cells_are_no_name_seals(seal: bool) -> None:
+    # a phone photo of a held-out transcript, grey to the page-wide test: its header cell 课程属性,
+    # rules blurred thick round a blot of text, was taken for a name seal's frame, read 'EN面！' and
+    # masked, and the page's faded 教务科 seal was then not looked for (only a page with no seal
+    # is). Before the fix this table made 33 square seals of its border cells. A cell's rules run
+    # on past its corners; a seal's frame stops there, and a grey name seal is still found.
+    got = [c for c in find_candidates(_blurred_grey_table(seal)) if c.shape == "square"]
+    assert [c for c in got if c.bbox[3] < 520] == []
+    if seal:
+        assert len(got) == 1 and got[0].bbox[0] <= 300 and got[0].bbox[2] >= 370 and got[0].bbox[1] <= 700
+
+
 def test_dense_gray_text_is_not_traced_as_seal_rings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zcmask.locate import _seal_find
 

@@ -393,9 +393,51 @@ def _outside_density(dark: np.ndarray, center: tuple[float, float], half: tuple[
 
 def _square_ok(dark: np.ndarray, center: tuple[float, float], half: tuple[float, float], angle: float,
                ) -> bool:
-    """Name seals are stamped about upright, are not long, and sit on paper."""
+    """Name seals are stamped about upright, are not long, sit on paper, and are no table's cell."""
     return (abs(angle) <= 25 and max(half) / max(1e-6, min(half)) <= 1.6
-            and _outside_density(dark, center, half) < 0.45)
+            and _outside_density(dark, center, half) < 0.45 and not _ruled_cell(dark, center, half, angle))
+
+
+#: A square frame is a table's cell when this many of its four sides run on past its corners as
+#: rules (:func:`_ruled_cell`).
+CELL_RULED_SIDES = 3
+#: Share of a side's run past a corner, half the frame's shorter side long, that must be ink.
+CELL_RULE_COVER = 0.9
+
+
+def _ruled_cell(dark: np.ndarray, center: tuple[float, float], half: tuple[float, float], angle: float) -> bool:
+    """Whether a square frame is a cell of a ruled table: its sides run on past its corners.
+
+    A phone photo of a transcript blurs its header cells into thick frames holding a blot of
+    text, as a name seal is; a held-out photo's 课程属性 cell was read 'EN面！' and masked as a
+    seal, and the faded 教务科 seal of the page then went unlooked-for. A seal's frame stops at
+    its corners; a cell's rules run on into the next cells. A side runs on when, along the
+    frame's edge past either corner, for half the frame's shorter side, a band a few pixels
+    wide holds ink at :data:`CELL_RULE_COVER` of its length.
+    """
+    H, W = dark.shape[:2]
+    th = math.radians(angle)
+    u, v = np.array([math.cos(th), math.sin(th)]), np.array([-math.sin(th), math.cos(th)])
+    c = np.asarray(center, np.float64)
+    hx, hy = half
+    run = max(4.0, min(hx, hy))  # half the shorter side
+    band = np.arange(-max(2, round(0.1 * min(hx, hy))), max(2, round(0.1 * min(hx, hy))) + 1)
+    steps = np.arange(0.0, run, 1.0)
+
+    def runs_on(edge: np.ndarray, along: np.ndarray, normal: np.ndarray, reach: float) -> bool:
+        for sign in (-1.0, 1.0):
+            pts = (edge[None, None, :] + (sign * (reach + steps))[:, None, None] * along
+                   + band[None, :, None] * normal)
+            xs, ys = np.rint(pts[..., 0]).astype(int), np.rint(pts[..., 1]).astype(int)
+            inside = (xs >= 0) & (xs < W) & (ys >= 0) & (ys < H)
+            if not inside.all():
+                continue  # a side running off the page says nothing
+            if float(dark[ys, xs].any(axis=1).mean()) >= CELL_RULE_COVER:
+                return True
+        return False
+
+    sides = ((c - hy * v, u, v, hx), (c + hy * v, u, v, hx), (c - hx * u, v, u, hy), (c + hx * u, v, u, hy))
+    return sum(runs_on(e, a, n, r) for e, a, n, r in sides) >= CELL_RULED_SIDES
 
 
 def _box(center: tuple[float, float], axes: tuple[float, float], angle: float, shape: str,
