@@ -379,6 +379,29 @@ def test_confident_different_character_is_not_a_match():
     assert not kinds(find_identity([ln], identity(), SIZE), "name")
 
 
+@pytest.mark.parametrize(("read", "score", "x", "masked"), [
+    ("钱学床", 0.76, 560, True),    # a held-out sign-in sheet's handwritten 钱学森, 床 at 0.76: left visible
+    ("钱学床", 0.98, 560, False),   # read sure: somebody else's name typed in the list
+    ("钱学床", 0.76, 1200, False),  # not under the 姓名 head (the 签到时间 column)
+    ("钱学", 0.76, 560, False),      # two characters of three: no name
+])
+def test_a_name_in_a_tables_name_column_is_masked_with_one_character_read_with_doubt(read, score, x, masked):
+    from zcmask.options import Identity
+
+    head = [mk_line("单位", x=200, y=200, ch=80), mk_line("姓名", x=560, y=200, ch=80),
+            mk_line("签到时间", x=900, y=200, ch=60)]
+    rows = [mk_line("地院", x=200, y=300, ch=80), mk_line("周起秀", x=540, y=300, ch=70),
+            mk_line("中国科学院力学研究所", x=100, y=900, ch=40)]
+    ln = mk_line(read, x=x, y=900, ch=60, scores={2: score})
+    regs = kinds(find_identity([*head, *rows, ln], Identity(name="钱学森"), SIZE), "name")
+    assert covers(regs, ln, 0, len(read)) is masked
+    assert not any(r.bbox[1] < 880 for r in regs)  # the heads and the other rows stay
+    # a 姓名 head below the cell heads no column it is in
+    lone = mk_line(read, x=x, y=900, ch=60, scores={2: score})
+    assert not kinds(find_identity([mk_line("单位 姓名 签到", y=1200, ch=30), lone], Identity(name="钱学森"), SIZE),
+                     "name")
+
+
 def test_two_character_name_is_not_fuzzy_matched():
     ln = mk_line("玉伟和王佳")
     assert not kinds(find_identity([ln], identity("王伟"), SIZE), "name")
@@ -458,6 +481,30 @@ def test_misread_signature_text_after_label_is_covered():
 def test_signature_of_someone_else_is_not_masked():
     ln = mk_line("单位负责人签字：", x=800, y=2000)
     assert not kinds(find_identity([ln], identity(), SIZE), "signature")
+
+
+@pytest.mark.parametrize(("top", "foot", "signed"), [
+    ("项目负责人：王建国", "项目负责人（签字）：", True),
+    ("项目负责人：李明", "项目负责人（签字）：", False),      # somebody else leads the project
+    ("法定代表人（负", "经办人：印、法定代表人：", True),      # a held-out tax form, the name in the next cell
+    ("经办人：王建国", "项目负责人（签字）：", False),          # the applicant handles, another leads
+    ("项目负责人：王建国", "项目负责人：李明", False),          # another project's, filled in print
+])
+def test_a_role_the_page_gives_the_applicant_is_their_place_to_sign(top, foot, signed):
+    # a held-out tax form: 法定代表人（负责人、业主） 池仕贵 at the top, and the cursive signature over
+    # 法定代表人： at the foot left visible, 代表 naming another signer
+    lines = [mk_line(top, x=100, y=200)]
+    if top.endswith("（负"):
+        lines.append(mk_line("王建国", x=500, y=205))
+    label = mk_line(foot, x=100, y=2000)
+    sig = kinds(find_identity([*lines, label], identity(), SIZE), "signature")
+    assert bool(sig) is signed
+    if signed:
+        (x0, y0, x1, y1), role = sig[0].bbox, foot.rstrip("：").split("、")[-1].removesuffix("（签字）")
+        start = label.text.find(role)
+        assert y0 <= label.bbox[1] and y1 >= label.bbox[3] and x1 >= label.bbox[2] + 5 * 40
+        assert x0 <= label.chars[start].bbox[0] + 1 if foot.endswith("人：") else x0 >= label.chars[start].bbox[2]
+        assert not any(r.bbox[1] < 300 for r in sig)  # not where the role names the applicant
 
 
 def test_signature_label_followed_by_another_signer_is_not_the_applicants():

@@ -10,7 +10,7 @@ could not read are located from their labels' geometry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -696,8 +696,47 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
     regions += _spans_to_regions("unit", _cut_by_seal_spans(ordered, stream, seal_boxes, units),
                                  stream, ordered, pad, size)
     if signatures:
-        regions += _signature_regions(ordered, stream, name_spans, size)
+        roles = own_roles(stream, name_spans)
+        regions += _signature_regions(ordered, stream, name_spans, size, [r for r, _ in roles], {li for _, li in roles})
     return regions
+
+
+#: Characters a role label may reach left of its role word (申报单位法定代表人: 法定代表人).
+ROLE_REACH = 3
+#: Least confidence of every character after a role that says the field is filled in print.
+PRINTED_SCORE = 0.9
+
+
+def own_roles(stream: Sequence[_S], name_spans: Sequence[tuple[int, int]]) -> list[tuple[str, int]]:
+    """The signers' labels the page shows the applicant holding, one right before a name read, and its line.
+
+    A form names its signers by role (法定代表人, 项目负责人, 经办人) and they sign after the role
+    again at its foot; the role names another signer (:data:`OTHER_SIGNERS`) unless the page itself
+    says it is the applicant's. On a held-out tax form, 法定代表人（负责人、业主） 池仕贵 at the top,
+    and the cursive 池仕贵 over 法定代表人： at the foot was left visible. The label is the run of
+    Chinese characters round the role word, up to :data:`ROLE_REACH` characters left of it, ending
+    before the name or a bracket. The line it is read on is where the name was given, not signed.
+
+    >>> own_roles([_S(c, 1.0, 0, None) for c in "项目负责人：王建国"], [(6, 9)])  # type: ignore[arg-type]
+    [('项目负责人', 0)]
+    """
+    text = "".join(s.ch for s in stream)
+    out: list[tuple[str, int]] = []
+    for a, _b in name_spans:
+        start = max(0, a - 10)
+        before = text[start:a]
+        for o in OTHER_SIGNERS:
+            k = before.rfind(o)
+            if k < 0:
+                continue
+            i, j = start + k, start + k + len(o)
+            while i > start + k - ROLE_REACH and i > 0 and is_han(text[i - 1]) and stream[i - 1].line == stream[j - 1].line:
+                i -= 1
+            while j < a and is_han(text[j]):
+                j += 1
+            if (text[i:j], stream[i].line) not in out:
+                out.append((text[i:j], stream[i].line))
+    return out
 
 
 def _positions_by_line(stream: Sequence[_S]) -> dict[int, list[int]]:
@@ -1224,9 +1263,13 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
     is not the surname may differ. A two-character name needs a label before
     it and must end where the field ends (end of line or punctuation, or
     同学 / 同志 … after it), since its one other character is then the whole
-    given name.
+    given name. A name of three characters or more filling a cell of a table's
+    name column (:func:`_in_name_column`) may differ by one character read with
+    doubt (under :data:`COLUMN_DOUBT`): another person's name typed clean in a
+    公示 list's column is read sure, and stays.
     """
     text = "".join(s.ch for s in stream)
+    heads = _name_heads(stream)
     spans: list[tuple[int, int]] = []
     for pat in patterns:
         if len(pat) < 2:
@@ -1241,6 +1284,8 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
             if end is None:
                 continue
             labelled, followed = _name_context(text, i, end)
+            if not (labelled or followed) and len(pat) >= 3 and _in_name_column(stream, i, end, heads):
+                labelled = all(s.ch == c or s.score < COLUMN_DOUBT for s, c in zip(stream[i:end], pat, strict=False))
             if len(pat) == 2:
                 field_ends = end >= len(stream) or stream[end].line != stream[end - 1].line or \
                     not ("\u4e00" <= stream[end].ch <= "\u9fff")
@@ -1253,6 +1298,53 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
                 breaks += [(stream[j - 1], stream[j], ch) for j, ch in dropped]
         spans += _misread_surname_spans(stream, text, pat)
     return spans
+
+
+#: Heads of a table's column of people's names (a 公示 list, a sign-in sheet), each a cell of its own.
+NAME_HEADS = ("姓名", "学生姓名", "申报人", "获奖人", "获奖者", "签名", "签字")
+#: In a name column, a name's character may be read as another when read with less confidence than this
+#: (a held-out phone photo of a sign-in sheet: 钱学森 handwritten, read 钱学床 with 床 at 0.76).
+COLUMN_DOUBT = 0.9
+#: A gap between two characters of a line, in character heights, that parts two cells of a table row.
+CELL_GAP = 0.5
+
+
+def _cell_edge(stream: Sequence[_S], a: int, b: int) -> bool:
+    """Whether ``stream[a]`` and ``stream[b]`` (``b = a + 1``) lie in different cells: lines, or a wide gap apart."""
+    if a < 0 or b >= len(stream):
+        return True
+    sa, sb = stream[a], stream[b]
+    if sa.line != sb.line:
+        return True
+    return sb.char.bbox[0] - sa.char.bbox[2] >= CELL_GAP * max(1.0, sb.char.bbox[3] - sb.char.bbox[1])
+
+
+def _name_heads(stream: Sequence[_S]) -> list[tuple[float, float, float]]:
+    """The x-range and bottom of each head of a name column (:data:`NAME_HEADS`, a cell of its own)."""
+    text = "".join(s.ch for s in stream)
+    out: list[tuple[float, float, float]] = []
+    for head in NAME_HEADS:
+        k = text.find(head)
+        while k >= 0:
+            e = k + len(head)
+            if len({s.line for s in stream[k:e]}) == 1 and _cell_edge(stream, k - 1, k) and _cell_edge(stream, e - 1, e):
+                boxes = [s.char.bbox for s in stream[k:e]]
+                out.append((min(b[0] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)))
+            k = text.find(head, k + 1)
+    return out
+
+
+def _in_name_column(stream: Sequence[_S], i: int, end: int, heads: Sequence[tuple[float, float, float]]) -> bool:
+    """Whether ``stream[i:end]`` fills a cell of its own, on one line, under a name column's head.
+
+    Under it: below the head, over half the narrower of the two across.
+    """
+    if not heads or len({s.line for s in stream[i:end]}) > 1 \
+            or not (_cell_edge(stream, i - 1, i) and _cell_edge(stream, end - 1, end)):
+        return False
+    boxes = [s.char.bbox for s in stream[i:end]]
+    x0, x1, y0 = min(b[0] for b in boxes), max(b[2] for b in boxes), min(b[1] for b in boxes)
+    return any(y0 >= hy1 and min(x1, hx1) - max(x0, hx0) >= 0.5 * min(x1 - x0, hx1 - hx0) for hx0, hx1, hy1 in heads)
 
 
 def _doubtful_pair_end(stream: Sequence[_S], i: int, pat: str) -> int | None:
@@ -1727,7 +1819,8 @@ def _merged_end(box: tuple[float, float, float, float], stream: Sequence[_S], ch
 
 
 def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
-                       name_spans: Sequence[tuple[int, int]], size: tuple[int, int]) -> list[Region]:
+                       name_spans: Sequence[tuple[int, int]], size: tuple[int, int],
+                       roles: Sequence[str] = (), role_lines: Collection[int] = ()) -> list[Region]:
     """Mask the handwriting area after an applicant's signature label.
 
     When OCR read the name after the label it is already masked; otherwise the
@@ -1742,7 +1835,11 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
     out: list[Region] = []
     for li, ln in enumerate(lines):
         text = norm_text(ln.text)
-        for label in SIGNATURE_LABELS:
+        # a role the page shows the applicant holding first: its 签字 would read as another signer's
+        for label in (*roles, *SIGNATURE_LABELS):
+            own = label in roles
+            if own and li in role_lines:
+                continue  # where the role names the applicant (法定代表人：池仕贵), not where they sign
             k = text.find(label)
             # "电子签名法", "签字笔": running text, not a place to sign; a later label still counts.
             while k >= 0 and in_signature_word(text, k, label):
@@ -1750,16 +1847,22 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
             if k < 0:
                 continue
             before = text[max(0, k - 4) : k]
-            if any(o in before for o in OTHER_SIGNERS) or any(o in label for o in OTHER_SIGNERS):
+            if not own and (any(o in before for o in OTHER_SIGNERS) or any(o in label for o in OTHER_SIGNERS)):
                 break
             after = text[k + len(label) :]
             after_stripped = after.lstrip(":：()（）")
+            if own:
+                after_stripped = after_stripped.removeprefix("签字").removeprefix("签名").removeprefix("签章")
+                after_stripped = after_stripped.lstrip(":：()（）")
             # "签字：（单位负责人签字）" names another signer right after the label.
             if any(o in after_stripped[:8] for o in OTHER_SIGNERS):
                 break
             # A label in running text ("申报人员须...") is not a signature line.
-            is_field = (after == "" or after[:1] in ":：(（" or label.endswith(("签字", "签名")))
+            is_field = (after == "" or after[:1] in ":：(（" or label.endswith(("签字", "签名"))
+                        or (own and after.startswith(("签字", "签名", "签章"))))
             if not is_field:
+                if own:
+                    continue  # the role in running text: the page's other labels still count
                 break
             if li in named_lines:
                 break
@@ -1768,6 +1871,9 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                 break
             # The label's last character ends where the signature area begins.
             end_idx = min(len(chars) - 1, _char_index(chars, k + len(label) - 1))
+            filled = [c for c in chars[end_idx + 1:] if norm_text(c.text) not in ":：()（）签字名章"]
+            if own and len(filled) >= 2 and min(c.score for c in filled) >= PRINTED_SCORE:
+                continue  # the role filled in print (项目负责人：李明, another project's): no place to sign
             lab_box = chars[end_idx].bbox
             chh = max(8.0, lab_box[3] - lab_box[1])
             x0 = lab_box[2]
@@ -1814,6 +1920,9 @@ def _signature_regions(lines: Sequence[TextLine], stream: Sequence[_S],
                     x1 = max(x1, max(c.bbox[2] for c in tail) + 0.3 * chh)
             if field_at is not None:
                 x1 = min(x1, field_at)
+            if own and not after.lstrip(":："):
+                # a role's holder often signs over the role itself where the form leaves no more room
+                x0 = min(x0, float(chars[max(0, end_idx - len(label) + 1)].bbox[0]))
             box = (int(max(0, x0)), int(max(0, y0)), int(min(w, x1)), int(min(h, y1)))
             if box[2] > box[0] and box[3] > box[1]:
                 out.append(Region("signature", box, label, "layout", 0.5))
