@@ -97,6 +97,21 @@ def test_a_unit_split_across_lines_gets_no_room_for_a_lost_character():
     assert not any(r.bbox[0] < 90 and r.bbox[1] >= 140 for r in regs)  # nothing left of the second line
 
 
+@pytest.mark.parametrize(("text", "score", "masked"), [
+    ("院系数件学院", 0.32, True),    # a held-out transcript's phone photo: 软件学院 read 数件学院, 数 at 0.32
+    ("院系数件学院", 0.95, False),   # read sure: some other 学院
+    ("院系数件学", 0.32, False),     # the rest not all there
+])
+def test_a_short_unit_read_with_its_first_character_doubtful_is_masked(text, score, masked):
+    from zcmask.options import Identity, Unit
+
+    ln = mk_line(text, scores={2: score})
+    regs = kinds(find_identity([ln], Identity(name="杨昕宇", units=(Unit(name="中北大学"), Unit(name="软件学院"))), SIZE),
+                 "unit")
+    assert covers(regs, ln, 2, 6) is masked if len(text) == 6 else not regs
+    assert not covers(regs, ln, 0, 2)
+
+
 def test_a_unit_whose_end_character_reads_as_another_is_not_the_applicants():
     # 伊犁州供电公司 holds 州供电公司, but 伊犁 stands where 巴 would: another company
     from zcmask.options import Identity, Unit
@@ -1127,6 +1142,46 @@ def test_a_name_down_a_margin_whose_later_characters_were_not_read_is_masked():
     (r,) = unread_column_rest([cell], img, [], "于一")
     assert r.bbox[1] >= 380 and r.bbox[3] >= 462
     assert unread_name_fields([cell], img, [], "于一") == []
+
+
+def test_a_name_down_a_margin_whose_first_characters_were_not_read_is_masked():
+    # Locating benchmark (layouts, other names, AR PL UKai): 卜 | 凡 written down the right margin; the
+    # detector never saw the lone, narrow 卜 (25 px of a 63 px character) and read 凡 alone
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1200, 700, 3), 250, np.uint8)
+    img[410:452, 517:523] = 40                       # 卜's stroke, unread, narrow
+    img[425:430, 523:535] = 40
+    fan = mk_line("凡", x=500, y=540, ch=50)
+    (r,) = unread_column_rest([fan], img, [], "卜凡")
+    assert r.bbox[1] <= 410 and r.bbox[3] >= 590 and r.bbox[0] <= 517 and r.bbox[2] >= 535
+    # print read over the unread ink may start another's name (李 over 一 over 鸣, 王一鸣 given): left
+    assert unread_column_rest([mk_line("李", x=500, y=330, ch=50), fan], img, [], "王凡") == []
+    assert unread_column_rest([fan], np.full((1200, 700, 3), 250, np.uint8), [], "卜凡") == []  # nothing over it
+
+
+def test_a_name_down_a_column_with_a_character_missed_is_masked_whole():
+    # Locating benchmark (layouts, other names, AR PL UKai): 阿依努尔·吐尔逊 written downwards, one
+    # character to a line, and the second 尔 never detected: the column's chain broke there, and only
+    # 阿依努尔 (the given name alone) was masked, 吐 and 逊 left visible
+    from zcmask.options import Identity
+
+    chars = "阿依努尔吐逊"
+    ys = [800, 885, 970, 1055, 1140, 1310]  # 尔 missed at 1225
+    lines = [mk_line(c, x=1510, y=y, ch=55) for c, y in zip(chars, ys, strict=True)]
+    rows = [mk_line(t, x=100, y=y, ch=40) for t, y in (("兹证明本院职工", 805), ("获奖人：王海", 975), ("颁发单位：本院", 1145),
+                                                      ("经办人：李明", 1230), ("签发日期：2024年3月5日", 1315))]
+    regs = kinds(find_identity([*rows, *lines], Identity(name="阿依努尔·吐尔逊"), SIZE), "name")
+    for ln in lines:
+        assert covers(regs, ln, 0, 1), ln.text
+    gap = (1510, 1200, 1565, 1305)  # where 尔 was written
+    assert any(r.bbox[0] <= gap[0] and r.bbox[1] <= gap[1] and r.bbox[2] >= gap[2] and r.bbox[3] >= gap[3]
+               for r in regs)
+    assert not any(r.bbox[0] < 1400 for r in regs)  # the rows beside stay
+    # the last character far down the margin, at no pitch of the column's: no chain across the gap
+    far = [*lines[:5], mk_line("逊", x=1510, y=1500, ch=55)]
+    regs = kinds(find_identity([*rows, *far], Identity(name="阿依努尔·吐尔逊"), SIZE), "name")
+    assert not covers(regs, far[-1], 0, 1)
 
 
 def _handwritten_before(words: bool = True):  # type: ignore[no-untyped-def]

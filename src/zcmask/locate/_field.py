@@ -108,7 +108,7 @@ COLUMN_PITCH = 3.5
 
 def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
                        name: str) -> list[Region]:
-    """``name`` regions over a name written down a column whose later characters were not read.
+    """``name`` regions over a name written down a column some of whose characters were not read.
 
     A name written downwards with its characters far apart (于 | 一 down a page's margin, 李 | 一
     | 鸣): the detector sees 于 alone and never the lone 一 under it, a single stroke. A line that
@@ -117,6 +117,8 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     character: lines read there that go on with the name (鸣) are taken in, and unread ink (as a
     field's value's, :func:`_value_ink`) up to the first line that does not. The start, what goes
     on with it and that ink are masked as one region; a start with nothing under it is left alone.
+    The same way up from a line that is an end of the name and nothing else, its first characters
+    not read (卜 | 凡 down a margin in AR PL UKai: the lone 卜 not seen, 凡 read).
 
     Parameters are those of :func:`unread_name_fields`.
 
@@ -125,9 +127,13 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     >>> yu = TextLine("于", (80, 100, 120, 140), 1.0, (Char("于", (80, 100, 120, 140), 1.0),))
     >>> [r.bbox for r in unread_column_rest([yu], page, [], "于一")], unread_column_rest([yu], page, [], "王一")
     ([(72, 100, 128, 212)], [])
+    >>> fan = TextLine("凡", (80, 260, 120, 300), 1.0, (Char("凡", (80, 260, 120, 300), 1.0),))
+    >>> [r.bbox for r in unread_column_rest([fan], page, [], "卜凡")]  # 一 stands for the unread 卜
+    [(72, 192, 128, 300)]
     """
     folded = norm_text(name)
     starts = _name_starts(name)  # longest first
+    ends = [folded[k:] for k in range(1, len(folded))]  # longest first
     gray = None
     out: list[Region] = []
     h, w = image.shape[:2]
@@ -135,39 +141,56 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         text = norm_text(ln.text).strip("_:：")
         # the start alone, or after a name label written down the column with it (姓 | 名 | 于)
         start = text if text in starts else _labelled_start(text, starts)
-        if ln.source != "ocr" or not start:
+        up = not start and text in ends  # an end alone: its start is over it
+        if ln.source != "ocr" or not (start or up):
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
         size = x1 - x0
         if size < 4 or (len(text) > 1 and y1 - y0 < COLUMN_SHAPE * size):
             continue  # not written down a column
         chars = [c for c in ln.chars if norm_text(c.text)]
-        if start != text and len(chars) >= len(start):
+        if start and start != text and len(chars) >= len(start):
             y0 = float(chars[-len(start)].bbox[1])  # the label above the start is left visible
-        below = (x0, y1 + 0.2 * size, x1, y1 + size)
-        if any(r.kind == "name" and boxes_overlap(r.bbox, below) for r in found):
-            continue  # the name's rest under it was found (its start alone may be found too)
-        rest = folded[len(start):]
-        bottom, end = min(float(h), y1 + COLUMN_PITCH * size * len(rest)), y1
-        for other in sorted(lines, key=lambda o: o.bbox[1]):
+        near = (x0, y0 - size, x1, y0 - 0.2 * size) if up else (x0, y1 + 0.2 * size, x1, y1 + size)
+        if any(r.kind == "name" and boxes_overlap(r.bbox, near) for r in found):
+            continue  # the name's rest beside it was found (its start alone may be found too)
+        rest = folded[:-len(text)] if up else folded[len(start):]
+        reach = COLUMN_PITCH * size * len(rest)
+        # how far the column goes (edge) and how far what was read of the name goes (got)
+        edge, got = (max(0.0, y0 - reach), y0) if up else (min(float(h), y1 + reach), y1)
+        stopped = False
+        for other in sorted(lines, key=lambda o: -o.bbox[3] if up else o.bbox[1]):
             ob = other.bbox
-            if other is ln or ob[1] < y1 - 0.2 * size or ob[1] >= bottom or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
+            beyond = ob[3] > y0 + 0.2 * size or ob[3] <= edge if up else ob[1] < y1 - 0.2 * size or ob[1] >= edge
+            if other is ln or beyond or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
                 continue
             more = norm_text(other.text)
-            k = rest.find(more) if more else -1
+            k = (rest.rfind(more) if up else rest.find(more)) if more else -1
             if k < 0 or ob[2] - ob[0] > 1.5 * size:
-                bottom = float(ob[1])  # other print under it: the column ends there
+                edge, stopped = float(ob[3] if up else ob[1]), True  # other print: the column ends there
                 break
-            rest, end = rest[k + len(more):], float(ob[3])  # the name goes on (鸣 of 李 | 一 | 鸣)
+            # the name goes on (鸣 of 李 | 一 | 鸣)
+            rest, got = (rest[:k], float(ob[1])) if up else (rest[k + len(more):], float(ob[3]))
+        if up and stopped and got == y0:
+            continue  # other print over the unread ink: it may start another's name (李 | 一 | 鸣, 王一鸣 given)
         if gray is None:
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-        box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(w), x1 + 0.25 * size)), int(bottom))
-        ink = _value_ink(gray, box, size, 0.0) if box[3] - box[1] >= 0.5 * size else None
-        if ink is None and end <= y1:
-            continue  # nothing under the start: a lone character, not a name's start
-        a0, a1, b1 = (x0, x1, end) if ink is None else (min(x0, ink[0]), max(x1, ink[2]), max(end, ink[3]))
-        out.append(Region("name", (int(a0), int(y0), int(np.ceil(a1)), int(np.ceil(b1))), folded, "field", 0.5))
-    return out
+        b0, b1 = (edge, y0) if up else (y1, edge)
+        box = (int(max(0.0, x0 - 0.25 * size)), int(b0), int(min(float(w), x1 + 0.25 * size)), int(b1))
+        ink = _value_ink(gray, box, size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
+        if ink is None and got == (y0 if up else y1):
+            continue  # nothing beside it: a lone character, not a part of the name
+        top, bottom = (got, y1) if up else (y0, got)
+        if ink is not None:
+            x0, x1, top, bottom = min(x0, ink[0]), max(x1, ink[2]), min(top, ink[1]), max(bottom, ink[3])
+        out.append(Region("name", (int(x0), int(top), int(np.ceil(x1)), int(np.ceil(bottom))), folded, "field", 0.5))
+    # 李 | 一 | 鸣 is found down from 李 and up from 鸣: one region each way, the larger kept
+    kept: list[Region] = []
+    for r in sorted(out, key=lambda r: -(r.bbox[2] - r.bbox[0]) * (r.bbox[3] - r.bbox[1])):
+        if not any(k.bbox[0] <= r.bbox[0] and k.bbox[1] <= r.bbox[1] and k.bbox[2] >= r.bbox[2]
+                   and k.bbox[3] >= r.bbox[3] for k in kept):
+            kept.append(r)
+    return kept
 
 
 def _holds(found: tuple[float, float, float, float], box: tuple[int, int, int, int], start_end: float | None) -> bool:
@@ -207,13 +230,14 @@ def _name_starts(name: str) -> list[str]:
 
 
 def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float,
-               min_ink: float = MIN_INK) -> tuple[int, int, int, int] | None:
+               min_ink: float = MIN_INK, *, narrow: bool = False) -> tuple[int, int, int, int] | None:
     """The box of the characters' ink in ``box``, padded by a fifth of ``lh``, or None.
 
     Ink is anything 60 grey levels darker than the paper (the box's 90th percentile); pieces
     taller than 1.3 label heights or thinner than 3 px across a whole side (a table's rule,
     a cell's border) are not characters. None when what is left is less than ``min_ink``
-    square label heights or narrower than half a label height.
+    square label heights or narrower than half a label height (with ``narrow``: unless it is that
+    tall, a character written down a column such as 卜).
     """
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
@@ -232,7 +256,7 @@ def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float,
     b0 = min(int(stats[i, cv2.CC_STAT_TOP]) for i in keep)
     a1 = max(int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]) for i in keep)
     b1 = max(int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in keep)
-    if a1 - a0 < 0.5 * lh:
+    if a1 - a0 < 0.5 * lh and not (narrow and b1 - b0 >= 0.5 * lh):
         return None
     p = int(round(0.2 * lh))
     H, W = gray.shape[:2]

@@ -1513,7 +1513,30 @@ def _unit_spans(stream: Sequence[_S], units: Sequence[str],
     spans: list[tuple[int, int]] = []
     for pat in units:
         spans += _find_all(stream, pat, fuzzy=len(pat) >= 4, junk=False, max_any=len(pat) // 8, breaks=breaks)
+        if 4 <= len(pat) < UNIT_NGRAM:
+            spans += _doubtful_first_spans(stream, pat)
     return spans + _unit_ngram_spans(stream, units)
+
+
+def _doubtful_first_spans(stream: Sequence[_S], pat: str) -> list[tuple[int, int]]:
+    """A short unit name (4 or 5 characters) read with its first character doubtful and the rest right.
+
+    Matching asks a unit's first character to be read right (or as a look-alike); a doubtful
+    character elsewhere is tolerated, and in longer names any run of :data:`UNIT_NGRAM` with one
+    (:func:`_unit_ngram_spans`). A phone photo of a held-out transcript read its 院系 cell 软件学院
+    as 数件学院, 数 at 0.32: a Chinese character read under :data:`_LOW_SCORE` may stand for the
+    first when every other character, on its line, is read as the name's.
+    """
+    spans: list[tuple[int, int]] = []
+    n = len(pat)
+    for i in range(len(stream) - n + 1):
+        s = stream[i]
+        if s.ch == pat[0] or s.score >= _LOW_SCORE or not is_han(s.ch):
+            continue
+        run = stream[i + 1: i + n]
+        if all(r.ch == c and r.line == s.line for r, c in zip(run, pat[1:], strict=True)):
+            spans.append((i, i + n))
+    return spans
 
 
 def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Sequence[TextLine], pad: float,
@@ -1531,6 +1554,14 @@ def _break_regions(kind: str, breaks: Sequence[tuple[_S, _S, str]], lines: Seque
         la, lb = lines[before.line], lines[after.line]
         if _one_row(la.bbox, lb.bbox):
             continue  # the union of the row's pieces covers the gap (_rows)
+        (ax0, _ay0, ax1, ay1), (bx0, by0, bx1, _by1) = before.char.bbox, after.char.bbox
+        if by0 >= ay1 and min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0):
+            # written down a column (吐 | 尔 | 逊, 尔 missed): the room between the two, not beside them
+            p = max(2.0, pad * (ax1 - ax0))
+            box = _padded(min(ax0, bx0), ay1, max(ax1, bx1), by0, p, size)
+            if box[2] > box[0] and box[3] > box[1]:
+                out.append(Region(kind, box, dropped, la.source, float(before.char.score)))
+            continue
         for ch, line, right in ((before.char, la, True), (after.char, lb, False)):
             region = _room(kind, ch, line, right, dropped, pad, size)
             if region is not None:
@@ -1721,6 +1752,8 @@ def _wrapped_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[li
 COLUMN_SHAPE = 1.5
 #: Lines stacked in a column chain when the lower starts at most this many character sizes below the upper.
 COLUMN_GAP = 1.5
+#: A chain also goes on over one character missed, two of its pitches on, give or take this share of one.
+COLUMN_PITCH_SLACK = 0.25
 
 
 def _char_size(ln: TextLine) -> float:
@@ -1736,7 +1769,8 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
     from OCR as a column-shaped line and a line or two of single characters under or
     over it; reading order puts each piece in the row of the cells beside it. Lines
     chain when the lower one starts within :data:`COLUMN_GAP` character sizes below the upper one, they
-    share over half the narrower one's width, and both are at most three characters wide.
+    share over half the narrower one's width, and both are at most three characters wide; a chain's
+    end also goes on to a line two of its pitches on (a character the detector missed between).
     Chains of two lines or more, or a lone column, are returned (:func:`_wrapped_streams` joins
     two rows only within 1.2 line heights), with the character of another line right over or under their ends
     (:func:`_merged_end`).
@@ -1757,6 +1791,24 @@ def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[lis
             if by0 - ay1 > COLUMN_GAP * size:
                 break
             if b == a or b in taken or (by0 + by1) / 2 <= ay1:
+                continue
+            if min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0):
+                below[a] = b
+                taken.add(b)
+                break
+    # a character the detector missed (a lone 尔 down a margin): a chain's end goes on with a line
+    # that starts two of its pitches on, give or take :data:`COLUMN_PITCH_SLACK` of one
+    above = {v: k for k, v in below.items()}
+    for a in narrow:
+        if a in below or a not in above:
+            continue
+        pitch = lines[a].bbox[1] - lines[above[a]].bbox[1]
+        if pitch <= 0:
+            continue
+        ax0, ay0, ax1, _ay1 = lines[a].bbox
+        for b in narrow:
+            bx0, by0, bx1, _by1 = lines[b].bbox
+            if b in taken or b == a or abs(by0 - ay0 - 2 * pitch) > COLUMN_PITCH_SLACK * pitch:
                 continue
             if min(ax1, bx1) - max(ax0, bx0) > 0.5 * min(ax1 - ax0, bx1 - bx0):
                 below[a] = b
