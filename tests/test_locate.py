@@ -1160,6 +1160,32 @@ def test_a_name_down_a_margin_whose_first_characters_were_not_read_is_masked():
     assert unread_column_rest([fan], np.full((1200, 700, 3), 250, np.uint8), [], "卜凡") == []  # nothing over it
 
 
+def test_a_name_down_a_margin_goes_on_through_a_wide_line_and_a_doubtful_letter():
+    # Locating benchmark (layouts, other names, system fonts): 李 | 一 | 鸣 down the margin, 鸣 read as
+    # the last character of show-through text beside it (志同一李子过鸣), which ended the column there;
+    # and 丁 | 丁 down a 姓名 cell, the second 丁 read as the letter T (0.61), which ended it too
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1200, 1700, 3), 250, np.uint8)
+    img[948:953, 1505:1555] = 60                     # 一, unread
+    li = mk_line("李", x=1500, y=800, ch=60)
+    wide = mk_line("志同一李子过鸣", x=1140, y=1040, ch=60)  # its 鸣 at x 1500-1560, in the column
+    (r,) = unread_column_rest([li, wide], img, [], "李一鸣")
+    assert r.bbox[1] <= 800 and r.bbox[3] >= 1100
+    # the wide line's characters in the column are not the name's: the column ends at it
+    other = mk_line("志同一李子过明", x=1140, y=1040, ch=60)
+    (r,) = unread_column_rest([li, other], img, [], "李一鸣")
+    assert r.bbox[3] < 1040
+    img = np.full((1200, 700, 3), 250, np.uint8)
+    img[470:474, 105:135] = 40                       # the second 丁's bar, read as T
+    img[474:505, 118:122] = 40
+    ding = mk_line("丁", x=100, y=420, ch=40)
+    for score, covered in ((0.61, True), (0.95, False)):
+        t = mk_line("T", x=103, y=466, ch=34, score=score)
+        got = unread_column_rest([ding, t], img, [], "丁丁")
+        assert bool(got) is covered and (not got or got[0].bbox[3] >= 505)
+
+
 def test_a_name_down_a_column_with_a_character_missed_is_masked_whole():
     # Locating benchmark (layouts, other names, AR PL UKai): 阿依努尔·吐尔逊 written downwards, one
     # character to a line, and the second 尔 never detected: the column's chain broke there, and only

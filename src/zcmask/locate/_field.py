@@ -30,7 +30,7 @@ import numpy as np
 
 from zcmask._geometry import boxes_overlap
 from zcmask.locate._text import COLUMN_SHAPE
-from zcmask.locate._variants import norm_text
+from zcmask.locate._variants import is_han, norm_text
 from zcmask.results import Region, TextLine
 
 #: The printed labels whose field holds the document's holder's name.
@@ -104,6 +104,8 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
 #: How far under a lone start of the name its unread rest is looked for: this many character
 #: sizes for each character missing.
 COLUMN_PITCH = 3.5
+#: A line down the column read with less confidence than this and no Chinese character is ink, not print.
+DOUBTFUL = 0.75
 
 
 def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
@@ -164,13 +166,25 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             beyond = ob[3] > y0 + 0.2 * size or ob[3] <= edge if up else ob[1] < y1 - 0.2 * size or ob[1] >= edge
             if other is ln or beyond or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
                 continue
-            more = norm_text(other.text)
+            more, oy0, oy1 = norm_text(other.text), float(ob[1]), float(ob[3])
+            if ob[2] - ob[0] <= 1.5 * size and other.score < DOUBTFUL and not any(is_han(c) for c in more):
+                continue  # a character read as a doubtful Latin letter (丁 as T, 0.61): ink, as if unread
+            if ob[2] - ob[0] > 1.5 * size:
+                # a wide line across the column: only its characters in the column may go on with
+                # the name (鸣 read as the end of show-through text beside it, 志同一李子过鸣)
+                inside = [c for c in other.chars if x0 - 0.25 * size <= (c.bbox[0] + c.bbox[2]) / 2 <= x1 + 0.25 * size]
+                mine = norm_text("".join(c.text for c in inside))
+                if mine and len(inside) < len(other.chars) and (rest.rfind(mine) if up else rest.find(mine)) >= 0:
+                    more = mine
+                    oy0, oy1 = min(float(c.bbox[1]) for c in inside), max(float(c.bbox[3]) for c in inside)
+                else:
+                    more = ""
             k = (rest.rfind(more) if up else rest.find(more)) if more else -1
-            if k < 0 or ob[2] - ob[0] > 1.5 * size:
+            if k < 0:
                 edge, stopped = float(ob[3] if up else ob[1]), True  # other print: the column ends there
                 break
             # the name goes on (鸣 of 李 | 一 | 鸣)
-            rest, got = (rest[:k], float(ob[1])) if up else (rest[k + len(more):], float(ob[3]))
+            rest, got = (rest[:k], oy0) if up else (rest[k + len(more):], oy1)
         if up and stopped and got == y0:
             continue  # other print over the unread ink: it may start another's name (李 | 一 | 鸣, 王一鸣 given)
         if gray is None:
