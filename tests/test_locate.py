@@ -1186,6 +1186,20 @@ def test_a_name_down_a_margin_goes_on_through_a_wide_line_and_a_doubtful_letter(
         assert bool(got) is covered and (not got or got[0].bbox[3] >= 505)
 
 
+@pytest.mark.parametrize(("score", "masked"), [(0.53, True), (0.95, False)])
+def test_a_character_read_as_a_doubtful_latin_letter_beside_the_name_counts(score, masked):
+    # Locating benchmark (layouts, other names, system fonts): 丁 | 丁 down a 姓名 cell read 丁T, the T
+    # at 0.53, and only the first 丁 was masked. Read sure, a T is a T; an English word stays one.
+    from zcmask.options import Identity
+
+    col = _column("丁T", x=150, y=690, ch=45)
+    col = TextLine(col.text, col.bbox, 0.5, (col.chars[0], Char("T", col.chars[1].bbox, score)))
+    word = mk_line("ATTENTION: 丁TT", x=400, y=1500)
+    regs = kinds(find_identity([col, word], Identity(name="丁丁"), SIZE), "name")  # no label: no context
+    assert covers(regs, col, 0, 2) is masked
+    assert not any(r.bbox[1] >= 1490 for r in regs)
+
+
 def test_a_name_down_a_column_with_a_character_missed_is_masked_whole():
     # Locating benchmark (layouts, other names, AR PL UKai): 阿依努尔·吐尔逊 written downwards, one
     # character to a line, and the second 尔 never detected: the column's chain broke there, and only

@@ -126,7 +126,39 @@ def build_stream(lines: Sequence[TextLine], *, dash_as_yi: bool = False) -> tupl
                 elif not n or n.isspace() or n in DOTS:
                     continue
                 stream.append(_S(n, c.score, li, c))
-    return ordered, stream
+    return ordered, _latin_lookalikes(stream)
+
+
+#: Latin letters (folded to lower case) a Chinese character drawn like them is read as, with doubt.
+LATIN_LOOKALIKES = {"t": "丁"}
+
+
+def _latin_lookalikes(stream: list[_S]) -> list[_S]:
+    """``stream`` with a doubtful lone Latin letter beside a Chinese character read as the one it looks like.
+
+    丁 | 丁 down a 姓名 cell in a system font came back ``丁T``, the T at 0.53: the name was matched
+    only as its first 丁. A letter of :data:`LATIN_LOOKALIKES` read under :data:`_LOW_SCORE`, with a
+    Chinese character next to it on its line and no Latin letter either side, stands for that
+    character; English words (ATTENTION) are left as they are.
+
+    >>> from zcmask.results import Char
+    >>> st = [_S(ch, sc, 0, Char(ch, (0, 0, 1, 1), sc)) for ch, sc in (("丁", 0.5), ("t", 0.53))]
+    >>> "".join(s.ch for s in _latin_lookalikes(st))
+    '丁丁'
+    """
+    def latin(k: int) -> bool:
+        return 0 <= k < len(stream) and stream[k].line == stream[i].line and stream[k].ch.isascii() \
+            and stream[k].ch.isalpha()
+
+    def han(k: int) -> bool:
+        return 0 <= k < len(stream) and stream[k].line == stream[i].line and is_han(stream[k].ch)
+
+    out = list(stream)
+    for i, s in enumerate(stream):
+        look = LATIN_LOOKALIKES.get(s.ch)
+        if look and s.score < _LOW_SCORE and not latin(i - 1) and not latin(i + 1) and (han(i - 1) or han(i + 1)):
+            out[i] = _S(look, s.score, s.line, s.char)
+    return out
 
 
 def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
