@@ -1200,6 +1200,44 @@ def test_a_character_read_as_a_doubtful_latin_letter_beside_the_name_counts(scor
     assert not any(r.bbox[1] >= 1490 for r in regs)
 
 
+def test_a_name_down_a_column_goes_on_through_a_line_read_with_doubt_and_marks():
+    # Locating benchmark (layouts, other names, system fonts): 买 | 买 | 提 | 吐 | 尔 | 逊 down the
+    # margin, 尔 and 逊 read as one line 《你逊 (你 at 0.54 after a stray 《): the column stopped at it
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1500, 1700, 3), 250, np.uint8)
+    start = [mk_line(c, x=1505, y=y, ch=65) for c, y in (("买", 792), ("买", 883), ("提", 976), ("吐", 1083))]
+    tail = TextLine("《你逊", (1495, 1162, 1569, 1350), 0.75,
+                    (Char("《", (1495, 1162, 1569, 1199), 0.82), Char("你", (1495, 1199, 1569, 1237), 0.54),
+                     Char("逊", (1495, 1299, 1569, 1337), 0.9)))
+    got = unread_column_rest([start[0], tail], img, [], "买买提·吐尔逊")
+    assert got and max(r.bbox[3] for r in got) >= 1337
+
+
+def test_a_name_down_a_column_with_one_inner_character_misread_is_masked():
+    # Locating benchmark (layouts, other names, system fonts): 古 | 丽 | 艾 | 力 down the margin, 艾 read
+    # 女 at 0.91: 古丽 was masked and 艾力 left. Another person's 古丽·艾山 differs at the end and stays.
+    from zcmask.options import Identity
+
+    rows = [mk_line(t, x=100, y=y, ch=40) for t, y in (("兹证明本院职工", 790), ("获奖人：王海", 960), ("签发日期", 1050))]
+    for read, masked in (("古丽女力", True), ("古丽艾山", False)):
+        col = [mk_line(c, x=1500, y=785 + 90 * k, ch=60, score=0.91) for k, c in enumerate(read)]
+        regs = kinds(find_identity([*rows, *col], Identity(name="古丽·艾力"), SIZE), "name")
+        assert all(covers(regs, ln, 0, 1) for ln in col) is masked, read
+
+
+def test_a_two_character_name_whose_yi_was_lost_on_the_blank_is_masked():
+    # Locating benchmark (layouts, other names): 兹证明 ＿于一＿ 同志, the 一 written on the blank's
+    # underline and read as part of it: 兹证明于同志. Its place beside 于 is covered too.
+    from zcmask.options import Identity
+
+    ln = mk_line("兹证明于同志于本单位工作。")
+    regs = kinds(find_identity([ln], Identity(name="于一"), SIZE), "name")
+    assert covers(regs, ln, 3, 4) and any(r.bbox[2] >= ln.chars[3].bbox[2] + 20 for r in regs)
+    assert not covers(regs, ln, 6, 7)  # the 于 of 于本单位 is a word
+    assert not kinds(find_identity([mk_line("兹证明于同志于本单位工作。")], Identity(name="于二"), SIZE), "name")
+
+
 def test_a_name_down_a_column_with_a_character_missed_is_masked_whole():
     # Locating benchmark (layouts, other names, AR PL UKai): 阿依努尔·吐尔逊 written downwards, one
     # character to a line, and the second 尔 never detected: the column's chain broke there, and only

@@ -167,8 +167,17 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             if other is ln or beyond or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
                 continue
             more, oy0, oy1 = norm_text(other.text), float(ob[1]), float(ob[3])
-            if ob[2] - ob[0] <= 1.5 * size and other.score < DOUBTFUL and not any(is_han(c) for c in more):
-                continue  # a character read as a doubtful Latin letter (丁 as T, 0.61): ink, as if unread
+            if ob[2] - ob[0] <= 1.5 * size:
+                # down the column, what was read with doubt or as a mark is ink, as if unread: 丁 as
+                # T at 0.61, 尔 of 吐 | 尔 | 逊 as 你 at 0.54 after a stray 《
+                sure = [c for c in other.chars if norm_text(c.text) and c.score >= DOUBTFUL
+                        and (c.text.isalnum() or is_han(c.text))]
+                if not sure:
+                    continue
+                if len(sure) < len([c for c in other.chars if norm_text(c.text)]):
+                    more = norm_text("".join(c.text for c in sure))
+                    oy0, oy1 = min(float(c.bbox[1]) for c in sure), max(float(c.bbox[3]) for c in sure)
+                    oy0, oy1 = min(oy0, float(ob[1])), max(oy1, float(ob[3]))
             if ob[2] - ob[0] > 1.5 * size:
                 # a wide line across the column: only its characters in the column may go on with
                 # the name (鸣 read as the end of show-through text beside it, 志同一李子过鸣)

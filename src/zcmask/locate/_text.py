@@ -714,6 +714,8 @@ def find_identity(lines: Sequence[TextLine], identity: Identity, size: tuple[int
 
         regions += _spans_to_regions("name", crossing(_merge_spans(_name_spans(sub, names, name_breaks))),
                                      sub, ordered, pad, size)
+        if len({s.line for s in sub}) >= COLUMN_NAME_LINES:
+            regions += _spans_to_regions("name", _bracketed_spans(sub, names), sub, ordered, pad, size)
         regions += _spans_to_regions("unit", crossing(_merge_spans(_unit_spans(sub, units, unit_breaks), gap=2)),
                                      sub, ordered, pad, size)
     # A short column read the wrong way round (王 | 一 down a cell read 一王): matched again reversed.
@@ -1728,6 +1730,10 @@ def _without_an_end(text: str, pat: str) -> Iterator[tuple[int, int, bool]]:
             k = text.find(piece, k + 1)
 
 
+#: A given name of one stroke, lost on a blank's underline or as a speck.
+LOST_STROKES = ("一",)
+
+
 def _end_dropped_name_spans(stream: Sequence[_S], names: Sequence[str],
                            rooms: list[tuple[_S, bool, str]]) -> list[tuple[int, int]]:
     """A name of three or more characters read without its last (first) one, between a label and 同学.
@@ -1737,13 +1743,17 @@ def _end_dropped_name_spans(stream: Sequence[_S], names: Sequence[str],
     rest is matched only where the name's context holds on both sides: a name label or a
     salutation right before (:data:`NAME_BEFORE`) and 同学, 同志 … right after (:data:`NAME_AFTER`),
     on one line. ``rooms`` receives the character beside the lost one, the side, and the lost one.
+    A two-character name whose given name is 一 (:data:`LOST_STROKES`) may be read as its surname
+    alone there: 兹证明 ＿于一＿ 同志, the 一 written on the blank's underline and read as part of it.
     """
     text = "".join(s.ch for s in stream)
     spans: list[tuple[int, int]] = []
     for pat in names:
-        if len(pat) < 3 or not all(is_han(c) for c in pat):
+        if not all(is_han(c) for c in pat) or not (len(pat) >= 3 or (len(pat) == 2 and pat[1] in LOST_STROKES)):
             continue
         for k, e, lost_first in _without_an_end(text, pat):
+            if len(pat) == 2 and lost_first:
+                continue  # a lone 一 is no name
             labelled, followed = _name_context(text, k, e)
             if labelled and followed and len({s.line for s in stream[max(0, k - 1):e + 1]}) == 1:
                 spans.append((k, e))
@@ -1792,6 +1802,33 @@ def _char_size(ln: TextLine) -> float:
     """A line's character size: its width for a column, its height otherwise."""
     w, h = ln.bbox[2] - ln.bbox[0], ln.bbox[3] - ln.bbox[1]
     return max(1.0, w if h >= COLUMN_SHAPE * w else h)
+
+
+#: Lines a column needs before a name down it may have a character read as any other.
+COLUMN_NAME_LINES = 3
+
+
+def _bracketed_spans(sub: Sequence[_S], names: Iterable[str]) -> list[tuple[int, int]]:
+    """A name of four characters or more down a column with one inner character read as any other.
+
+    古 | 丽 | 艾 | 力 written down the margin, one character to a line, 艾 read 女 at 0.91: 古丽 was
+    masked and 艾力 left. Down a column of single characters, the name's first and last characters
+    read right and one character between them read as another make the name (古丽·艾山, another
+    person, differs at its end and stays).
+    """
+    spans: list[tuple[int, int]] = []
+    for pat in names:
+        n = len(pat)
+        if n < 4:
+            continue
+        for i in range(len(sub) - n + 1):
+            run = sub[i:i + n]
+            if len({s.line for s in run}) < n:
+                continue  # one character to a line only
+            wrong = [k for k, (s, c) in enumerate(zip(run, pat, strict=True)) if s.ch != c]
+            if len(wrong) == 1 and 0 < wrong[0] < n - 1:
+                spans.append((i, i + n))
+    return spans
 
 
 def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
