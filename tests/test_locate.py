@@ -1226,6 +1226,16 @@ def test_a_name_down_a_column_with_one_inner_character_misread_is_masked():
         assert all(covers(regs, ln, 0, 1) for ln in col) is masked, read
 
 
+def test_a_three_character_names_inner_yi_lost_in_light_grey_is_masked():
+    # Locating benchmark (layouts, other names, system fonts): 经办人：李一鸣 in light grey read
+    # 经办人：李鸣, the one stroke of 一 lost. Only an inner 一 may be lost so; 李二鸣 read 李鸣 stays.
+    from zcmask.options import Identity
+
+    ln = mk_line("经办人：李鸣")
+    assert covers(kinds(find_identity([ln], Identity(name="李一鸣"), SIZE), "name"), ln, 4, 6)
+    assert not kinds(find_identity([mk_line("经办人：李鸣")], Identity(name="李二鸣"), SIZE), "name")
+
+
 def test_a_two_character_name_whose_yi_was_lost_on_the_blank_is_masked():
     # Locating benchmark (layouts, other names): 兹证明 ＿于一＿ 同志, the 一 written on the blank's
     # underline and read as part of it: 兹证明于同志. Its place beside 于 is covered too.

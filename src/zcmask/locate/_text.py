@@ -212,9 +212,11 @@ def _match_at(stream: Sequence[_S], i: int, pat: str, fuzzy: bool, junk: bool,
                 j += 1  # a doubtful mark read in the gap before the real character (叶 未 ☑央): both
             j += 1
             continue
-        # One character OCR dropped inside a long name (4+): the neighbours' boxes
-        # still span the dropped character's pixels.
-        if fuzzy and subs < tolerate and len(pat) >= 4 and 0 < k < len(pat) - 1 and sc.ch == pat[k + 1]:
+        # One character OCR dropped inside a long name (4+), or an inner 一 inside a name of three
+        # (李一鸣 in light grey read 李鸣: one stroke is the character most easily lost): the
+        # neighbours' boxes still span the dropped character's pixels.
+        if fuzzy and subs < tolerate and (len(pat) >= 4 or (len(pat) == 3 and pc in LOST_STROKES)) \
+                and 0 < k < len(pat) - 1 and sc.ch == pat[k + 1]:
             subs += 1
             skipped = (j, pc)
             continue
