@@ -166,28 +166,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             beyond = ob[3] > y0 + 0.2 * size or ob[3] <= edge if up else ob[1] < y1 - 0.2 * size or ob[1] >= edge
             if other is ln or beyond or min(x1, ob[2]) - max(x0, ob[0]) <= 0:
                 continue
-            more, oy0, oy1 = norm_text(other.text), float(ob[1]), float(ob[3])
-            if ob[2] - ob[0] <= 1.5 * size:
-                # down the column, what was read with doubt or as a mark is ink, as if unread: 丁 as
-                # T at 0.61, 尔 of 吐 | 尔 | 逊 as 你 at 0.54 after a stray 《
-                sure = [c for c in other.chars if norm_text(c.text) and c.score >= DOUBTFUL
-                        and (c.text.isalnum() or is_han(c.text))]
-                if not sure:
-                    continue
-                if len(sure) < len([c for c in other.chars if norm_text(c.text)]):
-                    more = norm_text("".join(c.text for c in sure))
-                    oy0, oy1 = min(float(c.bbox[1]) for c in sure), max(float(c.bbox[3]) for c in sure)
-                    oy0, oy1 = min(oy0, float(ob[1])), max(oy1, float(ob[3]))
-            if ob[2] - ob[0] > 1.5 * size:
-                # a wide line across the column: only its characters in the column may go on with
-                # the name (鸣 read as the end of show-through text beside it, 志同一李子过鸣)
-                inside = [c for c in other.chars if x0 - 0.25 * size <= (c.bbox[0] + c.bbox[2]) / 2 <= x1 + 0.25 * size]
-                mine = norm_text("".join(c.text for c in inside))
-                if mine and len(inside) < len(other.chars) and (rest.rfind(mine) if up else rest.find(mine)) >= 0:
-                    more = mine
-                    oy0, oy1 = min(float(c.bbox[1]) for c in inside), max(float(c.bbox[3]) for c in inside)
-                else:
-                    more = ""
+            said = _said_in_column(other, x0, x1, size)
+            if said is None:
+                continue  # only ink there, as if unread
+            more, oy0, oy1 = said
             k = (rest.rfind(more) if up else rest.find(more)) if more else -1
             if k < 0:
                 edge, stopped = float(ob[3] if up else ob[1]), True  # other print: the column ends there
@@ -214,6 +196,30 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
                    and k.bbox[3] >= r.bbox[3] for k in kept):
             kept.append(r)
     return kept
+
+
+def _said_in_column(line: TextLine, x0: float, x1: float, size: float) -> tuple[str, float, float] | None:
+    """What ``line``, read across a column from ``x0`` to ``x1``, says there: its text, top and bottom.
+
+    A line about as narrow as the column says what was read sure: a character read with doubt or
+    as a mark is ink, as if unread (丁 as T at 0.61; 尔 of 吐 | 尔 | 逊 as 你 at 0.54 after a stray
+    《), and None when that is all of it. A wide line says only what its characters inside the
+    column read (鸣, read as the end of show-through text beside it, 志同一李子过鸣), and "" (print
+    that ends the column) when none or all of them are inside.
+    """
+    ob = line.bbox
+    if ob[2] - ob[0] <= 1.5 * size:
+        read = [c for c in line.chars if norm_text(c.text)]
+        sure = [c for c in read if c.score >= DOUBTFUL and (c.text.isalnum() or is_han(c.text))]
+        if not sure:
+            return None
+        text = norm_text(line.text) if len(sure) == len(read) else norm_text("".join(c.text for c in sure))
+        return text, float(ob[1]), float(ob[3])
+    inside = [c for c in line.chars if x0 - 0.25 * size <= (c.bbox[0] + c.bbox[2]) / 2 <= x1 + 0.25 * size]
+    if not inside or len(inside) == len(line.chars):
+        return "", float(ob[1]), float(ob[3])
+    return (norm_text("".join(c.text for c in inside)), min(float(c.bbox[1]) for c in inside),
+            max(float(c.bbox[3]) for c in inside))
 
 
 def _holds(found: tuple[float, float, float, float], box: tuple[int, int, int, int], start_end: float | None) -> bool:

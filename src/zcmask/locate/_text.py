@@ -1818,19 +1818,11 @@ def _bracketed_spans(sub: Sequence[_S], names: Iterable[str]) -> list[tuple[int,
     read right and one character between them read as another make the name (古丽·艾山, another
     person, differs at its end and stays).
     """
-    spans: list[tuple[int, int]] = []
-    for pat in names:
-        n = len(pat)
-        if n < 4:
-            continue
-        for i in range(len(sub) - n + 1):
-            run = sub[i:i + n]
-            if len({s.line for s in run}) < n:
-                continue  # one character to a line only
-            wrong = [k for k, (s, c) in enumerate(zip(run, pat, strict=True)) if s.ch != c]
-            if len(wrong) == 1 and 0 < wrong[0] < n - 1:
-                spans.append((i, i + n))
-    return spans
+    # the shared matcher with one character after the first read as any other; the last read right,
+    # one character to a line
+    return [(a, b) for pat in names if len(pat) >= 4
+            for a, b in _find_all(sub, pat, fuzzy=False, junk=False, max_any=1)
+            if b - a == len(pat) and sub[b - 1].ch == pat[-1] and len({s.line for s in sub[a:b]}) == b - a]
 
 
 def _column_streams(lines: Sequence[TextLine], stream: Sequence[_S]) -> list[list[_S]]:
