@@ -7,7 +7,7 @@ import pytest
 
 from conftest import covers, identity, kinds, mk_line
 from zcmask.locate import find_identity, unit_patterns
-from zcmask.results import Char, TextLine
+from zcmask.results import Char, Region, TextLine
 
 SIZE = (2000, 3000)
 
@@ -1119,6 +1119,73 @@ def test_a_name_field_read_only_as_the_surname_is_masked_to_its_end():
     assert unread_name_fields([label], img, [], "王悦") == []
 
 
+def test_a_uyghur_name_with_a_look_alike_read_in_light_grey_is_masked():
+    # Locating benchmark (layouts, other names, system fonts): 经办人：买买提·吐尔逊 in light grey read
+    # 买买提·旺尔逊 at 1.0, after a label that names another signer: no context to lean on
+    ln = mk_line("经办人：买买提·旺尔逊")
+    regs = kinds(find_identity([ln], identity(name="买买提·吐尔逊"), SIZE), "name")
+    assert regs and min(r.bbox[0] for r in regs) <= 100 + 4 * 40 and max(r.bbox[2] for r in regs) >= 100 + 11 * 40
+    # two parts misread is another name
+    assert not kinds(find_identity([mk_line("经办人：买买提·旺尔洪")], identity(name="买买提·吐尔逊"), SIZE), "name")
+
+
+def test_a_light_grey_name_whose_last_character_was_lost_after_any_label_is_masked():
+    # Locating benchmark (layouts, other names, system fonts, washed): 经办人：于一 in light grey, 46
+    # grey levels under the paper, read 经办人：于; the 一 after it is too faint for a value's ink
+    from zcmask.locate._field import unread_name_fields
+
+    img = np.full((200, 700, 3), 214, np.uint8)
+    img[92:108, 175:179] = 168                       # 于, read (a stroke of it)
+    img[99:102, 182:196] = 170                       # 一, lost
+    label = mk_line("经办人：于", x=100, y=90, ch=16)
+    (r,) = unread_name_fields([label], img, [], "于一")
+    assert r.bbox[0] <= 175 and r.bbox[2] >= 196 and r.bbox[1] <= 99 and r.bbox[3] >= 102
+    # nothing after the surname (a clerk 于 alone), or another surname: left alone
+    bare = img.copy()
+    bare[99:102, 182:196] = 214
+    assert unread_name_fields([label], bare, [], "于一") == []
+    assert unread_name_fields([label], img, [], "王一") == []
+
+
+def test_the_value_under_a_name_label_written_down_a_column_is_masked_when_misread():
+    # Locating benchmark (layouts, other names, system fonts): 姓 | 名 over a cell of 李 | 一 | 鸣,
+    # the cell read 一 alone (its box over all three), and 丁 | 丁 read 上上 at 0.83: both left visible
+    from zcmask.locate._field import unread_name_fields
+
+    page = np.full((1200, 700, 3), 250, np.uint8)
+    label = _column("姓名", x=140, y=640, ch=60)
+    yi = TextLine("一", (148, 744, 217, 918), 1.0, (Char("一", (150, 810, 215, 850), 1.0),))
+    (r,) = unread_name_fields([label, yi], page, [], "李一鸣")
+    assert r.bbox == (148, 744, 217, 918)
+    shang = _column("上上", x=140, y=770, ch=55, score=0.83)
+    (r,) = unread_name_fields([label, shang], page, [], "丁丁")
+    assert r.bbox[1] <= 770 and r.bbox[3] >= 880
+    # another person's name read sure there, or the value found already: left to the matcher
+    assert unread_name_fields([label, _column("张三", x=140, y=770, ch=55)], page, [], "丁丁") == []
+    assert unread_name_fields([label, shang], page, [Region("name", shang.bbox, "", "ocr", 1.0)], "丁丁") == []
+    # nothing read under the label: the ink in its column is the unread value
+    page[790:840, 160:200] = 60
+    (r,) = unread_name_fields([label], page, [], "丁丁")
+    assert r.bbox[1] <= 790 and r.bbox[3] >= 840
+    assert unread_name_fields([label], np.full((1200, 700, 3), 250, np.uint8), [], "丁丁") == []
+
+
+def test_a_surname_field_beside_an_unread_given_name_field_is_masked():
+    # Locating benchmark (layouts, other names, system fonts, washed): 姓：于　名：一, the lone 一
+    # after 名： not read; neither field was covered, as the surname alone is no name
+    from zcmask.locate._field import unread_name_fields
+
+    img = np.full((200, 700, 3), 250, np.uint8)
+    img[99:102, 262:282] = 90                        # 一, unread
+    sur, given = mk_line("姓：于", x=100, y=90, ch=20), mk_line("名：", x=200, y=90, ch=20)
+    regs = unread_name_fields([sur, given], img, [], "于一")
+    assert sorted(r.bbox[0] for r in regs) == [140, 258]
+    assert {r.kind for r in regs} == {"name"} and max(r.bbox[2] for r in regs) >= 282
+    # another surname in the field, or nothing after 名：: left alone
+    assert unread_name_fields([mk_line("姓：王", x=100, y=90, ch=20), given], img, [], "于一") == []
+    assert unread_name_fields([sur, given], np.full((200, 700, 3), 250, np.uint8), [], "于一") == []
+
+
 def test_a_name_down_a_margin_whose_later_characters_were_not_read_is_masked():
     # Locating benchmark (layouts, other names): 李 | 一 | 鸣 and 于 | 一 written down the right
     # margin, far apart; the detector saw 李 and 鸣, or 于, alone and never the lone stroke 一
@@ -1158,6 +1225,26 @@ def test_a_name_down_a_margin_whose_first_characters_were_not_read_is_masked():
     # print read over the unread ink may start another's name (李 over 一 over 鸣, 王一鸣 given): left
     assert unread_column_rest([mk_line("李", x=500, y=330, ch=50), fan], img, [], "王凡") == []
     assert unread_column_rest([fan], np.full((1200, 700, 3), 250, np.uint8), [], "卜凡") == []  # nothing over it
+
+
+def test_a_name_down_a_margin_found_over_its_read_start_goes_on_to_its_unread_end():
+    # Locating benchmark (layouts, other names, system fonts): 万 | 俟 | 燕 down the right margin, 燕
+    # on a guilloche never detected. 万 and 俟 were found as the name's start and left 燕 visible,
+    # because a name found under 万 was taken for the whole of its rest.
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1200, 700, 3), 250, np.uint8)
+    img[660:700, 505:545] = 60                       # 燕, unread
+    wan, si = mk_line("万", x=500, y=540), mk_line("俟", x=500, y=600)
+    found = [Region("name", (500, 540, 540, 580), "万俟燕", "ocr", 0.9),
+             Region("name", (500, 600, 540, 640), "万俟燕", "ocr", 0.9)]
+    (r,) = unread_column_rest([wan, si], img, found, "万俟燕")
+    assert r.bbox[1] <= 540 and r.bbox[3] >= 700 and r.bbox[0] <= 505 and r.bbox[2] >= 545
+    # the whole name found down the column (燕 read as well, or found over its ink): nothing more
+    whole = found + [Region("name", (500, 660, 540, 700), "万俟燕", "ocr", 0.9)]
+    assert unread_column_rest([wan, si], img, whole, "万俟燕") == []
+    yan = mk_line("燕", x=500, y=660)
+    assert unread_column_rest([wan, si, yan], img, whole, "万俟燕") == []
 
 
 def test_a_name_down_a_margin_goes_on_through_a_wide_line_and_a_doubtful_letter():
@@ -1589,10 +1676,10 @@ def test_mask_covers_a_round_emblem(tmp_path, fake_engine, where):  # type: igno
     assert black_fraction(page.output, emblem) > 0.95
 
 
-def _column(text: str, x: float, y: float, ch: float = 40) -> TextLine:
+def _column(text: str, x: float, y: float, ch: float = 40, score: float = 1.0) -> TextLine:
     """A column-shaped OCR line: ``text`` written downwards, one ``ch`` square per character."""
-    chars = tuple(Char(c, (x, y + i * ch, x + ch, y + (i + 1) * ch), 1.0) for i, c in enumerate(text))
-    return TextLine(text, (x, y, x + ch, y + len(text) * ch), 1.0, chars)
+    chars = tuple(Char(c, (x, y + i * ch, x + ch, y + (i + 1) * ch), score) for i, c in enumerate(text))
+    return TextLine(text, (x, y, x + ch, y + len(text) * ch), score, chars)
 
 
 def test_name_written_down_a_narrow_column_is_masked():

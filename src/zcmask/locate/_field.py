@@ -17,8 +17,12 @@ Only where nothing was read: a value OCR read is matched like any text, so anoth
 readable name after their own label (a 公示 list) is never covered by this rule. The one read
 value taken as unread is the start of the applicant's own name and nothing after it on its line
 (姓名 孙 of 孙悦 letter-spaced across the field: the detector saw 孙 beside the label, 0.51 sure,
-and not 悦 four characters further on): the field's ink is covered from that start on. Masking
-only: a page being checked is not told of a name nobody could read.
+and not 悦 four characters further on): the field's ink is covered from that start on. After
+any other label and its colon (经办人：于 of 于一 in light grey) the start is taken only when ink
+as dark as its own goes on after it. A label written down a column (姓 | 名) holds its value in the cell under it: a value
+read as a part of the name only, or with doubt, is covered, and unread ink there too. A surname
+read in its own field (姓：于) beside a given-name field whose value was not read (名：＿) is
+covered with that value. Masking only: a page being checked is not told of a name nobody could read.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._text import COLUMN_SHAPE
+from zcmask.locate._pinyin import surname_length
+from zcmask.locate._text import COLUMN_DOUBT, COLUMN_SHAPE, GIVEN_LABELS, SURNAME_LABELS
 from zcmask.locate._variants import is_han, norm_text
-from zcmask.results import Region, TextLine
+from zcmask.results import Char, Region, TextLine
 
 #: The printed labels whose field holds the document's holder's name.
 NAME_FIELDS = ("姓名", "申报人", "申请人", "持证人", "学生姓名", "考生姓名")
@@ -65,9 +70,18 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
     starts = _name_starts(name)
     for ln in lines:
         text = norm_text(ln.text).strip("_:：")
+        if ln.source == "ocr" and text.endswith(NAME_FIELDS) and _is_column(ln):
+            if gray is None:
+                gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+            out += _column_value(ln, lines, gray, found, name)  # 姓 | 名 over the value's cell
         before = text.startswith(NAME_AFTER)  # the value ends where this line begins
         start = _labelled_start(text, starts)
-        if ln.source != "ocr" or not (before or start or text.endswith(NAME_FIELDS)):
+        # after any label and its colon, the start must be seen to go on in ink (经办人：于 of 于一)
+        loose = "" if start else _colon_start(text, starts)
+        start = start or loose
+        # 姓：于 名：＿ with the given name not read: the surname's field beside it holds the name
+        surname = _surname_field(ln, lines, name) if text in GIVEN_LABELS else None
+        if ln.source != "ocr" or not (before or start or surname or text.endswith(NAME_FIELDS)):
             continue
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
         if start and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
@@ -95,9 +109,14 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         if gray is None:
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         # the read start of the name is ink enough (thin grey strokes of 于 and 一: 194 px)
-        ink = _value_ink(gray, box, lh, 0.0 if start else MIN_INK)
+        ink = _value_ink(gray, box, lh, 0.0 if start or surname else MIN_INK,
+                         dark=_start_contrast(gray, chars[-len(start):]) if loose else 60.0)
+        if loose and (ink is None or ink[2] < chars[-1].bbox[2] + 0.5 * lh):
+            continue  # nothing seen after the start: a surname alone, not the name
         if ink is not None:
             out.append(Region("name", ink, "", "field", 0.5))
+            if surname is not None:
+                out.append(Region("name", surname, "", "field", 0.5))
     return out
 
 
@@ -154,8 +173,7 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         if start and start != text and len(chars) >= len(start):
             y0 = float(chars[-len(start)].bbox[1])  # the label above the start is left visible
         near = (x0, y0 - size, x1, y0 - 0.2 * size) if up else (x0, y1 + 0.2 * size, x1, y1 + size)
-        if any(r.kind == "name" and boxes_overlap(r.bbox, near) for r in found):
-            continue  # the name's rest beside it was found (its start alone may be found too)
+        beside = [r.bbox for r in found if r.kind == "name" and boxes_overlap(r.bbox, near)]
         rest = folded[:-len(text)] if up else folded[len(start):]
         reach = COLUMN_PITCH * size * len(rest)
         # how far the column goes (edge) and how far what was read of the name goes (got)
@@ -176,6 +194,8 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
                 break
             # the name goes on (鸣 of 李 | 一 | 鸣)
             rest, got = (rest[:k], oy0) if up else (rest[k + len(more):], oy1)
+        if beside and (not rest or _found_past(found, (x0, y0, x1, y1), got, size, up, reach)):
+            continue  # the name's rest beside it was found (its start alone may be found too)
         if up and stopped and got == y0:
             continue  # other print over the unread ink: it may start another's name (李 | 一 | 鸣, 王一鸣 given)
         if gray is None:
@@ -196,6 +216,26 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
                    and k.bbox[3] >= r.bbox[3] for k in kept):
             kept.append(r)
     return kept
+
+
+def _found_past(found: Sequence[Region], box: tuple[float, float, float, float], got: float, size: float,
+                up: bool, reach: float = float("inf")) -> bool:
+    """Whether a name ``found`` in the column of ``box``, within ``reach`` of it, goes half a character past ``got``.
+
+    Down a column, ``got`` is where what was read of the name ends (up it, where it starts): a
+    name found only over the characters read (万 | 俟 found, the 燕 under them unread on a
+    guilloche) leaves the rest to be looked for.
+
+    >>> f = [Region("name", (10, 50, 40, 80), "", "ocr", 1.0)]
+    >>> _found_past(f, (10, 0, 40, 30), 80.0, 30.0, False), _found_past(f, (10, 0, 40, 30), 60.0, 30.0, False)
+    (False, True)
+    """
+    x0, y0, x1, y1 = box
+    col = [r.bbox for r in found if r.kind == "name" and min(x1, r.bbox[2]) - max(x0, r.bbox[0]) > 0
+           and (r.bbox[3] > y0 - reach if up else r.bbox[1] < y1 + reach)]
+    if up:
+        return any(b[1] < got - 0.5 * size for b in col)
+    return any(b[3] > got + 0.5 * size for b in col)
 
 
 def _said_in_column(line: TextLine, x0: float, x1: float, size: float) -> tuple[str, float, float] | None:
@@ -220,6 +260,83 @@ def _said_in_column(line: TextLine, x0: float, x1: float, size: float) -> tuple[
         return "", float(ob[1]), float(ob[3])
     return (norm_text("".join(c.text for c in inside)), min(float(c.bbox[1]) for c in inside),
             max(float(c.bbox[3]) for c in inside))
+
+
+def _is_column(line: TextLine) -> bool:
+    """Whether ``line`` is written down a column (at least :data:`COLUMN_SHAPE` times as tall as wide)."""
+    x0, y0, x1, y1 = line.bbox
+    return len(norm_text(line.text)) > 1 and y1 - y0 >= COLUMN_SHAPE * max(1.0, x1 - x0)
+
+
+def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, found: Sequence[Region],
+                  name: str) -> list[Region]:
+    """The value under a name label written down a column (姓 | 名 over a cell of 李 | 一 | 鸣).
+
+    The first line under the label in its column is the value. It is masked when it was read as
+    a part of the applicant's name only (李一鸣 read 一, the line's box over all three) or with
+    doubt (丁丁 read 上上 at 0.83, under :data:`~zcmask.locate._text.COLUMN_DOUBT`); another
+    person's name read sure is left. With no line there, the ink under the label, down to the
+    next text read in the column (at most :data:`REACH` character sizes), is the unread value.
+    """
+    x0, y0, x1, y1 = (float(v) for v in label.bbox)
+    size = x1 - x0
+    folded = norm_text(name)
+    under = sorted((o for o in lines if o is not label and o.bbox[1] >= y1 - 0.3 * size
+                    and min(x1, o.bbox[2]) - max(x0, o.bbox[0]) >= 0.5 * min(size, o.bbox[2] - o.bbox[0])),
+                   key=lambda o: o.bbox[1])
+    if under and under[0].bbox[1] <= y1 + 1.5 * size:
+        value = under[0]
+        said = norm_text(value.text)
+        if not said or any(r.kind == "name" and boxes_overlap(r.bbox, value.bbox) for r in found):
+            return []
+        part = bool(folded) and said in folded and said != folded
+        if not (part or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
+            return []
+        b = value.bbox
+        return [Region("name", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), folded, "field", 0.5)]
+    end = min(float(gray.shape[0]), y1 + REACH * size, *(float(o.bbox[1]) for o in under))
+    box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))
+    if box[3] - box[1] < 0.5 * size or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
+        return []
+    ink = _value_ink(gray, box, size, MIN_INK, narrow=True)
+    return [Region("name", ink, folded, "field", 0.5)] if ink is not None else []
+
+
+def _surname_field(label: TextLine, lines: Sequence[TextLine], name: str) -> tuple[int, int, int, int] | None:
+    """The box of the applicant's surname read in a surname field (姓：于) left of a given-name ``label``.
+
+    The field must be on the label's row, end its line, and be at most :data:`REACH` label
+    heights before it: 姓：于 then 名：＿ whose 一 was not read. The surname alone is no name; with
+    the given name's field beside it, unread, it is.
+
+    >>> from zcmask.results import Char
+    >>> def ln(t, x):
+    ...     return TextLine(t, (x, 0, x + 30 * len(t), 30), 1.0,
+    ...                     tuple(Char(c, (x + 30 * i, 0, x + 30 * i + 30, 30), 1.0) for i, c in enumerate(t)))
+    >>> ming = ln("名：", 200)
+    >>> _surname_field(ming, [ln("姓：于", 0), ming], "于一"), _surname_field(ming, [ln("姓：王", 0), ming], "于一")
+    ((60, 0, 90, 30), None)
+    """
+    folded = norm_text(name)
+    if len(folded) < 2 or not all(is_han(c) for c in folded):
+        return None
+    x0, y0, _x1, y1 = label.bbox
+    lh = y1 - y0
+    mid = (y0 + y1) / 2
+    for other in lines:
+        ob = other.bbox
+        if other is label or not ob[1] < mid < ob[3] or not 0 <= x0 - ob[2] <= REACH * lh:
+            continue
+        text = norm_text(other.text).rstrip("_")
+        chars = [c for c in other.chars if norm_text(c.text)]
+        for k in dict.fromkeys((surname_length(folded), 1)):
+            sur = folded[:k]
+            head = text[:-len(sur)].rstrip(":：") if text.endswith(sur) else ""
+            if head.endswith(SURNAME_LABELS) and len(chars) >= k:
+                cs = chars[-k:]
+                return (int(min(c.bbox[0] for c in cs)), int(min(c.bbox[1] for c in cs)),
+                        int(max(c.bbox[2] for c in cs)), int(max(c.bbox[3] for c in cs)))
+    return None
 
 
 def _holds(found: tuple[float, float, float, float], box: tuple[int, int, int, int], start_end: float | None) -> bool:
@@ -248,6 +365,39 @@ def _labelled_start(text: str, starts: Sequence[str]) -> str:
     return next((p for p in starts if text.endswith(p) and text[:-len(p)].rstrip("_:：").endswith(NAME_FIELDS)), "")
 
 
+def _colon_start(text: str, starts: Sequence[str]) -> str:
+    """The start of the name (one of ``starts``) that ends ``text`` after a label of two Chinese characters or more and a colon.
+
+    >>> _colon_start("经办人：于", ["于"]), _colon_start("于", ["于"]), _colon_start("第1：于", ["于"])
+    ('于', '', '')
+    """
+    for p in starts:
+        head = text[:-len(p)] if text.endswith(p) else ""
+        if head[-1:] in (":", "：") and len(head) >= 3 and is_han(head[-2]) and is_han(head[-3]):
+            return p
+    return ""
+
+
+def _start_contrast(gray: np.ndarray, chars: Sequence[Char]) -> float:
+    """How much darker than the paper ink is taken to be, judged from the ``chars`` read.
+
+    60 grey levels, or less for print as light as theirs (经办人：于一 in light grey, 46 levels
+    under the paper): two thirds of the read characters' own contrast (their darkest pixel against the paper, the
+    90th percentile round them), at least 24 levels.
+    """
+    if not chars:
+        return 60.0
+    x0 = int(min(c.bbox[0] for c in chars))
+    y0 = int(min(c.bbox[1] for c in chars))
+    x1 = int(max(c.bbox[2] for c in chars))
+    y1 = int(max(c.bbox[3] for c in chars))
+    crop = gray[max(0, y0):y1, max(0, x0):x1]
+    if crop.size == 0:
+        return 60.0
+    paper = float(np.percentile(crop, 90))
+    return float(min(60.0, max(24.0, (paper - float(crop.min())) * 2 / 3)))
+
+
 def _name_starts(name: str) -> list[str]:
     """The starts of ``name`` a field may be read as, longest first: all but its last character.
 
@@ -259,10 +409,10 @@ def _name_starts(name: str) -> list[str]:
 
 
 def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float,
-               min_ink: float = MIN_INK, *, narrow: bool = False) -> tuple[int, int, int, int] | None:
+               min_ink: float = MIN_INK, *, narrow: bool = False, dark: float = 60.0) -> tuple[int, int, int, int] | None:
     """The box of the characters' ink in ``box``, padded by a fifth of ``lh``, or None.
 
-    Ink is anything 60 grey levels darker than the paper (the box's 90th percentile); pieces
+    Ink is anything ``dark`` (60) grey levels darker than the paper (the box's 90th percentile); pieces
     taller than 1.3 label heights or thinner than 3 px across a whole side (a table's rule,
     a cell's border) are not characters. None when what is left is less than ``min_ink``
     square label heights or narrower than half a label height (with ``narrow``: unless it is that
@@ -273,8 +423,8 @@ def _value_ink(gray: np.ndarray, box: tuple[int, int, int, int], lh: float,
     if crop.size == 0:
         return None
     paper = float(np.percentile(crop, 90))
-    dark = (crop < paper - 60).astype(np.uint8)
-    n, _lab, stats, _c = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    ink = (crop < paper - dark).astype(np.uint8)
+    n, _lab, stats, _c = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = [i for i in range(1, n)
             if stats[i, cv2.CC_STAT_HEIGHT] <= 1.3 * lh
             and not (stats[i, cv2.CC_STAT_HEIGHT] >= 0.8 * crop.shape[0] and stats[i, cv2.CC_STAT_WIDTH] <= 3)
