@@ -32,6 +32,7 @@ from zcmask.locate._faint_seal import (
 )
 from zcmask.locate._field import unread_column_rest, unread_name_fields
 from zcmask.locate._ink import fit_to_ink
+from zcmask.locate._lone_glyphs import lone_glyph_lines
 from zcmask.locate._other_script import other_script_copies
 from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._pale_print import pale_print_lines, pale_print_regions
@@ -240,7 +241,13 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
         # Again without a light overprint (white letters printed across coloured award paper):
         # the doubtful lines read once more with it painted out.
         matched += match(overprint_lines(an.lines, an.image, eng))
+        lone: list[TextLine] = []
         if not strict:
+            # characters standing alone that the detector did not see (丁 | 丁 down a margin), read
+            # one by one and matched with the page's lines
+            lone = lone_glyph_lines(an.lines, an.image, eng, seal_boxes)
+            if lone:
+                matched += match([*an.lines, *lone])
             # a unit read only in part, its rest unread ink beside it (a calligraphic wordmark)
             matched += unit_rest_unread(an.lines, an.image, unit_patterns(ident), matched)
             # small print under the unit's name set large (a wordmark's English line)
@@ -256,7 +263,7 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             regions += other_script_copies(an.lines, an.image, regions)
             # a name field's value nobody could read (too small, blurred, scrawled)
             regions += unread_name_fields(an.lines, an.image, matched, ident.name)
-            regions += unread_column_rest(an.lines, an.image, matched, ident.name)  # 于 | 一 down a margin
+            regions += unread_column_rest([*an.lines, *lone], an.image, matched, ident.name)  # 于 | 一 down a margin
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
             regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem
             regions += unread_row_emblems(an.lines, an.image, matched)  # an emblem beside a heading's unit
