@@ -1160,8 +1160,15 @@ def test_the_value_under_a_name_label_written_down_a_column_is_masked_when_misre
     shang = _column("上上", x=140, y=770, ch=55, score=0.83)
     (r,) = unread_name_fields([label, shang], page, [], "丁丁")
     assert r.bbox[1] <= 770 and r.bbox[3] >= 880
-    # another person's name read sure there, or the value found already: left to the matcher
+    # 李 | 一 | 鸣 read 如一 at 0.94: two characters read in a box three of the label's high
+    ruyi = TextLine("如一", (140, 760, 196, 910), 0.94,
+                    (Char("一", (140, 760, 196, 835), 0.94), Char("如", (140, 835, 196, 910), 0.94)))
+    (r,) = unread_name_fields([label, ruyi], page, [], "李一鸣")
+    assert r.bbox == (140, 760, 196, 910)
+    # another person's name read sure there (sharing no character, or as long as its box), or the
+    # value found already: left to the matcher
     assert unread_name_fields([label, _column("张三", x=140, y=770, ch=55)], page, [], "丁丁") == []
+    assert unread_name_fields([label, _column("王一", x=140, y=770, ch=60)], page, [], "李一鸣") == []
     assert unread_name_fields([label, shang], page, [Region("name", shang.bbox, "", "ocr", 1.0)], "丁丁") == []
     # nothing read under the label: the ink in its column is the unread value
     page[790:840, 160:200] = 60
@@ -1209,6 +1216,21 @@ def test_a_name_down_a_margin_whose_later_characters_were_not_read_is_masked():
     (r,) = unread_column_rest([cell], img, [], "于一")
     assert r.bbox[1] >= 380 and r.bbox[3] >= 462
     assert unread_name_fields([cell], img, [], "于一") == []
+
+
+def test_a_lone_dash_under_a_margin_start_counts_as_its_unread_rest():
+    # Locating benchmark (layouts, other names, system fonts, low contrast): 王 | 一 down the margin,
+    # 王 read in a 63 px box (its ink 35 px), the 一 under it 31 px wide: under half the box, it was
+    # not taken for a character, and the name stayed visible
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((1200, 700, 3), 210, np.uint8)
+    img[880:884, 515:546] = 77                       # 一, unread
+    wang = mk_line("王", x=500, y=780, ch=64)
+    (r,) = unread_column_rest([wang], img, [], "王一")
+    assert r.bbox[1] <= 780 and r.bbox[3] >= 884 and r.bbox[0] <= 515 and r.bbox[2] >= 546
+    img[880:884, 515:530] = 210                      # a speck of a quarter of the box: no character
+    assert unread_column_rest([wang], img, [], "王一") == []
 
 
 def test_a_name_down_a_margin_whose_first_characters_were_not_read_is_masked():

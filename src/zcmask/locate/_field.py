@@ -147,10 +147,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     >>> from zcmask.results import Char
     >>> yu = TextLine("于", (80, 100, 120, 140), 1.0, (Char("于", (80, 100, 120, 140), 1.0),))
     >>> [r.bbox for r in unread_column_rest([yu], page, [], "于一")], unread_column_rest([yu], page, [], "王一")
-    ([(72, 100, 128, 212)], [])
+    ([(74, 100, 126, 210)], [])
     >>> fan = TextLine("凡", (80, 260, 120, 300), 1.0, (Char("凡", (80, 260, 120, 300), 1.0),))
     >>> [r.bbox for r in unread_column_rest([fan], page, [], "卜凡")]  # 一 stands for the unread 卜
-    [(72, 192, 128, 300)]
+    [(74, 194, 126, 300)]
     """
     folded = norm_text(name)
     starts = _name_starts(name)  # longest first
@@ -202,7 +202,9 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         b0, b1 = (edge, y0) if up else (y1, edge)
         box = (int(max(0.0, x0 - 0.25 * size)), int(b0), int(min(float(w), x1 + 0.25 * size)), int(b1))
-        ink = _value_ink(gray, box, size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
+        # a lone character's box is padded all round (王's ink 35 px of a 63 px box): ink is measured
+        # against four fifths of it, so that a lone 一 (31 px) is wide enough
+        ink = _value_ink(gray, box, 0.8 * size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
         if ink is None and got == (y0 if up else y1):
             continue  # nothing beside it: a lone character, not a part of the name
         top, bottom = (got, y1) if up else (y0, got)
@@ -273,9 +275,10 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     """The value under a name label written down a column (姓 | 名 over a cell of 李 | 一 | 鸣).
 
     The first line under the label in its column is the value. It is masked when it was read as
-    a part of the applicant's name only (李一鸣 read 一, the line's box over all three) or with
-    doubt (丁丁 read 上上 at 0.83, under :data:`~zcmask.locate._text.COLUMN_DOUBT`); another
-    person's name read sure is left. With no line there, the ink under the label, down to the
+    a part of the applicant's name only (李一鸣 read 一, the line's box over all three), with
+    doubt (丁丁 read 上上 at 0.83, under :data:`~zcmask.locate._text.COLUMN_DOUBT`), or as fewer
+    characters than its box holds at the label's pitch with one of the name's among them (李一鸣
+    read 如一 at 0.94, 鸣 lost); another person's name read sure and whole is left. With no line there, the ink under the label, down to the
     next text read in the column (at most :data:`REACH` character sizes), is the unread value.
     """
     x0, y0, x1, y1 = (float(v) for v in label.bbox)
@@ -290,7 +293,10 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
         if not said or any(r.kind == "name" and boxes_overlap(r.bbox, value.bbox) for r in found):
             return []
         part = bool(folded) and said in folded and said != folded
-        if not (part or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
+        # fewer characters read than the cell holds at the label's pitch, one of them the name's
+        pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
+        short = bool(set(said) & set(folded)) and (value.bbox[3] - value.bbox[1]) / pitch >= len(said) + 0.5
+        if not (part or short or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
             return []
         b = value.bbox
         return [Region("name", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), folded, "field", 0.5)]

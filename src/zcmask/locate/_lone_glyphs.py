@@ -98,12 +98,8 @@ def lone_pieces(lines: Sequence[TextLine], image: np.ndarray,
     k = 2 * int(0.8 * s) + 1
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     ink = (paper.astype(np.int16) - small.astype(np.int16) > INK).astype(np.uint8)
-    for ln in lines:
-        x0, y0, x1, y1 = (int(v / f) for v in ln.bbox)
-        e = int(0.3 * min(y1 - y0, x1 - x0))
-        ink[max(0, y0 - e):y1 + e + 1, max(0, x0 - e):x1 + e + 1] = 0
-    for x0, y0, x1, y1 in skip:
-        ink[max(0, y0 // f):y1 // f + 1, max(0, x0 // f):x1 // f + 1] = 0
+    # pieces are cut from all the ink, and those a line read overlaps left out after: a table's
+    # rule cut short round a line's box would join a lone stroke into a box (一 in a cell read 曰)
     d = max(1, int(0.2 * s))
     grown = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * d + 1, 2 * d + 1)))
     n, _lab, stats, _c = cv2.connectedComponentsWithStats(grown, connectivity=8)
@@ -115,7 +111,7 @@ def lone_pieces(lines: Sequence[TextLine], image: np.ndarray,
             continue
         box = (max(0, (x - 1) * f), max(0, (y - 1) * f),  # a sampling step each side
                min(W, (x + bw + 1) * f), min(H, (y + bh + 1) * f))
-        if not any(boxes_overlap(box, sk) for sk in skip):
+        if not any(boxes_overlap(box, sk) for sk in skip) and not any(boxes_overlap(box, ln.bbox) for ln in lines):
             out.append(box)
     return out
 
