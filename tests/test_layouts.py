@@ -30,3 +30,22 @@ def test_every_layout_is_masked_and_bystanders_stay(tmp_path):
         assert sc.others_hidden == 0
         assert sc.overmask < 0.06
     assert not misses
+
+
+def test_a_page_whose_font_lacks_a_glyph_of_the_name_is_drawn_in_the_next_font(monkeypatch):
+    # GB2312's AR PL SungtiL lacks 玥 and 喆: the page printed 李 and a blank, and the benchmark
+    # counted every occurrence of 李玥 on it as a leak
+    import random
+
+    import zcsynth._pages as pages
+
+    monkeypatch.setattr(pages, "font_covers", lambda f, facts: f != "gb2312.ttf")
+    drawn = []
+
+    def draw(rng, i, font):  # type: ignore[no-untyped-def]
+        drawn.append(font)
+        return rng.random(), {"name": "李玥"}
+
+    out = pages.pages_in_fonts(random.Random(1), 2, ["gb2312.ttf", "noto.ttc"], draw)
+    assert drawn == ["gb2312.ttf", "noto.ttc", "noto.ttc"]
+    assert out[0][0] == random.Random(1).random()  # drawn again from the same random state

@@ -1170,11 +1170,26 @@ def test_the_value_under_a_name_label_written_down_a_column_is_masked_when_misre
     assert unread_name_fields([label, _column("张三", x=140, y=770, ch=55)], page, [], "丁丁") == []
     assert unread_name_fields([label, _column("王一", x=140, y=770, ch=60)], page, [], "李一鸣") == []
     assert unread_name_fields([label, shang], page, [Region("name", shang.bbox, "", "ocr", 1.0)], "丁丁") == []
+    # 丁 | 丁 read 上上 at 0.97 (Noto Serif CJK): the name with a look-alike for each character
+    (r,) = unread_name_fields([label, _column("上上", x=140, y=770, ch=55, score=0.97)], page, [], "丁丁")
+    assert r.bbox[1] <= 770 and r.bbox[3] >= 880
+    assert unread_name_fields([label, _column("上下", x=140, y=770, ch=55, score=0.97)], page, [], "丁丁") == []
     # nothing read under the label: the ink in its column is the unread value
     page[790:840, 160:200] = 60
     (r,) = unread_name_fields([label], page, [], "丁丁")
     assert r.bbox[1] <= 790 and r.bbox[3] >= 840
     assert unread_name_fields([label], np.full((1200, 700, 3), 250, np.uint8), [], "丁丁") == []
+    # two thin 丁 in the cell's frame (30 x 28 px each, 428 px of ink) under a 61 px wide label
+    cell = np.full((1200, 700, 3), 228, np.uint8)
+    cell[760:863, 130:132] = 30                      # the frame: its sides and its foot
+    cell[760:863, 199:201] = 30
+    cell[861:863, 130:201] = 30
+    for top in (770, 815):                           # 丁 | 丁
+        cell[top:top + 4, 150:180] = 30
+        cell[top:top + 28, 163:167] = 30
+    narrow = _column("姓名", x=140, y=640, ch=61)
+    (r,) = unread_name_fields([narrow], cell, [], "丁丁")
+    assert r.bbox[1] <= 770 and r.bbox[3] >= 843
 
 
 def test_a_surname_field_beside_an_unread_given_name_field_is_masked():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from zcsynth._pages import SynthPage, Truth, _finish, _Writer
+from zcsynth._pages import SynthPage, Truth, _finish, _Writer, pages_in_fonts
 
 HAN_NAMES = ["王建国", "李秀英", "张伟", "刘洋", "陈静怡", "杨帆", "赵丽娟", "黄志强", "周晓梅", "吴昊天",
              "马海燕", "郭子涵", "何明", "罗玉兰", "高峰", "林雨萱", "欧阳文博", "司马云"]
@@ -177,7 +177,7 @@ def locating_pages(n: int = 24, *, seed: int = 0, dpi: int = 200,
     """
     rng = random.Random(seed)
     return [(_with_ink_masks(sp), facts) for sp, facts in
-            (_page(rng, dpi, i, fontfiles[i % len(fontfiles)]) for i in range(n))]
+            pages_in_fonts(rng, n, fontfiles, lambda r, i, f: _page(r, dpi, i, f))]
 
 
 def distort(sp: SynthPage, *, skew: float = 0.0, blur: float = 0.0, noise: float = 0.0,

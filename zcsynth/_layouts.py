@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 
-from zcsynth._pages import SynthPage, Truth, _finish, _Writer
+from zcsynth._pages import SynthPage, Truth, _finish, _Writer, pages_in_fonts
 
 HAN = ["孙悦", "欧阳娜娜", "苏日娜", "钟离春", "邓超然", "石磊", "叶未央", "庞士元", "马骏", "古丽", "田甲申", "司马相如"]
 UYGHUR = ["努尔兰·哈布德克里木", "阿力木江·买买提明", "帕提古丽·阿布力孜", "吐尔洪·吾布力卡斯木"]
@@ -158,4 +158,4 @@ def layout_pages(n: int = 12, *, seed: int = 0, dpi: int = 200,
     are used in turn (None: ``china-s``).
     """
     rng = random.Random(seed)
-    return [_page(rng, dpi, fontfiles[i % len(fontfiles)]) for i in range(n)]
+    return pages_in_fonts(rng, n, fontfiles, lambda r, _i, f: _page(r, dpi, f))

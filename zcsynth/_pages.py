@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pymupdf
 
 from zcmask.results import TextLine
 
@@ -184,3 +186,31 @@ def render(template: str, name: str, unit: str, *, dpi: int = 200) -> SynthPage:
     w = _Writer(page, dpi)
     TEMPLATES[template](w, name, unit)
     return _finish(doc, page, w, dpi, template)
+
+
+def pages_in_fonts(rng: random.Random, n: int, fontfiles: Sequence[str | None],
+                   draw: Callable[[random.Random, int, str | None], tuple[SynthPage, dict[str, object]]],
+                   ) -> list[tuple[SynthPage, dict[str, object]]]:
+    """``n`` pages from ``draw(rng, i, font)``, with ``fontfiles`` in turn (None: ``china-s``).
+
+    A font without a glyph of the page's name, alias or unit (GB2312's 玥 and 喆) prints nothing
+    for it, and the page would hold no name to find: that page is drawn again, from the same
+    random state, in the next font that has them all.
+    """
+    out = []
+    for i in range(n):
+        font = fontfiles[i % len(fontfiles)]
+        state = rng.getstate()
+        page, facts = draw(rng, i, font)
+        if font is not None and not font_covers(font, facts):
+            rng.setstate(state)
+            page, facts = draw(rng, i, next((f for f in fontfiles if f is None or font_covers(f, facts)), None))
+        out.append((page, facts))
+    return out
+
+
+def font_covers(fontfile: str, facts: dict[str, object]) -> bool:
+    """Whether ``fontfile`` has a glyph for every character of the page's name, alias and unit."""
+    font = pymupdf.Font(fontfile=fontfile)
+    text = "".join(str(facts.get(k) or "") for k in ("name", "alias", "unit"))
+    return all(font.has_glyph(ord(c)) for c in text if not c.isspace())

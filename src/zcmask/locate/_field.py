@@ -35,7 +35,7 @@ import numpy as np
 from zcmask._geometry import boxes_overlap
 from zcmask.locate._pinyin import surname_length
 from zcmask.locate._text import COLUMN_DOUBT, COLUMN_SHAPE, GIVEN_LABELS, SURNAME_LABELS
-from zcmask.locate._variants import is_han, norm_text
+from zcmask.locate._variants import CONFUSABLE, is_han, norm_text
 from zcmask.results import Char, Region, TextLine
 
 #: The printed labels whose field holds the document's holder's name.
@@ -278,7 +278,8 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     a part of the applicant's name only (李一鸣 read 一, the line's box over all three), with
     doubt (丁丁 read 上上 at 0.83, under :data:`~zcmask.locate._text.COLUMN_DOUBT`), or as fewer
     characters than its box holds at the label's pitch with one of the name's among them (李一鸣
-    read 如一 at 0.94, 鸣 lost); another person's name read sure and whole is left. With no line there, the ink under the label, down to the
+    read 如一 at 0.94, 鸣 lost), or as the name with look-alikes for its characters (丁丁 read 上上
+    at 0.97); another person's name read sure and whole is left. With no line there, the ink under the label, down to the
     next text read in the column (at most :data:`REACH` character sizes), is the unread value.
     """
     x0, y0, x1, y1 = (float(v) for v in label.bbox)
@@ -296,7 +297,10 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
         # fewer characters read than the cell holds at the label's pitch, one of them the name's
         pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
         short = bool(set(said) & set(folded)) and (value.bbox[3] - value.bbox[1]) / pitch >= len(said) + 0.5
-        if not (part or short or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
+        # the name with each character read as a look-alike (丁丁 read 上上 at 0.97)
+        alike = len(said) == len(folded) and all(a == b or a in CONFUSABLE.get(b, ())
+                                                 for a, b in zip(said, folded, strict=True))
+        if not (part or short or alike or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
             return []
         b = value.bbox
         return [Region("name", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), folded, "field", 0.5)]
@@ -304,7 +308,7 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))
     if box[3] - box[1] < 0.5 * size or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
         return []
-    ink = _value_ink(gray, box, size, MIN_INK, narrow=True)
+    ink = _value_ink(gray, box, 0.8 * size, MIN_INK, narrow=True)  # the label's box is padded (as a lone start's)
     return [Region("name", ink, folded, "field", 0.5)] if ink is not None else []
 
 

@@ -98,6 +98,11 @@ def lone_pieces(lines: Sequence[TextLine], image: np.ndarray,
     k = 2 * int(0.8 * s) + 1
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     ink = (paper.astype(np.int16) - small.astype(np.int16) > INK).astype(np.uint8)
+    # a table's rules, two characters long or more, off: a character in a cell is not joined to its sides
+    r = max(3, int(2 * s))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (r, 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, r)))
+    ink[(across > 0) | (down > 0)] = 0
     # pieces are cut from all the ink, and those a line read overlaps left out after: a table's
     # rule cut short round a line's box would join a lone stroke into a box (一 in a cell read 曰)
     d = max(1, int(0.2 * s))
