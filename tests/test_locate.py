@@ -1145,6 +1145,12 @@ def test_a_light_grey_name_whose_last_character_was_lost_after_any_label_is_mask
     bare[99:102, 182:196] = 214
     assert unread_name_fields([label], bare, [], "于一") == []
     assert unread_name_fields([label], img, [], "王一") == []
+    # 经办人：王喆 at 150 dpi read 王品, 品 at 0.45: a doubtful last character is unread ink
+    pin = mk_line("经办人：于品", x=100, y=90, ch=16, scores={5: 0.45})
+    (r,) = unread_name_fields([pin], img, [], "于一")
+    assert r.bbox[0] <= 175 and r.bbox[2] >= 196
+    sure = mk_line("经办人：于品", x=100, y=90, ch=16, scores={5: 0.95})  # 于品, another person
+    assert unread_name_fields([sure], img, [], "于一") == []
 
 
 def test_the_value_under_a_name_label_written_down_a_column_is_masked_when_misread():

@@ -76,8 +76,14 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
             out += _column_value(ln, lines, gray, found, name)  # 姓 | 名 over the value's cell
         before = text.startswith(NAME_AFTER)  # the value ends where this line begins
         start = _labelled_start(text, starts)
-        # after any label and its colon, the start must be seen to go on in ink (经办人：于 of 于一)
-        loose = "" if start else _colon_start(text, starts)
+        # after any label and its colon, the start must be seen to go on in ink (经办人：于 of 于一),
+        # its doubtful last characters taken as unread (经办人：王喆 in light grey read 王品, 品 at 0.45)
+        chars = [c for c in ln.chars if norm_text(c.text)]
+        while chars and chars[-1].score < DOUBTFUL:
+            chars.pop()
+        loose = "" if start else _colon_start(norm_text("".join(c.text for c in chars)).strip("_"), starts)
+        if not loose:
+            chars = [c for c in ln.chars if norm_text(c.text)]
         start = start or loose
         # 姓：于 名：＿ with the given name not read: the surname's field beside it holds the name
         surname = _surname_field(ln, lines, name) if text in GIVEN_LABELS else None
@@ -86,7 +92,6 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         x0, y0, x1, y1 = (float(v) for v in ln.bbox)
         if start and y1 - y0 >= COLUMN_SHAPE * (x1 - x0):
             continue  # 姓 | 名 | 于 down a cell: its rest is under it (:func:`unread_column_rest`)
-        chars = [c for c in ln.chars if norm_text(c.text)]
         if start and len(chars) >= len(start):
             x1 = float(chars[-len(start)].bbox[0]) - 1  # the field from the name's start read on
         lh = y1 - y0
