@@ -1330,6 +1330,19 @@ def test_a_character_read_as_a_doubtful_latin_letter_beside_the_name_counts(scor
     assert not any(r.bbox[1] >= 1490 for r in regs)
 
 
+@pytest.mark.parametrize(("score", "masked"), [(0.57, True), (0.93, False)])
+def test_a_blank_read_as_doubtful_latin_letters_between_chinese_counts(score, masked):
+    # Locating benchmark (layouts, other names, Noto fonts, 150 dpi): 兹证明 ＿丁丁＿ 同志, the blank's
+    # value read as a line of its own, ``TT`` (T at 0.57 and 0.93): the name was left visible
+    from zcmask.options import Identity
+
+    before, after = mk_line("兹证明", x=100, y=240, ch=20), mk_line("同志于本单位工作。", x=320, y=240, ch=20)
+    tt = TextLine("TT", (200, 240, 316, 275), 0.75,
+                  (Char("T", (233, 242, 249, 275), score), Char("T", (249, 242, 266, 275), 0.93)))
+    regs = kinds(find_identity([before, tt, after], Identity(name="丁丁"), SIZE), "name")
+    assert covers(regs, tt, 0, 2) is masked
+
+
 def test_a_name_down_a_column_goes_on_through_a_line_read_with_doubt_and_marks():
     # Locating benchmark (layouts, other names, system fonts): 买 | 买 | 提 | 吐 | 尔 | 逊 down the
     # margin, 尔 and 逊 read as one line 《你逊 (你 at 0.54 after a stray 《): the column stopped at it

@@ -139,12 +139,17 @@ def _latin_lookalikes(stream: list[_S]) -> list[_S]:
     丁 | 丁 down a 姓名 cell in a system font came back ``丁T``, the T at 0.53: the name was matched
     only as its first 丁. A letter of :data:`LATIN_LOOKALIKES` read under :data:`_LOW_SCORE`, with a
     Chinese character next to it on its line and no Latin letter either side, stands for that
-    character; English words (ATTENTION) are left as they are.
+    character; English words (ATTENTION) are left as they are. So is a line of two or three such
+    letters alone between Chinese characters, one of them doubtful (a blank's 丁丁 read ``TT``).
 
     >>> from zcmask.results import Char
     >>> st = [_S(ch, sc, 0, Char(ch, (0, 0, 1, 1), sc)) for ch, sc in (("丁", 0.5), ("t", 0.53))]
     >>> "".join(s.ch for s in _latin_lookalikes(st))
     '丁丁'
+    >>> st = [_S(ch, sc, ln, Char(ch, (0, 0, 1, 1), sc)) for ch, sc, ln in
+    ...       (("明", 1.0, 0), ("t", 0.57, 1), ("t", 0.93, 1), ("同", 1.0, 2))]
+    >>> "".join(s.ch for s in _latin_lookalikes(st))
+    '明丁丁同'
     """
     def latin(k: int) -> bool:
         return 0 <= k < len(stream) and stream[k].line == stream[i].line and stream[k].ch.isascii() \
@@ -158,6 +163,18 @@ def _latin_lookalikes(stream: list[_S]) -> list[_S]:
         look = LATIN_LOOKALIKES.get(s.ch)
         if look and s.score < _LOW_SCORE and not latin(i - 1) and not latin(i + 1) and (han(i - 1) or han(i + 1)):
             out[i] = _S(look, s.score, s.line, s.char)
+    # a line of nothing but such letters, one of them doubtful, between Chinese characters: a blank
+    # filled in with 丁丁 read ``TT`` (T at 0.57) between 兹证明 and 同志
+    i = 0
+    while i < len(stream):
+        j = i
+        while j < len(stream) and stream[j].line == stream[i].line:
+            j += 1
+        run = stream[i:j]
+        if 2 <= len(run) <= 3 and all(c.ch in LATIN_LOOKALIKES for c in run) and min(c.score for c in run) < _LOW_SCORE \
+                and i > 0 and j < len(stream) and is_han(stream[i - 1].ch) and is_han(stream[j].ch):
+            out[i:j] = [_S(LATIN_LOOKALIKES[c.ch], c.score, c.line, c.char) for c in run]
+        i = j
     return out
 
 
