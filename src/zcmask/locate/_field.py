@@ -19,10 +19,11 @@ value taken as unread is the start of the applicant's own name and nothing after
 (姓名 孙 of 孙悦 letter-spaced across the field: the detector saw 孙 beside the label, 0.51 sure,
 and not 悦 four characters further on): the field's ink is covered from that start on. After
 any other label and its colon (经办人：于 of 于一 in light grey) the start is taken only when ink
-as dark as its own goes on after it. A label written down a column (姓 | 名) holds its value in the cell under it: a value
-read as a part of the name only, or with doubt, is covered, and unread ink there too. A surname
-read in its own field (姓：于) beside a given-name field whose value was not read (名：＿) is
-covered with that value. Masking only: a page being checked is not told of a name nobody could read.
+as dark as its own goes on after it. A label written down a column (姓 | 名) holds its value in
+the cell under it: a value read as a part of the name only, or with doubt, is covered, and unread
+ink there too. A surname read in its own field (姓：于) beside a given-name field whose value was
+not read (名：＿) is covered with that value. Masking only: a page being checked is not told of a
+name nobody could read.
 """
 
 from __future__ import annotations
@@ -79,11 +80,12 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
         # after any label and its colon, the start must be seen to go on in ink (经办人：于 of 于一),
         # its doubtful last characters taken as unread (经办人：王喆 in light grey read 王品, 品 at 0.45)
         chars = [c for c in ln.chars if norm_text(c.text)]
-        while chars and chars[-1].score < DOUBTFUL:
-            chars.pop()
-        loose = "" if start else _colon_start(norm_text("".join(c.text for c in chars)).strip("_"), starts)
-        if not loose:
-            chars = [c for c in ln.chars if norm_text(c.text)]
+        sure = len(chars)
+        while sure and chars[sure - 1].score < DOUBTFUL:
+            sure -= 1
+        loose = "" if start else _colon_start(norm_text("".join(c.text for c in chars[:sure])).strip("_"), starts)
+        if loose:
+            chars = chars[:sure]
         start = start or loose
         # 姓：于 名：＿ with the given name not read: the surname's field beside it holds the name
         surname = _surname_field(ln, lines, name) if text in GIVEN_LABELS else None
@@ -130,6 +132,9 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
 COLUMN_PITCH = 3.5
 #: A line down the column read with less confidence than this and no Chinese character is ink, not print.
 DOUBTFUL = 0.75
+#: Share of a character's detected box its ink is taken to fill, down a column: the box is padded
+#: all round (王's ink 35 px of a 63 px box), so that a lone 一 (31 px) under it is wide enough.
+INKED = 0.8
 
 
 def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequence[Region],
@@ -207,9 +212,8 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         b0, b1 = (edge, y0) if up else (y1, edge)
         box = (int(max(0.0, x0 - 0.25 * size)), int(b0), int(min(float(w), x1 + 0.25 * size)), int(b1))
-        # a lone character's box is padded all round (王's ink 35 px of a 63 px box): ink is measured
-        # against four fifths of it, so that a lone 一 (31 px) is wide enough
-        ink = _value_ink(gray, box, 0.8 * size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
+        # ink measured against the share of a lone character's box that its ink fills (:data:`INKED`)
+        ink = _value_ink(gray, box, INKED * size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
         if ink is None and got == (y0 if up else y1):
             continue  # nothing beside it: a lone character, not a part of the name
         top, bottom = (got, y1) if up else (y0, got)
@@ -284,8 +288,9 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     doubt (丁丁 read 上上 at 0.83, under :data:`~zcmask.locate._text.COLUMN_DOUBT`), or as fewer
     characters than its box holds at the label's pitch with one of the name's among them (李一鸣
     read 如一 at 0.94, 鸣 lost), or as the name with look-alikes for its characters (丁丁 read 上上
-    at 0.97); another person's name read sure and whole is left. With no line there, the ink under the label, down to the
-    next text read in the column (at most :data:`REACH` character sizes), is the unread value.
+    at 0.97); another person's name read sure and whole is left. With no line there, the ink under
+    the label, down to the next text read in the column (at most :data:`REACH` character sizes),
+    is the unread value.
     """
     x0, y0, x1, y1 = (float(v) for v in label.bbox)
     size = x1 - x0
@@ -313,7 +318,7 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))
     if box[3] - box[1] < 0.5 * size or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
         return []
-    ink = _value_ink(gray, box, 0.8 * size, MIN_INK, narrow=True)  # the label's box is padded (as a lone start's)
+    ink = _value_ink(gray, box, INKED * size, MIN_INK, narrow=True)  # the label's box is padded (:data:`INKED`)
     return [Region("name", ink, folded, "field", 0.5)] if ink is not None else []
 
 
@@ -348,9 +353,7 @@ def _surname_field(label: TextLine, lines: Sequence[TextLine], name: str) -> tup
             sur = folded[:k]
             head = text[:-len(sur)].rstrip(":：") if text.endswith(sur) else ""
             if head.endswith(SURNAME_LABELS) and len(chars) >= k:
-                cs = chars[-k:]
-                return (int(min(c.bbox[0] for c in cs)), int(min(c.bbox[1] for c in cs)),
-                        int(max(c.bbox[2] for c in cs)), int(max(c.bbox[3] for c in cs)))
+                return _chars_box(chars[-k:])
     return None
 
 
@@ -397,20 +400,23 @@ def _start_contrast(gray: np.ndarray, chars: Sequence[Char]) -> float:
     """How much darker than the paper ink is taken to be, judged from the ``chars`` read.
 
     60 grey levels, or less for print as light as theirs (经办人：于一 in light grey, 46 levels
-    under the paper): two thirds of the read characters' own contrast (their darkest pixel against the paper, the
-    90th percentile round them), at least 24 levels.
+    under the paper): two thirds of the read characters' own contrast (their darkest pixel against
+    the paper, the 90th percentile round them), at least 24 levels.
     """
     if not chars:
         return 60.0
-    x0 = int(min(c.bbox[0] for c in chars))
-    y0 = int(min(c.bbox[1] for c in chars))
-    x1 = int(max(c.bbox[2] for c in chars))
-    y1 = int(max(c.bbox[3] for c in chars))
+    x0, y0, x1, y1 = _chars_box(chars)
     crop = gray[max(0, y0):y1, max(0, x0):x1]
     if crop.size == 0:
         return 60.0
     paper = float(np.percentile(crop, 90))
     return float(min(60.0, max(24.0, (paper - float(crop.min())) * 2 / 3)))
+
+
+def _chars_box(chars: Sequence[Char]) -> tuple[int, int, int, int]:
+    """The box round ``chars`` (at least one), in whole pixels."""
+    return (int(min(c.bbox[0] for c in chars)), int(min(c.bbox[1] for c in chars)),
+            int(max(c.bbox[2] for c in chars)), int(max(c.bbox[3] for c in chars)))
 
 
 def _name_starts(name: str) -> list[str]:
