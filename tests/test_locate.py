@@ -141,7 +141,7 @@ def test_a_name_after_its_label_with_two_characters_read_wrong_with_doubt_is_mas
     assert covers(kinds(find_identity([ln], ident, SIZE), "name"), ln, 3, 6)
     # read sure, 叶来夹 is somebody else; without a label, two doubtful characters are not enough
     assert not kinds(find_identity([mk_line("姓名：叶来夹")], ident, SIZE), "name")
-    assert not kinds(find_identity([mk_line("经办人叶来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
+    assert not kinds(find_identity([mk_line("负责人叶来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
     assert not kinds(find_identity([mk_line("姓名：王来夹", scores={4: 0.68, 5: 0.51})], ident, SIZE), "name")
 
 
@@ -1852,3 +1852,40 @@ def test_a_name_whose_yi_is_read_as_a_dash_is_masked():
     # a name without 一 gains nothing from dashes
     other = mk_line("经办人：于—")
     assert not kinds(find_identity([other], identity("于二"), SIZE), "name")
+
+
+@pytest.mark.parametrize("rest", [203, 235])
+def test_a_pale_lone_stroke_under_a_lone_start_down_a_margin_is_its_rest(rest):
+    # Locating benchmark (layouts at 120 dpi, washed): 王 | 一 down a margin, 王 read 84 grey levels
+    # under the paper and the lone 一 under it (not read) 50: a single stroke blurs paler than a
+    # character of many. Ink half as dark as the start's counts; a shadow 18 levels deep does not.
+    from zcmask.locate._field import unread_column_rest
+
+    img = np.full((400, 300, 3), 253, np.uint8)
+    img[104:136, 98:102] = 169                       # 王, read (a stroke of it)
+    img[160:163, 86:114] = rest                      # 一, unread
+    wang = TextLine("王", (80, 100, 120, 140), 1.0, (Char("王", (80, 100, 120, 140), 1.0),))
+    regs = unread_column_rest([wang], img, [], "王一")
+    if rest == 203:
+        (r,) = regs
+        assert r.bbox[1] <= 100 and r.bbox[3] >= 163 and r.bbox[0] <= 86 and r.bbox[2] >= 114
+    else:
+        assert regs == []
+
+
+@pytest.mark.parametrize("rest", [205, 235])
+def test_a_pale_lone_stroke_far_after_a_labelled_start_is_the_fields_rest(rest):
+    # Locating benchmark (layouts at 120 dpi, washed): 姓名 王 　　一 spaced across a field, read 姓名王,
+    # 王 92 grey levels under the paper and the lone 一 (not read) about 50
+    from zcmask.locate._field import unread_name_fields
+
+    img = np.full((200, 700, 3), 253, np.uint8)
+    img[104:136, 178:182] = 161                      # 王, read (a stroke of it)
+    img[118:121, 300:330] = rest                     # 一, unread, four characters on
+    label = mk_line("姓名王", x=100, y=100, ch=40)
+    regs = unread_name_fields([label], img, [], "王一")
+    if rest == 205:
+        (r,) = regs
+        assert r.bbox[0] <= 178 and r.bbox[2] >= 330
+    else:
+        assert all(r.bbox[2] < 300 for r in regs)

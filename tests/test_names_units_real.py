@@ -158,6 +158,17 @@ def test_a_misread_given_name_after_the_wording_of_a_letter_of_appointment_is_ma
     assert covers(regs, ln, k, k + 3)
 
 
+def test_a_thin_surname_read_as_its_look_alike_in_running_text_is_masked():
+    # a held-out internship certificate: 硕士生 白佳奇，于… in thin white print on green, the top tick
+    # of 白 two pixels, read 自佳奇 at 1.0 with no label before it
+    text = "2021级硕士生 自佳奇，于2022年3月21日"
+    ln = mk_line(text)
+    k = text.replace(" ", "").index("自")
+    assert covers(kinds(find_identity([ln], identity("白佳奇"), SIZE), "name"), ln, k, k + 3)
+    # two of the name's characters read as others is somebody else
+    assert kinds(find_identity([mk_line("硕士生 自佳音，于")], identity("白佳奇"), SIZE), "name") == []
+
+
 @pytest.mark.parametrize("text", ["美晨阳(16083211)", "美晨阳（学号：3200110189）同意", "吴晨日(16083211)"])
 def test_a_misread_name_before_a_bracketed_number_is_masked(text):
     # a held-out phone screenshot of a transcript: 王文浩(16083211) in small print read 亚文浩(16083211)
@@ -187,6 +198,19 @@ def test_a_lookalike_after_a_letters_salutation_is_masked(text, masked):
     ln = mk_line(text)
     regs = kinds(find_identity([ln], identity("杨琦"), SIZE), "name")
     assert (covers(regs, ln, 3, 5) if masked else regs == [])
+
+
+@pytest.mark.parametrize(("text", "name", "masked"), [
+    ("经办人：古苏·艾力", "古丽·艾力", True), ("申请人：王建军", "王建国", True), ("填表人：王建军（签字）", "王建国", True),
+    ("经办人：李建军", "王建国", False), ("经办人：王建军", "王方", False), ("负责人：王建军", "王建国", False),
+])
+def test_a_misread_name_after_a_filers_label_is_masked(text, name, masked):
+    # layout pages in AR PL UMing: 经办人：古丽·艾力 in light grey read 古苏·艾力 (苏 at 0.91); the applicant
+    # may file their own form. Another surname, another length, or a role that names somebody else is left.
+    ln = mk_line(text)
+    regs = kinds(find_identity([ln], identity(name), SIZE), "name")
+    k = text.index("：") + 1
+    assert (covers(regs, ln, k, k + len(name)) if masked else regs == [])
 
 
 def test_two_character_name_needs_a_label_and_a_field_end():

@@ -117,7 +117,7 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
             gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
         # the read start of the name is ink enough (thin grey strokes of 于 and 一: 194 px)
         ink = _value_ink(gray, box, lh, 0.0 if start or surname else MIN_INK,
-                         dark=_start_contrast(gray, chars[-len(start):]) if loose else 60.0)
+                         dark=_start_contrast(gray, chars[-len(start):]) if start else 60.0)
         if loose and (ink is None or ink[2] < chars[-1].bbox[2] + 0.5 * lh):
             continue  # nothing seen after the start: a surname alone, not the name
         if ink is not None:
@@ -213,7 +213,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
         b0, b1 = (edge, y0) if up else (y1, edge)
         box = (int(max(0.0, x0 - 0.25 * size)), int(b0), int(min(float(w), x1 + 0.25 * size)), int(b1))
         # ink measured against the share of a lone character's box that its ink fills (:data:`INKED`)
-        ink = _value_ink(gray, box, INKED * size, 0.0, narrow=True) if box[3] - box[1] >= 0.5 * size else None
+        # and as dark as a share of what was read (:data:`START_SHARE`)
+        read = chars[-len(start):] if start and len(chars) >= len(start) else chars
+        ink = _value_ink(gray, box, INKED * size, 0.0, narrow=True, dark=_start_contrast(gray, read)) \
+            if box[3] - box[1] >= 0.5 * size else None
         if ink is None and got == (y0 if up else y1):
             continue  # nothing beside it: a lone character, not a part of the name
         top, bottom = (got, y1) if up else (y0, got)
@@ -400,8 +403,8 @@ def _start_contrast(gray: np.ndarray, chars: Sequence[Char]) -> float:
     """How much darker than the paper ink is taken to be, judged from the ``chars`` read.
 
     60 grey levels, or less for print as light as theirs (经办人：于一 in light grey, 46 levels
-    under the paper): two thirds of the read characters' own contrast (their darkest pixel against
-    the paper, the 90th percentile round them), at least 24 levels.
+    under the paper): :data:`START_SHARE` of the read characters' own contrast (their darkest
+    pixel against the paper, the 90th percentile round them), at least 24 levels.
     """
     if not chars:
         return 60.0
@@ -410,7 +413,13 @@ def _start_contrast(gray: np.ndarray, chars: Sequence[Char]) -> float:
     if crop.size == 0:
         return 60.0
     paper = float(np.percentile(crop, 90))
-    return float(min(60.0, max(24.0, (paper - float(crop.min())) * 2 / 3)))
+    return float(min(60.0, max(24.0, (paper - float(crop.min())) * START_SHARE)))
+
+
+#: Share of the read start's contrast the unread rest's ink must reach. A lone stroke is paler than
+#: a character of many (王 | 一 down a margin at 120 dpi, washed: 王 84 grey levels under the paper,
+#: the 一 50), so half, not the two thirds a stroke of the same weight would need.
+START_SHARE = 0.5
 
 
 def _chars_box(chars: Sequence[Char]) -> tuple[int, int, int, int]:

@@ -1298,7 +1298,10 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                "尊敬的", "亲爱的",
                # a bilingual field's English label between 姓名 and the name (an air itinerary's
                # 旅客姓名 NAME OF PASSENGER over 廉达峰, read 康达峰 on a held-out scan)
-               "name", "passenger")
+               "name", "passenger",
+               # the applicant as the form's own filer (经办人：古丽·艾力 in light grey, layout pages in
+               # AR PL UMing, read 古苏·艾力 with 苏 at 0.91); another signer there differs by more
+               "经办人", "申请人", "填表人", "联系人")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 #: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),
