@@ -31,6 +31,7 @@ from zcmask.locate._faint_seal import (
     faint_unit_seals,
 )
 from zcmask.locate._field import unread_column_rest, unread_name_fields
+from zcmask.locate._text import lookalike_lines
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._lone_glyphs import lone_glyph_lines
 from zcmask.locate._other_script import other_script_copies
@@ -229,6 +230,10 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             return find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=seal_boxes, unreadable=unreadable)
 
         matched = match(an.lines)
+        # a name holding 丁, each 丁 standing alone read as T, sure (丁丁 at 120 dpi: 经办人：TT)
+        named = lookalike_lines(an.lines, ident) or an.lines
+        if named is not an.lines:
+            matched += match(named)
         # Again without faint print (the back of the sheet showing through, read as text that
         # runs on from a real line, or hiding a row from the detector): on the lines without
         # its characters, and on a second reading of the page with it whitened. What it hid is
@@ -262,8 +267,8 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             # the name or unit again in Uyghur, Kazakh or Mongolian letters over or under it
             regions += other_script_copies(an.lines, an.image, regions)
             # a name field's value nobody could read (too small, blurred, scrawled)
-            regions += unread_name_fields(an.lines, an.image, matched, ident.name)
-            regions += unread_column_rest([*an.lines, *lone], an.image, matched, ident.name)  # 于 | 一 down a margin
+            regions += unread_name_fields(named, an.image, matched, ident.name)
+            regions += unread_column_rest([*named, *lone], an.image, matched, ident.name)  # 于 | 一 down a margin
             regions += unread_wordmarks(an.lines, an.image, matched)  # a brush-written name over the title
             regions += unread_emblems(an.lines, an.image, matched)  # a school's name arched in its emblem
             regions += unread_row_emblems(an.lines, an.image, matched)  # an emblem beside a heading's unit

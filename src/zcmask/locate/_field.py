@@ -69,6 +69,10 @@ def unread_name_fields(lines: Sequence[TextLine], image: np.ndarray,
     out: list[Region] = []
     h, w = image.shape[:2]
     starts = _name_starts(name)
+    for label in _stacked_labels(lines):  # 姓 | 名 read as two lines, one over the other
+        if gray is None:
+            gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        out += _column_value(label, lines, gray, found, name)
     for ln in lines:
         text = norm_text(ln.text).strip("_:：")
         if ln.source == "ocr" and text.endswith(NAME_FIELDS) and _is_column(ln):
@@ -325,6 +329,44 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     return [Region("name", ink, folded, "field", 0.5)] if ink is not None else []
 
 
+def _stacked_labels(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Name labels written down a column and read as one line a character (姓 over 名), each joined into one line.
+
+    A 姓名 cell's label written downwards came back as 姓 and 名, two lines, at 120 dpi in JPEG
+    noise (layout pages), so it was no column label and the cell's value under it (丁 | 丁 read
+    上上 at 0.71) stayed. Lines about one character wide, each under the last in its column with
+    less than half a character between them, whose text together is a name field's label
+    (:data:`NAME_FIELDS`), are that label.
+
+    >>> from zcmask.results import Char
+    >>> def ln(t, y):
+    ...     return TextLine(t, (0, y, 30, y + 30), 1.0, (Char(t, (0, y, 30, y + 30), 1.0),))
+    >>> [(x.text, x.bbox) for x in _stacked_labels([ln("名", 34), ln("姓", 0), ln("王", 68)])]
+    [('姓名', (0, 0, 30, 64))]
+    >>> _stacked_labels([ln("姓", 0), ln("名", 60)])
+    []
+    """
+    cols = sorted((ln for ln in lines if ln.source == "ocr" and len(norm_text(ln.text)) == 1), key=lambda o: o.bbox[1])
+    out: list[TextLine] = []
+    for k, top in enumerate(cols):
+        run = [top]
+        while len(run) < max(len(f) for f in NAME_FIELDS):
+            a = run[-1].bbox
+            size = a[2] - a[0]
+            nxt = next((o for o in cols[k + 1:] if o not in run and -0.3 * size <= o.bbox[1] - a[3] <= 0.5 * size
+                        and min(a[2], o.bbox[2]) - max(a[0], o.bbox[0]) >= 0.5 * min(size, o.bbox[2] - o.bbox[0])),
+                       None)
+            if nxt is None:
+                break
+            run.append(nxt)
+            text = "".join(norm_text(o.text) for o in run)
+            if text in NAME_FIELDS:
+                box = (min(o.bbox[0] for o in run), run[0].bbox[1], max(o.bbox[2] for o in run), run[-1].bbox[3])
+                out.append(TextLine(text, box, min(o.score for o in run), tuple(c for o in run for c in o.chars)))
+                break
+    return out
+
+
 def _surname_field(label: TextLine, lines: Sequence[TextLine], name: str) -> tuple[int, int, int, int] | None:
     """The box of the applicant's surname read in a surname field (姓：于) left of a given-name ``label``.
 
@@ -417,9 +459,10 @@ def _start_contrast(gray: np.ndarray, chars: Sequence[Char]) -> float:
 
 
 #: Share of the read start's contrast the unread rest's ink must reach. A lone stroke is paler than
-#: a character of many (王 | 一 down a margin at 120 dpi, washed: 王 84 grey levels under the paper,
-#: the 一 50), so half, not the two thirds a stroke of the same weight would need.
-START_SHARE = 0.5
+#: a character of many, its darkest pixel measured against theirs (layout pages at 120 dpi, washed:
+#: 王 | 一 down a margin, 王 84 grey levels under the paper and the 一 50; 于 | 一 in a 姓名 cell, 于 124
+#: and the 一 45), so a third, not the two thirds a stroke of the same weight would need.
+START_SHARE = 1 / 3
 
 
 def _chars_box(chars: Sequence[Char]) -> tuple[int, int, int, int]:
