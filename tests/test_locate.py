@@ -1926,7 +1926,7 @@ def test_a_name_label_read_as_two_lines_one_over_the_other_heads_its_column():
     got = unread_name_fields([xing, ming, value], img, [], "丁丁")
     assert any(r.bbox[1] <= 424 and r.bbox[3] >= 477 for r in got)
     # another person's name read sure under it is left
-    other = TextLine("李明", value.bbox, 0.99, tuple(Char(c, ch.bbox, 0.99) for c, ch in zip("李明", value.chars)))
+    other = TextLine("李明", value.bbox, 0.99, tuple(Char(c, ch.bbox, 0.99) for c, ch in zip("李明", value.chars, strict=True)))
     assert unread_name_fields([xing, ming, other], img, [], "丁丁") == []
 
 

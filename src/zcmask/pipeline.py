@@ -31,7 +31,6 @@ from zcmask.locate._faint_seal import (
     faint_unit_seals,
 )
 from zcmask.locate._field import unread_column_rest, unread_name_fields
-from zcmask.locate._text import lookalike_lines
 from zcmask.locate._ink import fit_to_ink
 from zcmask.locate._lone_glyphs import lone_glyph_lines
 from zcmask.locate._other_script import other_script_copies
@@ -39,7 +38,7 @@ from zcmask.locate._overprint import overprint_lines
 from zcmask.locate._pale_print import pale_print_lines, pale_print_regions
 from zcmask.locate._seal_block import seal_block_regions
 from zcmask.locate._subtitle import small_print_beside
-from zcmask.locate._text import unreadable_name_chars
+from zcmask.locate._text import lookalike_lines, unreadable_name_chars
 from zcmask.locate._under_seal import under_seal_regions
 from zcmask.locate._unread_rest import unit_rest_unread
 from zcmask.locate._wordmark import (
