@@ -69,3 +69,17 @@ def test_only_pieces_about_a_character_in_size_are_read():
     read = FakeOcrEngine(lambda crop: [TextLine("丁", (0, 0, 10, 10), 1.0, ())])
     assert [ln.text for ln in lone_glyph_lines([line], page, read)] == ["丁"]
     assert lone_glyph_lines([line], busy, read) == []
+
+
+@pytest.mark.parametrize(("read", "kept"), [(("ト", 0.83), True), (("ト", 0.6), False), (("T", 1.0), False)])
+def test_a_lone_piece_read_as_a_katakana_drawn_like_a_chinese_character_is_kept(read, kept):
+    # 卜 standing alone in WenQuanYi Zen Hei read ト at 0.83: a katakana, so no Chinese character, and
+    # the piece was dropped; ト folds to 卜 in matching (KANA_LOOKALIKES)
+    from zcmask.ocr import FakeOcrEngine
+
+    page = np.full((1200, 900, 3), 250, np.uint8)
+    line = TextLine("姓名", (40, 20, 120, 60), 1.0, ())
+    page[300:340, 700:704] = 30                      # 卜, unread
+    page[315:319, 704:716] = 30
+    eng = FakeOcrEngine(lambda crop: [TextLine(read[0], (0, 0, 10, 10), read[1], ())])
+    assert bool(lone_glyph_lines([line], page, eng)) is kept

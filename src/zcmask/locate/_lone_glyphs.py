@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from zcmask._geometry import boxes_overlap
-from zcmask.locate._variants import is_han
+from zcmask.locate._variants import is_han, norm_char
 from zcmask.ocr import OcrEngine
 from zcmask.results import Char, TextLine
 
@@ -69,7 +69,8 @@ def lone_glyph_lines(lines: Sequence[TextLine], image: np.ndarray, engine: OcrEn
     out: list[TextLine] = []
     for b, (text, score) in zip(pieces, engine.recognize_lines(crops), strict=True):
         text = text.strip()
-        if len(text) == 1 and is_han(text) and score >= SURE:
+        # a katakana drawn like a Chinese character is that character (卜 read ト at 0.83)
+        if len(text) == 1 and is_han(norm_char(text)) and score >= SURE:
             out.append(TextLine(text, b, score, (Char(text, b, score),), "ocr"))
     return out
 

@@ -72,10 +72,23 @@ class _S:
 
 
 def _side_by_side(a: TextLine, b: TextLine) -> bool:
-    """Whether two lines can share a row: their x-ranges overlap by < 30 % of the narrower."""
-    overlap = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
-    narrower = max(1.0, min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0]))
+    """Whether two lines can share a row: their x-ranges overlap by < 30 % of the narrower.
+
+    A line's x-range is its characters' where it has them: a detected box may run on over blank
+    paper into the next line's (姓名卜 boxed to 625 px, its 卜 ending at 576 and the 凡 of 卜　　凡
+    read alone from 611, at 120 dpi), which put 凡 on another row and split the name.
+    """
+    (a0, a1), (b0, b1) = _x_range(a), _x_range(b)
+    overlap = min(a1, b1) - max(a0, b0)
+    narrower = max(1.0, min(a1 - a0, b1 - b0))
     return overlap < 0.3 * narrower
+
+
+def _x_range(ln: TextLine) -> tuple[float, float]:
+    """Where ``ln``'s characters lie across the page (its box's when it has none)."""
+    if not ln.chars:
+        return float(ln.bbox[0]), float(ln.bbox[2])
+    return float(min(c.bbox[0] for c in ln.chars)), float(max(c.bbox[2] for c in ln.chars))
 
 
 def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
