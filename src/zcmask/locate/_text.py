@@ -142,8 +142,9 @@ def build_stream(lines: Sequence[TextLine], *, dash_as_yi: bool = False) -> tupl
     return ordered, _latin_lookalikes(stream)
 
 
-#: Latin letters (folded to lower case) a Chinese character drawn like them is read as, with doubt.
-LATIN_LOOKALIKES = {"t": "丁"}
+#: Latin letters (folded to lower case) a Chinese character drawn like them is read as, with doubt
+#: (丁 standing alone as T; 丫 alone as Y, 0.9-1.0 sure in all eight fonts the layout pages use).
+LATIN_LOOKALIKES = {"t": "丁", "y": "丫"}
 
 
 def _latin_lookalikes(stream: list[_S]) -> list[_S]:
