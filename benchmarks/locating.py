@@ -44,16 +44,31 @@ LAYOUT_OTHER_HAN = ["李一鸣", "王一", "于一", "丁丁", "张三丰", "东
 LAYOUT_OTHER_TRANSLITERATED = ["买买提·吐尔逊", "古丽·艾力", "阿依努尔·吐尔逊"]
 
 
-def use_other_names() -> None:
-    """Swap the generators' name, unit and bystander lists for :data:`OTHER_HAN` and friends."""
+#: A second held-out style set (``--other-names 2``): simple strokes the detector and recogniser
+#: lose or read as letters (丁, 一, 力, 川, 二), compound surnames, long transliterations, other units.
+OTHER_HAN_2 = ["上官云", "司马一", "刁小三", "马力", "欧阳丁", "尹川", "门大山", "白一丁"]
+OTHER_TRANSLITERATED_2 = ["迪丽热巴·迪力木拉提", "热依拉·库尔班", "阿不都热合曼·买买提", "哈力木·努尔兰",
+                          "巴特尔·其其格", "阿依古丽·吐尔地"]
+OTHER_UNITS_2 = ["和田地区人民医院", "喀什大学", "伊犁哈萨克自治州友谊医院", "克拉玛依市第一中学",
+                 "新疆维吾尔自治区阿克苏地区第一人民医院", "乌鲁木齐市第十三中学"]
+OTHER_PEOPLE_2 = ["李强", "张敏", "赵磊"]
+LAYOUT_OTHER_HAN_2 = ["丁一", "马力", "上官云", "司马一", "刁小三", "白一丁", "万一", "尹川", "门大山", "王二小"]
+LAYOUT_OTHER_TRANSLITERATED_2 = ["热依拉·库尔班", "阿不都热合曼·买买提", "巴特尔·其其格"]
+
+
+def use_other_names(which: str = "1") -> None:
+    """Swap the generators' name, unit and bystander lists for :data:`OTHER_HAN` and friends (``which`` "2": the second set)."""
     from zcsynth import _cases, _layouts
 
-    _cases.HAN_NAMES[:] = OTHER_HAN
-    _cases.UYGHUR_NAMES[:] = OTHER_TRANSLITERATED
-    _cases.UNITS[:] = OTHER_UNITS
-    _cases.OTHERS[:] = OTHER_PEOPLE
-    _layouts.HAN[:] = LAYOUT_OTHER_HAN
-    _layouts.UYGHUR[:] = LAYOUT_OTHER_TRANSLITERATED
+    two = which == "2"
+    _cases.HAN_NAMES[:] = OTHER_HAN_2 if two else OTHER_HAN
+    _cases.UYGHUR_NAMES[:] = OTHER_TRANSLITERATED_2 if two else OTHER_TRANSLITERATED
+    _cases.UNITS[:] = OTHER_UNITS_2 if two else OTHER_UNITS
+    _cases.OTHERS[:] = OTHER_PEOPLE_2 if two else OTHER_PEOPLE
+    _layouts.HAN[:] = LAYOUT_OTHER_HAN_2 if two else LAYOUT_OTHER_HAN
+    _layouts.UYGHUR[:] = LAYOUT_OTHER_TRANSLITERATED_2 if two else LAYOUT_OTHER_TRANSLITERATED
+    if two:
+        _layouts.UNITS[:] = OTHER_UNITS_2
 
 
 SYSTEM_FONTS = ("/usr/share/fonts/truetype/arphic/ukai.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc",
@@ -199,8 +214,8 @@ def main() -> None:
                     help="also one or two of: strong JPEG, faded or low-contrast print, tinted paper, the back "
                          f"showing through (default all: {','.join(NOISE_KINDS)})")
     ap.add_argument("--dpi", type=int, default=200, help="render the pages at this resolution (a coarse scan: 150, 120; JPG container only)")
-    ap.add_argument("--other-names", action="store_true",
-                    help="names and units the generator never uses (a held-out style run)")
+    ap.add_argument("--other-names", nargs="?", const="1", default=None, choices=("1", "2"),
+                    help="names and units the generator never uses (a held-out style run); 2: a second such set")
     ap.add_argument("--container", choices=("jpg", "pdf", "scanned-pdf"), default="jpg",
                     help="pdf: a digital PDF with a text layer (not with --distort); scanned-pdf: the page image in a PDF")
     ap.add_argument("--layouts", action="store_true",
@@ -208,7 +223,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/locating"))
     a = ap.parse_args()
     if a.other_names:
-        use_other_names()
+        use_other_names(a.other_names)
     res = run(a.pages, a.seed, a.distort, a.out, fonts=a.fonts, container=a.container, fontfiles=a.font,
               noise=tuple(a.scan_noise.split(",")) if a.scan_noise else False, dpi=a.dpi, layouts=a.layouts)
     (a.out / "results.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -49,3 +49,19 @@ def test_a_page_whose_font_lacks_a_glyph_of_the_name_is_drawn_in_the_next_font(m
     out = pages.pages_in_fonts(random.Random(1), 2, ["gb2312.ttf", "noto.ttc"], draw)
     assert drawn == ["gb2312.ttf", "noto.ttc", "noto.ttc"]
     assert out[0][0] == random.Random(1).random()  # drawn again from the same random state
+
+
+def test_the_second_held_out_style_set_draws_its_own_names_and_units(monkeypatch):
+    # benchmarks.locating --other-names 2: names and units the first set never drew
+    import zcsynth._cases as cases
+    import zcsynth._layouts as layouts
+    from benchmarks import locating
+
+    for mod, attr in ((cases, "HAN_NAMES"), (cases, "UYGHUR_NAMES"), (cases, "UNITS"), (cases, "OTHERS"),
+                      (layouts, "HAN"), (layouts, "UYGHUR"), (layouts, "UNITS")):
+        monkeypatch.setattr(mod, attr, list(getattr(mod, attr)))
+    locating.use_other_names("2")
+    facts = [f for _sp, f in layout_pages(6, seed=1)]
+    assert {f["name"] for f in facts} <= {*locating.LAYOUT_OTHER_HAN_2, *locating.LAYOUT_OTHER_TRANSLITERATED_2}
+    assert {f["unit"] for f in facts} <= set(locating.OTHER_UNITS_2)
+    assert not {*locating.OTHER_HAN_2, *locating.LAYOUT_OTHER_HAN_2} & {*locating.OTHER_HAN, *locating.LAYOUT_OTHER_HAN}
