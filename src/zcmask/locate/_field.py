@@ -319,8 +319,11 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
                                                  for a, b in zip(said, folded, strict=True))
         if not (part or short or alike or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
             return []
+        # from the label's foot: characters of the value over the one read may have gone unread
+        # (尹 | 川 at 120 dpi read 川 alone, 尹 never detected)
         b = value.bbox
-        return [Region("name", (int(b[0]), int(b[1]), int(b[2]), int(b[3])), folded, "field", 0.5)]
+        return [Region("name", (int(min(b[0], x0)), int(min(b[1], y1)), int(np.ceil(max(b[2], x1))), int(b[3])),
+                       folded, "field", 0.5)]
     end = min(float(gray.shape[0]), y1 + REACH * size, *(float(o.bbox[1]) for o in under))
     box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))
     if box[3] - box[1] < 0.5 * size or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):

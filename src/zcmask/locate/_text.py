@@ -1180,8 +1180,13 @@ def _split_at(stream: Sequence[_S], text: str, sur: str, given: str) -> list[tup
             start = i + 1
             a = i + len(lab)
             a += text[a:a + 1] in (":", "：")
-            if text[a:a + len(sur)] != sur or text[a + len(sur):a + len(sur) + 1] == given[:1]:
-                continue  # not this surname, or the whole name in one field (姓名：王建国 is matched already)
+            read = text[a:a + len(sur)]
+            alike = len(read) == len(sur) and all(r == c or r in CONFUSABLE.get(c, ()) for r, c in zip(read, sur,
+                                                                                                  strict=True))
+            if not alike or text[a + len(sur):a + len(sur) + 1] == given[:1]:
+                # not this surname (or its look-alike: 姓：内 名：大山 for 门大山 in a bold font), or
+                # the whole name in one field (姓名：王建国 is matched already)
+                continue
             rest = text[a + len(sur):a + len(sur) + _SPLIT_FIELD_GAP + len(given) + 2]
             for glab in (f"{x}{c}" for x in GIVEN_LABELS for c in (":", "：", "")):
                 g = rest.find(glab + given)
@@ -1371,7 +1376,9 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                "name", "passenger",
                # the applicant as the form's own filer (经办人：古丽·艾力 in light grey, layout pages in
                # AR PL UMing, read 古苏·艾力 with 苏 at 0.91); another signer there differs by more
-               "经办人", "申请人", "填表人", "联系人")
+               "经办人", "申请人", "填表人", "联系人",
+               # an award's winner (获奖人：门大山 in a bold font read 内大山)
+               "获奖人", "获奖者")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 #: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),
@@ -1401,10 +1408,12 @@ def _context_name_spans(stream: Sequence[_S], patterns: Iterable[str],
         if len(pat) < 2:
             continue
         for i, s in enumerate(stream):
-            if s.ch != pat[0]:
+            # the surname itself, or in a name of three characters or more its look-alike (经办人：刁小三
+            # in light grey over the back showing through, read 习事三)
+            if s.ch != pat[0] and not (len(pat) >= 3 and s.ch in CONFUSABLE.get(pat[0], ())):
                 continue
             dropped: list[tuple[int, str]] = []
-            end = _match_at(stream, i, pat, False, len(pat) >= 3, max_any=1, dropped=dropped)
+            end = _match_at(stream, i, s.ch + pat[1:], False, len(pat) >= 3, max_any=1, dropped=dropped)
             if end is None and len(pat) >= 3:
                 end = _doubtful_pair_end(stream, i, pat)
             if end is None:
