@@ -40,7 +40,7 @@ _CONFUSABLE_GROUPS = [
     "白自",  # a held-out internship certificate's thin white 白佳奇 on green, the top tick of 白 two pixels, read 自佳奇 at 1.0
     "焉为", "耆者",  # 焉耆回族自治县 in quotes at 120 dpi read 為者 (為 folds to 为; layout pages)
     "刁习",  # 刁小三 at 120 dpi over the back showing through read 习小三, 习事三 (layout pages)
-    "门内",  # 门大山 in a bold Noto font at 120 dpi, low contrast, read 内大山 (layout pages)
+    "门内ウ",  # 门大山 in a bold Noto font at 120 dpi, low contrast, read 内大山 (layout pages); 门小山 as ウ小山
     "丁上",  # 丁 | 丁 down a 姓名 cell read 上上 (AR PL UKai at 0.83, Noto Serif CJK at 0.97; layout pages)
 ]
 CONFUSABLE: dict[str, frozenset[str]] = {}
