@@ -1977,3 +1977,28 @@ def test_a_column_cells_value_read_in_part_is_masked_from_the_labels_foot():
     chuan = TextLine("川", (96, 426, 119, 452), 1.0, (Char("川", (96, 426, 119, 452), 1.0),))
     (r,) = unread_name_fields([label, chuan], img, [], "尹川")
     assert r.bbox[1] <= 397 and r.bbox[3] >= 452 and r.bbox[0] <= 86
+
+
+@pytest.mark.parametrize(("ink", "masked"), [(125, True), (172, False)])
+def test_an_unread_value_under_a_stacked_label_in_low_contrast_is_masked(ink, masked):
+    # Layout pages, system fonts at 120 dpi, tinted paper and low contrast: 姓 | 名 read as two lines
+    # whose boxes overlap by 11 px, and 丁 | 一 under them not read at all, 60 and 45 grey levels under
+    # the paper where a value's ink had to be 60; the label itself 71. The cell's ink now counts at a
+    # third of the label's contrast, and no further down than twice the name at the label's pitch.
+    from zcmask.locate._field import unread_name_fields
+
+    img = np.full((700, 400, 3), 184, np.uint8)
+    img[378:400, 100:103] = 113                      # 姓 and 名, read
+    img[398:420, 100:103] = 113
+    img[440:443, 96:116] = ink                       # 丁, unread
+    img[443:470, 105:108] = ink
+    img[480:482, 96:116] = min(255, ink + 15)        # 一, unread
+    img[600:630, 95:120] = 60                        # print far below the cell
+    xing = TextLine("姓", (87, 372, 116, 404), 0.94, (Char("姓", (87, 372, 116, 404), 0.94),))
+    ming = TextLine("名", (88, 393, 116, 425), 1.0, (Char("名", (88, 393, 116, 425), 1.0),))
+    got = unread_name_fields([xing, ming], img, [], "丁一")
+    if masked:
+        (r,) = got
+        assert r.bbox[1] <= 440 and r.bbox[3] >= 482 and r.bbox[3] < 600
+    else:
+        assert got == []

@@ -324,11 +324,17 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
         b = value.bbox
         return [Region("name", (int(min(b[0], x0)), int(min(b[1], y1)), int(np.ceil(max(b[2], x1))), int(b[3])),
                        folded, "field", 0.5)]
-    end = min(float(gray.shape[0]), y1 + REACH * size, *(float(o.bbox[1]) for o in under))
+    # down to the next text read in the column, and no further than twice the name's length at the
+    # label's pitch (the paler ink now taken would otherwise run on into print below the cell)
+    pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
+    end = min(float(gray.shape[0]), y1 + REACH * size, y1 + 2 * pitch * max(2, len(folded)),
+              *(float(o.bbox[1]) for o in under))
     box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))
     if box[3] - box[1] < 0.5 * size or any(r.kind == "name" and boxes_overlap(r.bbox, box) for r in found):
         return []
-    ink = _value_ink(gray, box, INKED * size, MIN_INK, narrow=True)  # the label's box is padded (:data:`INKED`)
+    # the label's box is padded (:data:`INKED`); ink as dark as a share of the label's own (丁 | 一 in
+    # low contrast on tinted paper at 120 dpi, 60 and 45 grey levels under it, the label 71)
+    ink = _value_ink(gray, box, INKED * size, MIN_INK, narrow=True, dark=_start_contrast(gray, label.chars))
     return [Region("name", ink, folded, "field", 0.5)] if ink is not None else []
 
 
@@ -356,7 +362,7 @@ def _stacked_labels(lines: Sequence[TextLine]) -> list[TextLine]:
         while len(run) < max(len(f) for f in NAME_FIELDS):
             a = run[-1].bbox
             size = a[2] - a[0]
-            nxt = next((o for o in cols[k + 1:] if o not in run and -0.3 * size <= o.bbox[1] - a[3] <= 0.5 * size
+            nxt = next((o for o in cols[k + 1:] if o not in run and -0.5 * size <= o.bbox[1] - a[3] <= 0.5 * size
                         and min(a[2], o.bbox[2]) - max(a[0], o.bbox[0]) >= 0.5 * min(size, o.bbox[2] - o.bbox[0])),
                        None)
             if nxt is None:
