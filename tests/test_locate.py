@@ -1942,7 +1942,7 @@ def test_yanqi_read_with_its_traditional_lookalike_starts_the_unit():
 
 @pytest.mark.parametrize(("text", "name", "masked"), [
     ("获奖人：内大山", "门大山", True), ("姓名内大山", "门大山", True), ("经办人：习事三", "刁小三", True),
-    ("兹证明习小三同志", "刁小三", True), ("曾用名：ウ小山", "门小山", True), ("经办人：习事二", "刁小三", False), ("经办人：内大", "门大", False),
+    ("兹证明习小三同志", "刁小三", True), ("曾用名：ウ小山", "门小山", True), ("曾用名：巾小山", "门小山", True), ("经办人：习事二", "刁小三", False), ("经办人：内大", "门大", False),
     ("内大出上的树", "门大山", False),
 ])
 def test_a_surname_read_as_its_look_alike_after_a_label_is_the_name(text, name, masked):
@@ -1954,7 +1954,7 @@ def test_a_surname_read_as_its_look_alike_after_a_label_is_the_name(text, name, 
     regs = kinds(find_identity([ln], identity(name), SIZE), "name")
     assert bool(regs) is masked
     if masked:
-        k = next(i for i, c in enumerate(text) if c in "内习ウ")
+        k = next(i for i, c in enumerate(text) if c in "内习ウ巾")
         assert covers(regs, ln, k, k + len(name))
 
 
@@ -2002,3 +2002,18 @@ def test_an_unread_value_under_a_stacked_label_in_low_contrast_is_masked(ink, ma
         assert r.bbox[1] <= 440 and r.bbox[3] >= 482 and r.bbox[3] < 600
     else:
         assert got == []
+
+
+@pytest.mark.parametrize(("said", "masked"), [("一上", True), ("上一", True), ("一王", False)])
+def test_a_column_cells_value_read_bottom_up_in_look_alikes_is_masked(said, masked):
+    # Layout pages, system fonts at 120 dpi, low contrast and JPEG: 丁 | 一 in a 姓名 cell read 一上 at
+    # 0.95, the other way round with 丁 as its look-alike 上
+    from zcmask.locate._field import unread_name_fields
+
+    img = np.full((700, 400, 3), 250, np.uint8)
+    label = TextLine("姓名", (84, 379, 127, 454), 1.0,
+                     (Char("姓", (84, 379, 127, 416), 1.0), Char("名", (84, 416, 127, 454), 1.0)))
+    value = TextLine(said, (89, 445, 129, 512), 0.95,
+                     (Char(said[0], (89, 445, 129, 478), 0.95), Char(said[1], (89, 478, 129, 512), 0.95)))
+    got = unread_name_fields([label, value], img, [], "丁一")
+    assert bool(got) is masked and (not got or got[0].bbox[3] >= 512)

@@ -315,8 +315,10 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
         pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
         short = bool(set(said) & set(folded)) and (value.bbox[3] - value.bbox[1]) / pitch >= len(said) + 0.5
         # the name with each character read as a look-alike (丁丁 read 上上 at 0.97)
-        alike = len(said) == len(folded) and all(a == b or a in CONFUSABLE.get(b, ())
-                                                 for a, b in zip(said, folded, strict=True))
+        # (丁 | 一 read bottom up as 一上 at 0.95: the other way round)
+        alike = len(said) == len(folded) and any(all(a == b or a in CONFUSABLE.get(b, ())
+                                                     for a, b in zip(way, folded, strict=True))
+                                                 for way in (said, said[::-1]))
         if not (part or short or alike or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
             return []
         # from the label's foot: characters of the value over the one read may have gone unread

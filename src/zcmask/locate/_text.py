@@ -1378,7 +1378,9 @@ NAME_BEFORE = ("申报人姓名", "姓名", "申报人", "签字", "签名", "�
                # AR PL UMing, read 古苏·艾力 with 苏 at 0.91); another signer there differs by more
                "经办人", "申请人", "填表人", "联系人",
                # an award's winner (获奖人：门大山 in a bold font read 内大山)
-               "获奖人", "获奖者")
+               "获奖人", "获奖者",
+               # a former name's field holds the applicant's alias (曾用名：门小山 read 巾小山)
+               "曾用名")
 #: ... and right after a name in running text.
 NAME_AFTER = ("同志", "同学", "先生", "女士")
 #: ... or a student's or employee's number in brackets right after it (a system's 王文浩(16083211),
