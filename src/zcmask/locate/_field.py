@@ -225,7 +225,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
             continue  # nothing beside it: a lone character, not a part of the name
         top, bottom = (got, y1) if up else (y0, got)
         if ink is not None:
-            x0, x1, top, bottom = min(x0, ink[0]), max(x1, ink[2]), min(top, ink[1]), max(bottom, ink[3])
+            # across the column's padded width: the unread stroke's pale ends lie past its darkest ink
+            # (万 | 一 in a cell, the 一 found 97-122 px and covered 0.7 of its ink)
+            x0, x1 = min(x0, ink[0], box[0]), max(x1, ink[2], box[2])
+            top, bottom = min(top, ink[1]), max(bottom, ink[3])
         out.append(Region("name", (int(x0), int(top), int(np.ceil(x1)), int(np.ceil(bottom))), folded, "field", 0.5))
     # 李 | 一 | 鸣 is found down from 李 and up from 鸣: one region each way, the larger kept
     kept: list[Region] = []
