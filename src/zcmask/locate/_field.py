@@ -161,10 +161,10 @@ def unread_column_rest(lines: Sequence[TextLine], image: np.ndarray, found: Sequ
     >>> from zcmask.results import Char
     >>> yu = TextLine("于", (80, 100, 120, 140), 1.0, (Char("于", (80, 100, 120, 140), 1.0),))
     >>> [r.bbox for r in unread_column_rest([yu], page, [], "于一")], unread_column_rest([yu], page, [], "王一")
-    ([(74, 100, 126, 210)], [])
+    ([(70, 100, 130, 210)], [])
     >>> fan = TextLine("凡", (80, 260, 120, 300), 1.0, (Char("凡", (80, 260, 120, 300), 1.0),))
     >>> [r.bbox for r in unread_column_rest([fan], page, [], "卜凡")]  # 一 stands for the unread 卜
-    [(74, 194, 126, 300)]
+    [(70, 194, 130, 300)]
     """
     folded = norm_text(name)
     starts = _name_starts(name)  # longest first
