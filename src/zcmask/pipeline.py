@@ -229,7 +229,7 @@ def locate(an: PageAnalysis, options: Options, engine: OcrEngine | None = None, 
             return find_identity(lines, ident, (w, h), pad=options.pad, seal_boxes=seal_boxes, unreadable=unreadable)
 
         matched = match(an.lines)
-        # a name holding 丁, each 丁 standing alone read as T, sure (丁丁 at 120 dpi: 经办人：TT)
+        # a name holding 丁 or 丫, each standing alone read as T or Y, sure (丁丁 at 120 dpi: 经办人：TT)
         named = lookalike_lines(an.lines, ident) or an.lines
         if named is not an.lines:
             matched += match(named)

@@ -36,7 +36,7 @@ import numpy as np
 from zcmask._geometry import boxes_overlap
 from zcmask.locate._pinyin import surname_length
 from zcmask.locate._text import COLUMN_DOUBT, COLUMN_SHAPE, GIVEN_LABELS, SURNAME_LABELS
-from zcmask.locate._variants import CONFUSABLE, is_han, norm_text
+from zcmask.locate._variants import is_han, looks_alike, norm_text
 from zcmask.results import Char, Region, TextLine
 
 #: The printed labels whose field holds the document's holder's name.
@@ -305,6 +305,7 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
     x0, y0, x1, y1 = (float(v) for v in label.bbox)
     size = x1 - x0
     folded = norm_text(name)
+    pitch = (y1 - y0) / max(1, len(norm_text(label.text)))  # the label's, a character
     under = sorted((o for o in lines if o is not label and o.bbox[1] >= y1 - 0.3 * size
                     and min(x1, o.bbox[2]) - max(x0, o.bbox[0]) >= 0.5 * min(size, o.bbox[2] - o.bbox[0])),
                    key=lambda o: o.bbox[1])
@@ -315,13 +316,10 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
             return []
         part = bool(folded) and said in folded and said != folded
         # fewer characters read than the cell holds at the label's pitch, one of them the name's
-        pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
         short = bool(set(said) & set(folded)) and (value.bbox[3] - value.bbox[1]) / pitch >= len(said) + 0.5
         # the name with each character read as a look-alike (丁丁 read 上上 at 0.97)
         # (丁 | 一 read bottom up as 一上 at 0.95: the other way round)
-        alike = len(said) == len(folded) and any(all(a == b or a in CONFUSABLE.get(b, ())
-                                                     for a, b in zip(way, folded, strict=True))
-                                                 for way in (said, said[::-1]))
+        alike = looks_alike(said, folded) or looks_alike(said[::-1], folded)
         if not (part or short or alike or (value.score < COLUMN_DOUBT and all(is_han(c) for c in said))):
             return []
         # from the label's foot: characters of the value over the one read may have gone unread
@@ -331,7 +329,6 @@ def _column_value(label: TextLine, lines: Sequence[TextLine], gray: np.ndarray, 
                        folded, "field", 0.5)]
     # down to the next text read in the column, and no further than twice the name's length at the
     # label's pitch (the paler ink now taken would otherwise run on into print below the cell)
-    pitch = (y1 - y0) / max(1, len(norm_text(label.text)))
     end = min(float(gray.shape[0]), y1 + REACH * size, y1 + 2 * pitch * max(2, len(folded)),
               *(float(o.bbox[1]) for o in under))
     box = (int(max(0.0, x0 - 0.25 * size)), int(y1), int(min(float(gray.shape[1]), x1 + 0.25 * size)), int(end))

@@ -44,6 +44,7 @@ from zcmask.locate._variants import (
     UNIT_STOPWORDS,
     in_signature_word,
     is_han,
+    looks_alike,
     name_parts,
     norm_char,
     norm_text,
@@ -1180,10 +1181,7 @@ def _split_at(stream: Sequence[_S], text: str, sur: str, given: str) -> list[tup
             start = i + 1
             a = i + len(lab)
             a += text[a:a + 1] in (":", "：")
-            read = text[a:a + len(sur)]
-            alike = len(read) == len(sur) and all(r == c or r in CONFUSABLE.get(c, ()) for r, c in zip(read, sur,
-                                                                                                  strict=True))
-            if not alike or text[a + len(sur):a + len(sur) + 1] == given[:1]:
+            if not looks_alike(text[a:a + len(sur)], sur) or text[a + len(sur):a + len(sur) + 1] == given[:1]:
                 # not this surname (or its look-alike: 姓：内 名：大山 for 门大山 in a bold font), or
                 # the whole name in one field (姓名：王建国 is matched already)
                 continue

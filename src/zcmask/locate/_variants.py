@@ -48,6 +48,17 @@ for _g in _CONFUSABLE_GROUPS:
     for _c in _g:
         CONFUSABLE[_c] = CONFUSABLE.get(_c, frozenset()) | frozenset(_g.replace(_c, ""))
 
+
+
+def looks_alike(read: str, text: str) -> bool:
+    """Whether ``read`` is ``text`` with any of its characters read as a look-alike (:data:`CONFUSABLE`).
+
+    >>> looks_alike("上上", "丁丁"), looks_alike("内大山", "门大山"), looks_alike("李明", "丁丁"), looks_alike("上", "丁丁")
+    (True, True, False, False)
+    """
+    return len(read) == len(text) and all(r == c or r in CONFUSABLE.get(c, ()) for r, c in zip(read, text, strict=True))
+
+
 # Traditional -> simplified, hand-picked: the fallback when OpenCC's tables are
 # missing, and the reference the complete table is tested against.
 _T2S_PAIRS = (

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from zcmask.locate._variants import CONFUSABLE
+from zcmask.locate._variants import looks_alike
 
 _PUNCT = set("，,。.、；;：:！!？?“”\"‘’'（）()《》<>【】[]「」—-－_~·…　 ")
 
@@ -207,7 +207,7 @@ class TextDiff:
 
 
 def _confusable(a: str, b: str) -> bool:
-    return len(a) == len(b) and all(x == y or y in CONFUSABLE.get(x, ()) for x, y in zip(a, b, strict=True))
+    return looks_alike(b, a)
 
 
 def compare_wording(required: str, text: str) -> TextDiff:
